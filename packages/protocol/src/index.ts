@@ -1,3 +1,4 @@
+export { EMPTY_BYTES } from "./bytes.ts";
 export {
   LocalProtocolError,
   ProtocolError,
@@ -5,3 +6,7 @@ export {
   REQIVO_ERROR_BRAND,
   RemoteProtocolError,
 } from "./errors.ts";
+export * from "./http/index.ts";
+export { NEED_DATA, type NeedData } from "./need-data.ts";
+export { isFieldValue, isToken, splitList } from "./syntax.ts";
+export * from "./websocket/index.ts";

@@ -1,0 +1,269 @@
+import { decodeLatin1 } from "../bytes.ts";
+import { RemoteProtocolError } from "../errors.ts";
+import { FIELD_VALUE_CHARS, TOKEN_CHARS } from "../syntax.ts";
+import type { HeaderList } from "./headers.ts";
+import type { HttpLimits } from "./limits.ts";
+import { LineScanner } from "./line-scanner.ts";
+import type { ReceiveBuffer } from "./receive-buffer.ts";
+
+const CR = 0x0d;
+const SP = 0x20;
+const HTAB = 0x09;
+const COLON = 0x3a;
+
+/** A parsed start line and field section. */
+export interface ParsedHead {
+  version: string;
+  /** Responses only. */
+  status: number;
+  /** Responses only. */
+  reason: string;
+  /** Requests only. */
+  method: string;
+  /** Requests only. */
+  target: string;
+  headers: HeaderList;
+}
+
+function fail(code: string, message: string): never {
+  throw new RemoteProtocolError(code, message);
+}
+
+const isDigit = (c: number | undefined): c is number => c !== undefined && c >= 0x30 && c <= 0x39;
+
+/**
+ * Parses `HTTP/x.y` at `bytes[at]`; returns the version string. Only major
+ * version 1 is HTTP/1.x message syntax; a higher minor is read as 1.1 semantics
+ * by the caller (RFC 9112 §2.3).
+ */
+function parseVersion(bytes: Uint8Array, at: number, end: number): string {
+  if (
+    end - at < 8 ||
+    bytes[at] !== 0x48 || // H
+    bytes[at + 1] !== 0x54 || // T
+    bytes[at + 2] !== 0x54 || // T
+    bytes[at + 3] !== 0x50 || // P
+    bytes[at + 4] !== 0x2f // /
+  ) {
+    fail("INVALID_VERSION", "expected HTTP/1.x");
+  }
+  const major = bytes[at + 5];
+  const minor = bytes[at + 7];
+  if (!isDigit(major) || bytes[at + 6] !== 0x2e || !isDigit(minor)) {
+    fail("INVALID_VERSION", "malformed HTTP version");
+  }
+  if (major !== 0x31)
+    fail("INVALID_VERSION", `unsupported HTTP version ${decodeLatin1(bytes, at, at + 8)}`);
+  return minor === 0x30 ? "1.0" : minor === 0x31 ? "1.1" : `1.${String.fromCharCode(minor)}`;
+}
+
+/** Checks that `bytes[start, end)` holds only field-value characters (no CTLs but HTAB). */
+function checkText(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  code: string,
+  what: string,
+): void {
+  for (let i = start; i < end; i++) {
+    if (FIELD_VALUE_CHARS[bytes[i]!] !== 1)
+      fail(code, `invalid byte 0x${bytes[i]!.toString(16)} in ${what}`);
+  }
+}
+
+const STATUS_LINE_SHAPE = "HTTP/9.9 999"; // 9 = any digit
+
+/** Checks that an incomplete status line can still become a valid one. */
+function checkStatusLinePrefix(bytes: Uint8Array, start: number, end: number): void {
+  if (bytes[start] === CR && end - start === 1) return; // the start of an empty line
+  const n = Math.min(end - start, STATUS_LINE_SHAPE.length);
+  for (let i = 0; i < n; i++) {
+    const want = STATUS_LINE_SHAPE.charCodeAt(i);
+    const got = bytes[start + i]!;
+    if (want === 0x39 ? !isDigit(got) : got !== want) {
+      fail(
+        i < 8 ? "INVALID_VERSION" : i === 8 ? "INVALID_STATUS_LINE" : "INVALID_STATUS_CODE",
+        "malformed status line",
+      );
+    }
+  }
+}
+
+/** `status-line = HTTP-version SP status-code SP [ reason-phrase ]` (the last SP tolerated when absent). */
+function parseStatusLine(bytes: Uint8Array, start: number, end: number, head: ParsedHead): void {
+  head.version = parseVersion(bytes, start, end);
+  if (bytes[start + 8] !== SP)
+    fail("INVALID_STATUS_LINE", "expected a space after the HTTP version");
+  const d0 = bytes[start + 9];
+  const d1 = bytes[start + 10];
+  const d2 = bytes[start + 11];
+  if (!isDigit(d0) || !isDigit(d1) || !isDigit(d2))
+    fail("INVALID_STATUS_CODE", "status code must be three digits");
+  const status = (d0 - 0x30) * 100 + (d1 - 0x30) * 10 + (d2 - 0x30);
+  if (status < 100) fail("INVALID_STATUS_CODE", `status code ${status} is below 100`);
+  head.status = status;
+  const after = start + 12;
+  if (after === end) {
+    head.reason = "";
+    return;
+  }
+  if (bytes[after] !== SP)
+    fail("INVALID_STATUS_CODE", "status code must be three digits followed by a space");
+  checkText(bytes, after + 1, end, "INVALID_STATUS_LINE", "reason phrase");
+  head.reason = decodeLatin1(bytes, after + 1, end);
+}
+
+/** `request-line = method SP request-target SP HTTP-version` (server role). */
+function parseRequestLine(bytes: Uint8Array, start: number, end: number, head: ParsedHead): void {
+  let i = start;
+  while (i < end && TOKEN_CHARS[bytes[i]!] === 1) i++;
+  if (i === start || bytes[i] !== SP) fail("INVALID_REQUEST_LINE", "malformed method");
+  head.method = decodeLatin1(bytes, start, i);
+  const targetStart = ++i;
+  while (i < end && bytes[i]! > SP && bytes[i]! < 0x7f) i++;
+  if (i === targetStart || bytes[i] !== SP)
+    fail("INVALID_REQUEST_LINE", "malformed request target");
+  head.target = decodeLatin1(bytes, targetStart, i);
+  if (end - (i + 1) !== 8) fail("INVALID_VERSION", "malformed HTTP version");
+  head.version = parseVersion(bytes, i + 1, end);
+}
+
+/**
+ * Field lines, shared by heads and trailer sections. Values are trimmed of
+ * OWS; an obs-fold continues the previous value with one SP (RFC 9112 §5.2).
+ */
+export class FieldLines {
+  headers: HeaderList = [];
+  readonly #maxCount: number;
+
+  constructor(maxCount: number) {
+    this.#maxCount = maxCount;
+  }
+
+  addLine(bytes: Uint8Array, start: number, end: number): void {
+    const first = bytes[start];
+    if (first === SP || first === HTAB) {
+      this.#continueFolded(bytes, start, end);
+      return;
+    }
+    let colon = start;
+    while (colon < end && TOKEN_CHARS[bytes[colon]!] === 1) colon++;
+    if (colon === start || colon === end || bytes[colon] !== COLON) {
+      // Covers whitespace before the colon (RFC 9112 §5.1: must be rejected), a missing colon and non-token bytes.
+      fail("INVALID_HEADER_NAME", "malformed header field name");
+    }
+    let valueStart = colon + 1;
+    let valueEnd = end;
+    while (valueStart < valueEnd && (bytes[valueStart] === SP || bytes[valueStart] === HTAB))
+      valueStart++;
+    while (valueEnd > valueStart && (bytes[valueEnd - 1] === SP || bytes[valueEnd - 1] === HTAB))
+      valueEnd--;
+    checkText(bytes, valueStart, valueEnd, "INVALID_HEADER_VALUE", "header field value");
+    if (this.headers.length >= this.#maxCount)
+      fail("TOO_MANY_HEADERS", `more than ${this.#maxCount} header fields`);
+    this.headers.push([
+      decodeLatin1(bytes, start, colon),
+      decodeLatin1(bytes, valueStart, valueEnd),
+    ]);
+  }
+
+  #continueFolded(bytes: Uint8Array, start: number, end: number): void {
+    const last = this.headers[this.headers.length - 1];
+    if (last === undefined) fail("INVALID_OBS_FOLD", "line folding before the first header field");
+    let s = start;
+    let e = end;
+    while (s < e && (bytes[s] === SP || bytes[s] === HTAB)) s++;
+    while (e > s && (bytes[e - 1] === SP || bytes[e - 1] === HTAB)) e--;
+    checkText(bytes, s, e, "INVALID_HEADER_VALUE", "folded header field value");
+    if (s === e) return;
+    const more = decodeLatin1(bytes, s, e);
+    last[1] = last[1].length === 0 ? more : `${last[1]} ${more}`;
+  }
+}
+
+/**
+ * Reads one message head (start line and field section) line by line, so that
+ * a malformed line fails as soon as it is complete, and keeps its progress
+ * across calls: the result never depends on how the bytes were split.
+ */
+export class HeadReader {
+  readonly #kind: "request" | "response";
+  readonly #limits: HttpLimits;
+  readonly #lines = new LineScanner();
+  #fields: FieldLines;
+  #head: ParsedHead | undefined;
+  #consumed = 0;
+
+  constructor(kind: "request" | "response", limits: HttpLimits) {
+    this.#kind = kind;
+    this.#limits = limits;
+    this.#fields = new FieldLines(limits.maxHeaderCount);
+  }
+
+  /** Whether any byte of this head has been consumed. */
+  get started(): boolean {
+    return this.#consumed > 0;
+  }
+
+  /** Returns the head once complete, `null` while more bytes are needed. */
+  read(buffer: ReceiveBuffer): ParsedHead | null {
+    const limits = this.#limits;
+    for (;;) {
+      const lineStart = buffer.start;
+      const end = this.#lines.next(buffer);
+      if (end === -1) {
+        const pending = buffer.length;
+        if (this.#head === undefined) {
+          if (pending > limits.maxStartLineBytes) {
+            fail("START_LINE_TOO_LONG", `start line longer than ${limits.maxStartLineBytes} bytes`);
+          }
+          // Fail fast on a peer that is not speaking HTTP (TLS bytes, garbage): no need to wait for a LF.
+          if (this.#kind === "response")
+            checkStatusLinePrefix(buffer.bytes, buffer.start, buffer.end);
+        } else if (this.#fields.headers.length === 0 && pending > 0) {
+          const first = buffer.bytes[buffer.start];
+          if (first === SP || first === HTAB)
+            fail("INVALID_OBS_FOLD", "line folding before the first header field");
+        }
+        if (this.#consumed + pending > limits.maxHeaderBytes) {
+          fail("HEADERS_TOO_LARGE", `head larger than ${limits.maxHeaderBytes} bytes`);
+        }
+        return null;
+      }
+      const lineLength = end + 2 - lineStart;
+      if (this.#head === undefined && lineLength > limits.maxStartLineBytes + 2) {
+        fail("START_LINE_TOO_LONG", `start line longer than ${limits.maxStartLineBytes} bytes`);
+      }
+      this.#consumed += lineLength;
+      if (this.#consumed > limits.maxHeaderBytes) {
+        fail("HEADERS_TOO_LARGE", `head larger than ${limits.maxHeaderBytes} bytes`);
+      }
+      buffer.start = end + 2;
+      const bytes = buffer.bytes;
+      if (this.#head === undefined) {
+        // Robustness (RFC 9112 §2.2): ignore empty lines before the start line,
+        // as some servers send a stray CRLF after a body or an interim response.
+        if (end === lineStart) continue;
+        this.#head = { version: "", status: 0, reason: "", method: "", target: "", headers: [] };
+        if (this.#kind === "response") parseStatusLine(bytes, lineStart, end, this.#head);
+        else parseRequestLine(bytes, lineStart, end, this.#head);
+        continue;
+      }
+      if (end === lineStart) {
+        const head = this.#head;
+        head.headers = this.#fields.headers;
+        this.reset();
+        return head;
+      }
+      this.#fields.addLine(bytes, lineStart, end);
+    }
+  }
+
+  /** Forgets any partial head, for the next message. */
+  reset(): void {
+    this.#head = undefined;
+    this.#fields = new FieldLines(this.#limits.maxHeaderCount);
+    this.#consumed = 0;
+    this.#lines.reset();
+  }
+}

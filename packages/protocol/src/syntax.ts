@@ -1,0 +1,69 @@
+/**
+ * RFC 9110 grammar helpers shared by the HTTP and WebSocket code:
+ * tokens, field values, comma lists. Byte tables make the hot checks O(1).
+ */
+
+/** tchar per RFC 9110 §5.6.2, indexed by byte. */
+export const TOKEN_CHARS: Uint8Array = (() => {
+  const table = new Uint8Array(256);
+  const extra = "!#$%&'*+-.^_`|~";
+  for (let c = 0x30; c <= 0x39; c++) table[c] = 1;
+  for (let c = 0x41; c <= 0x5a; c++) table[c] = 1;
+  for (let c = 0x61; c <= 0x7a; c++) table[c] = 1;
+  for (let i = 0; i < extra.length; i++) table[extra.charCodeAt(i)] = 1;
+  return table;
+})();
+
+/** field-vchar / SP / HTAB / obs-text per RFC 9110 §5.5, indexed by byte. */
+export const FIELD_VALUE_CHARS: Uint8Array = (() => {
+  const table = new Uint8Array(256);
+  table[0x09] = 1;
+  for (let c = 0x20; c <= 0x7e; c++) table[c] = 1;
+  for (let c = 0x80; c <= 0xff; c++) table[c] = 1;
+  return table;
+})();
+
+/** True when `value` is a non-empty RFC 9110 token. */
+export function isToken(value: string): boolean {
+  if (value.length === 0) return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0xff || TOKEN_CHARS[c] !== 1) return false;
+  }
+  return true;
+}
+
+/**
+ * True when `value` may go on the wire as a field value: no CR, LF, NUL or other
+ * control bytes, nothing beyond latin1, and no leading or trailing whitespace
+ * (which a recipient would strip, changing the value).
+ */
+export function isFieldValue(value: string): boolean {
+  const n = value.length;
+  if (n === 0) return true;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0xff || FIELD_VALUE_CHARS[c] !== 1) return false;
+  }
+  const first = value.charCodeAt(0);
+  const last = value.charCodeAt(n - 1);
+  return first !== 0x20 && first !== 0x09 && last !== 0x20 && last !== 0x09;
+}
+
+/**
+ * Splits a comma-separated list (RFC 9110 §5.6.1) into trimmed, lower-cased
+ * elements, dropping empty ones.
+ *
+ * @example
+ * ```ts
+ * splitList("keep-alive, Upgrade,,") // ["keep-alive", "upgrade"]
+ * ```
+ */
+export function splitList(value: string): string[] {
+  const out: string[] = [];
+  for (const part of value.split(",")) {
+    const trimmed = part.trim();
+    if (trimmed.length > 0) out.push(trimmed.toLowerCase());
+  }
+  return out;
+}

