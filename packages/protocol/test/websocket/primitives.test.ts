@@ -1,0 +1,141 @@
+import { createHash, randomBytes } from "node:crypto";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  computeAcceptKey,
+  decodeBase64,
+  encodeBase64,
+  encodeFrame,
+  isValidUtf8,
+  MaskKeyPool,
+  Opcode,
+  sha1,
+  Utf8Validator,
+} from "../../src/index.ts";
+import { counterRandom, parseFrames, toHex, utf8 } from "./helpers.ts";
+
+describe("sha1", () => {
+  it("matches FIPS 180 vectors", () => {
+    expect(toHex(sha1(utf8("")))).toBe("da39a3ee5e6b4b0d3255bfef95601890afd80709");
+    expect(toHex(sha1(utf8("abc")))).toBe("a9993e364706816aba3e25717850c26c9cd0d89d");
+    expect(toHex(sha1(utf8("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")))).toBe(
+      "84983e441c3bd26ebaae4aa1f95129e5e54670f1",
+    );
+  });
+
+  it("agrees with node:crypto at every length around block edges", () => {
+    for (let n = 0; n < 200; n++) {
+      const data = randomBytes(n);
+      expect(toHex(sha1(data))).toBe(createHash("sha1").update(data).digest("hex"));
+    }
+  });
+});
+
+describe("base64", () => {
+  it("matches RFC 4648 §10", () => {
+    const cases = ["", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"];
+    cases.forEach((b64, n) => {
+      expect(encodeBase64(utf8("foobar".slice(0, n)))).toBe(b64);
+      expect(Buffer.from(decodeBase64(b64)!).toString()).toBe("foobar".slice(0, n));
+    });
+  });
+
+  it("round-trips random bytes like Buffer", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {
+        const b64 = encodeBase64(bytes);
+        expect(b64).toBe(Buffer.from(bytes).toString("base64"));
+        expect(decodeBase64(b64)).toEqual(bytes);
+      }),
+    );
+  });
+
+  it("refuses non-canonical input", () => {
+    for (const bad of ["Zg", "Zh==", "Z===", "Zm9v!", "=Zm9", "Zg=a"])
+      expect(decodeBase64(bad)).toBeNull();
+  });
+});
+
+describe("computeAcceptKey", () => {
+  it("computes the RFC 6455 §1.3 example", () => {
+    expect(computeAcceptKey("dGhlIHNhbXBsZSBub25jZQ==")).toBe("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+  });
+});
+
+describe("Utf8Validator", () => {
+  it("agrees with a fatal TextDecoder on random bytes, fed in random splits", () => {
+    const decoder = new TextDecoder("utf-8", { fatal: true });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), fc.nat(40), (bytes, cut) => {
+        let valid = true;
+        try {
+          decoder.decode(bytes);
+        } catch {
+          valid = false;
+        }
+        const v = new Utf8Validator();
+        const at = Math.min(cut, bytes.length);
+        const ok = v.push(bytes, 0, at) && v.push(bytes, at) && v.complete;
+        expect(ok).toBe(valid);
+        expect(isValidUtf8(bytes)).toBe(valid);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("fails on the first impossible byte, not at the end", () => {
+    const v = new Utf8Validator();
+    expect(v.push(Uint8Array.of(0xf4))).toBe(true);
+    expect(v.push(Uint8Array.of(0x90))).toBe(false); // above U+10FFFF
+    const s = new Utf8Validator();
+    expect(s.push(Uint8Array.of(0xed, 0xa0))).toBe(false); // surrogate
+    expect(new Utf8Validator().push(Uint8Array.of(0xc0))).toBe(false); // overlong lead
+  });
+});
+
+describe("encodeFrame", () => {
+  it("uses 7, 16 and 64-bit lengths at the boundaries", () => {
+    for (const [n, headerHex] of [
+      [0, "8200"],
+      [125, "827d"],
+      [126, "827e007e"],
+      [65535, "827effff"],
+      [65536, "827f0000000000010000"],
+    ] as const) {
+      const frame = encodeFrame(Opcode.BINARY, new Uint8Array(n));
+      expect(toHex(frame.subarray(0, headerHex.length / 2))).toBe(headerHex);
+      expect(frame.length).toBe(headerHex.length / 2 + n);
+    }
+  });
+
+  it("masks with fresh keys and never touches the input", () => {
+    const pool = new MaskKeyPool(counterRandom(7));
+    for (const n of [0, 1, 5, 63, 64, 65, 1000, 70000]) {
+      const payload = Uint8Array.from({ length: n }, (_, i) => (i * 31) & 255);
+      const copy = payload.slice();
+      const a = encodeFrame(Opcode.BINARY, payload, { mask: pool });
+      const b = encodeFrame(Opcode.BINARY, payload, { mask: pool });
+      expect(payload).toEqual(copy);
+      const [fa] = parseFrames(a);
+      const [fb] = parseFrames(b);
+      expect(fa!.masked).toBe(true);
+      expect(fa!.payload).toEqual(payload);
+      expect(fb!.payload).toEqual(payload);
+      const keyAt = a.length - n - 4;
+      expect(toHex(a.subarray(keyAt, keyAt + 4))).not.toBe(toHex(b.subarray(keyAt, keyAt + 4)));
+    }
+  });
+
+  it("masks payloads at every alignment of the input view", () => {
+    const pool = new MaskKeyPool(counterRandom(3));
+    const backing = randomBytes(300);
+    for (let offset = 0; offset < 4; offset++) {
+      const payload = new Uint8Array(backing.buffer, backing.byteOffset + offset, 200 + offset);
+      const [frame] = parseFrames(
+        encodeFrame(Opcode.TEXT, payload, { mask: pool, fin: false, rsv1: true }),
+      );
+      expect(frame).toMatchObject({ fin: false, rsv: 4, opcode: 1 });
+      expect(Buffer.from(frame!.payload).equals(payload)).toBe(true);
+    }
+  });
+});
