@@ -3,7 +3,12 @@ import { LocalProtocolError, RemoteProtocolError } from "../errors.ts";
 import { NEED_DATA, type NeedData } from "../need-data.ts";
 import { splitList } from "../syntax.ts";
 import type { ClosedEvent, DataEvent, EndEvent, ReceivedEndEvent } from "./events.ts";
-import { type BodyFraming, framingFields, parseContentLength } from "./framing.ts";
+import {
+  type BodyFraming,
+  type FramingFields,
+  framingFields,
+  parseContentLength,
+} from "./framing.ts";
 import { HeadReader, type ParsedHead } from "./head.ts";
 import type { HeaderList } from "./headers.ts";
 import { type HttpLimits, resolveLimits } from "./limits.ts";
@@ -251,14 +256,15 @@ export function unsolicited(): RemoteProtocolError {
 /**
  * Decides how our outgoing message is framed, from the caller's framing
  * fields or, failing those, the `contentLength` hint. Returns the framing and
- * the fields to append.
+ * the fields to append. `fields` is `framingFields(headers)`, passed in when
+ * the caller needs it too (one pass over the headers instead of two).
  */
 export function outgoingFraming(
   headers: HeaderList,
   contentLength: number | null | undefined,
   bodyExpected: boolean,
+  fields: FramingFields = framingFields(headers),
 ): { framing: OutgoingFraming; extra: HeaderList } {
-  const fields = framingFields(headers);
   if (fields.transferEncoding.length > 0) {
     if (fields.contentLength.length > 0) {
       throw new LocalProtocolError(

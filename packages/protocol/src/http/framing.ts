@@ -19,36 +19,115 @@ export interface FramingFields {
   expectContinue: boolean;
 }
 
-/** Collects the fields that decide framing and connection reuse (names compared case-insensitively). */
-export function framingFields(headers: HeaderList): FramingFields {
-  const fields: FramingFields = {
+/**
+ * Whether `name` equals `lower` (a lower-case ASCII name of the same length)
+ * ASCII-case-insensitively. Comparing in place avoids a `toLowerCase()` string
+ * per field on every message; field names are tokens, so ASCII folding is all
+ * that `toLowerCase()` would have done for a match.
+ */
+function isNamed(name: string, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/**
+ * `splitList` of a Connection value, without its split/trim/lower-case
+ * allocations for the two values nearly every response carries.
+ */
+function connectionOptions(value: string): readonly string[] {
+  // Exact matches first: string equality is cheaper than the per-character fold.
+  if (value === "keep-alive" || (value.length === 10 && isNamed(value, "keep-alive")))
+    return KEEP_ALIVE;
+  if (value === "close" || (value.length === 5 && isNamed(value, "close"))) return CLOSE;
+  return splitList(value);
+}
+
+// Read-only results of connectionOptions (their elements are copied, never the arrays).
+const KEEP_ALIVE: readonly string[] = ["keep-alive"];
+const CLOSE: readonly string[] = ["close"];
+
+/** Which framing field a name is, as returned by {@link framingFieldOf}. */
+export const NOT_FRAMING = 0;
+export const CONTENT_LENGTH = 1;
+export const TRANSFER_ENCODING = 2;
+export const CONNECTION = 3;
+export const UPGRADE = 4;
+export const EXPECT = 5;
+
+/** The names {@link framingFields} looks for, lower-case, by kind. */
+export const FRAMING_FIELD_NAMES: readonly string[] = [
+  "",
+  "content-length",
+  "transfer-encoding",
+  "connection",
+  "upgrade",
+  "expect",
+];
+
+/** Which framing field `name` is (compared case-insensitively), or NOT_FRAMING. */
+export function framingFieldOf(name: string): number {
+  // Length first: most fields are ruled out without looking at a character.
+  switch (name.length) {
+    case 14:
+      return isNamed(name, "content-length") ? CONTENT_LENGTH : NOT_FRAMING;
+    case 17:
+      return isNamed(name, "transfer-encoding") ? TRANSFER_ENCODING : NOT_FRAMING;
+    case 10:
+      return isNamed(name, "connection") ? CONNECTION : NOT_FRAMING;
+    case 7:
+      return isNamed(name, "upgrade") ? UPGRADE : NOT_FRAMING;
+    case 6:
+      return isNamed(name, "expect") ? EXPECT : NOT_FRAMING;
+    default:
+      return NOT_FRAMING;
+  }
+}
+
+/** An empty {@link FramingFields}, to fill with {@link addFramingField}. */
+export function emptyFramingFields(): FramingFields {
+  return {
     contentLength: [],
     transferEncoding: [],
     connection: [],
     hasUpgrade: false,
     expectContinue: false,
   };
-  for (const [name, value] of headers) {
-    // Length first: most fields are ruled out without lower-casing.
-    switch (name.length) {
-      case 14:
-        if (name.toLowerCase() === "content-length") fields.contentLength.push(value);
-        break;
-      case 17:
-        if (name.toLowerCase() === "transfer-encoding") fields.transferEncoding.push(value);
-        break;
-      case 10:
-        if (name.toLowerCase() === "connection") fields.connection.push(...splitList(value));
-        break;
-      case 7:
-        if (name.toLowerCase() === "upgrade") fields.hasUpgrade = true;
-        break;
-      case 6:
-        if (name.toLowerCase() === "expect" && value.trim().toLowerCase() === "100-continue") {
-          fields.expectContinue = true;
-        }
-        break;
+}
+
+/** Records the value of a field of kind `kind` (not NOT_FRAMING) in `fields`. */
+export function addFramingField(fields: FramingFields, kind: number, value: string): void {
+  switch (kind) {
+    case CONTENT_LENGTH:
+      fields.contentLength.push(value);
+      break;
+    case TRANSFER_ENCODING:
+      fields.transferEncoding.push(value);
+      break;
+    case CONNECTION: {
+      const options = connectionOptions(value);
+      for (let j = 0; j < options.length; j++) fields.connection.push(options[j]!);
+      break;
     }
+    case UPGRADE:
+      fields.hasUpgrade = true;
+      break;
+    case EXPECT:
+      if (value.trim().toLowerCase() === "100-continue") fields.expectContinue = true;
+      break;
+  }
+}
+
+/** Collects the fields that decide framing and connection reuse (names compared case-insensitively). */
+export function framingFields(headers: HeaderList): FramingFields {
+  const fields = emptyFramingFields();
+  for (let i = 0; i < headers.length; i++) {
+    // Indexing, not destructuring: this runs for every field of every message.
+    const pair = headers[i]!;
+    const kind = framingFieldOf(pair[0]);
+    if (kind !== NOT_FRAMING) addFramingField(fields, kind, pair[1]);
   }
   return fields;
 }
@@ -62,6 +141,21 @@ const MAX_LENGTH_DIGITS = 15; // 10^15 - 1 < Number.MAX_SAFE_INTEGER
  */
 export function parseContentLength(values: readonly string[]): number | null {
   if (values.length === 0) return null;
+  // Fast path for the usual single plain number (no split, trim or regex);
+  // anything else takes the general path below.
+  if (values.length === 1) {
+    const value = values[0]!;
+    if (value.length > 0 && value.length <= MAX_LENGTH_DIGITS) {
+      let n = 0;
+      let i = 0;
+      for (; i < value.length; i++) {
+        const c = value.charCodeAt(i);
+        if (c < 0x30 || c > 0x39) break;
+        n = n * 10 + (c - 0x30);
+      }
+      if (i === value.length) return n;
+    }
+  }
   let result: number | null = null;
   for (const value of values) {
     for (const part of value.split(",")) {

@@ -1,12 +1,25 @@
 import { decodeLatin1 } from "../bytes.ts";
 import { RemoteProtocolError } from "../errors.ts";
 import { FIELD_VALUE_CHARS, TOKEN_CHARS } from "../syntax.ts";
+import {
+  addFramingField,
+  CONNECTION,
+  CONTENT_LENGTH,
+  EXPECT,
+  emptyFramingFields,
+  FRAMING_FIELD_NAMES,
+  type FramingFields,
+  NOT_FRAMING,
+  TRANSFER_ENCODING,
+  UPGRADE,
+} from "./framing.ts";
 import type { HeaderList } from "./headers.ts";
 import type { HttpLimits } from "./limits.ts";
 import { LineScanner } from "./line-scanner.ts";
 import type { ReceiveBuffer } from "./receive-buffer.ts";
 
 const CR = 0x0d;
+const LF = 0x0a;
 const SP = 0x20;
 const HTAB = 0x09;
 const COLON = 0x3a;
@@ -23,6 +36,11 @@ export interface ParsedHead {
   /** Requests only. */
   target: string;
   headers: HeaderList;
+  /**
+   * `framingFields(headers)`, when the head reader already worked it out from
+   * the bytes (fast path); otherwise left for the caller to compute.
+   */
+  framing: FramingFields | undefined;
 }
 
 function fail(code: string, message: string): never {
@@ -182,6 +200,189 @@ export class FieldLines {
 }
 
 /**
+ * UTF-8 and latin1 agree on bytes below 0x80, and one `decode` of a whole head
+ * followed by `slice`s is several times cheaper than decoding every name and
+ * value on its own (each of those costs a view plus a `fromCharCode.apply`).
+ * Only used on heads checked to be pure ASCII.
+ */
+const asciiDecoder = new TextDecoder();
+
+/** Visible ASCII (0x21–0x7E), indexed by byte: field-value bytes other than OWS and obs-text. */
+const VISIBLE_ASCII: Uint8Array = (() => {
+  const table = new Uint8Array(256);
+  for (let c = 0x21; c <= 0x7e; c++) table[c] = 1;
+  return table;
+})();
+
+/** Scratch space for {@link fastResponseHead}: name start, name end, value start, value end per field. */
+let fieldOffsets: number[] = [];
+/** Scratch space for {@link fastResponseHead}: the framing kind of each field (see framing.ts). */
+let fieldKinds: number[] = [];
+
+/** FRAMING_FIELD_NAMES as bytes (comparing bytes to bytes beats reading string characters). */
+const FRAMING_NAME_BYTES: readonly Uint8Array[] = FRAMING_FIELD_NAMES.map((name) =>
+  Uint8Array.from(name, (ch) => ch.charCodeAt(0)),
+);
+
+/**
+ * `framingFieldOf` on a name's bytes, so the framing fields come out of the
+ * scan without comparing strings afterwards. The name is all token bytes, and
+ * for those `b | 0x20` equals a lower-case letter or "-" exactly when `b` is
+ * that letter in either case or "-" (the only other byte it could be, CR, is
+ * not a token byte).
+ */
+function framingFieldAt(bytes: Uint8Array, start: number, length: number): number {
+  let kind: number;
+  switch (length) {
+    case 14:
+      kind = CONTENT_LENGTH;
+      break;
+    case 17:
+      kind = TRANSFER_ENCODING;
+      break;
+    case 10:
+      kind = CONNECTION;
+      break;
+    case 7:
+      kind = UPGRADE;
+      break;
+    case 6:
+      kind = EXPECT;
+      break;
+    default:
+      return NOT_FRAMING;
+  }
+  const lower = FRAMING_NAME_BYTES[kind]!;
+  for (let i = 0; i < length; i++) {
+    if ((bytes[start + i]! | 0x20) !== lower[i]) return NOT_FRAMING;
+  }
+  return kind;
+}
+
+/**
+ * Fast path for the usual response head: whole in the buffer, HTTP/1.0 or 1.1,
+ * plain ASCII, no obs-fold, within every limit. It validates the same grammar
+ * as the line-by-line path in one pass, then decodes the head with one call.
+ * Returns `null`, having consumed nothing, as soon as anything is unusual
+ * (incomplete, non-ASCII, folded, malformed, over a limit): the line-by-line
+ * path then runs from the same position and alone decides results and errors,
+ * so behaviour is exactly that of the general path.
+ */
+function fastResponseHead(buffer: ReceiveBuffer, limits: HttpLimits): ParsedHead | null {
+  const bytes = buffer.bytes;
+  const start = buffer.start;
+  const end = buffer.end;
+  // Status line: "HTTP/1.x SP ddd" then CRLF or SP reason CRLF.
+  if (
+    end - start < 14 ||
+    bytes[start] !== 0x48 || // H
+    bytes[start + 1] !== 0x54 || // T
+    bytes[start + 2] !== 0x54 || // T
+    bytes[start + 3] !== 0x50 || // P
+    bytes[start + 4] !== 0x2f || // /
+    bytes[start + 5] !== 0x31 || // 1
+    bytes[start + 6] !== 0x2e || // .
+    bytes[start + 8] !== SP
+  ) {
+    return null;
+  }
+  const minor = bytes[start + 7];
+  if (minor !== 0x30 && minor !== 0x31) return null;
+  const d0 = bytes[start + 9]!;
+  const d1 = bytes[start + 10]!;
+  const d2 = bytes[start + 11]!;
+  if (!isDigit(d0) || !isDigit(d1) || !isDigit(d2)) return null;
+  const status = (d0 - 0x30) * 100 + (d1 - 0x30) * 10 + (d2 - 0x30);
+  if (status < 100) return null;
+  let i = start + 12;
+  let reasonStart = i;
+  if (bytes[i] === SP) {
+    reasonStart = ++i;
+    for (; i < end; i++) {
+      const c = bytes[i]!;
+      if (c === CR) break;
+      if ((c < SP && c !== HTAB) || c >= 0x7f) return null;
+    }
+  }
+  const reasonEnd = i;
+  if (i + 1 >= end || bytes[i] !== CR || bytes[i + 1] !== LF) return null;
+  if (i - start > limits.maxStartLineBytes) return null;
+  i += 2;
+  // Field lines up to the empty line.
+  const offsets = fieldOffsets;
+  const kinds = fieldKinds;
+  let count = 0;
+  for (;;) {
+    if (i >= end) return null;
+    let c = bytes[i]!;
+    if (c === CR) {
+      if (i + 1 >= end || bytes[i + 1] !== LF) return null;
+      i += 2;
+      break;
+    }
+    // The tight loops below do not check `end` on every byte: they stop at
+    // the first byte outside their class (a read past the array is undefined,
+    // which is outside every class), and a stop at or beyond `end` gives up.
+    // Bytes past `end` are only ever read, never trusted.
+    const nameStart = i;
+    while (TOKEN_CHARS[bytes[i]!] === 1) i++;
+    if (i >= end || bytes[i] !== COLON || i === nameStart) return null;
+    const nameEnd = i++;
+    while (bytes[i] === SP || bytes[i] === HTAB) i++;
+    const valueStart = i;
+    let valueEnd = i; // just past the last visible byte: trailing OWS is trimmed
+    for (;;) {
+      const run = i;
+      while (VISIBLE_ASCII[bytes[i]!] === 1) i++;
+      if (i >= end) return null;
+      if (i > run) valueEnd = i;
+      c = bytes[i]!;
+      if (c === CR) break;
+      if (c !== SP && c !== HTAB) return null;
+      i++;
+    }
+    if (i + 1 >= end || bytes[i + 1] !== LF) return null;
+    i += 2;
+    if (count === limits.maxHeaderCount) return null;
+    kinds[count] = framingFieldAt(bytes, nameStart, nameEnd - nameStart);
+    const at = 4 * count++;
+    offsets[at] = nameStart;
+    offsets[at + 1] = nameEnd;
+    offsets[at + 2] = valueStart;
+    offsets[at + 3] = valueEnd;
+  }
+  if (i - start > limits.maxHeaderBytes) return null;
+  // A plain Uint8Array view: cheaper to make than a Buffer's subarray when the caller fed Buffers.
+  const text = asciiDecoder.decode(
+    new Uint8Array(bytes.buffer, bytes.byteOffset + start, i - start),
+  );
+  const headers: HeaderList = [];
+  const framing = emptyFramingFields();
+  for (let f = 0; f < count; f++) {
+    const at = 4 * f;
+    const value = text.slice(offsets[at + 2]! - start, offsets[at + 3]! - start);
+    headers.push([text.slice(offsets[at]! - start, offsets[at + 1]! - start), value]);
+    const kind = kinds[f]!;
+    if (kind !== NOT_FRAMING) addFramingField(framing, kind, value);
+  }
+  if (count > 256) {
+    // Do not keep a huge head's scratch space alive.
+    fieldOffsets = [];
+    fieldKinds = [];
+  }
+  buffer.start = i;
+  return {
+    version: minor === 0x30 ? "1.0" : "1.1",
+    status,
+    reason: text.slice(reasonStart - start, reasonEnd - start),
+    method: "",
+    target: "",
+    headers,
+    framing,
+  };
+}
+
+/**
  * Reads one message head (start line and field section) line by line, so that
  * a malformed line fails as soon as it is complete, and keeps its progress
  * across calls: the result never depends on how the bytes were split.
@@ -208,6 +409,12 @@ export class HeadReader {
   /** Returns the head once complete, `null` while more bytes are needed. */
   read(buffer: ReceiveBuffer): ParsedHead | null {
     const limits = this.#limits;
+    // Only from a clean start: once a head is partly read (or a partial line
+    // was scanned), the line-by-line path goes on, keeping drip-feeding linear.
+    if (this.#kind === "response" && this.#consumed === 0 && this.#lines.fresh) {
+      const head = fastResponseHead(buffer, limits);
+      if (head !== null) return head;
+    }
     for (;;) {
       const lineStart = buffer.start;
       const end = this.#lines.next(buffer);
@@ -244,7 +451,15 @@ export class HeadReader {
         // Robustness (RFC 9112 §2.2): ignore empty lines before the start line,
         // as some servers send a stray CRLF after a body or an interim response.
         if (end === lineStart) continue;
-        this.#head = { version: "", status: 0, reason: "", method: "", target: "", headers: [] };
+        this.#head = {
+          version: "",
+          status: 0,
+          reason: "",
+          method: "",
+          target: "",
+          headers: [],
+          framing: undefined,
+        };
         if (this.#kind === "response") parseStatusLine(bytes, lineStart, end, this.#head);
         else parseRequestLine(bytes, lineStart, end, this.#head);
         continue;

@@ -32,6 +32,11 @@ export class LineScanner {
     return lf - 1;
   }
 
+  /** True when no partial line has been scanned yet. */
+  get fresh(): boolean {
+    return this.#scanned === 0;
+  }
+
   reset(): void {
     this.#scanned = 0;
   }

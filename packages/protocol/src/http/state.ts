@@ -54,6 +54,35 @@ export const TRANSITIONS: Readonly<Record<Role, Table>> = {
   },
 };
 
+/**
+ * TRANSITIONS compiled into flat `[state, event, next, …]` lists, looked up on
+ * every event. Indexing plain objects by variable string keys made V8's
+ * property caches go megamorphic (a top entry in profiles), and Map lookups
+ * hash; a short scan comparing interned strings by identity is cheaper. Same
+ * data as the table above.
+ */
+function compile(table: Table): readonly string[] {
+  const flat: string[] = [];
+  for (const [state, events] of Object.entries(table)) {
+    for (const [event, next] of Object.entries(events)) flat.push(state, event, next);
+  }
+  return flat;
+}
+
+const CLIENT_TRANSITIONS = compile(TRANSITIONS.client);
+const SERVER_TRANSITIONS = compile(TRANSITIONS.server);
+
+function lookup(
+  flat: readonly string[],
+  state: SideState,
+  event: TransitionEvent,
+): SideState | undefined {
+  for (let i = 0; i < flat.length; i += 3) {
+    if (flat[i] === state && flat[i + 1] === event) return flat[i + 2] as SideState;
+  }
+  return undefined;
+}
+
 /** Both sides' states and the rules that tie them together. */
 export class ConnectionState {
   client: SideState = "IDLE";
@@ -65,9 +94,13 @@ export class ConnectionState {
 
   /** Applies `event` produced by `role`; returns false when the table forbids it. */
   process(role: Role, event: TransitionEvent): boolean {
-    const next = TRANSITIONS[role][this[role]]?.[event];
+    const isClient = role === "client";
+    const next = isClient
+      ? lookup(CLIENT_TRANSITIONS, this.client, event)
+      : lookup(SERVER_TRANSITIONS, this.server, event);
     if (next === undefined) return false;
-    this[role] = next;
+    if (isClient) this.client = next;
+    else this.server = next;
     if (role === "client" && event === "request") {
       // The server owes a response the moment a request starts.
       if (this.server === "IDLE") this.server = "SEND_RESPONSE";
