@@ -1,0 +1,228 @@
+/**
+ * The client's errors. Every Reqivo error — these, the protocol's and the
+ * transports' — carries the `Symbol.for("reqivo.error")` brand, so
+ * `err instanceof ReqivoError` holds for all of them, across packages and
+ * across two copies of one package.
+ */
+import type { Response } from "./response.ts";
+
+const ANY_REQIVO_ERROR = Symbol.for("reqivo.error");
+
+function branded(value: unknown, brand: symbol): boolean {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[brand] === true
+  );
+}
+
+/**
+ * Root of the hierarchy: `instanceof ReqivoError` is true for every error a
+ * Reqivo package throws (protocol and transport errors included).
+ *
+ * @example
+ * ```ts
+ * import { ReqivoError } from "@reqivo/client";
+ * try { await session.get("http://127.0.0.1:1/"); }
+ * catch (e) { if (e instanceof ReqivoError) console.log(e.code); } // "CONNECTION_REFUSED"
+ * ```
+ */
+export class ReqivoError extends Error {
+  /** Stable, machine-readable code. */
+  readonly code: string;
+  readonly [ANY_REQIVO_ERROR] = true;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    (this as Record<symbol, unknown>)[Symbol.for(`reqivo.error.${new.target.name}`)] = true;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // `this` is the class `instanceof` was called on: ReqivoError matches any branded error.
+    // biome-ignore lint/complexity/noThisInStatic: the receiver decides which brand to check
+    if (this === ReqivoError) return branded(value, ANY_REQIVO_ERROR);
+    // biome-ignore lint/complexity/noThisInStatic: the receiver decides which brand to check
+    return branded(value, Symbol.for(`reqivo.error.${this.name}`));
+  }
+}
+
+/**
+ * A time limit of the request ran out. Subclasses say which one.
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError } from "@reqivo/client";
+ * try { await session.get(url, { timeout: { headers: 100 } }); }
+ * catch (e) { if (e instanceof TimeoutError) console.log(e.code); } // "HEADERS_TIMEOUT"
+ * ```
+ */
+export class TimeoutError extends ReqivoError {
+  /** The limit that ran out, in milliseconds. */
+  readonly timeout: number;
+  constructor(code: string, message: string, timeout: number) {
+    super(code, message);
+    this.timeout = timeout;
+    (this as Record<symbol, unknown>)[Symbol.for("reqivo.error.TimeoutError")] = true;
+  }
+}
+
+/**
+ * No response head arrived within `timeout.headers` ms of the request being sent.
+ *
+ * @example
+ * ```ts
+ * import { HeadersTimeoutError } from "@reqivo/client";
+ * new HeadersTimeoutError(5000).code; // "HEADERS_TIMEOUT"
+ * ```
+ */
+export class HeadersTimeoutError extends TimeoutError {
+  constructor(timeout: number) {
+    super("HEADERS_TIMEOUT", `no response head within ${timeout} ms`, timeout);
+  }
+}
+
+/**
+ * The gap between two pieces of the response body exceeded `timeout.body` ms.
+ *
+ * @example
+ * ```ts
+ * import { BodyTimeoutError } from "@reqivo/client";
+ * new BodyTimeoutError(5000).code; // "BODY_TIMEOUT"
+ * ```
+ */
+export class BodyTimeoutError extends TimeoutError {
+  constructor(timeout: number) {
+    super("BODY_TIMEOUT", `no response body data for ${timeout} ms`, timeout);
+  }
+}
+
+/**
+ * The whole request — connecting, redirects, reading the body — took longer than `timeout.total` ms.
+ *
+ * @example
+ * ```ts
+ * import { DeadlineExceededError } from "@reqivo/client";
+ * new DeadlineExceededError(30000).code; // "DEADLINE_EXCEEDED"
+ * ```
+ */
+export class DeadlineExceededError extends TimeoutError {
+  constructor(timeout: number) {
+    super("DEADLINE_EXCEEDED", `request not complete within ${timeout} ms`, timeout);
+  }
+}
+
+/**
+ * The request was aborted through its `signal`; the signal's reason is the `cause`.
+ *
+ * @example
+ * ```ts
+ * import { AbortError } from "@reqivo/client";
+ * const controller = new AbortController();
+ * const pending = session.get(url, { signal: controller.signal });
+ * controller.abort("changed my mind");
+ * await pending.catch((e) => e instanceof AbortError && e.cause); // "changed my mind"
+ * ```
+ */
+export class AbortError extends ReqivoError {
+  constructor(reason: unknown) {
+    super("ABORTED", "the request was aborted", { cause: reason });
+  }
+}
+
+/**
+ * More redirects than `redirect.max` (default 20).
+ *
+ * @example
+ * ```ts
+ * import { TooManyRedirectsError } from "@reqivo/client";
+ * new TooManyRedirectsError(20).code; // "TOO_MANY_REDIRECTS"
+ * ```
+ */
+export class TooManyRedirectsError extends ReqivoError {
+  constructor(max: number) {
+    super("TOO_MANY_REDIRECTS", `more than ${max} redirects`);
+  }
+}
+
+/**
+ * A redirect led back to a URL already visited with the same method.
+ *
+ * @example
+ * ```ts
+ * import { RedirectLoopError } from "@reqivo/client";
+ * new RedirectLoopError("http://a/x").code; // "REDIRECT_LOOP"
+ * ```
+ */
+export class RedirectLoopError extends ReqivoError {
+  constructor(url: string) {
+    super("REDIRECT_LOOP", `redirect loop back to ${url}`);
+  }
+}
+
+/**
+ * A redirect when the request said `redirect: "error"`, or one that cannot be followed
+ * (a 307/308 whose streamed body cannot be sent again, a non-HTTP location).
+ *
+ * @example
+ * ```ts
+ * import { RedirectError } from "@reqivo/client";
+ * new RedirectError("redirects are disabled").code; // "REDIRECT"
+ * ```
+ */
+export class RedirectError extends ReqivoError {
+  constructor(message: string) {
+    super("REDIRECT", message);
+  }
+}
+
+/**
+ * A 4xx or 5xx answer when `throwOnHttpError` is on. The response is attached
+ * (its body unread: read it or call `dump()`).
+ *
+ * @example
+ * ```ts
+ * import { HttpError } from "@reqivo/client";
+ * try { await session.get(url, { throwOnHttpError: true }); }
+ * catch (e) { if (e instanceof HttpError) console.log(e.response.status, await e.response.text()); }
+ * ```
+ */
+export class HttpError extends ReqivoError {
+  readonly response: Response;
+  constructor(response: Response) {
+    super("HTTP_ERROR", `HTTP ${response.status} ${response.statusText} from ${response.url}`);
+    this.response = response;
+  }
+}
+
+/**
+ * The session was closed, or a request was made on the default session before a
+ * transport was configured.
+ *
+ * @example
+ * ```ts
+ * import { SessionClosedError } from "@reqivo/client";
+ * new SessionClosedError().code; // "SESSION_CLOSED"
+ * ```
+ */
+export class SessionClosedError extends ReqivoError {
+  constructor(message = "the session is closed") {
+    super("SESSION_CLOSED", message);
+  }
+}
+
+/**
+ * The caller passed something unusable (a bad URL, an unsupported body type, a bad option).
+ *
+ * @example
+ * ```ts
+ * import { InvalidRequestError } from "@reqivo/client";
+ * new InvalidRequestError("bad url").code; // "INVALID_REQUEST"
+ * ```
+ */
+export class InvalidRequestError extends ReqivoError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("INVALID_REQUEST", message, options);
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * One request/response exchange on one connection: write the head and the
+ * body (holding the body for `Expect: 100-continue` when asked), read interim
+ * responses, and return the final head with a body source bound to the
+ * connection. The body is written while the response is read, so a server
+ * may answer early and a full-duplex stream works.
+ */
+import { type HeaderList, Headers } from "@reqivo/protocol";
+import type { RequestBody } from "./body.ts";
+import type { Lifeline } from "./lifeline.ts";
+import type { PooledConnection } from "./pooled-connection.ts";
+
+/** A request ready for the wire. */
+export interface WireRequest {
+  method: string;
+  target: string;
+  headers: HeaderList;
+  body: RequestBody | null;
+  /** Milliseconds to hold the body for a 100 Continue; `undefined` sends it at once. */
+  expectContinue: number | undefined;
+  onInformational: ((status: number, headers: Headers) => void) | undefined;
+}
+
+/** The final response head. */
+export interface ExchangeResult {
+  status: number;
+  reason: string;
+  headers: Headers;
+  /** A 101, or a 2xx to CONNECT: the connection no longer speaks HTTP. */
+  upgraded: boolean;
+}
+
+/** What the caller can see of an exchange in flight, also after it failed. */
+export interface ExchangeProgress {
+  /** Whether any request body byte was handed to the transport (false: safe to replay). */
+  bodyStarted: boolean;
+}
+
+// Head and body go out in one write when the body is small and already in memory.
+const COALESCE_LIMIT = 64 * 1024;
+
+function joined(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Sends the request and resolves with the final response head (interim responses go to the callback). */
+export async function exchange(
+  connection: PooledConnection,
+  request: WireRequest,
+  lifeline: Lifeline,
+  progress: ExchangeProgress,
+): Promise<ExchangeResult> {
+  const protocol = connection.protocol;
+  const body = request.body;
+  const state: UploadState = { progress, headReceived: false, answered: deferred() };
+  const head = protocol.send({
+    type: "request",
+    method: request.method,
+    target: request.target,
+    headers: request.headers,
+    contentLength: body === null ? 0 : body.length,
+  });
+  connection.requests++;
+
+  let upload: Promise<void> | undefined;
+  if (body === null) {
+    await connection.transport.write(joined(head, protocol.send({ type: "end" })));
+  } else if (
+    body.length !== null &&
+    body.length <= COALESCE_LIMIT &&
+    request.expectContinue === undefined
+  ) {
+    upload = sendSmall(connection, head, body, state);
+  } else {
+    await connection.transport.write(head);
+    upload = sendStreamed(connection, body, request.expectContinue, state);
+  }
+  // An upload failure ends the exchange: abort the connection so the read side wakes too.
+  upload?.catch((error) => lifeline.fail(lifeline.explain(error)));
+
+  lifeline.awaitHeaders();
+  for (;;) {
+    const event = await connection.nextEvent();
+    if (event.type === "informational") {
+      if (event.status === 100) state.answered.resolve();
+      request.onInformational?.(event.status, new Headers(event.headers));
+      continue;
+    }
+    if (event.type === "response" || event.type === "upgrade") {
+      state.headReceived = true;
+      state.answered.resolve();
+      const headers = new Headers(event.headers);
+      return {
+        status: event.status,
+        reason: event.reason,
+        headers,
+        upgraded: event.type === "upgrade",
+      };
+    }
+  }
+}
+
+interface UploadState {
+  progress: ExchangeProgress;
+  headReceived: boolean;
+  /** Settles when the server sent 100 Continue or a final head. */
+  answered: { promise: Promise<void>; resolve(): void };
+}
+
+function deferred(): { promise: Promise<void>; resolve(): void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+async function sendSmall(
+  connection: PooledConnection,
+  head: Uint8Array,
+  body: RequestBody,
+  state: UploadState,
+): Promise<void> {
+  const protocol = connection.protocol;
+  const pieces: Uint8Array[] = [head];
+  for await (const piece of body.chunks())
+    pieces.push(protocol.send({ type: "data", data: piece }));
+  pieces.push(protocol.send({ type: "end" }));
+  state.progress.bodyStarted = true;
+  let total = 0;
+  for (const p of pieces) total += p.length;
+  const out = pieces.length === 2 ? joined(pieces[0]!, pieces[1]!) : new Uint8Array(total);
+  if (pieces.length !== 2) {
+    let at = 0;
+    for (const p of pieces) {
+      out.set(p, at);
+      at += p.length;
+    }
+  }
+  await connection.transport.write(out);
+}
+
+async function sendStreamed(
+  connection: PooledConnection,
+  body: RequestBody,
+  expectContinue: number | undefined,
+  state: UploadState,
+): Promise<void> {
+  const protocol = connection.protocol;
+  if (expectContinue !== undefined) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // RFC 9110 §10.1.1: a client that waited long enough may send the body anyway.
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, expectContinue)));
+    await Promise.race([state.answered.promise, waited]);
+    clearTimeout(timer);
+    if (state.headReceived) {
+      // A final answer instead of 100: the body is not wanted, and the connection cannot be reused.
+      protocol.send({ type: "closed" });
+      return;
+    }
+  }
+  for await (const piece of body.chunks()) {
+    state.progress.bodyStarted = true;
+    const framed = protocol.send({ type: "data", data: piece });
+    if (framed.length > 0) await connection.transport.write(framed);
+  }
+  await connection.transport.write(protocol.send({ type: "end" }));
+}

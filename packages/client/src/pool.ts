@@ -1,0 +1,203 @@
+/**
+ * The connection pool: per origin (scheme, host, port and TLS settings), the
+ * most recently used idle connection is reused first (LIFO keeps few
+ * connections warm and lets the rest time out), a cap on connections per
+ * origin with a FIFO queue of waiters, and an idle timeout that respects the
+ * server's `Keep-Alive: timeout=` hint.
+ */
+import type { HttpLimits } from "@reqivo/protocol";
+import type { ConnectOptions, Transport } from "@reqivo/transport";
+import { AbortError, SessionClosedError } from "./errors.ts";
+import { PooledConnection } from "./pooled-connection.ts";
+
+/** Pool options of a Session. */
+export interface PoolOptions {
+  /** Most connections open at once to one origin. Default 64. */
+  connections?: number;
+  /** Close a connection idle for this many ms. Default 4000. */
+  idleTimeout?: number;
+}
+
+interface Waiter {
+  /** `null`: a slot freed up, connect a new one. */
+  resolve(connection: PooledConnection | null): void;
+  reject(error: unknown): void;
+}
+
+class OriginPool {
+  readonly idle: PooledConnection[] = [];
+  readonly waiters: Waiter[] = [];
+  /** Connections open or being opened. */
+  total = 0;
+}
+
+// Servers close idle connections at their announced timeout; leave them this much earlier.
+const KEEP_ALIVE_MARGIN = 1000;
+
+export class Pool {
+  readonly #transport: Transport;
+  readonly #maxPerOrigin: number;
+  readonly #idleTimeout: number;
+  readonly #limits: Partial<HttpLimits>;
+  readonly #origins = new Map<string, OriginPool>();
+  #closed = false;
+
+  constructor(transport: Transport, options: PoolOptions = {}, limits: Partial<HttpLimits> = {}) {
+    this.#transport = transport;
+    this.#maxPerOrigin = options.connections ?? 64;
+    this.#idleTimeout = options.idleTimeout ?? 4000;
+    this.#limits = limits;
+    if (!(this.#maxPerOrigin >= 1)) throw new RangeError("pool.connections must be at least 1");
+    if (!(this.#idleTimeout >= 0)) throw new RangeError("pool.idleTimeout must be >= 0");
+  }
+
+  /** Connections open per origin key, idle or busy (for tests and diagnostics). */
+  stats(): Record<string, { total: number; idle: number; waiting: number }> {
+    const out: Record<string, { total: number; idle: number; waiting: number }> = {};
+    for (const [key, origin] of this.#origins) {
+      out[key] = { total: origin.total, idle: origin.idle.length, waiting: origin.waiters.length };
+    }
+    return out;
+  }
+
+  /**
+   * A connection to the origin: the most recently used idle one, a new one
+   * when under the cap, or the next one released. `fresh` skips idle ones.
+   */
+  async acquire(key: string, connect: ConnectOptions, fresh = false): Promise<PooledConnection> {
+    if (this.#closed) throw new SessionClosedError();
+    const origin = this.#origin(key);
+    if (!fresh) {
+      const idle = this.#takeIdle(origin);
+      if (idle !== undefined) return idle;
+    }
+    if (origin.total >= this.#maxPerOrigin) {
+      const handed = await this.#wait(origin, connect.signal);
+      if (handed !== null) return handed;
+    }
+    return this.#open(origin, key, connect);
+  }
+
+  /** Returns a connection after a complete exchange; it must be reusable. */
+  release(connection: PooledConnection): void {
+    const origin = this.#origins.get(connection.originKey);
+    if (origin === undefined || this.#closed || connection.broken) {
+      this.discard(connection);
+      return;
+    }
+    const waiter = origin.waiters.shift();
+    if (waiter !== undefined) {
+      waiter.resolve(connection);
+      return;
+    }
+    origin.idle.push(connection);
+    const hint = connection.keepAliveHint;
+    const timeout =
+      hint === undefined
+        ? this.#idleTimeout
+        : Math.min(this.#idleTimeout, Math.max(0, hint - KEEP_ALIVE_MARGIN));
+    connection.idleTimer = setTimeout(() => this.#dropIdle(origin, connection), timeout);
+    (connection.idleTimer as { unref?: () => void }).unref?.();
+    connection.watchWhileIdle(() => this.#dropIdle(origin, connection));
+  }
+
+  /** Closes a connection that cannot be reused and frees its slot. */
+  discard(connection: PooledConnection): void {
+    connection.close();
+    const origin = this.#origins.get(connection.originKey);
+    if (origin === undefined) return;
+    const at = origin.idle.indexOf(connection);
+    if (at !== -1) origin.idle.splice(at, 1);
+    origin.total--;
+    // A freed slot lets the first waiter open a connection of its own.
+    origin.waiters.shift()?.resolve(null);
+    if (origin.total === 0 && origin.waiters.length === 0)
+      this.#origins.delete(connection.originKey);
+  }
+
+  /** Closes every connection; waiting requests fail with SessionClosedError. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const closing: Promise<void>[] = [];
+    for (const origin of this.#origins.values()) {
+      for (const waiter of origin.waiters.splice(0)) waiter.reject(new SessionClosedError());
+      for (const connection of origin.idle.splice(0)) {
+        connection.close();
+        closing.push(connection.transport.closed.catch(() => undefined));
+      }
+    }
+    await Promise.all(closing);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #origin(key: string): OriginPool {
+    let origin = this.#origins.get(key);
+    if (origin === undefined) {
+      origin = new OriginPool();
+      this.#origins.set(key, origin);
+    }
+    return origin;
+  }
+
+  #takeIdle(origin: OriginPool): PooledConnection | undefined {
+    for (
+      let connection = origin.idle.pop();
+      connection !== undefined;
+      connection = origin.idle.pop()
+    ) {
+      clearTimeout(connection.idleTimer);
+      connection.idleTimer = undefined;
+      if (!connection.broken) return connection;
+      origin.total--;
+      connection.close();
+    }
+    return undefined;
+  }
+
+  #dropIdle(origin: OriginPool, connection: PooledConnection): void {
+    // Only while still idle: a request may have taken it in the meantime.
+    if (origin.idle.includes(connection)) this.discard(connection);
+  }
+
+  async #open(origin: OriginPool, key: string, connect: ConnectOptions): Promise<PooledConnection> {
+    origin.total++;
+    const started = performance.now();
+    try {
+      const transport = await this.#transport.connect(connect);
+      return new PooledConnection(transport, key, this.#limits, performance.now() - started);
+    } catch (error) {
+      origin.total--;
+      origin.waiters.shift()?.resolve(null);
+      throw error;
+    }
+  }
+
+  #wait(origin: OriginPool, signal: ConnectOptions["signal"]): Promise<PooledConnection | null> {
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        const at = origin.waiters.indexOf(waiter);
+        if (at !== -1) origin.waiters.splice(at, 1);
+        reject(new AbortError(signal?.reason));
+      };
+      const waiter: Waiter = {
+        resolve: (connection) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(connection);
+        },
+        reject: (error) => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      };
+      if (signal?.aborted) {
+        reject(new AbortError(signal.reason));
+        return;
+      }
+      signal?.addEventListener("abort", onAbort, { once: true });
+      origin.waiters.push(waiter);
+    });
+  }
+}

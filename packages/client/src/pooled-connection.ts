@@ -1,0 +1,91 @@
+/**
+ * One transport connection with its HTTP/1.1 protocol state, as the pool
+ * holds it. While idle it keeps one read outstanding, so a server that
+ * closes the connection (or sends bytes nobody asked for) is noticed at once
+ * instead of on the next request.
+ */
+import {
+  ClientConnection,
+  type ClientReceiveEvent,
+  type HttpLimits,
+  NEED_DATA,
+} from "@reqivo/protocol";
+import type { Connection } from "@reqivo/transport";
+
+export class PooledConnection {
+  readonly protocol: ClientConnection;
+  readonly transport: Connection;
+  readonly originKey: string;
+  /** Milliseconds the connect (TCP and TLS) took. */
+  readonly connectTime: number;
+  /** Requests started on this connection. */
+  requests = 0;
+  /** Set when the connection must not carry another request. */
+  broken = false;
+  /** Idle lifetime the server announced with `Keep-Alive: timeout=N`, in ms. */
+  keepAliveHint: number | undefined;
+  idleTimer: ReturnType<typeof setTimeout> | undefined;
+  #pendingRead: Promise<Uint8Array | null> | undefined;
+
+  constructor(
+    transport: Connection,
+    originKey: string,
+    limits: Partial<HttpLimits>,
+    connectTime: number,
+  ) {
+    this.transport = transport;
+    this.originKey = originKey;
+    this.protocol = new ClientConnection(limits);
+    this.connectTime = connectTime;
+  }
+
+  /** The next response event, reading from the transport as needed. */
+  async nextEvent(): Promise<ClientReceiveEvent> {
+    for (;;) {
+      const event = this.protocol.nextEvent();
+      if (event !== NEED_DATA) return event;
+      this.protocol.receiveData(await this.#read());
+    }
+  }
+
+  /** Like {@link nextEvent} but without awaiting when an event is already buffered. */
+  nextEventSync(): ClientReceiveEvent | typeof NEED_DATA {
+    return this.protocol.nextEvent();
+  }
+
+  /** Feeds one read from the transport into the protocol. */
+  async fill(): Promise<void> {
+    this.protocol.receiveData(await this.#read());
+  }
+
+  #read(): Promise<Uint8Array | null> {
+    const pending = this.#pendingRead;
+    if (pending !== undefined) {
+      this.#pendingRead = undefined;
+      return pending;
+    }
+    return this.transport.read();
+  }
+
+  /** Starts the idle watch; `onDead` runs if the peer closes or talks while we are idle. */
+  watchWhileIdle(onDead: () => void): void {
+    const read = this.transport.read();
+    this.#pendingRead = read;
+    const settle = (chunk?: Uint8Array | null) => {
+      if (this.#pendingRead !== read) return; // a request took the read over
+      if (chunk !== undefined && chunk !== null && chunk.length === 0) {
+        this.watchWhileIdle(onDead); // an empty read is no news
+        return;
+      }
+      this.broken = true;
+      onDead();
+    };
+    read.then(settle, () => settle());
+  }
+
+  close(): void {
+    this.broken = true;
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.transport.close();
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * What a followed redirect does to the next request (Fetch standard §4.4,
+ * "HTTP-redirect fetch"), and which headers never cross to another origin.
+ */
+import type { HeaderList } from "@reqivo/protocol";
+import type { RequestBody } from "./body.ts";
+import { RedirectError } from "./errors.ts";
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** Whether the status is a redirect this client can follow. */
+export function isRedirect(status: number): boolean {
+  return REDIRECT_STATUSES.has(status);
+}
+
+// Credentials and conditional fields are about the original origin (undici
+// advisories CVE-2022-31151, CVE-2024-24758, CVE-2024-30260 came from carrying them).
+const ORIGIN_BOUND = new Set([
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "if-match",
+  "if-none-match",
+  "if-modified-since",
+  "if-unmodified-since",
+  "if-range",
+]);
+
+/** The request that follows a redirect. */
+export interface NextHop {
+  url: URL;
+  method: string;
+  headers: HeaderList;
+  body: RequestBody | null;
+}
+
+/**
+ * Computes the next hop, or throws RedirectError when it cannot be followed.
+ *
+ * @example
+ * ```ts
+ * const next = followRedirect(new URL("http://a/x"), 303, "/y", "POST", [["content-type", "text/plain"]], null);
+ * next.method; // "GET", and content-type is dropped
+ * ```
+ */
+export function followRedirect(
+  from: URL,
+  status: number,
+  location: string,
+  method: string,
+  headers: HeaderList,
+  body: RequestBody | null,
+): NextHop {
+  let url: URL;
+  try {
+    url = new URL(location, from);
+  } catch (cause) {
+    throw new RedirectError(
+      `invalid redirect location ${JSON.stringify(location)}: ${String(cause)}`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new RedirectError(`redirect to unsupported scheme ${url.protocol}`);
+  }
+  // A fragment-less location inherits the original fragment (RFC 9110 §10.2.2); it never goes on the wire anyway.
+  const toGet =
+    ((status === 301 || status === 302) && method === "POST") ||
+    (status === 303 && method !== "HEAD");
+  let next = headers;
+  let nextBody = body;
+  let nextMethod = method;
+  if (toGet) {
+    nextMethod = "GET";
+    nextBody = null;
+    next = next.filter(([name]) => !name.toLowerCase().startsWith("content-"));
+  } else if (body !== null && !body.replayable) {
+    throw new RedirectError(
+      `cannot follow a ${status} redirect: the streamed request body cannot be sent again`,
+    );
+  }
+  if (url.origin !== from.origin)
+    next = next.filter(([name]) => !ORIGIN_BOUND.has(name.toLowerCase()));
+  return { url, method: nextMethod, headers: next, body: nextBody };
+}

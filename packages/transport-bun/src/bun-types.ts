@@ -1,0 +1,76 @@
+// The few Bun APIs this transport calls, declared locally so that the
+// published .d.ts needs no @types/bun. Shapes follow Bun's `Bun.connect`
+// socket API, reduced to what is used here.
+
+export interface BunSocket {
+  /** Bytes taken (copied) by Bun; fewer than given means: wait for `drain`. -1 once closed. */
+  write(data: Uint8Array): number;
+  /** Graceful close of both directions. */
+  end(): void;
+  /** Half-close: send FIN (TLS: close_notify too) and keep reading. */
+  shutdown(halfClose?: boolean): void;
+  /** Immediate close. */
+  terminate(): void;
+  pause(): void;
+  resume(): void;
+  setNoDelay(noDelay?: boolean): boolean;
+  setKeepAlive(enable?: boolean, initialDelay?: number): boolean;
+  getTLSVersion(): string | null;
+  readonly alpnProtocol: string | false | null;
+  readonly remoteAddress?: string;
+  readonly remotePort?: number;
+  readonly localAddress?: string;
+  readonly localPort?: number;
+}
+
+export interface BunSocketHandler {
+  open?(socket: BunSocket): void;
+  data?(socket: BunSocket, data: Uint8Array): void;
+  drain?(socket: BunSocket): void;
+  end?(socket: BunSocket): void;
+  close?(socket: BunSocket, error?: Error): void;
+  error?(socket: BunSocket, error: Error): void;
+  connectError?(socket: BunSocket, error: Error): void;
+  handshake?(socket: BunSocket, success: boolean, authorizationError: Error | null): void;
+}
+
+export interface BunTlsOptions {
+  serverName?: string;
+  ca?: string[];
+  cert?: string;
+  key?: string;
+  rejectUnauthorized?: boolean;
+  /** Wire format: each protocol name prefixed by its length byte. */
+  ALPNProtocols?: Uint8Array;
+  /** The version's wire number: 0x0303 for TLS 1.2, 0x0304 for TLS 1.3. */
+  minVersion?: number;
+}
+
+export interface BunConnectOptions {
+  hostname?: string;
+  port?: number;
+  unix?: string;
+  tls?: BunTlsOptions;
+  allowHalfOpen?: boolean;
+  socket: BunSocketHandler;
+}
+
+export interface BunApi {
+  connect(options: BunConnectOptions): Promise<BunSocket>;
+}
+
+interface BunGlobals {
+  Bun?: BunApi;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** `globalThis`, seen through the declarations above. */
+export const runtime = globalThis as unknown as BunGlobals;
+
+/** The `Bun` namespace; throws outside Bun. */
+export function bunApi(): BunApi {
+  const bun = runtime.Bun;
+  if (bun === undefined) throw new Error("@reqivo/transport-bun needs the Bun runtime");
+  return bun;
+}

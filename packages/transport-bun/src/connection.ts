@@ -1,0 +1,230 @@
+// The contract's Connection over Bun's callback sockets. Bun pushes data into
+// `data` callbacks and takes writes synchronously (possibly only in part); this
+// adapts both to the pull contract: a bounded ReadQueue that pauses the socket,
+// and a write queue that waits for `drain`.
+import {
+  AbortedError,
+  type Connection,
+  ConnectionClosedError,
+  type ConnectionInfo,
+  type ConnectPhase,
+  createClosedPromise,
+  mapErrorByCode,
+  ReadQueue,
+  type ResolvedConnectOptions,
+  TlsHandshakeError,
+  type TransportError,
+} from "@reqivo/transport";
+import type { BunSocket, BunSocketHandler } from "./bun-types.ts";
+
+interface PendingWrite {
+  bytes: Uint8Array;
+  resolve(): void;
+  reject(error: TransportError): void;
+}
+
+/**
+ * A Bun socket behind the contract; built before the socket exists, so its
+ * handlers can be given to `Bun.connect`. What `createTransport().connect()` resolves to.
+ *
+ * @example
+ * ```ts
+ * import { createTransport, type BunConnection } from "@reqivo/transport-bun";
+ * const conn = (await createTransport().connect({ host: "127.0.0.1", port: 8080 })) as BunConnection;
+ * conn.close();
+ * ```
+ */
+export class BunConnection implements Connection {
+  info: ConnectionInfo;
+  readonly #target: ResolvedConnectOptions;
+  readonly #queue: ReadQueue;
+  readonly #closed = createClosedPromise();
+  readonly #pendingWrites: PendingWrite[] = [];
+  #socket: BunSocket | null = null;
+  #phase: ConnectPhase = "connect";
+  #failure: TransportError | null = null;
+  #writeEnd: { promise: Promise<void>; resolve(): void } | null = null;
+  #shutDown = false;
+  #onReady: { resolve(): void; reject(error: TransportError): void } | null = null;
+
+  constructor(target: ResolvedConnectOptions, readHighWaterMark: number) {
+    this.#target = target;
+    this.info = describe(null, target);
+    this.#queue = new ReadQueue({
+      highWaterMark: readHighWaterMark,
+      pause: () => this.#socket?.pause(),
+      resume: () => this.#socket?.resume(),
+    });
+  }
+
+  /** Socket callbacks for `Bun.connect`. */
+  readonly handlers: BunSocketHandler = {
+    open: (socket) => {
+      this.#socket = socket;
+      if (this.#target.tls !== null) this.#phase = "tls";
+    },
+    data: (_socket, data) => this.#queue.push(data),
+    drain: () => this.#flush(),
+    end: () => this.#queue.end(),
+    error: (_socket, error) => this.#fail(mapErrorByCode(error, this.#phase, this.#target), false),
+    connectError: (_socket, error) =>
+      this.#fail(mapErrorByCode(error, "connect", this.#target), false),
+    handshake: (_socket, success, authorizationError) => {
+      if (authorizationError !== null && this.#target.tls?.rejectUnauthorized !== false) {
+        this.#fail(mapErrorByCode(authorizationError, "tls", this.#target), true);
+      } else if (!success) {
+        this.#fail(new TlsHandshakeError("handshake did not succeed"), true);
+      } else {
+        this.#ready();
+      }
+    },
+    close: (_socket, error) => this.#onClose(error),
+  };
+
+  /**
+   * Resolves once `socket` can carry bytes: at once for TCP and Unix, after
+   * the `handshake` callback for TLS.
+   */
+  whenReady(socket: BunSocket): Promise<void> {
+    this.#socket = socket;
+    if (this.#failure !== null) return Promise.reject(this.#failure);
+    if (this.#target.tls === null || this.#phase === "open") {
+      this.#ready();
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.#onReady = { resolve, reject };
+    });
+  }
+
+  get closed(): Promise<void> {
+    return this.#closed.promise;
+  }
+
+  read(): Promise<Uint8Array | null> {
+    return this.#queue.read();
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.#failure !== null) return Promise.reject(this.#failure);
+    if (this.#writeEnd !== null) {
+      return Promise.reject(new ConnectionClosedError("write after closeWrite()"));
+    }
+    if (bytes.byteLength === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.#pendingWrites.push({ bytes, resolve, reject });
+      if (this.#pendingWrites.length === 1) this.#flush();
+    });
+  }
+
+  closeWrite(): Promise<void> {
+    if (this.#failure !== null) return Promise.reject(this.#failure);
+    if (this.#writeEnd === null) {
+      let resolve: () => void = () => {};
+      const promise = new Promise<void>((res) => {
+        resolve = res;
+      });
+      this.#writeEnd = { promise, resolve };
+      this.#flush();
+    }
+    return this.#writeEnd.promise;
+  }
+
+  close(): void {
+    this.#fail(new ConnectionClosedError(), true);
+  }
+
+  abort(reason?: unknown): void {
+    this.#fail(new AbortedError({ cause: reason }), true);
+  }
+
+  /** Hands queued writes to Bun until it takes less than offered; `drain` calls again. */
+  #flush(): void {
+    const socket = this.#socket;
+    if (socket === null || this.#failure !== null || this.#phase !== "open") return;
+    while (this.#pendingWrites.length > 0) {
+      const head = this.#pendingWrites[0]!;
+      const taken = socket.write(head.bytes);
+      if (taken < 0) return; // closing: the close callback fails the queue
+      if (taken < head.bytes.byteLength) {
+        head.bytes = head.bytes.subarray(taken);
+        return;
+      }
+      this.#pendingWrites.shift();
+      head.resolve();
+    }
+    if (this.#writeEnd !== null && !this.#shutDown) {
+      this.#shutDown = true;
+      socket.shutdown();
+      this.#writeEnd.resolve();
+    }
+  }
+
+  #ready(): void {
+    if (this.#phase === "open" || this.#failure !== null) return;
+    this.#phase = "open";
+    const socket = this.#socket!;
+    this.info = describe(socket, this.#target);
+    if (this.#target.path === null) {
+      socket.setNoDelay(this.#target.noDelay);
+      if (this.#target.keepAliveDelay !== null) {
+        socket.setKeepAlive(true, this.#target.keepAliveDelay);
+      }
+    }
+    this.#target.signal?.addEventListener("abort", this.#onAbort, { once: true });
+    this.#onReady?.resolve();
+    this.#flush();
+  }
+
+  readonly #onAbort = (): void => {
+    this.abort(this.#target.signal?.reason);
+  };
+
+  /** Ends the connection with `error`; `local` drops unread input and closes the socket. */
+  #fail(error: TransportError, local: boolean): void {
+    if (this.#failure !== null) return;
+    this.#failure = error;
+    this.#queue.fail(error, local);
+    for (const write of this.#pendingWrites.splice(0)) write.reject(error);
+    this.#onReady?.reject(error);
+    if (local || this.#phase !== "open") this.#socket?.terminate();
+  }
+
+  #onClose(error: Error | undefined): void {
+    this.#target.signal?.removeEventListener("abort", this.#onAbort);
+    if (this.#failure === null) {
+      if (error !== undefined) {
+        this.#fail(mapErrorByCode(error, this.#phase, this.#target), false);
+      } else if (this.#phase !== "open") {
+        this.#fail(new TlsHandshakeError("socket closed during the handshake"), false);
+      }
+    }
+    const failure = this.#failure;
+    if (failure === null) {
+      // A clean close. Bun may report the peer's FIN through `close` alone
+      // (without `end`) once our side is shut down: it is end of stream.
+      this.#failure = new ConnectionClosedError();
+      this.#queue.end();
+      for (const write of this.#pendingWrites.splice(0)) write.reject(this.#failure);
+      this.#closed.resolve();
+    } else if (failure instanceof ConnectionClosedError) {
+      this.#closed.resolve();
+    } else {
+      this.#closed.reject(failure);
+    }
+  }
+}
+
+function describe(socket: BunSocket | null, target: ResolvedConnectOptions): ConnectionInfo {
+  const secure = target.tls !== null && socket !== null;
+  return {
+    kind: target.kind,
+    alpnProtocol: secure && socket.alpnProtocol ? socket.alpnProtocol : null,
+    tlsVersion: secure ? socket.getTLSVersion() : null,
+    remoteAddress: target.path === null ? (socket?.remoteAddress ?? null) : null,
+    remotePort: target.path === null ? (socket?.remotePort ?? null) : null,
+    localAddress: target.path === null ? (socket?.localAddress ?? null) : null,
+    localPort: target.path === null ? (socket?.localPort ?? null) : null,
+    path: target.path,
+  };
+}

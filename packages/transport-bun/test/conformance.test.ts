@@ -1,0 +1,18 @@
+// Runs the conformance kit under `bun test` (see the test:bun script).
+import assert from "node:assert";
+import { conformanceCases } from "@reqivo/transport/testing";
+import { createNodeHarness } from "@reqivo/transport/testing/node-harness";
+import { createTransport } from "../src/index.ts";
+
+// bun:test, declared here so that this file needs no @types/bun.
+const { test } = (await import("bun:test" as string)) as {
+  test(name: string, fn: () => Promise<void>, timeoutMs?: number): void;
+};
+
+const cases = conformanceCases({
+  transport: createTransport(),
+  harness: createNodeHarness(),
+  assert: (condition, message) => assert.ok(condition, message),
+});
+
+for (const c of cases) test(c.name, c.run, c.timeoutMs);

@@ -1,0 +1,51 @@
+/**
+ * `@reqivo/transport-deno`: the Reqivo transport on `Deno.connect`,
+ * `Deno.startTls` and `Deno.connectTls`.
+ *
+ * @example
+ * ```ts
+ * import { createTransport } from "@reqivo/transport-deno";
+ * const conn = await createTransport().connect({ host: "example.com", port: 443, tls: true });
+ * await conn.write(new TextEncoder().encode("HEAD / HTTP/1.1\r\nhost: example.com\r\n\r\n"));
+ * console.log(new TextDecoder().decode((await conn.read()) ?? undefined));
+ * conn.close();
+ * ```
+ */
+import {
+  abortedBy,
+  type Connection,
+  type ConnectOptions,
+  resolveConnectOptions,
+  type Transport,
+} from "@reqivo/transport";
+import { DenoConnection } from "./connection.ts";
+import { checkSupported, openConn } from "./open.ts";
+
+/**
+ * Creates the Deno transport: TCP (happy eyeballs), TLS (rustls) and Unix
+ * domain sockets. Options Deno cannot honour reject with `UnsupportedError`
+ * before any network activity; see the README's support table.
+ *
+ * @example
+ * ```ts
+ * import { createTransport } from "@reqivo/transport-deno";
+ * const transport = createTransport();
+ * const conn = await transport.connect({ host: "127.0.0.1", port: 8080, connectTimeout: 5_000 });
+ * await conn.write(new TextEncoder().encode("ping"));
+ * const reply = await conn.read(); // Uint8Array, or null at end of stream
+ * conn.close();
+ * ```
+ */
+export function createTransport(): Transport {
+  return {
+    name: "deno",
+    async connect(options: ConnectOptions): Promise<Connection> {
+      const target = resolveConnectOptions(options);
+      checkSupported(target);
+      if (target.signal?.aborted) throw abortedBy(target.signal);
+      return new DenoConnection(await openConn(target), target);
+    },
+  };
+}
+
+export type { DenoConnection } from "./connection.ts";

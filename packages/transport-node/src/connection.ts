@@ -1,0 +1,144 @@
+// The contract's Connection over a connected node:net / node:tls socket.
+import type * as net from "node:net";
+import * as tls from "node:tls";
+import {
+  AbortedError,
+  type Connection,
+  ConnectionClosedError,
+  type ConnectionInfo,
+  createClosedPromise,
+  mapErrorByCode,
+  ReadQueue,
+  type ResolvedConnectOptions,
+  type TransportError,
+} from "@reqivo/transport";
+
+/**
+ * A connected socket behind the pull-read, promise-write contract; what
+ * `createTransport().connect()` resolves to.
+ *
+ * @example
+ * ```ts
+ * import { createTransport, type NodeConnection } from "@reqivo/transport-node";
+ * const conn = (await createTransport().connect({ host: "127.0.0.1", port: 8080 })) as NodeConnection;
+ * conn.close();
+ * ```
+ */
+export class NodeConnection implements Connection {
+  readonly info: ConnectionInfo;
+  readonly #socket: net.Socket;
+  readonly #target: ResolvedConnectOptions;
+  readonly #queue: ReadQueue;
+  readonly #closed = createClosedPromise();
+  /** Why the connection ended; later operations reject with it. */
+  #failure: TransportError | null = null;
+  #writeEnd: Promise<void> | null = null;
+  /** Rejecters of writes not yet handed to the OS, failed at once on close, abort or reset. */
+  readonly #pendingWrites = new Set<(error: TransportError) => void>();
+
+  constructor(socket: net.Socket, target: ResolvedConnectOptions, readHighWaterMark: number) {
+    this.#socket = socket;
+    this.#target = target;
+    this.info = describe(socket, target);
+    this.#queue = new ReadQueue({
+      highWaterMark: readHighWaterMark,
+      pause: () => socket.pause(),
+      resume: () => socket.resume(),
+    });
+    socket.on("data", (chunk: Uint8Array) => this.#queue.push(chunk));
+    socket.on("end", () => this.#queue.end());
+    socket.on("error", (error) => this.#fail(mapErrorByCode(error, "open", target), false));
+    socket.once("close", () => this.#onClose());
+    target.signal?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  get closed(): Promise<void> {
+    return this.#closed.promise;
+  }
+
+  read(): Promise<Uint8Array | null> {
+    return this.#queue.read();
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.#failure !== null) return Promise.reject(this.#failure);
+    if (this.#writeEnd !== null) {
+      return Promise.reject(new ConnectionClosedError("write after closeWrite()"));
+    }
+    if (bytes.byteLength === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.#pendingWrites.add(reject);
+      // The callback runs once the bytes are handed to the OS, so the caller
+      // may reuse the buffer, and a slow peer holds the next write back.
+      this.#socket.write(bytes, (error) => {
+        this.#pendingWrites.delete(reject);
+        if (error) reject(this.#failure ?? mapErrorByCode(error, "open", this.#target));
+        else resolve();
+      });
+    });
+  }
+
+  closeWrite(): Promise<void> {
+    if (this.#failure !== null) return Promise.reject(this.#failure);
+    this.#writeEnd ??= new Promise<void>((resolve, reject) => {
+      this.#socket.end(() => {
+        if (this.#failure !== null && !this.#socket.writableFinished) reject(this.#failure);
+        else resolve();
+      });
+    });
+    return this.#writeEnd;
+  }
+
+  close(): void {
+    this.#fail(new ConnectionClosedError(), true);
+  }
+
+  abort(reason?: unknown): void {
+    this.#fail(new AbortedError({ cause: reason }), true);
+  }
+
+  readonly #onAbort = (): void => {
+    this.abort(this.#target.signal?.reason);
+  };
+
+  /** Ends the connection with `error`; `local` drops unread input (the caller gave up on it). */
+  #fail(error: TransportError, local: boolean): void {
+    if (this.#failure !== null) return;
+    this.#failure = error;
+    this.#queue.fail(error, local);
+    // Node completes writes cut short by destroy() without an error, so they
+    // are failed here rather than left to look delivered.
+    for (const reject of this.#pendingWrites) reject(error);
+    this.#pendingWrites.clear();
+    if (local) this.#socket.destroy();
+  }
+
+  #onClose(): void {
+    this.#target.signal?.removeEventListener("abort", this.#onAbort);
+    const failure = this.#failure;
+    if (failure === null) {
+      // A clean close: both sides ended. Reads keep returning null.
+      this.#failure = new ConnectionClosedError();
+      if (!this.#queue.finished) this.#queue.fail(this.#failure);
+      this.#closed.resolve();
+    } else if (failure instanceof ConnectionClosedError) {
+      this.#closed.resolve();
+    } else {
+      this.#closed.reject(failure);
+    }
+  }
+}
+
+function describe(socket: net.Socket, target: ResolvedConnectOptions): ConnectionInfo {
+  const secure = socket instanceof tls.TLSSocket ? socket : null;
+  return {
+    kind: target.kind,
+    alpnProtocol: secure?.alpnProtocol || null,
+    tlsVersion: secure?.getProtocol() ?? null,
+    remoteAddress: socket.remoteAddress ?? null,
+    remotePort: socket.remotePort ?? null,
+    localAddress: socket.localAddress ?? null,
+    localPort: socket.localPort ?? null,
+    path: target.path,
+  };
+}

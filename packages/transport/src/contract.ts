@@ -1,0 +1,184 @@
+/**
+ * The Transport/Connection contract: what every runtime transport implements
+ * and what the client drives. Transports move bytes and know nothing of HTTP.
+ */
+
+/**
+ * The part of `AbortSignal` a transport uses. Declared here so that the
+ * published types need no DOM or runtime library; every runtime's
+ * `AbortSignal` fits it.
+ *
+ * @example
+ * ```ts
+ * import type { AbortSignalLike } from "@reqivo/transport";
+ * const signal: AbortSignalLike = new AbortController().signal;
+ * ```
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: "abort", listener: () => void): void;
+}
+
+/**
+ * A TLS protocol version name, as OpenSSL and Node spell it.
+ *
+ * @example
+ * ```ts
+ * import type { TlsVersion } from "@reqivo/transport";
+ * const min: TlsVersion = "TLSv1.3";
+ * ```
+ */
+export type TlsVersion = "TLSv1.2" | "TLSv1.3";
+
+/**
+ * TLS settings for {@link ConnectOptions.tls}.
+ *
+ * @example
+ * ```ts
+ * import type { TlsOptions } from "@reqivo/transport";
+ * const tls: TlsOptions = { servername: "example.com", alpnProtocols: ["http/1.1"] };
+ * ```
+ */
+export interface TlsOptions {
+  /**
+   * Name sent as SNI and checked against the server certificate.
+   * Defaults to `host` (no SNI is sent when `host` is an IP address).
+   */
+  servername?: string;
+  /** Trusted CA certificates (PEM). When given, they replace the runtime's default trust store. */
+  ca?: string | readonly string[];
+  /** Client certificate chain (PEM), for servers that ask for one. Needs `key`. */
+  cert?: string;
+  /** Private key (PEM) of the client certificate. Needs `cert`. */
+  key?: string;
+  /** Verify the server certificate and its name. Default `true`; `false` is for tests only. */
+  rejectUnauthorized?: boolean;
+  /** ALPN protocols to offer, most preferred first, e.g. `["http/1.1"]`. */
+  alpnProtocols?: readonly string[];
+  /** Lowest TLS version to accept. Default: the runtime's (TLS 1.2 on every supported runtime). */
+  minVersion?: TlsVersion;
+}
+
+/**
+ * Where and how to connect. Give either `host` and `port`, or `path` (a Unix
+ * domain socket).
+ *
+ * @example
+ * ```ts
+ * import type { ConnectOptions } from "@reqivo/transport";
+ * const options: ConnectOptions = { host: "127.0.0.1", port: 8080, connectTimeout: 5_000 };
+ * ```
+ */
+export interface ConnectOptions {
+  /** Host name or IP address. Names resolving to several addresses are tried with happy eyeballs where the runtime can. */
+  host?: string;
+  /** TCP port, 1–65535. */
+  port?: number;
+  /** Unix domain socket path; replaces `host` and `port`. */
+  path?: string;
+  /** Wrap the connection in TLS: `true` for defaults, or the settings. */
+  tls?: boolean | TlsOptions;
+  /** Milliseconds allowed for name lookup, TCP connect and TLS handshake together. No limit when absent. */
+  connectTimeout?: number;
+  /**
+   * Aborts the connect and, once connected, the connection: pending and later
+   * reads and writes reject with `AbortedError`, whose `cause` is the signal's reason.
+   */
+  signal?: AbortSignalLike;
+  /** Disable Nagle's algorithm. Default `true`: request/response traffic wants low latency. */
+  noDelay?: boolean;
+  /** Enable TCP keep-alive probes: `true`, or the idle delay in milliseconds before the first probe. */
+  keepAlive?: boolean | number;
+}
+
+/**
+ * What was negotiated for an open connection.
+ *
+ * @example
+ * ```ts
+ * import type { Connection } from "@reqivo/transport";
+ * declare const conn: Connection;
+ * if (conn.info.alpnProtocol === "http/1.1") console.log(conn.info.tlsVersion);
+ * ```
+ */
+export interface ConnectionInfo {
+  /** `tcp`, `tls` (over TCP or a Unix socket) or `unix`. */
+  readonly kind: "tcp" | "tls" | "unix";
+  /** The ALPN protocol the server picked, or `null` when none was negotiated. */
+  readonly alpnProtocol: string | null;
+  /** The TLS version in use (`"TLSv1.3"`), or `null` without TLS or when the runtime does not tell. */
+  readonly tlsVersion: string | null;
+  /** Peer IP address, or `null` (Unix sockets, or the runtime does not tell). */
+  readonly remoteAddress: string | null;
+  readonly remotePort: number | null;
+  /** Local IP address, or `null` (Unix sockets, or the runtime does not tell). */
+  readonly localAddress: string | null;
+  readonly localPort: number | null;
+  /** The Unix socket path, or `null` for TCP. */
+  readonly path: string | null;
+}
+
+/**
+ * An open, duplex byte stream with backpressure in both directions.
+ *
+ * Reads are pulled: the transport stops taking bytes from the socket while the
+ * caller does not read. Writes resolve once the runtime has taken the bytes
+ * (handed them to the operating system), so the caller may reuse the buffer
+ * and memory stays bounded when the peer reads slowly.
+ *
+ * @example
+ * ```ts
+ * import type { Connection } from "@reqivo/transport";
+ * declare const conn: Connection;
+ * await conn.write(new TextEncoder().encode("ping"));
+ * await conn.closeWrite();
+ * for (let chunk = await conn.read(); chunk !== null; chunk = await conn.read()) {
+ *   console.log(chunk.byteLength);
+ * }
+ * conn.close();
+ * ```
+ */
+export interface Connection {
+  /** What was negotiated: ALPN protocol, TLS version, addresses. */
+  readonly info: ConnectionInfo;
+  /**
+   * Settles when the connection is fully closed: resolves after a clean close,
+   * rejects with the `TransportError` that ended it (reset, abort). Nobody has
+   * to listen: an ignored rejection is not reported as unhandled.
+   */
+  readonly closed: Promise<void>;
+  /** The next chunk from the peer, or `null` once the peer has closed its side. */
+  read(): Promise<Uint8Array | null>;
+  /** Sends `bytes`; resolves when the runtime has accepted them. Writes go out in call order. */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Half-close: flushes pending writes, then signals end of stream to the peer. Reading goes on. */
+  closeWrite(): Promise<void>;
+  /** Closes both directions now. Pending and later reads and writes reject with `ConnectionClosedError`. */
+  close(): void;
+  /** Tears the connection down; pending and later operations reject with `AbortedError` (`cause` = `reason`). */
+  abort(reason?: unknown): void;
+}
+
+/**
+ * Opens connections. One per runtime: `@reqivo/transport-node`, `-deno`, `-bun`.
+ *
+ * @example
+ * ```ts
+ * import type { Transport } from "@reqivo/transport";
+ * declare const transport: Transport;
+ * const conn = await transport.connect({ host: "127.0.0.1", port: 8080 });
+ * conn.close();
+ * ```
+ */
+export interface Transport {
+  /** A short name for logs: `"node"`, `"deno"`, `"bun"`. */
+  readonly name: string;
+  /**
+   * Connects (name lookup, TCP or Unix connect, TLS handshake) and resolves
+   * once the connection is ready for bytes. Rejects with a `TransportError`;
+   * an option the runtime cannot honour rejects with `UnsupportedError`.
+   */
+  connect(options: ConnectOptions): Promise<Connection>;
+}

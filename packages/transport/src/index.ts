@@ -1,0 +1,41 @@
+export type {
+  AbortSignalLike,
+  Connection,
+  ConnectionInfo,
+  ConnectOptions,
+  TlsOptions,
+  TlsVersion,
+  Transport,
+} from "./contract.ts";
+export {
+  AbortedError,
+  ConnectionClosedError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  ConnectTimeoutError,
+  DnsError,
+  REQIVO_ERROR_BRAND,
+  TlsCertificateError,
+  TlsError,
+  TlsHandshakeError,
+  TlsNameMismatchError,
+  TransportError,
+  type TransportErrorOptions,
+  UnsupportedError,
+} from "./errors.ts";
+export { type ConnectPhase, errorCode, mapErrorByCode } from "./map-error-code.ts";
+export {
+  isIpAddress,
+  type ResolvedConnectOptions,
+  type ResolvedTlsOptions,
+  resolveConnectOptions,
+} from "./options.ts";
+export { ReadQueue, type ReadQueueOptions } from "./read-queue.ts";
+export {
+  abortedBy,
+  type ClosedPromise,
+  type ConnectGuardOptions,
+  createClosedPromise,
+  guardConnect,
+  type Timers,
+} from "./settle.ts";

@@ -1,0 +1,147 @@
+import type { AbortSignalLike, ConnectOptions, TlsVersion } from "./contract.ts";
+
+/**
+ * TLS settings with defaults applied; see {@link resolveConnectOptions}.
+ *
+ * @example
+ * ```ts
+ * import { resolveConnectOptions } from "@reqivo/transport";
+ * const tls = resolveConnectOptions({ host: "a.test", port: 443, tls: true }).tls;
+ * tls?.rejectUnauthorized; // true
+ * ```
+ */
+export interface ResolvedTlsOptions {
+  /** SNI and verification name; `null` when connecting to an IP address without `servername`. */
+  readonly servername: string | null;
+  readonly ca: readonly string[] | null;
+  readonly cert: string | null;
+  readonly key: string | null;
+  readonly rejectUnauthorized: boolean;
+  readonly alpnProtocols: readonly string[];
+  readonly minVersion: TlsVersion | null;
+}
+
+/**
+ * {@link ConnectOptions} checked and with defaults applied; what a transport implementation works from.
+ *
+ * @example
+ * ```ts
+ * import { resolveConnectOptions } from "@reqivo/transport";
+ * resolveConnectOptions({ path: "/run/app.sock" }).kind; // "unix"
+ * ```
+ */
+export interface ResolvedConnectOptions {
+  readonly kind: "tcp" | "tls" | "unix";
+  readonly host: string | null;
+  readonly port: number | null;
+  readonly path: string | null;
+  readonly tls: ResolvedTlsOptions | null;
+  readonly connectTimeout: number | null;
+  readonly signal: AbortSignalLike | null;
+  readonly noDelay: boolean;
+  /** `null`: keep-alive off. A number: the idle delay before the first probe (0 = the OS default). */
+  readonly keepAliveDelay: number | null;
+  /** `host:port` or the socket path, for error messages. */
+  readonly address: string;
+}
+
+const TLS_VERSIONS: readonly string[] = ["TLSv1.2", "TLSv1.3"];
+
+/**
+ * Tells whether `host` is an IPv4 or IPv6 literal (brackets allowed), for
+ * which no SNI may be sent.
+ *
+ * @example
+ * ```ts
+ * import { isIpAddress } from "@reqivo/transport";
+ * isIpAddress("127.0.0.1"); // true
+ * isIpAddress("localhost"); // false
+ * ```
+ */
+export function isIpAddress(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":");
+}
+
+/**
+ * Checks connect options and applies the defaults every transport shares.
+ * Throws `TypeError` for options that make no sense (no host and no path, a
+ * port out of range, a client certificate without its key).
+ *
+ * @example
+ * ```ts
+ * import { resolveConnectOptions } from "@reqivo/transport";
+ * const resolved = resolveConnectOptions({ host: "example.com", port: 443, tls: true });
+ * resolved.tls?.servername; // "example.com"
+ * ```
+ */
+export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectOptions {
+  const path = options.path ?? null;
+  const host = path === null ? checkHost(options.host) : null;
+  const port = path === null ? checkPort(options.port) : null;
+  const tls = resolveTls(options.tls, host);
+  const kind = tls !== null ? "tls" : path !== null ? "unix" : "tcp";
+  return {
+    kind,
+    host,
+    port,
+    path,
+    tls,
+    connectTimeout: checkTimeout(options.connectTimeout),
+    signal: options.signal ?? null,
+    noDelay: options.noDelay ?? true,
+    keepAliveDelay: keepAliveDelay(options.keepAlive),
+    address: path ?? `${host}:${port}`,
+  };
+}
+
+function checkHost(host: string | undefined): string {
+  if (typeof host !== "string" || host.length === 0) {
+    throw new TypeError("connect options need `host` and `port`, or `path`");
+  }
+  // Brackets belong to URLs, not to socket APIs.
+  return host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+}
+
+function checkPort(port: number | undefined): number {
+  if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new TypeError(`port must be an integer from 1 to 65535, got ${String(port)}`);
+  }
+  return port;
+}
+
+function checkTimeout(timeout: number | undefined): number | null {
+  if (timeout === undefined) return null;
+  if (typeof timeout !== "number" || !(timeout > 0) || !Number.isFinite(timeout)) {
+    throw new TypeError(`connectTimeout must be a positive number of milliseconds`);
+  }
+  return timeout;
+}
+
+function keepAliveDelay(keepAlive: boolean | number | undefined): number | null {
+  if (keepAlive === undefined || keepAlive === false) return null;
+  if (keepAlive === true) return 0;
+  if (!(keepAlive >= 0)) throw new TypeError("keepAlive delay must be >= 0 ms");
+  return keepAlive;
+}
+
+function resolveTls(tls: ConnectOptions["tls"], host: string | null): ResolvedTlsOptions | null {
+  if (tls === undefined || tls === false) return null;
+  const options = tls === true ? {} : tls;
+  if ((options.cert === undefined) !== (options.key === undefined)) {
+    throw new TypeError("tls.cert and tls.key go together");
+  }
+  if (options.minVersion !== undefined && !TLS_VERSIONS.includes(options.minVersion)) {
+    throw new TypeError(`tls.minVersion must be one of ${TLS_VERSIONS.join(", ")}`);
+  }
+  const servername = options.servername ?? (host !== null && !isIpAddress(host) ? host : null);
+  return {
+    servername,
+    ca:
+      options.ca === undefined ? null : typeof options.ca === "string" ? [options.ca] : options.ca,
+    cert: options.cert ?? null,
+    key: options.key ?? null,
+    rejectUnauthorized: options.rejectUnauthorized ?? true,
+    alpnProtocols: options.alpnProtocols ?? [],
+    minVersion: options.minVersion ?? null,
+  };
+}

@@ -1,0 +1,188 @@
+// Byte-stream behaviour: half-close both ways, bulk transfer with verified
+// content, and backpressure in both directions with bounded buffering.
+import type { Connection } from "../../contract.ts";
+import { type CaseContext, type CaseDefinition, echo, target, withServer } from "../context.ts";
+import type { PeerSocket } from "../harness.ts";
+import {
+  fillPattern,
+  patternMismatch,
+  readToEnd,
+  settlesWithin,
+  sleep,
+  text,
+  utf8,
+} from "../support.ts";
+
+const MiB = 1 << 20;
+/** Bytes a transport, the runtime and both kernels may buffer between two stalls. */
+const BUFFER_BOUND = 48 * MiB;
+
+export const streamCases: CaseDefinition[] = [
+  {
+    name: "half-close: the client ends its side and still reads the answer",
+    async run(context) {
+      const answerAfterEnd = async (peer: PeerSocket) => {
+        const request = await readToEnd(peer);
+        await peer.write(utf8(`got ${request.length} bytes`));
+        await peer.end();
+      };
+      await withServer(context, {}, answerAfterEnd, async (server) => {
+        const conn = await context.transport.connect(target(server));
+        await conn.write(utf8("twelve bytes"));
+        await conn.closeWrite();
+        context.check.equal(text(await readToEnd(conn)), "got 12 bytes", "answer after EOF");
+        conn.close();
+        await conn.closed;
+      });
+    },
+  },
+  {
+    name: "half-close: the server ends first and the client can still write",
+    async run(context) {
+      let serverGot: (text: string) => void = () => {};
+      const received = new Promise<string>((resolve) => {
+        serverGot = resolve;
+      });
+      const endFirst = async (peer: PeerSocket) => {
+        await peer.write(utf8("bye"));
+        await peer.end();
+        serverGot(text(await readToEnd(peer)));
+      };
+      await withServer(context, {}, endFirst, async (server) => {
+        const conn = await context.transport.connect(target(server));
+        context.check.equal(text(await readToEnd(conn)), "bye", "server's data, then EOF");
+        await conn.write(utf8("still here"));
+        await conn.closeWrite();
+        await conn.closed;
+        const arrived = await settlesWithin(received, 3_000);
+        context.check.ok(arrived, "server saw the end of the client's stream");
+        context.check.equal(await received, "still here", "server got the write after its EOF");
+      });
+    },
+  },
+  {
+    name: "bulk: 64 MiB echoed in both directions at once, content verified",
+    timeoutMs: 120_000,
+    async run(context) {
+      await withServer(context, {}, echo, async (server) => {
+        const conn = await context.transport.connect(target(server));
+        await transferAndVerify(context, conn, context.bulkBytes);
+      });
+    },
+  },
+  {
+    name: "bulk: 8 MiB echoed over TLS, content verified",
+    timeoutMs: 60_000,
+    async run(context) {
+      const { ca, server: pem } = await context.certificates();
+      await withServer(context, { tls: pem }, echo, async (server) => {
+        const conn = await context.transport.connect(target(server, { tls: { ca } }));
+        await transferAndVerify(context, conn, 8 * MiB);
+      });
+    },
+  },
+  {
+    name: "backpressure: writes wait while the peer does not read, buffering stays bounded",
+    timeoutMs: 60_000,
+    async run(context) {
+      let startReading: () => void = () => {};
+      const readLater = new Promise<void>((resolve) => {
+        startReading = resolve;
+      });
+      let serverReceived = 0;
+      const lazyReader = async (peer: PeerSocket) => {
+        await readLater;
+        for (let chunk = await peer.read(); chunk !== null; chunk = await peer.read()) {
+          serverReceived += chunk.byteLength;
+        }
+        await peer.end();
+      };
+      await withServer(context, {}, lazyReader, async (server) => {
+        const conn = await context.transport.connect(target(server));
+        const chunk = new Uint8Array(256 * 1024);
+        let accepted = 0;
+        let stalled: Promise<void> | null = null;
+        while (stalled === null && accepted <= BUFFER_BOUND) {
+          const write = conn.write(chunk);
+          if (await settlesWithin(write, 200)) {
+            await write;
+            accepted += chunk.byteLength;
+          } else {
+            stalled = write;
+          }
+        }
+        context.check.ok(stalled !== null, `no backpressure after ${accepted / MiB} MiB`);
+        startReading();
+        await stalled;
+        await conn.closeWrite();
+        context.check.equal(await conn.read(), null, "server ends after reading everything");
+        conn.close();
+        context.check.equal(serverReceived, accepted + chunk.byteLength, "everything arrived");
+      });
+    },
+  },
+  {
+    name: "backpressure: the transport stops reading while the caller does not read",
+    timeoutMs: 60_000,
+    async run(context) {
+      let serverAccepted = 0;
+      let stalledAt = -1;
+      const flood = async (peer: PeerSocket) => {
+        const chunk = new Uint8Array(256 * 1024);
+        while (serverAccepted <= BUFFER_BOUND) {
+          const write = peer.write(chunk);
+          if (stalledAt < 0 && !(await settlesWithin(write, 200))) stalledAt = serverAccepted;
+          await write;
+          serverAccepted += chunk.byteLength;
+          if (stalledAt >= 0) break;
+        }
+        await peer.end();
+      };
+      await withServer(context, {}, flood, async (server) => {
+        const conn = await context.transport.connect(target(server));
+        // Do not read for a while: the server's writes must stall.
+        const deadline = Date.now() + 10_000;
+        while (stalledAt < 0 && serverAccepted <= BUFFER_BOUND && Date.now() < deadline) {
+          await sleep(50);
+        }
+        context.check.ok(stalledAt >= 0, `server wrote ${serverAccepted / MiB} MiB unhindered`);
+        let received = 0;
+        for (let chunk = await conn.read(); chunk !== null; chunk = await conn.read()) {
+          received += chunk.byteLength;
+        }
+        context.check.equal(received, serverAccepted, "every byte arrives once reading resumes");
+        conn.close();
+      });
+    },
+  },
+];
+
+/** Writes `total` pattern bytes while reading the echo concurrently; checks every byte. */
+async function transferAndVerify(
+  context: CaseContext,
+  conn: Connection,
+  total: number,
+): Promise<void> {
+  const blockSize = 64 * 1024;
+  const writer = (async () => {
+    const block = new Uint8Array(blockSize);
+    for (let offset = 0; offset < total; offset += blockSize) {
+      fillPattern(block, offset);
+      await conn.write(block.subarray(0, Math.min(blockSize, total - offset)));
+    }
+    await conn.closeWrite();
+  })();
+  let received = 0;
+  let firstMismatch = -1;
+  for (let chunk = await conn.read(); chunk !== null; chunk = await conn.read()) {
+    if (firstMismatch < 0) {
+      const at = patternMismatch(chunk, received);
+      if (at >= 0) firstMismatch = received + at;
+    }
+    received += chunk.byteLength;
+  }
+  await writer;
+  conn.close();
+  context.check.equal(received, total, "bytes echoed");
+  context.check.equal(firstMismatch, -1, "first corrupted offset");
+}

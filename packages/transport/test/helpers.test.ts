@@ -1,0 +1,145 @@
+import { describe, expect, test } from "vitest";
+import {
+  AbortedError,
+  ConnectTimeoutError,
+  createClosedPromise,
+  guardConnect,
+  isIpAddress,
+  ReadQueue,
+  resolveConnectOptions,
+} from "../src/index.ts";
+
+describe("resolveConnectOptions", () => {
+  test("defaults: noDelay on, keep-alive off, rejectUnauthorized on, SNI from host", () => {
+    const resolved = resolveConnectOptions({ host: "example.com", port: 443, tls: true });
+    expect(resolved.kind).toBe("tls");
+    expect(resolved.noDelay).toBe(true);
+    expect(resolved.keepAliveDelay).toBeNull();
+    expect(resolved.tls?.rejectUnauthorized).toBe(true);
+    expect(resolved.tls?.servername).toBe("example.com");
+    expect(resolved.address).toBe("example.com:443");
+  });
+
+  test("no SNI for an IP address; brackets are dropped", () => {
+    expect(
+      resolveConnectOptions({ host: "127.0.0.1", port: 1, tls: true }).tls?.servername,
+    ).toBeNull();
+    const v6 = resolveConnectOptions({ host: "[::1]", port: 1, tls: {} });
+    expect(v6.host).toBe("::1");
+    expect(v6.tls?.servername).toBeNull();
+  });
+
+  test("unix path", () => {
+    const resolved = resolveConnectOptions({ path: "/tmp/x.sock", keepAlive: 1000 });
+    expect(resolved).toMatchObject({
+      kind: "unix",
+      host: null,
+      port: null,
+      address: "/tmp/x.sock",
+    });
+  });
+
+  test.each([
+    [{}],
+    [{ host: "a", port: 70000 }],
+    [{ host: "a", port: 1.5 }],
+    [{ host: "a", port: 1, connectTimeout: -1 }],
+    [{ host: "a", port: 1, tls: { key: "k" } }],
+  ])("rejects %j", (options) => {
+    expect(() => resolveConnectOptions(options)).toThrow(TypeError);
+  });
+
+  test("isIpAddress", () => {
+    expect(isIpAddress("10.0.0.1")).toBe(true);
+    expect(isIpAddress("fe80::1")).toBe(true);
+    expect(isIpAddress("example.com")).toBe(false);
+  });
+});
+
+describe("ReadQueue", () => {
+  test("pauses past the high-water mark and resumes below half of it", async () => {
+    const calls: string[] = [];
+    const queue = new ReadQueue({
+      highWaterMark: 4,
+      pause: () => calls.push("pause"),
+      resume: () => calls.push("resume"),
+    });
+    queue.push(new Uint8Array(2));
+    queue.push(new Uint8Array(2));
+    expect(calls).toEqual(["pause"]);
+    await queue.read();
+    expect(calls).toEqual(["pause"]);
+    await queue.read();
+    expect(calls).toEqual(["pause", "resume"]);
+  });
+
+  test("a waiting read gets the next chunk; end gives null", async () => {
+    const queue = new ReadQueue({ highWaterMark: 10, pause() {}, resume() {} });
+    const pending = queue.read();
+    queue.push(new Uint8Array([7]));
+    expect(await pending).toEqual(new Uint8Array([7]));
+    queue.end();
+    expect(await queue.read()).toBeNull();
+  });
+
+  test("fail delivers buffered chunks first unless told to discard them", async () => {
+    const queue = new ReadQueue({ highWaterMark: 10, pause() {}, resume() {} });
+    queue.push(new Uint8Array([1]));
+    queue.fail(new Error("reset"));
+    expect(await queue.read()).toEqual(new Uint8Array([1]));
+    await expect(queue.read()).rejects.toThrow("reset");
+    const local = new ReadQueue({ highWaterMark: 10, pause() {}, resume() {} });
+    local.push(new Uint8Array([1]));
+    local.fail(new Error("closed"), true);
+    await expect(local.read()).rejects.toThrow("closed");
+  });
+});
+
+describe("guardConnect", () => {
+  const timers = { setTimeout, clearTimeout: (h: unknown) => clearTimeout(h as never) };
+
+  test("times out, cancels the attempt and discards a late connection", async () => {
+    let cancelled: Error | null = null;
+    const discarded: string[] = [];
+    let arrive: (value: string) => void = () => {};
+    const attempt = new Promise<string>((resolve) => {
+      arrive = resolve;
+    });
+    const guarded = guardConnect(attempt, {
+      signal: null,
+      connectTimeout: 20,
+      timers,
+      cancel: (error) => {
+        cancelled = error;
+      },
+      discard: (late) => discarded.push(late),
+    });
+    await expect(guarded).rejects.toBeInstanceOf(ConnectTimeoutError);
+    expect(cancelled).toBeInstanceOf(ConnectTimeoutError);
+    arrive("late");
+    await Promise.resolve();
+    expect(discarded).toEqual(["late"]);
+  });
+
+  test("an abort rejects with the reason as cause", async () => {
+    const controller = new AbortController();
+    const guarded = guardConnect(new Promise<string>(() => {}), {
+      signal: controller.signal,
+      connectTimeout: null,
+      timers,
+      cancel() {},
+      discard() {},
+    });
+    const reason = new Error("stop");
+    controller.abort(reason);
+    const error = await guarded.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortedError);
+    expect((error as AbortedError).cause).toBe(reason);
+  });
+
+  test("closed promise: a rejection nobody awaits is not unhandled", async () => {
+    const closed = createClosedPromise();
+    closed.reject(new Error("x"));
+    await expect(closed.promise).rejects.toThrow("x");
+  });
+});
