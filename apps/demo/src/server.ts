@@ -1,47 +1,78 @@
-// The local server the demo talks to: plain node:http on 127.0.0.1, port chosen by the OS.
+// The local server the tour talks to: node:http on 127.0.0.1 (port chosen by
+// the OS) with a few routes that show what a client must handle, and a
+// WebSocket echo on /ws (the `ws` package).
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { WebSocketServer } from "ws";
 
 export interface DemoServer {
-  port: number;
+  url: string;
   close(): Promise<void>;
 }
 
 export async function startDemoServer(): Promise<DemoServer> {
   const server: Server = createServer((req, res) => {
-    if (req.url === "/hello") {
-      res.setHeader("content-type", "text/plain");
-      res.end("hello from node:http\n");
-    } else if (req.url === "/stream") {
-      // Chunked: no Content-Length, written in pieces with pauses.
-      let n = 0;
-      const timer = setInterval(() => {
-        res.write(`tick ${++n}\n`);
-        if (n === 3) {
-          clearInterval(timer);
-          res.addTrailers({ "x-ticks": String(n) });
-          res.end();
-        }
-      }, 50);
-      res.setHeader("trailer", "x-ticks");
-    } else if (req.url === "/early-hints") {
-      res.writeEarlyHints({ link: "</style.css>; rel=preload; as=style" });
-      res.end("final answer after a 103\n");
-    } else if (req.url === "/echo" && req.method === "POST") {
-      const parts: Buffer[] = [];
-      req.on("data", (d: Buffer) => parts.push(d));
-      req.on("end", () => res.end(`you sent ${Buffer.concat(parts).length} bytes\n`));
-    } else {
-      res.statusCode = 404;
-      res.end();
+    const url = new URL(req.url ?? "/", "http://demo");
+    const hops = /^\/redirect\/(\d+)$/.exec(url.pathname);
+    if (hops) {
+      const left = Number(hops[1]);
+      res.statusCode = 302;
+      res.setHeader("location", left > 1 ? `/redirect/${left - 1}` : "/hello?from=redirect");
+      return res.end();
+    }
+    switch (url.pathname) {
+      case "/hello":
+        res.setHeader("content-type", "text/plain");
+        return res.end(`hello${url.search ? ` (${url.searchParams.get("from")})` : ""}\n`);
+      case "/stream": {
+        res.setHeader("trailer", "x-ticks");
+        let n = 0;
+        const timer = setInterval(() => {
+          res.write(`tick ${++n}\n`);
+          if (n === 3) {
+            clearInterval(timer);
+            res.addTrailers({ "x-ticks": String(n) });
+            res.end();
+          }
+        }, 40);
+        return;
+      }
+      case "/early-hints":
+        res.writeEarlyHints({ link: "</style.css>; rel=preload; as=style" });
+        return res.end("final answer after a 103\n");
+      case "/login":
+        res.setHeader("set-cookie", ["session=demo-123; Path=/; HttpOnly", "theme=dark; Path=/"]);
+        return res.end("logged in\n");
+      case "/whoami":
+        return res.end(`cookie header: ${req.headers.cookie ?? "(none)"}\n`);
+      case "/echo": {
+        const parts: Buffer[] = [];
+        req.on("data", (d: Buffer) => parts.push(d));
+        req.on("end", () => {
+          res.setHeader("content-type", "application/json");
+          res.end(
+            JSON.stringify({ method: req.method, received: Buffer.concat(parts).toString() }),
+          );
+        });
+        return;
+      }
+      default:
+        res.statusCode = 404;
+        res.end();
     }
   });
+  const sockets = new WebSocketServer({ server, path: "/ws" });
+  sockets.on("connection", (socket) =>
+    socket.on("message", (data, binary) => socket.send(data, { binary })),
+  );
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
-    port: (server.address() as AddressInfo).port,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () =>
       new Promise((resolve) => {
+        for (const client of sockets.clients) client.terminate();
+        sockets.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
