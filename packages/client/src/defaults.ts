@@ -9,6 +9,7 @@ import { createFetch } from "./fetch.ts";
 import type { RequestOptions } from "./options.ts";
 import type { Response } from "./response.ts";
 import { Session, type SessionOptions } from "./session.ts";
+import { createWebSocketClass, type WebSocketConstructor } from "./websocket/index.ts";
 
 type MethodOptions = Omit<RequestOptions, "method">;
 
@@ -45,6 +46,8 @@ export interface BoundApi extends RequestApi {
   Session: new (options?: BoundSessionOptions) => Session;
   /** The shared session behind the functions (created on first use). */
   defaultSession(): Session;
+  /** A WHATWG `WebSocket` class whose sockets connect through the default session. */
+  WebSocket: WebSocketConstructor;
 }
 
 /**
@@ -69,7 +72,12 @@ export function bindTransport(createTransport: () => Transport): BoundApi {
     shared ??= new BoundSession();
     return shared;
   };
-  return { ...apiOf(defaultSession), Session: BoundSession, defaultSession };
+  return {
+    ...apiOf(defaultSession),
+    Session: BoundSession,
+    defaultSession,
+    WebSocket: createWebSocketClass(defaultSession),
+  };
 }
 
 let configured: Session | undefined;

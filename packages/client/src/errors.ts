@@ -226,3 +226,26 @@ export class InvalidRequestError extends ReqivoError {
     super("INVALID_REQUEST", message, options);
   }
 }
+
+/**
+ * A compressed response body could not be decoded safely: it decodes to more
+ * than `decompress.maxSize` bytes (`DECOMPRESSED_TOO_LARGE`), stacks more
+ * codings than `decompress.maxEncodings` (`TOO_MANY_ENCODINGS`), or is corrupt
+ * (`DECOMPRESSION_FAILED`, the codec's error as `cause`).
+ *
+ * @example
+ * ```ts
+ * import { DecompressionError } from "@reqivo/client";
+ * try { await (await session.get(url)).bytes(); }
+ * catch (e) { if (e instanceof DecompressionError) console.log(e.code); } // "DECOMPRESSED_TOO_LARGE"
+ * ```
+ */
+export class DecompressionError extends ReqivoError {
+  constructor(
+    code: "DECOMPRESSED_TOO_LARGE" | "TOO_MANY_ENCODINGS" | "DECOMPRESSION_FAILED",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}

@@ -67,7 +67,8 @@ export async function exchange(
 
   let upload: Promise<void> | undefined;
   if (body === null) {
-    await connection.transport.write(joined(head, protocol.send({ type: "end" })));
+    const end = protocol.send({ type: "end" });
+    await connection.transport.write(end.length === 0 ? head : joined(head, end));
   } else if (
     body.length !== null &&
     body.length <= COALESCE_LIMIT &&

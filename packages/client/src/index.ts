@@ -1,5 +1,14 @@
 export { Headers, ProtocolError } from "@reqivo/protocol";
+export type { AuthOptions, Credentials } from "./auth.ts";
 export type { BodyInit, RequestBody } from "./body.ts";
+export {
+  type CookieJarLike,
+  type CookieJarSnapshot,
+  Cookies,
+  type CookiesOption,
+  type SameSiteContext,
+} from "./cookies.ts";
+export type { DecompressOptions } from "./decompress.ts";
 export {
   type BoundApi,
   type BoundSessionOptions,
@@ -20,6 +29,7 @@ export {
   AbortError,
   BodyTimeoutError,
   DeadlineExceededError,
+  DecompressionError,
   HeadersTimeoutError,
   HttpError,
   InvalidRequestError,
@@ -31,6 +41,15 @@ export {
   TooManyRedirectsError,
 } from "./errors.ts";
 export { createFetch, type FetchFunction } from "./fetch.ts";
+export {
+  type HookContext,
+  type HookErrorContext,
+  type HookRedirect,
+  type HookRequest,
+  type HookRetry,
+  type Hooks,
+  RequestHeaders,
+} from "./hooks.ts";
 export {
   type MockHandler,
   type MockRequest,
@@ -46,5 +65,25 @@ export type {
   TimeoutOptions,
 } from "./options.ts";
 export type { PoolOptions } from "./pool.ts";
+export type { Progress, ProgressCallback } from "./progress.ts";
 export { type RedirectHop, Response, type Timings } from "./response.ts";
+export type { BackoffOptions, RetryOptions } from "./retry.ts";
 export { Session, type SessionOptions } from "./session.ts";
+export {
+  createWebSocketClass,
+  ReqivoWebSocket,
+  type ReqivoWebSocketInit,
+  type WebSocketClient,
+  type WebSocketCloseInfo,
+  type WebSocketCompressOptions,
+  type WebSocketConstructor,
+  type WebSocketData,
+  WebSocketError,
+  type WebSocketErrorCode,
+  type WebSocketEventMap,
+  type WebSocketFragment,
+  type WebSocketFragments,
+  type WebSocketMessage,
+  type WebSocketOptions,
+  type WebSocketTimeouts,
+} from "./websocket/index.ts";

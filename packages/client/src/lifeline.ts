@@ -4,6 +4,8 @@
  * connection in use, so that any pending read or write fails; the code
  * awaiting it then rethrows the recorded reason instead of the raw error.
  */
+
+import type { AbortSignalLike } from "@reqivo/transport";
 import {
   AbortError,
   BodyTimeoutError,
@@ -14,6 +16,36 @@ import type { TimeoutOptions } from "./options.ts";
 import type { PooledConnection } from "./pooled-connection.ts";
 
 type Phase = "idle" | "headers" | "body";
+
+/**
+ * The `AbortSignalLike` shape without an AbortController: waits inside the
+ * client (a pool slot) listen to it. An AbortController per request, with its
+ * EventTarget listeners, cost several percent of a keep-alive request's CPU.
+ */
+class Cancellation implements AbortSignalLike {
+  aborted = false;
+  reason: unknown = undefined;
+  #listeners: (() => void)[] = [];
+
+  addEventListener(_type: "abort", listener: () => void): void {
+    // Like an EventTarget: an aborted signal never fires again, and a listener is added once.
+    if (!this.aborted && !this.#listeners.includes(listener)) this.#listeners.push(listener);
+  }
+
+  removeEventListener(_type: "abort", listener: () => void): void {
+    const at = this.#listeners.indexOf(listener);
+    if (at !== -1) this.#listeners.splice(at, 1);
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    const listeners = this.#listeners;
+    this.#listeners = [];
+    for (const listener of listeners) listener();
+  }
+}
 
 export class Lifeline {
   /** Why the request ended early, once it has. */
@@ -26,6 +58,7 @@ export class Lifeline {
   #phaseTimer: ReturnType<typeof setTimeout> | undefined;
   #deadline: ReturnType<typeof setTimeout> | undefined;
   #controller: AbortController | undefined;
+  #cancellation: Cancellation | undefined;
   #final = false;
   #bodyEnded = false;
   readonly #onAbort = () => this.fail(new AbortError(this.#signal?.reason));
@@ -59,6 +92,16 @@ export class Lifeline {
     this.#controller ??= new AbortController();
     if (this.reason !== undefined) this.#controller.abort(this.reason);
     return this.#controller.signal;
+  }
+
+  /**
+   * Like {@link signal}, aborted when the request fails, but a plain object
+   * instead of an AbortController: for the client's own waits (the pool).
+   */
+  get cancellation(): AbortSignalLike {
+    this.#cancellation ??= new Cancellation();
+    if (this.reason !== undefined) this.#cancellation.abort(this.reason);
+    return this.#cancellation;
   }
 
   /** The connection to abort if the request fails (a new exchange starts on it). */
@@ -101,8 +144,13 @@ export class Lifeline {
   fail(reason: unknown): void {
     if (this.reason !== undefined) return;
     this.reason = reason;
-    this.#connection?.transport.abort(reason);
+    if (this.#connection !== undefined) {
+      // The parser may still hold a complete response: the connection must not go back to the pool.
+      this.#connection.broken = true;
+      this.#connection.transport.abort(reason);
+    }
     this.#controller?.abort(reason);
+    this.#cancellation?.abort(reason);
     this.finish();
   }
 

@@ -1,7 +1,12 @@
 /** Request and session options, and their normalization. */
 import type { HeaderList, Headers as ProtocolHeaders } from "@reqivo/protocol";
+import type { AuthOptions } from "./auth.ts";
 import type { BodyInit } from "./body.ts";
+import type { DecompressOptions } from "./decompress.ts";
 import { InvalidRequestError } from "./errors.ts";
+import type { Hooks } from "./hooks.ts";
+import type { ProgressCallback } from "./progress.ts";
+import type { RetryOptions } from "./retry.ts";
 
 /** Headers as an object, `[name, value]` pairs, a WHATWG `Headers` or a protocol `Headers` view. */
 export type HeadersInput =
@@ -68,6 +73,18 @@ export interface RequestOptions {
   expectContinue?: boolean | number;
   /** Throw HttpError for 4xx and 5xx answers. Default false. */
   throwOnHttpError?: boolean;
+  /** Replaces the session's `auth` (and credentials in the URL); `null` sends none. */
+  auth?: AuthOptions | null;
+  /** Replaces the session's retry policy; a number is the limit, `false` turns retries off. */
+  retry?: number | boolean | RetryOptions;
+  /** Replaces the session's decompression policy; `false` leaves the body encoded. */
+  decompress?: boolean | DecompressOptions;
+  /** Added after the session's hooks. */
+  hooks?: Hooks;
+  /** Request body bytes taken for sending (total: the body length when known). */
+  onUploadProgress?: ProgressCallback;
+  /** Response body bytes received, counted on the wire before decompression (total: Content-Length). */
+  onDownloadProgress?: ProgressCallback;
 }
 
 /** Flattens any {@link HeadersInput} into pairs (validation happens in the protocol core). */

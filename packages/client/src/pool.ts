@@ -63,19 +63,28 @@ export class Pool {
   /**
    * A connection to the origin: the most recently used idle one, a new one
    * when under the cap, or the next one released. `fresh` skips idle ones.
+   * A wait for a slot ends when `cancel` (default: `connect.signal`) aborts.
    */
-  async acquire(key: string, connect: ConnectOptions, fresh = false): Promise<PooledConnection> {
+  async acquire(
+    key: string,
+    connect: ConnectOptions,
+    fresh = false,
+    cancel: ConnectOptions["signal"] = connect.signal,
+  ): Promise<PooledConnection> {
     if (this.#closed) throw new SessionClosedError();
     const origin = this.#origin(key);
     if (!fresh) {
       const idle = this.#takeIdle(origin);
       if (idle !== undefined) return idle;
     }
+    let reserved = false;
     if (origin.total >= this.#maxPerOrigin) {
-      const handed = await this.#wait(origin, connect.signal);
+      const handed = await this.#wait(origin, cancel);
       if (handed !== null) return handed;
+      // A freed slot, already counted for us when it was handed over (see #passSlot).
+      reserved = true;
     }
-    return this.#open(origin, key, connect);
+    return this.#open(origin, key, connect, reserved);
   }
 
   /** Returns a connection after a complete exchange; it must be reusable. */
@@ -98,6 +107,9 @@ export class Pool {
         : Math.min(this.#idleTimeout, Math.max(0, hint - KEEP_ALIVE_MARGIN));
     connection.idleTimer = setTimeout(() => this.#dropIdle(origin, connection), timeout);
     (connection.idleTimer as { unref?: () => void }).unref?.();
+    // An idle connection must not keep the process alive: a script that is
+    // done exits now, not at the idle timeout. Taking it back re-refs it.
+    connection.transport.unref?.();
     connection.watchWhileIdle(() => this.#dropIdle(origin, connection));
   }
 
@@ -109,10 +121,25 @@ export class Pool {
     const at = origin.idle.indexOf(connection);
     if (at !== -1) origin.idle.splice(at, 1);
     origin.total--;
-    // A freed slot lets the first waiter open a connection of its own.
-    origin.waiters.shift()?.resolve(null);
-    if (origin.total === 0 && origin.waiters.length === 0)
-      this.#origins.delete(connection.originKey);
+    this.#passSlot(origin);
+    this.#forgetIfEmpty(connection.originKey, origin);
+  }
+
+  /**
+   * A freed slot lets the first waiter open a connection of its own. The slot
+   * is counted for it at once: until its connect starts, no other request may
+   * take it (the cap would break), and the origin must not look empty.
+   */
+  #passSlot(origin: OriginPool): void {
+    const waiter = origin.waiters.shift();
+    if (waiter === undefined) return;
+    origin.total++;
+    waiter.resolve(null);
+  }
+
+  #forgetIfEmpty(key: string, origin: OriginPool): void {
+    if (origin.total === 0 && origin.waiters.length === 0 && this.#origins.get(key) === origin)
+      this.#origins.delete(key);
   }
 
   /** Closes every connection; waiting requests fail with SessionClosedError. */
@@ -133,6 +160,11 @@ export class Pool {
     return this.#closed;
   }
 
+  /** The transport connections are opened with (the WebSocket client opens its own, unpooled). */
+  get transport(): Transport {
+    return this.#transport;
+  }
+
   #origin(key: string): OriginPool {
     let origin = this.#origins.get(key);
     if (origin === undefined) {
@@ -150,7 +182,10 @@ export class Pool {
     ) {
       clearTimeout(connection.idleTimer);
       connection.idleTimer = undefined;
-      if (!connection.broken) return connection;
+      if (!connection.broken) {
+        connection.transport.ref?.();
+        return connection;
+      }
       origin.total--;
       connection.close();
     }
@@ -162,15 +197,21 @@ export class Pool {
     if (origin.idle.includes(connection)) this.discard(connection);
   }
 
-  async #open(origin: OriginPool, key: string, connect: ConnectOptions): Promise<PooledConnection> {
-    origin.total++;
+  async #open(
+    origin: OriginPool,
+    key: string,
+    connect: ConnectOptions,
+    reserved = false,
+  ): Promise<PooledConnection> {
+    if (!reserved) origin.total++;
     const started = performance.now();
     try {
       const transport = await this.#transport.connect(connect);
       return new PooledConnection(transport, key, this.#limits, performance.now() - started);
     } catch (error) {
       origin.total--;
-      origin.waiters.shift()?.resolve(null);
+      this.#passSlot(origin);
+      this.#forgetIfEmpty(key, origin);
       throw error;
     }
   }

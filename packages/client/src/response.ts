@@ -19,6 +19,8 @@ export interface Timings {
   total: number | undefined;
   /** Whether the connection came from the pool. */
   reused: boolean;
+  /** Retries made before this response (the `retry` option); 0 when the first attempt stood. */
+  retries: number;
 }
 
 /** One redirect that was followed. */
@@ -201,7 +203,7 @@ function concat(pieces: Uint8Array[], total: number): Uint8Array {
  * res.status;                       // 200
  * res.headers.get("content-type");  // "application/json"
  * const data = await res.json();
- * res.timings;                      // { connect, firstByte, total, reused }
+ * res.timings;                      // { connect, firstByte, total, reused, retries }
  * ```
  */
 export class Response implements AsyncIterable<Uint8Array> {

@@ -5,9 +5,19 @@
  * one when a reused connection turns out to be stale, follow redirects, and
  * hand back a Response whose body releases the connection when read.
  */
-import type { HeaderList, HttpLimits } from "@reqivo/protocol";
+import type { HeaderList, Headers, HttpLimits } from "@reqivo/protocol";
 import type { ConnectOptions, TlsOptions, Transport } from "@reqivo/transport";
+import { type AuthOptions, checkAuth, takeUrlCredentials, upFrontAuthorization } from "./auth.ts";
 import { type RequestBody, toRequestBody } from "./body.ts";
+import { Cookies, type CookiesOption, sameSiteContext, siteOf, withJarCookies } from "./cookies.ts";
+import {
+  type Codecs,
+  type DecompressOptions,
+  decodeBody,
+  decompressOptions,
+  loadCodecs,
+} from "./decompress.ts";
+import { DigestCache, loadMd5, pickDigestChallenge } from "./digest.ts";
 import {
   HttpError,
   InvalidRequestError,
@@ -16,6 +26,15 @@ import {
   TooManyRedirectsError,
 } from "./errors.ts";
 import { type ExchangeProgress, exchange, type WireRequest } from "./exchange.ts";
+import {
+  type HookRedirect,
+  type HookRequest,
+  type HookRetry,
+  type Hooks,
+  isRequestBody,
+  mergeHooks,
+  RequestHeaders,
+} from "./hooks.ts";
 import { Lifeline } from "./lifeline.ts";
 import {
   applyQuery,
@@ -32,8 +51,18 @@ import {
 } from "./options.ts";
 import { Pool, type PoolOptions } from "./pool.ts";
 import type { PooledConnection } from "./pooled-connection.ts";
-import { followRedirect, isRedirect } from "./redirect.ts";
-import { ConnectionBody, type RedirectHop, Response, type Timings } from "./response.ts";
+import { countDownload, countUpload } from "./progress.ts";
+import { followRedirect, isRedirect, type NextHop } from "./redirect.ts";
+import {
+  type BodySource,
+  ConnectionBody,
+  type RedirectHop,
+  Response,
+  type Timings,
+} from "./response.ts";
+import { type RetryOptions, type RetryPolicy, retryDelay, retryPolicy, sleep } from "./retry.ts";
+import { SESSION_INTERNALS, type SessionInternals } from "./session-internals.ts";
+import { openWebSocket, type WebSocketClient, type WebSocketOptions } from "./websocket/index.ts";
 
 /**
  * Session options.
@@ -46,6 +75,8 @@ import { ConnectionBody, type RedirectHop, Response, type Timings } from "./resp
  *   headers: { authorization: "Bearer …" },
  *   timeout: { connect: 5_000, headers: 10_000 },
  *   pool: { connections: 16, idleTimeout: 10_000 },
+ *   retry: { limit: 3 },
+ *   auth: { digest: { username: "ada", password: "s3cret" } },
  * });
  * ```
  */
@@ -67,7 +98,52 @@ export interface SessionOptions {
   limits?: Partial<HttpLimits>;
   /** Throw HttpError on 4xx/5xx by default. */
   throwOnHttpError?: boolean;
+  /**
+   * The cookie jar: on by default (an RFC 6265bis jar, see `session.cookies`),
+   * `false` for none, your own tough-cookie-like jar, or a snapshot from
+   * `session.cookies.toJSON()` to start from.
+   */
+  cookies?: CookiesOption;
+  /** Credentials for every request (requests and `user:pass@` URLs replace them); only ever sent to the origin asked for. */
+  auth?: AuthOptions;
+  /** Retries (off by default): a number is the limit. */
+  retry?: number | boolean | RetryOptions;
+  /** Response decompression: on by default (64 MiB cap, 2 stacked codings at most); `false` turns it off. */
+  decompress?: boolean | DecompressOptions;
+  hooks?: Hooks;
 }
+
+/** The request as it goes through hooks, retries and redirects. */
+interface Hop {
+  url: URL;
+  method: string;
+  headers: HeaderList;
+  body: RequestBody | null;
+}
+
+/** State shared by the hops, attempts and hooks of one `request()` call. */
+interface RequestContext {
+  options: RequestOptions;
+  timeouts: TimeoutOptions;
+  lifeline: Lifeline;
+  hooks: Required<Hooks>;
+  retry: RetryPolicy | undefined;
+  auth: AuthOptions | undefined;
+  /** Credentials go to this origin only; `undefined` once a redirect left it. */
+  authOrigin: string | undefined;
+  /** The site the caller asked for (SameSite cookies). */
+  site: string;
+  leftSite: boolean;
+  decompress: Required<DecompressOptions> | undefined;
+  codecs: Codecs | undefined;
+  history: RedirectHop[];
+  retries: number;
+  started: number;
+  /** The latest hop, for onError hooks. */
+  current: Hop | undefined;
+}
+
+const NO_BODY_STATUSES = new Set([204, 304]);
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
 const DEFAULT_HEADERS: HeaderList = [["user-agent", "reqivo/0.1"]];
@@ -105,6 +181,12 @@ export class Session {
   readonly #tls: SessionOptions["tls"];
   readonly #socketPath: string | undefined;
   readonly #throwOnHttpError: boolean;
+  readonly #cookies: Cookies | undefined;
+  readonly #auth: AuthOptions | undefined;
+  readonly #retry: RetryPolicy | undefined;
+  readonly #decompress: Required<DecompressOptions> | undefined;
+  readonly #hooks: Hooks | undefined;
+  readonly #digest = new DigestCache();
 
   constructor(options: SessionOptions) {
     if (options?.transport === undefined)
@@ -117,6 +199,24 @@ export class Session {
     this.#tls = options.tls;
     this.#socketPath = options.socketPath;
     this.#throwOnHttpError = options.throwOnHttpError ?? false;
+    this.#cookies = Cookies.from(options.cookies);
+    this.#auth = checkAuth(options.auth) ?? undefined;
+    this.#retry = retryPolicy(options.retry);
+    this.#decompress = decompressOptions(options.decompress);
+    this.#hooks = options.hooks;
+  }
+
+  /**
+   * The session's cookie jar (`undefined` when created with `cookies: false`).
+   *
+   * @example
+   * ```ts
+   * await session.cookies?.get("http://127.0.0.1:8080/"); // { sid: "abc" }
+   * const snapshot = session.cookies?.toJSON();             // for new Session({ cookies: snapshot })
+   * ```
+   */
+  get cookies(): Cookies | undefined {
+    return this.#cookies;
   }
 
   /** Connections per origin (for diagnostics and tests). */
@@ -128,12 +228,20 @@ export class Session {
   async request(url: string | URL, options: RequestOptions = {}): Promise<Response> {
     const timeouts = { ...this.#timeout, ...timeoutOptions(options.timeout) };
     const lifeline = new Lifeline(timeouts, options.signal);
+    const hooks = mergeHooks(this.#hooks, options.hooks);
+    const ctx: Partial<RequestContext> = {};
     try {
       lifeline.check();
-      return await this.#run(url, options, timeouts, lifeline);
+      return await this.#run(url, options, timeouts, lifeline, hooks, ctx);
     } catch (error) {
       lifeline.finish();
-      throw lifeline.explain(error);
+      let reason = lifeline.explain(error);
+      for (const hook of hooks.onError) {
+        const context = { url: ctx.current?.url, method: ctx.current?.method ?? "GET", options };
+        const replaced = await hook(reason, context);
+        if (replaced !== undefined) reason = replaced;
+      }
+      throw reason;
     }
   }
 
@@ -166,6 +274,37 @@ export class Session {
     return this.request(url, { ...options, method: "OPTIONS" });
   }
 
+  /**
+   * Opens a WebSocket (`ws:`, `wss:`, or `http:`/`https:` URLs) on a fresh
+   * connection of this session's transport, with its default headers, cookies,
+   * credentials, TLS, socket path and connect timeout.
+   *
+   * @example
+   * ```ts
+   * const ws = await session.websocket("ws://127.0.0.1:8080/chat", { protocols: ["chat"] });
+   * await ws.send("hello");
+   * for await (const message of ws) console.log(message);
+   * ```
+   */
+  websocket(url: string | URL, options: WebSocketOptions = {}): Promise<WebSocketClient> {
+    const internals = this[SESSION_INTERNALS]();
+    return openWebSocket(
+      {
+        transport: this.#pool.transport,
+        closed: this.#pool.closed,
+        baseUrl: this.#baseUrl,
+        headers: this.#headers,
+        tls: this.#tls,
+        socketPath: this.#socketPath,
+        timeout: this.#timeout,
+        credentialHeaders: (target, headers) => internals.credentialHeaders(target, headers),
+        storeCookies: (target, headers) => internals.storeCookies(target, headers),
+      },
+      url,
+      options,
+    );
+  }
+
   /** Closes every pooled connection; later requests fail with SessionClosedError. */
   close(): Promise<void> {
     return this.#pool.close();
@@ -194,44 +333,270 @@ export class Session {
     options: RequestOptions,
     timeouts: TimeoutOptions,
     lifeline: Lifeline,
+    hooks: Required<Hooks>,
+    partial: Partial<RequestContext>,
   ): Promise<Response> {
-    let url = this.#resolve(input, options);
-    let body = toRequestBody(options.body, options.json);
-    let method = (options.method ?? (body === null ? "GET" : "POST")).toUpperCase();
-    let headers = mergeHeaders(this.#headers, headerPairs(options.headers));
+    const url = this.#resolve(input, options);
+    // Taken out of the URL first, so they never reach the target, Host, response.url or history.
+    const fromUrl = takeUrlCredentials(url);
+    const requestAuth = checkAuth(options.auth);
+    const decompress =
+      options.decompress === undefined ? this.#decompress : decompressOptions(options.decompress);
+    const body = toRequestBody(options.body, options.json);
+    const hop: Hop = {
+      url,
+      method: (options.method ?? (body === null ? "GET" : "POST")).toUpperCase(),
+      headers: mergeHeaders(this.#headers, headerPairs(options.headers)),
+      body,
+    };
+    const ctx: RequestContext = Object.assign(partial, {
+      options,
+      timeouts,
+      lifeline,
+      hooks,
+      retry: options.retry === undefined ? this.#retry : retryPolicy(options.retry),
+      auth: requestAuth === null ? undefined : (requestAuth ?? fromUrl ?? this.#auth),
+      authOrigin: url.origin,
+      site: siteOf(url),
+      leftSite: false,
+      decompress,
+      codecs: decompress === undefined ? undefined : ((await loadCodecs()) ?? undefined),
+      history: [],
+      retries: 0,
+      started: performance.now(),
+      current: hop,
+    });
     const redirect =
       options.redirect === undefined ? this.#redirect : redirectOptions(options.redirect);
-    const history: RedirectHop[] = [];
-    const visited = new Set<string>([`${method} ${url.href}`]);
-    for (;;) {
-      const response = await this.#send(
-        url,
-        method,
-        headers,
-        body,
-        options,
-        timeouts,
-        lifeline,
-        history,
-      );
+    const visited = new Set<string>([`${hop.method} ${url.href}`]);
+    for (let current = hop; ; ) {
+      ctx.current = current;
+      const response = await this.#attempt(ctx, current);
       const location = response.headers.get("location");
-      if (!isRedirect(response.status) || location === null || redirect.mode === "manual") {
-        lifeline.markFinal();
-        if ((options.throwOnHttpError ?? this.#throwOnHttpError) && response.status >= 400)
-          throw new HttpError(response);
-        return response;
-      }
+      if (!isRedirect(response.status) || location === null || redirect.mode === "manual")
+        return this.#final(ctx, current, response);
       await response.dump();
       if (redirect.mode === "error")
         throw new RedirectError(`redirect (${response.status}) to ${location} not allowed`);
-      if (history.length >= redirect.max) throw new TooManyRedirectsError(redirect.max);
-      const next = followRedirect(url, response.status, location, method, headers, body);
-      history.push({ url: url.href, status: response.status, headers: response.headers });
+      if (ctx.history.length >= redirect.max) throw new TooManyRedirectsError(redirect.max);
+      const next = followRedirect(
+        current.url,
+        response.status,
+        location,
+        current.method,
+        current.headers,
+        current.body,
+      );
+      // Credentials in a Location are never used: only the caller gives credentials.
+      next.url.username = "";
+      next.url.password = "";
+      ctx.history.push({
+        url: current.url.href,
+        status: response.status,
+        headers: response.headers,
+      });
+      await this.#beforeRedirect(ctx, current.url, response, next);
       const key = `${next.method} ${next.url.href}`;
       if (visited.has(key)) throw new RedirectLoopError(next.url.href);
       visited.add(key);
-      ({ url, method, headers, body } = next);
+      // Once the chain leaves the origin (or site), it never regains its credentials (or same-site status).
+      if (next.url.origin !== ctx.authOrigin) ctx.authOrigin = undefined;
+      if (siteOf(next.url) !== ctx.site) ctx.leftSite = true;
+      current = next;
     }
+  }
+
+  /** The response the caller gets: afterResponse hooks, then throwOnHttpError. */
+  async #final(ctx: RequestContext, hop: Hop, response: Response): Promise<Response> {
+    response.timings.retries = ctx.retries;
+    ctx.lifeline.markFinal();
+    let final = response;
+    for (const hook of ctx.hooks.afterResponse) {
+      const replaced = await hook(final, {
+        url: hop.url,
+        method: hop.method,
+        options: ctx.options,
+      });
+      if (replaced instanceof Response && replaced !== final) {
+        if (!final.bodyUsed) await final.dump();
+        final = replaced;
+      }
+    }
+    if ((ctx.options.throwOnHttpError ?? this.#throwOnHttpError) && final.status >= 400)
+      throw new HttpError(final);
+    return final;
+  }
+
+  /** One hop, retried as the retry policy says. */
+  async #attempt(ctx: RequestContext, hop: Hop): Promise<Response> {
+    for (let retry = 1; ; retry++) {
+      let response: Response | undefined;
+      let error: unknown;
+      try {
+        response = await this.#authenticated(ctx, hop);
+      } catch (failure) {
+        error = ctx.lifeline.explain(failure);
+        // The failed exchange's connection is gone: stop its phase timer before any wait.
+        if (ctx.lifeline.reason === undefined) ctx.lifeline.bodyEnded();
+      }
+      const total = ctx.timeouts.total;
+      const delay = retryDelay(ctx.retry, {
+        retry,
+        method: hop.method,
+        body: hop.body,
+        response,
+        error,
+        ended: ctx.lifeline.reason !== undefined,
+        timeLeft: total === undefined ? undefined : total - (performance.now() - ctx.started),
+      });
+      if (delay === undefined) {
+        if (response !== undefined) return response;
+        throw error;
+      }
+      const info: HookRetry = {
+        attempt: retry,
+        error,
+        response,
+        url: hop.url,
+        method: hop.method,
+        delay,
+      };
+      try {
+        for (const hook of ctx.hooks.beforeRetry) await hook(info);
+      } finally {
+        await response?.dump();
+      }
+      await sleep(info.delay, ctx.lifeline.signal);
+      ctx.retries++;
+    }
+  }
+
+  /** One exchange, with cookies stored from its response and a Digest challenge answered once. */
+  async #authenticated(ctx: RequestContext, hop: Hop): Promise<Response> {
+    await this.#beforeRequest(ctx, hop);
+    for (let answered = false; ; answered = true) {
+      const headers = await this.#credentialHeaders(ctx, hop);
+      const response = await this.#send(ctx, hop, headers);
+      await this.#storeCookies(ctx, hop, response.headers);
+      if (response.status !== 401 || answered || !(await this.#takeChallenge(ctx, hop, response)))
+        return response;
+      await response.dump();
+    }
+  }
+
+  #authFor(ctx: RequestContext, url: URL): AuthOptions | undefined {
+    return url.origin === ctx.authOrigin ? ctx.auth : undefined;
+  }
+
+  /** Remembers a Digest challenge we can answer by sending the request again. */
+  async #takeChallenge(ctx: RequestContext, hop: Hop, response: Response): Promise<boolean> {
+    const auth = this.#authFor(ctx, hop.url);
+    if (auth === undefined || !("digest" in auth)) return false;
+    if (hop.body !== null && !hop.body.replayable) return false;
+    // An Authorization header the caller wrote is theirs to answer.
+    if (hasHeader(hop.headers, "authorization")) return false;
+    const challenge = pickDigestChallenge(response.headers, (await loadMd5()) !== null);
+    if (challenge === undefined) return false;
+    this.#digest.remember(hop.url.origin, challenge);
+    return true;
+  }
+
+  /** The hop's headers plus jar cookies, credentials and Accept-Encoding. */
+  async #credentialHeaders(ctx: RequestContext, hop: Hop): Promise<HeaderList> {
+    let headers = hop.headers;
+    if (this.#cookies !== undefined) {
+      const context = sameSiteContext(ctx.site, hop.url, hop.method, ctx.leftSite);
+      headers = withJarCookies(headers, await this.#cookies.header(hop.url, context));
+    }
+    const auth = this.#authFor(ctx, hop.url);
+    if (auth !== undefined && !hasHeader(headers, "authorization")) {
+      const value = await this.#authorization(auth, hop.url, hop.method);
+      if (value !== undefined) headers = [...headers, ["authorization", value]];
+    }
+    if (ctx.codecs !== undefined && !hasHeader(headers, "accept-encoding"))
+      headers = [...headers, ["accept-encoding", ctx.codecs.acceptEncoding]];
+    return headers;
+  }
+
+  #authorization(auth: AuthOptions, url: URL, method: string): Promise<string | undefined> {
+    const upFront = upFrontAuthorization(auth);
+    if (upFront !== undefined || !("digest" in auth)) return Promise.resolve(upFront);
+    return this.#digest.answer(url.origin, auth.digest, method, `${url.pathname}${url.search}`);
+  }
+
+  async #storeCookies(ctx: RequestContext, hop: Hop, headers: Headers): Promise<void> {
+    const setCookies = headers.getSetCookie();
+    if (this.#cookies === undefined || setCookies.length === 0) return;
+    const context = sameSiteContext(ctx.site, hop.url, hop.method, ctx.leftSite);
+    await this.#cookies.store(hop.url, setCookies, context);
+  }
+
+  async #beforeRequest(ctx: RequestContext, hop: Hop): Promise<void> {
+    if (ctx.hooks.beforeRequest.length === 0) return;
+    const request: HookRequest = {
+      url: hop.url,
+      method: hop.method,
+      headers: new RequestHeaders(hop.headers),
+      body: hop.body,
+      retryCount: ctx.retries,
+      redirectCount: ctx.history.length,
+      options: ctx.options,
+    };
+    for (const hook of ctx.hooks.beforeRequest) await hook(request);
+    const url = this.#resolve(request.url, {});
+    takeUrlCredentials(url);
+    hop.url = url;
+    hop.method = request.method.toUpperCase();
+    hop.headers = request.headers.toList();
+    hop.body = isRequestBody(request.body) ? request.body : toRequestBody(request.body, undefined);
+  }
+
+  async #beforeRedirect(
+    ctx: RequestContext,
+    from: URL,
+    response: Response,
+    next: NextHop,
+  ): Promise<void> {
+    if (ctx.hooks.beforeRedirect.length === 0) return;
+    const redirect: HookRedirect = {
+      response,
+      from,
+      url: next.url,
+      method: next.method,
+      headers: new RequestHeaders(next.headers),
+    };
+    for (const hook of ctx.hooks.beforeRedirect) await hook(redirect);
+    next.url = this.#resolve(redirect.url, {});
+    next.url.username = "";
+    next.url.password = "";
+    next.method = redirect.method.toUpperCase();
+    next.headers = redirect.headers.toList();
+  }
+
+  /** @internal Credential plumbing for the WebSocket client (see session-internals.ts). */
+  [SESSION_INTERNALS](): SessionInternals {
+    return {
+      credentialHeaders: async (target, headers = [], auth, method = "GET") => {
+        const url = new URL(target.href);
+        const fromUrl = takeUrlCredentials(url);
+        const given = checkAuth(auth);
+        const chosen = given === null ? undefined : (given ?? fromUrl ?? this.#auth);
+        let out = mergeHeaders(this.#headers, headers);
+        if (this.#cookies !== undefined)
+          out = withJarCookies(out, await this.#cookies.header(url, "strict"));
+        if (chosen !== undefined && !hasHeader(out, "authorization")) {
+          const value = await this.#authorization(chosen, url, method);
+          if (value !== undefined) out = [...out, ["authorization", value]];
+        }
+        return out;
+      },
+      storeCookies: async (target, headers) => {
+        const url = new URL(target.href);
+        url.username = "";
+        url.password = "";
+        await this.#cookies?.store(url, headers.getSetCookie(), "strict");
+      },
+    };
   }
 
   #connectOptions(
@@ -246,7 +611,8 @@ export class Session {
       this.#socketPath === undefined ? { host, port } : { path: this.#socketPath };
     if (https) connect.tls = { ...this.#tls };
     if (timeouts.connect !== undefined) connect.connectTimeout = timeouts.connect;
-    connect.signal = lifeline.signal;
+    // Read only when a connect starts: a reused connection needs no AbortController.
+    Object.defineProperty(connect, "signal", { get: () => lifeline.signal, enumerable: true });
     return {
       key: `${url.protocol}//${host}:${port}${this.#socketPath ? `@${this.#socketPath}` : ""}`,
       connect,
@@ -280,22 +646,21 @@ export class Session {
     };
   }
 
-  async #send(
-    url: URL,
-    method: string,
-    headers: HeaderList,
-    body: RequestBody | null,
-    options: RequestOptions,
-    timeouts: TimeoutOptions,
-    lifeline: Lifeline,
-    history: RedirectHop[],
-  ): Promise<Response> {
-    const { key, connect } = this.#connectOptions(url, timeouts, lifeline);
+  async #send(ctx: RequestContext, hop: Hop, headers: HeaderList): Promise<Response> {
+    const { url, method, options } = { url: hop.url, method: hop.method, options: ctx.options };
+    const { lifeline, history } = ctx;
+    const { key, connect } = this.#connectOptions(url, ctx.timeouts, lifeline);
+    const onUpload = options.onUploadProgress;
+    const body = hop.body !== null && onUpload ? countUpload(hop.body, onUpload) : hop.body;
     const wire = this.#wireRequest(url, method, headers, body, options);
     const started = performance.now();
     for (let attempt = 0; ; attempt++) {
-      const connection = await this.#pool.acquire(key, connect, attempt > 0);
-      lifeline.check();
+      const connection = await this.#pool.acquire(key, connect, attempt > 0, lifeline.cancellation);
+      if (lifeline.reason !== undefined) {
+        // Ended while the pool was handing the connection over: give it back, or its slot leaks.
+        this.#pool.discard(connection);
+        throw lifeline.reason;
+      }
       const reused = connection.requests > 0;
       lifeline.attach(connection);
       const progress: ExchangeProgress = { bodyStarted: false };
@@ -322,6 +687,7 @@ export class Session {
         firstByte: performance.now() - started,
         total: undefined,
         reused,
+        retries: ctx.retries,
       };
       connection.keepAliveHint = keepAliveHint(result.headers.get("keep-alive"));
       const init = {
@@ -347,7 +713,31 @@ export class Session {
         timings,
       );
       source.settleIfEmpty();
-      return new Response({ ...init, body: source });
+      return new Response({ ...init, body: this.#responseBody(ctx, hop, result, source) });
+    }
+  }
+
+  /** The body the caller reads: counted for progress on the wire, then decoded. */
+  #responseBody(
+    ctx: RequestContext,
+    hop: Hop,
+    head: { status: number; headers: Headers },
+    source: ConnectionBody,
+  ): BodySource {
+    const { status, headers } = head;
+    let body: BodySource = source;
+    const onDownload = ctx.options.onDownloadProgress;
+    if (onDownload !== undefined) {
+      const length = Number(headers.get("content-length") ?? Number.NaN);
+      body = countDownload(body, Number.isSafeInteger(length) ? length : undefined, onDownload);
+    }
+    if (ctx.codecs === undefined || ctx.decompress === undefined) return body;
+    if (hop.method === "HEAD" || NO_BODY_STATUSES.has(status)) return body;
+    try {
+      return decodeBody(body, headers.get("content-encoding"), ctx.codecs, ctx.decompress);
+    } catch (error) {
+      source.cancel();
+      throw error;
     }
   }
 

@@ -1,11 +1,13 @@
 // Client behaviour that needs no real socket: run by vitest on Node, `deno test`
 // on Deno and `bun test` on Bun (see test/runtimes/), through MockTransport.
 import assert from "node:assert/strict";
+import * as zlib from "node:zlib";
 import {
   AbortError,
   createFetch,
   HeadersTimeoutError,
   HttpError,
+  type MockRequest,
   MockTransport,
   ReqivoError,
   Session,
@@ -13,6 +15,11 @@ import {
 } from "../src/index.ts";
 
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+const hex = (bytes: ArrayBuffer) =>
+  Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+const sha256 = async (text: string) =>
+  hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+const cookieOf = (req: MockRequest) => req.headers.get("cookie") ?? "";
 
 export const portableCases: Record<string, () => Promise<void>> = {
   async "GET and POST through one kept-alive connection"() {
@@ -113,6 +120,118 @@ export const portableCases: Record<string, () => Promise<void>> = {
       const res = await fetch("http://f.test/x", { method: "DELETE" });
       assert.ok(res instanceof Response);
       assert.deepEqual(await res.json(), { m: "DELETE" });
+    } finally {
+      await session.close();
+    }
+  },
+
+  async "cookie jar: Domain, public suffixes, Secure over https, SameSite across sites, JSON"() {
+    const transport = new MockTransport((req) => {
+      const headers: Record<string, string[]> = { "set-cookie": [] };
+      const set = headers["set-cookie"]!;
+      if (req.host === "a.example.com" && req.target === "/set") {
+        set.push("shared=1; Domain=example.com", "host=1", "bad=1; Domain=com");
+        set.push("sec=1; Secure", "__Host-h=1; Secure; Path=/", "strict=1; SameSite=Strict");
+        set.push("lax=1; SameSite=Lax");
+      }
+      if (req.host === "other.test" && req.target === "/bounce")
+        return { status: 302, headers: { location: "https://a.example.com/back" } };
+      return { headers, body: cookieOf(req) };
+    });
+    const session = new Session({ transport });
+    try {
+      await (await session.get("https://a.example.com/set")).dump();
+      assert.equal(
+        await (await session.get("https://a.example.com/")).text(),
+        "shared=1; host=1; sec=1; __Host-h=1; strict=1; lax=1",
+      );
+      assert.equal(
+        await (await session.get("http://a.example.com/")).text(),
+        "shared=1; host=1; strict=1; lax=1",
+      );
+      assert.equal(await (await session.get("http://b.example.com/")).text(), "shared=1");
+      assert.equal(await (await session.get("http://com/")).text(), "");
+      // Reached through another site's redirect: a cross-site navigation, so Strict cookies stay home.
+      const back = await session.get("https://other.test/bounce");
+      assert.equal(await back.text(), "shared=1; host=1; sec=1; __Host-h=1; lax=1");
+      const restored = new Session({
+        transport,
+        cookies: JSON.parse(JSON.stringify(session.cookies?.toJSON())),
+      });
+      assert.deepEqual(await restored.cookies?.get("http://b.example.com/"), { shared: "1" });
+      await restored.close();
+    } finally {
+      await session.close();
+    }
+  },
+
+  async "auth: basic from the URL, a SHA-256 digest challenge answered with WebCrypto"() {
+    const transport = new MockTransport(async (req) => {
+      const auth = req.headers.get("authorization") ?? "";
+      if (req.target === "/basic") return { body: auth };
+      const params = Object.fromEntries(
+        [...auth.matchAll(/(\w+)=(?:"([^"]*)"|([^\s,]+))/g)].map((m) => [m[1], m[2] ?? m[3]]),
+      );
+      const ha1 = await sha256("ada:realm:pw");
+      const ha2 = await sha256(`${req.method}:${req.target}`);
+      const ok =
+        params.response ===
+        (await sha256(`${ha1}:n0nce:${params.nc}:${params.cnonce}:auth:${ha2}`));
+      return ok
+        ? { body: `hello ${decode(req.body)}` }
+        : {
+            status: 401,
+            headers: {
+              "www-authenticate":
+                'Digest realm="realm", nonce="n0nce", qop="auth", algorithm=SHA-256',
+            },
+          };
+    });
+    const session = new Session({ transport });
+    try {
+      const basic = await session.get("http://ada:pw@auth.test/basic");
+      assert.equal(await basic.text(), `Basic ${btoa("ada:pw")}`);
+      assert.equal(basic.url, "http://auth.test/basic");
+      const res = await session.put("http://auth.test/digest", {
+        body: "there",
+        auth: { digest: { username: "ada", password: "pw" } },
+      });
+      assert.equal(await res.text(), "hello there");
+      assert.equal(transport.requests.length, 3);
+    } finally {
+      await session.close();
+    }
+  },
+
+  async "retries a 503 and decodes a gzip body"() {
+    let calls = 0;
+    const transport = new MockTransport((req) => {
+      calls++;
+      if (calls === 1) return { status: 503, headers: { "retry-after": "0" } };
+      return {
+        headers: { "content-encoding": "gzip", "x-ae": req.headers.get("accept-encoding") ?? "" },
+        body: new Uint8Array(zlib.gzipSync("decoded")),
+      };
+    });
+    const session = new Session({ transport, retry: 1 });
+    try {
+      const res = await session.get("http://retry.test/");
+      assert.equal(await res.text(), "decoded");
+      assert.equal(res.timings.retries, 1);
+      assert.match(res.headers.get("x-ae") ?? "", /^gzip, deflate/);
+      // zstd is advertised and decoded only where the runtime's zlib has it (not Node 20).
+      const zstd = (zlib as { zstdCompressSync?: (data: string) => Uint8Array }).zstdCompressSync;
+      const advertised = (res.headers.get("x-ae") ?? "").includes("zstd");
+      assert.equal(advertised, zstd !== undefined);
+      if (zstd !== undefined) {
+        const zstdTransport = new MockTransport(() => ({
+          headers: { "content-encoding": "zstd" },
+          body: new Uint8Array(zstd("zstd decoded")),
+        }));
+        const zstdSession = new Session({ transport: zstdTransport });
+        assert.equal(await (await zstdSession.get("http://z.test/")).text(), "zstd decoded");
+        await zstdSession.close();
+      }
     } finally {
       await session.close();
     }

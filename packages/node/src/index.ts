@@ -13,33 +13,142 @@
  *
  * @module
  */
-import { bindTransport } from "@reqivo/client";
+import { type BoundApi, bindTransport } from "@reqivo/client";
 import { createTransport } from "@reqivo/transport-node";
 
-const api = bindTransport(() => createTransport());
+const api: BoundApi = bindTransport(() => createTransport());
 
-/** A Session over the Node transport (pass `transport` to override). */
+/**
+ * A Session over the Node transport: its own pool, cookies and defaults.
+ * Pass `transport` to override the default one.
+ *
+ * @example
+ * ```ts
+ * import { Session } from "@reqivo/node";
+ * await using api = new Session({ baseUrl: "http://127.0.0.1:8080/", timeout: 5_000 });
+ * const res = await api.get("items", { query: { page: 2 } });
+ * console.log(res.status, await res.json());
+ * ```
+ */
 export const Session: typeof api.Session = api.Session;
-/** The shared session behind the functions below. */
+/**
+ * The shared session behind `get`, `post`, `fetch` and the rest, created on first use.
+ *
+ * @example
+ * ```ts
+ * import { defaultSession, get } from "@reqivo/node";
+ * await (await get("http://127.0.0.1:8080/")).text();
+ * console.log(defaultSession().poolStats());
+ * ```
+ */
 export const defaultSession: typeof api.defaultSession = api.defaultSession;
-/** Sends a request on the default session. */
+/**
+ * Sends a request with any method on the default session.
+ *
+ * @example
+ * ```ts
+ * import { request } from "@reqivo/node";
+ * const res = await request("http://127.0.0.1:8080/items/1", { method: "PUT", body: "x" });
+ * console.log(res.status);
+ * ```
+ */
 export const request: typeof api.request = api.request;
-/** GET on the default session. */
+/**
+ * GET on the default session.
+ *
+ * @example
+ * ```ts
+ * import { get } from "@reqivo/node";
+ * const res = await get("http://127.0.0.1:8080/hello");
+ * console.log(res.status, res.headers.get("content-type"), await res.text());
+ * ```
+ */
 export const get: typeof api.get = api.get;
-/** HEAD on the default session. */
+/**
+ * HEAD on the default session.
+ *
+ * @example
+ * ```ts
+ * import { head } from "@reqivo/node";
+ * const res = await head("http://127.0.0.1:8080/file.bin");
+ * console.log(res.headers.get("content-length"));
+ * ```
+ */
 export const head: typeof api.head = api.head;
-/** POST on the default session. */
+/**
+ * POST on the default session.
+ *
+ * @example
+ * ```ts
+ * import { post } from "@reqivo/node";
+ * const res = await post("http://127.0.0.1:8080/items", { json: { name: "widget" } });
+ * console.log(res.status, await res.json());
+ * ```
+ */
 export const post: typeof api.post = api.post;
-/** PUT on the default session. */
+/**
+ * PUT on the default session.
+ *
+ * @example
+ * ```ts
+ * import { put } from "@reqivo/node";
+ * await put("http://127.0.0.1:8080/items/1", { body: "new contents" });
+ * ```
+ */
 export const put: typeof api.put = api.put;
-/** PATCH on the default session. */
+/**
+ * PATCH on the default session.
+ *
+ * @example
+ * ```ts
+ * import { patch } from "@reqivo/node";
+ * await patch("http://127.0.0.1:8080/items/1", { json: { name: "renamed" } });
+ * ```
+ */
 export const patch: typeof api.patch = api.patch;
-/** DELETE on the default session (`delete` is a keyword). */
+/**
+ * DELETE on the default session (`delete` is a keyword, hence `del`).
+ *
+ * @example
+ * ```ts
+ * import { del } from "@reqivo/node";
+ * const res = await del("http://127.0.0.1:8080/items/1");
+ * console.log(res.status);
+ * ```
+ */
 export const del: typeof api.delete = api.delete;
-/** WHATWG fetch on the default session. */
+/**
+ * WHATWG `fetch` on the default session: takes and returns the standard types.
+ *
+ * @example
+ * ```ts
+ * import { fetch } from "@reqivo/node";
+ * const res = await fetch("http://127.0.0.1:8080/hello", { headers: { accept: "text/plain" } });
+ * console.log(res.ok, await res.text());
+ * ```
+ */
 export const fetch: typeof api.fetch = api.fetch;
+/**
+ * The WHATWG `WebSocket`, connecting through the default session.
+ *
+ * @example
+ * ```ts
+ * import { WebSocket } from "@reqivo/node";
+ * const ws = new WebSocket("ws://127.0.0.1:8080/echo");
+ * ws.onopen = () => ws.send("hello");
+ * ws.onmessage = (event) => console.log(event.data);
+ * ```
+ */
+export const WebSocket: typeof api.WebSocket = api.WebSocket;
 
-export type { RequestOptions, SessionOptions, TimeoutOptions } from "@reqivo/client";
+export type {
+  RequestOptions,
+  SessionOptions,
+  TimeoutOptions,
+  WebSocketClient,
+  WebSocketCloseInfo,
+  WebSocketOptions,
+} from "@reqivo/client";
 export {
   AbortError,
   BodyTimeoutError,
@@ -57,5 +166,6 @@ export {
   SessionClosedError,
   TimeoutError,
   TooManyRedirectsError,
+  WebSocketError,
 } from "@reqivo/client";
 export { createTransport } from "@reqivo/transport-node";

@@ -13,6 +13,10 @@ export interface BunSocket {
   terminate(): void;
   pause(): void;
   resume(): void;
+  /** Keep the process alive while open (the default). */
+  ref(): void;
+  /** Let the process exit while open. */
+  unref(): void;
   setNoDelay(noDelay?: boolean): boolean;
   setKeepAlive(enable?: boolean, initialDelay?: number): boolean;
   getTLSVersion(): string | null;

@@ -138,6 +138,16 @@ export class BunConnection implements Connection {
     this.#fail(new AbortedError({ cause: reason }), true);
   }
 
+  /** Lets the process exit while this socket is open (`socket.unref()`); for idle pooled connections. */
+  unref(): void {
+    this.#socket?.unref();
+  }
+
+  /** Undoes {@link unref}: the socket keeps the process alive again. */
+  ref(): void {
+    this.#socket?.ref();
+  }
+
   /** Hands queued writes to Bun until it takes less than offered; `drain` calls again. */
   #flush(): void {
     const socket = this.#socket;

@@ -92,6 +92,16 @@ export class DenoConnection implements Connection {
     this.#fail(new AbortedError({ cause: reason }));
   }
 
+  /** Lets Deno exit while this connection is open, a pending read included (`conn.unref()`). */
+  unref(): void {
+    if (!this.#done && this.#failure === null) this.#conn.unref();
+  }
+
+  /** Undoes {@link unref}: the connection keeps Deno alive again (`conn.ref()`). */
+  ref(): void {
+    if (!this.#done && this.#failure === null) this.#conn.ref();
+  }
+
   readonly #onAbort = (): void => {
     this.abort(this.#target.signal?.reason);
   };

@@ -21,6 +21,10 @@ export interface DenoConn {
   write(bytes: Uint8Array): Promise<number>;
   closeWrite(): Promise<void>;
   close(): void;
+  /** Keep the event loop alive while open, pending reads included (the default). */
+  ref(): void;
+  /** Let the event loop finish while open, pending reads included. */
+  unref(): void;
 }
 
 export interface DenoTcpConn extends DenoConn {

@@ -97,6 +97,16 @@ export class NodeConnection implements Connection {
     this.#fail(new AbortedError({ cause: reason }), true);
   }
 
+  /** Lets the process exit while this socket is open (`socket.unref()`); for idle pooled connections. */
+  unref(): void {
+    this.#socket.unref();
+  }
+
+  /** Undoes {@link unref}: the socket keeps the process alive again. */
+  ref(): void {
+    this.#socket.ref();
+  }
+
   readonly #onAbort = (): void => {
     this.abort(this.#target.signal?.reason);
   };

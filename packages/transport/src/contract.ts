@@ -159,6 +159,34 @@ export interface Connection {
   close(): void;
   /** Tears the connection down; pending and later operations reject with `AbortedError` (`cause` = `reason`). */
   abort(reason?: unknown): void;
+  /**
+   * Optional. Lets the process exit while this connection is open and
+   * nothing else is pending: a pool calls it on a connection it keeps idle,
+   * so a script ends as soon as its work is done instead of at the idle
+   * timeout. Pending reads do not hold the process either. Transports whose
+   * runtime cannot do this leave it out; callers use `conn.unref?.()`.
+   *
+   * @example
+   * ```ts
+   * import type { Connection } from "@reqivo/transport";
+   * declare const conn: Connection;
+   * conn.unref?.(); // idle: do not keep the process alive for it
+   * conn.ref?.(); // in use again
+   * ```
+   */
+  unref?(): void;
+  /**
+   * Optional. Undoes {@link Connection.unref}: the open connection keeps the
+   * process alive again (the default for a new connection).
+   *
+   * @example
+   * ```ts
+   * import type { Connection } from "@reqivo/transport";
+   * declare const conn: Connection;
+   * conn.ref?.();
+   * ```
+   */
+  ref?(): void;
 }
 
 /**

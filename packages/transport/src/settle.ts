@@ -101,7 +101,8 @@ export interface ConnectGuardOptions<T> {
  * @example
  * ```ts
  * import { guardConnect } from "@reqivo/transport";
- * const conn = await guardConnect(Deno.connect({ hostname: "127.0.0.1", port: 80 }), {
+ * declare const attempt: Promise<{ close(): void }>; // e.g. Deno.connect({ hostname, port })
+ * const conn = await guardConnect(attempt, {
  *   signal: null, connectTimeout: 5_000, timers: globalThis,
  *   cancel() {}, discard: (late) => late.close(),
  * });

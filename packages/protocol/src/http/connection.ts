@@ -33,8 +33,8 @@ export interface TrailingData {
  */
 export abstract class HttpConnection {
   protected readonly limits: HttpLimits;
-  protected readonly state = new ConnectionState();
-  protected readonly buffer = new ReceiveBuffer();
+  protected readonly state: ConnectionState = new ConnectionState();
+  protected readonly buffer: ReceiveBuffer = new ReceiveBuffer();
   protected readonly headReader: HeadReader;
   protected bodyReader: BodyReader | undefined;
   protected bodyWriter: BodyWriter | undefined;

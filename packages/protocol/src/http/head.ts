@@ -417,6 +417,20 @@ export class HeadReader {
     }
     for (;;) {
       const lineStart = buffer.start;
+      if (this.#head === undefined && this.#kind === "response") {
+        // Same verdict whether the status line came whole or byte by byte: the
+        // prefix check a drip-fed line gets runs before its line ending is judged.
+        const bytes = buffer.bytes;
+        const limit = Math.min(buffer.end, lineStart + STATUS_LINE_SHAPE.length);
+        let stop = lineStart;
+        while (stop < limit && bytes[stop] !== LF) stop++;
+        if (stop > lineStart) checkStatusLinePrefix(bytes, lineStart, stop);
+      } else if (this.#head !== undefined && this.#fields.headers.length === 0) {
+        // Likewise for a fold before the first field, which a partial line is refused for at once.
+        const first = buffer.length > 0 ? buffer.bytes[lineStart] : undefined;
+        if (first === SP || first === HTAB)
+          fail("INVALID_OBS_FOLD", "line folding before the first header field");
+      }
       const end = this.#lines.next(buffer);
       if (end === -1) {
         const pending = buffer.length;

@@ -1,0 +1,366 @@
+// Every client under test, each set up for the same work: the scenario's
+// request over at most `connections` keep-alive connections, the whole
+// response body read into memory, status and body length checked.
+import * as http from "node:http";
+import * as net from "node:net";
+import { Session } from "@reqivo/client";
+import { createTransport } from "@reqivo/transport-node";
+import axios from "axios";
+import got from "got";
+import { Agent, Pool, fetch as undiciFetch } from "undici";
+import { checkResponse, type Scenario, scenarioHeaders } from "./scenarios.ts";
+
+/** How many requests one sample completed and how long it took. */
+export interface Sample {
+  requests: number;
+  elapsedMs: number;
+}
+
+export interface Contender {
+  name: string;
+  /** Runs the scenario for about `durationMs` (bounded by `maxRequests` too). */
+  sample(scenario: Scenario, durationMs: number, maxRequests: number): Promise<Sample>;
+  close(): Promise<void>;
+}
+
+/** Keeps `scenario.inFlight` requests going until the time or the count runs out. */
+async function drive(
+  scenario: Scenario,
+  durationMs: number,
+  maxRequests: number,
+  one: () => Promise<void>,
+): Promise<Sample> {
+  const start = performance.now();
+  const deadline = start + durationMs;
+  let started = 0;
+  let completed = 0;
+  const worker = async () => {
+    while (started < maxRequests && performance.now() < deadline) {
+      started++;
+      await one();
+      completed++;
+    }
+  };
+  await Promise.all(Array.from({ length: scenario.inFlight }, worker));
+  return { requests: completed, elapsedMs: performance.now() - start };
+}
+
+type OneFactory = (scenario: Scenario) => () => Promise<void>;
+
+function requestContender(
+  name: string,
+  factory: OneFactory,
+  close: () => Promise<void> | void,
+): Contender {
+  const cache = new Map<string, () => Promise<void>>();
+  return {
+    name,
+    sample(scenario, durationMs, maxRequests) {
+      let one = cache.get(scenario.id);
+      if (one === undefined) {
+        one = factory(scenario);
+        cache.set(scenario.id, one);
+      }
+      return drive(scenario, durationMs, maxRequests, one);
+    },
+    async close() {
+      await close();
+    },
+  };
+}
+
+// The bench uses one connection count for every scenario.
+export function createContenders(origin: string, connections: number): Contender[] {
+  const reqivo = new Session({
+    transport: createTransport(),
+    pool: { connections, idleTimeout: 120_000 },
+  });
+  // The same client with the default cookie jar off: shows what the jar costs per request.
+  const reqivoNoJar = new Session({
+    transport: createTransport(),
+    pool: { connections, idleTimeout: 120_000 },
+    cookies: false,
+  });
+  const undiciPool = new Pool(origin, {
+    connections,
+    keepAliveTimeout: 120_000,
+    keepAliveMaxTimeout: 120_000,
+  });
+  const undiciAgent = new Agent({
+    connections,
+    keepAliveTimeout: 120_000,
+    keepAliveMaxTimeout: 120_000,
+  });
+  const httpAgent = () => new http.Agent({ keepAlive: true, maxSockets: connections });
+  const nodeHttpAgent = httpAgent();
+  const axiosClient = axios.create({
+    httpAgent: httpAgent(),
+    responseType: "arraybuffer",
+    validateStatus: () => true,
+    maxBodyLength: Number.POSITIVE_INFINITY,
+    maxContentLength: Number.POSITIVE_INFINITY,
+  });
+  const gotAgent = httpAgent();
+  const gotClient = got.extend({
+    agent: { http: gotAgent },
+    retry: { limit: 0 },
+    throwHttpErrors: false,
+  });
+
+  return [
+    requestContender(
+      "reqivo",
+      (s) => {
+        const url = origin + s.path;
+        const headers = scenarioHeaders(s);
+        const options =
+          s.upload === null
+            ? { method: s.method, headers }
+            : { method: s.method, headers, body: s.upload };
+        return async () => {
+          const res = await reqivo.request(url, options);
+          const body = await res.bytes();
+          checkResponse("reqivo", s, res.status, body.length);
+        };
+      },
+      () => reqivo.close(),
+    ),
+    requestContender(
+      "reqivo (cookies off)",
+      (s) => {
+        const url = origin + s.path;
+        const headers = scenarioHeaders(s);
+        const options =
+          s.upload === null
+            ? { method: s.method, headers }
+            : { method: s.method, headers, body: s.upload };
+        return async () => {
+          const res = await reqivoNoJar.request(url, options);
+          const body = await res.bytes();
+          checkResponse("reqivo (cookies off)", s, res.status, body.length);
+        };
+      },
+      () => reqivoNoJar.close(),
+    ),
+    requestContender(
+      "undici request",
+      (s) => {
+        const options = {
+          path: s.path,
+          method: s.method,
+          headers: scenarioHeaders(s),
+          body: s.upload === null ? null : s.upload,
+        };
+        return async () => {
+          const res = await undiciPool.request(options);
+          const body = await res.body.arrayBuffer();
+          checkResponse("undici request", s, res.statusCode, body.byteLength);
+        };
+      },
+      () => undiciPool.close(),
+    ),
+    requestContender(
+      "undici fetch",
+      (s) => {
+        const url = origin + s.path;
+        const headers = scenarioHeaders(s);
+        return async () => {
+          const res = await undiciFetch(url, {
+            method: s.method,
+            headers,
+            body: s.upload,
+            dispatcher: undiciAgent,
+          });
+          const body = await res.arrayBuffer();
+          checkResponse("undici fetch", s, res.status, body.byteLength);
+        };
+      },
+      () => undiciAgent.close(),
+    ),
+    requestContender(
+      "node fetch",
+      (s) => {
+        const url = origin + s.path;
+        const headers = scenarioHeaders(s);
+        return async () => {
+          const res = await globalThis.fetch(url, { method: s.method, headers, body: s.upload });
+          const body = await res.arrayBuffer();
+          checkResponse("node fetch", s, res.status, body.byteLength);
+        };
+      },
+      () => undefined,
+    ),
+    requestContender(
+      "node:http",
+      (s) => {
+        const { hostname, port } = new URL(origin);
+        const headers: Record<string, string> = { ...scenarioHeaders(s) };
+        if (s.upload !== null) headers["content-length"] = String(s.upload.length);
+        const options = { host: hostname, port, method: s.method, path: s.path, headers };
+        options.headers = headers;
+        return () =>
+          new Promise<void>((resolve, reject) => {
+            const req = http.request({ ...options, agent: nodeHttpAgent }, (res) => {
+              const chunks: Buffer[] = [];
+              res.on("data", (chunk: Buffer) => chunks.push(chunk));
+              res.on("end", () => {
+                try {
+                  checkResponse("node:http", s, res.statusCode ?? 0, Buffer.concat(chunks).length);
+                  resolve();
+                } catch (error) {
+                  reject(error);
+                }
+              });
+              res.on("error", reject);
+            });
+            req.on("error", reject);
+            if (s.upload === null) req.end();
+            else req.end(s.upload);
+          });
+      },
+      () => nodeHttpAgent.destroy(),
+    ),
+    requestContender(
+      "axios",
+      (s) => {
+        const url = origin + s.path;
+        const headers = scenarioHeaders(s);
+        return async () => {
+          const res = await axiosClient.request<ArrayBuffer>({
+            url,
+            method: s.method,
+            headers,
+            data: s.upload === null ? undefined : Buffer.from(s.upload.buffer),
+          });
+          checkResponse("axios", s, res.status, res.data.byteLength);
+        };
+      },
+      () => undefined,
+    ),
+    requestContender(
+      "got",
+      (s) => {
+        const url = origin + s.path;
+        const headers = scenarioHeaders(s);
+        const body = s.upload === null ? undefined : Buffer.from(s.upload.buffer);
+        return async () => {
+          const res = await gotClient(url, { method: s.method, headers, body });
+          checkResponse("got", s, res.statusCode, res.rawBody.length);
+        };
+      },
+      () => gotAgent.destroy(),
+    ),
+  ];
+}
+
+/**
+ * The raw ceiling: `connections` plain node:net sockets, each writing a
+ * pre-built request and counting response bytes until the (known) response
+ * size arrived, then the next. No parsing, no allocation per request.
+ */
+export function rawCeiling(port: number): Contender {
+  const sockets = new Map<string, net.Socket[]>();
+  const responseSize = new Map<string, number>();
+
+  const requestBytes = (s: Scenario): Buffer => {
+    const head =
+      `${s.method} ${s.path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n` +
+      Object.entries(scenarioHeaders(s))
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join("") +
+      (s.upload === null ? "" : `content-length: ${s.upload.length}\r\n`) +
+      "\r\n";
+    return s.upload === null
+      ? Buffer.from(head, "latin1")
+      : Buffer.concat([Buffer.from(head, "latin1"), s.upload]);
+  };
+
+  const connect = async (): Promise<net.Socket> => {
+    const socket = net.connect({ host: "127.0.0.1", port, noDelay: true });
+    await new Promise<void>((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("error", reject);
+    });
+    return socket;
+  };
+
+  // Learns the size of the (deterministic) response once, the only parsing done.
+  const probe = async (s: Scenario, request: Buffer): Promise<number> => {
+    const socket = await connect();
+    const chunks: Buffer[] = [];
+    const size = await new Promise<number>((resolve, reject) => {
+      socket.on("error", reject);
+      socket.on("data", (chunk: Buffer) => {
+        chunks.push(chunk);
+        const all = Buffer.concat(chunks);
+        const headEnd = all.indexOf("\r\n\r\n");
+        if (headEnd === -1) return;
+        const match = /content-length: *(\d+)/i.exec(all.subarray(0, headEnd).toString("latin1"));
+        if (match === null) return reject(new Error("raw probe: no content-length"));
+        const total = headEnd + 4 + Number(match[1]);
+        if (all.length >= total) resolve(total);
+      });
+      socket.write(request);
+    });
+    socket.destroy();
+    if (!/^HTTP\/1\.1 200 /.test(Buffer.concat(chunks).toString("latin1", 0, 13)))
+      throw new Error(`raw probe: ${s.id} did not answer 200`);
+    return size;
+  };
+
+  return {
+    name: "raw ceiling",
+    async sample(s, durationMs, maxRequests) {
+      const request = requestBytes(s);
+      let size = responseSize.get(s.id);
+      if (size === undefined) {
+        size = await probe(s, request);
+        responseSize.set(s.id, size);
+      }
+      let pool = sockets.get(s.id);
+      if (pool === undefined) {
+        pool = await Promise.all(Array.from({ length: s.connections }, connect));
+        sockets.set(s.id, pool);
+      }
+      const expected = size;
+      const start = performance.now();
+      const deadline = start + durationMs;
+      let started = 0;
+      let completed = 0;
+      await Promise.all(
+        pool.map(
+          (socket) =>
+            new Promise<void>((resolve, reject) => {
+              let pending = 0;
+              const next = () => {
+                if (started >= maxRequests || performance.now() >= deadline) {
+                  socket.off("data", onData);
+                  socket.off("error", reject);
+                  resolve();
+                  return;
+                }
+                started++;
+                pending = expected;
+                socket.write(request);
+              };
+              const onData = (chunk: Buffer) => {
+                pending -= chunk.length;
+                if (pending < 0) reject(new Error("raw ceiling: more bytes than one response"));
+                else if (pending === 0) {
+                  completed++;
+                  next();
+                }
+              };
+              socket.on("data", onData);
+              socket.on("error", reject);
+              next();
+            }),
+        ),
+      );
+      return { requests: completed, elapsedMs: performance.now() - start };
+    },
+    async close() {
+      for (const pool of sockets.values()) for (const socket of pool) socket.destroy();
+    },
+  };
+}

@@ -1,0 +1,41 @@
+// Shared set-up for the feature tests: sessions and node:http servers that
+// are closed after each test, checking that no connection outlived its session.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createTransport } from "@reqivo/transport-node";
+import { afterEach } from "vitest";
+import { Session, type SessionOptions } from "../src/index.ts";
+import { eventually, httpServer, type Running } from "./servers.ts";
+
+const running: Running[] = [];
+const sessions: Session[] = [];
+
+export function session(options: Partial<SessionOptions> = {}): Session {
+  const s = new Session({ transport: createTransport(), ...options });
+  sessions.push(s);
+  return s;
+}
+
+export async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<Running & { localhost: string }> {
+  const server = await httpServer(handler);
+  running.push(server);
+  // Same server, another host name: another origin and another site for cookies and credentials.
+  return Object.assign(server, { localhost: `http://localhost:${server.port}` });
+}
+
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of req) parts.push(part as Buffer);
+  return Buffer.concat(parts);
+}
+
+afterEach(async () => {
+  for (const s of sessions.splice(0)) await s.close();
+  const servers = running.splice(0);
+  try {
+    for (const server of servers) await eventually(() => server.open() === 0);
+  } finally {
+    for (const server of servers) await server.close();
+  }
+});
