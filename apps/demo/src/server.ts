@@ -61,7 +61,7 @@ export async function startDemoServer(): Promise<DemoServer> {
         res.end();
     }
   });
-  const sockets = new WebSocketServer({ server, path: "/ws" });
+  const sockets = new WebSocketServer({ server, path: "/ws", perMessageDeflate: true });
   sockets.on("connection", (socket) =>
     socket.on("message", (data, binary) => socket.send(data, { binary })),
   );

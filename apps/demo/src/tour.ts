@@ -69,20 +69,12 @@ export async function runTour(
     line(`  refused: ${(error as { code?: string }).code}`);
   }
 
-  const websocket = (session as unknown as { websocket?: (url: string) => Promise<unknown> })
-    .websocket;
   step("WebSocket echo");
-  if (typeof websocket !== "function") {
-    line("  (the WebSocket client is not in this build)");
-    return;
-  }
-  const ws = (await websocket.call(session, `${baseUrl.replace(/^http/, "ws")}/ws`)) as {
-    send(data: string): Promise<void>;
-    close(code?: number): Promise<void>;
-    [Symbol.asyncIterator](): AsyncIterator<{ type: string; data: unknown }>;
-  };
+  const ws = await session.websocket(`${baseUrl.replace(/^http/, "ws")}/ws`);
   await ws.send(`hello from ${runtime}`);
   const reply = await ws[Symbol.asyncIterator]().next();
-  line(`  echoed: ${JSON.stringify(reply.value?.data)}`);
-  await ws.close(1000);
+  line(
+    `  echoed: ${JSON.stringify(reply.value)}  (protocol "${ws.protocol}", extensions "${ws.extensions}")`,
+  );
+  await ws.close(1000, "bye");
 }

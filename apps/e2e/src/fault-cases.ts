@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { deflateSync, gzipSync } from "node:zlib";
 import { ProtocolError, type Response } from "@reqivo/client";
-import type { FaultCase } from "./fault-runner.ts";
+import { eventually, type FaultCase } from "./fault-runner.ts";
 import { ok } from "./hostile.ts";
 
 const STALE = /^(CONNECTION_RESET|CONNECTION_CLOSED)$/;
@@ -421,16 +421,27 @@ export const faultCases: FaultCase[] = [
   {
     name: "an unsolicited response on an idle keep-alive connection is never matched to the next request",
     async run(t) {
+      let evilSent = false;
       const server = await t.server((c) =>
         c.onRequest((_h, n) => {
           c.write(ok(`real${c.index}.${n}`));
-          if (c.index === 1) c.later(30, () => c.write(ok("evil")));
+          if (c.index === 1) {
+            c.later(30, () => {
+              c.write(ok("evil"));
+              evilSent = true;
+            });
+          }
         }),
       );
       const s = t.session();
       assert.equal(await (await s.get(server.url)).text(), "real1.0");
-      // Wait until the poisoned connection is noticed and dropped (or the next request finds it dirty).
-      await new Promise((r) => setTimeout(r, 80));
+      // Bytes that arrive after the next request went out are indistinguishable from its
+      // answer, so wait for them to be on the wire, then for the pool to drop the connection.
+      await eventually(() => evilSent, "the unsolicited response was written");
+      await eventually(
+        () => Object.values(s.poolStats()).every((origin) => origin.idle === 0),
+        "the poisoned idle connection was dropped",
+      );
       const second = await (await s.get(server.url)).text();
       assert.equal(second, "real2.0");
     },

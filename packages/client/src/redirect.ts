@@ -14,8 +14,11 @@ export function isRedirect(status: number): boolean {
 }
 
 // Credentials and conditional fields are about the original origin (undici
-// advisories CVE-2022-31151, CVE-2024-24758, CVE-2024-30260 came from carrying them).
+// advisories CVE-2022-31151, CVE-2024-24758, CVE-2024-30260 came from carrying them),
+// and a caller's Host names the original server: carried along, it would send the
+// new origin's request to the old virtual host.
 const ORIGIN_BOUND = new Set([
+  "host",
   "authorization",
   "proxy-authorization",
   "cookie",

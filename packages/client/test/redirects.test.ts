@@ -141,6 +141,13 @@ describe("redirects", () => {
     expect(cross.headers["if-none-match"]).toBeUndefined();
     expect(cross.headers["x-custom"]).toBe("kept");
     expect(cross.headers.host).toBe(`127.0.0.1:${other.port}`);
+
+    // A Host the caller set names the first server: the next origin gets its own.
+    const withHost = { ...headers, host: `127.0.0.1:${origin.port}` };
+    const hosted = (await (await s.get(`${origin.url}/cross`, { headers: withHost })).json()) as {
+      headers: Record<string, string>;
+    };
+    expect(hosted.headers.host).toBe(`127.0.0.1:${other.port}`);
   });
 
   it("stops at the limit, detects loops, and honours manual and error modes", async () => {
