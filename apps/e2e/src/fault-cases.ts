@@ -9,6 +9,7 @@ import { deflateSync, gzipSync } from "node:zlib";
 import { ProtocolError, type Response } from "@reqivo/client";
 import { eventually, type FaultCase } from "./fault-runner.ts";
 import { ok } from "./hostile.ts";
+import { websocketFaultCases } from "./ws-fault-cases.ts";
 
 const STALE = /^(CONNECTION_RESET|CONNECTION_CLOSED)$/;
 /** A reset may reach the client as a reset, or (data already read, FIN first) as a short message. */
@@ -605,4 +606,7 @@ export const faultCases: FaultCase[] = [
       code(await t.error(t.session().get(server.url)), "INVALID_HEADER_VALUE");
     },
   },
+
+  // ── WebSocket (ws-fault-cases.ts) ────────────────────────────────────
+  ...websocketFaultCases,
 ];

@@ -14,9 +14,11 @@ export type RuntimeName = "node" | "deno" | "bun";
 export interface CaseContext {
   readonly runtime: RuntimeName;
   /** A hostile server, closed after the case. */
-  server(script: Script): Promise<HostileServer>;
+  server(script: Script, host?: string): Promise<HostileServer>;
   /** A session on the runtime's transport; `pool.connections` defaults to 1 so a leaked slot wedges the recovery request. */
   session(options?: Partial<SessionOptions>): Session;
+  /** A session the case closes itself: checked for leaks, but not used for the recovery request. */
+  closingSession(options?: Partial<SessionOptions>): Session;
   /** The rejection of `promise` (fails the case if it resolves). */
   error(promise: Promise<unknown>): Promise<{ code?: string; name?: string; closeCode?: number }>;
 }
@@ -87,11 +89,11 @@ export async function runFaultCase(
 ): Promise<void> {
   const baseline = resources();
   const servers: HostileServer[] = [];
-  const sessions: { session: Session; limit: number }[] = [];
+  const sessions: { session: Session; limit: number; recover: boolean }[] = [];
   const t: CaseContext = {
     runtime,
-    async server(script) {
-      const s = await hostile(script);
+    async server(script, host) {
+      const s = await hostile(script, host);
       servers.push(s);
       return s;
     },
@@ -102,7 +104,12 @@ export async function runFaultCase(
         ...options,
         pool: { ...options.pool, connections: limit },
       });
-      sessions.push({ session, limit });
+      sessions.push({ session, limit, recover: true });
+      return session;
+    },
+    closingSession(options = {}) {
+      const session = t.session(options);
+      sessions[sessions.length - 1]!.recover = false;
       return session;
     },
     async error(promise) {
@@ -117,7 +124,8 @@ export async function runFaultCase(
   try {
     await c.run(t);
     for (const server of servers) server.behave();
-    for (const { session, limit } of sessions) {
+    for (const { session, limit, recover } of sessions) {
+      if (!recover) continue;
       for (const server of servers) {
         // Recovery: the same session still gets answers from this origin.
         const res = await session.get(server.url, { timeout: { total: 5000 } });

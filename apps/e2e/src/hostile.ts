@@ -79,7 +79,8 @@ function requestReader(onRequest: (head: string, n: number) => void): (data: Uin
 
 /**
  * Starts a server on 127.0.0.1 that runs `script` on each connection until
- * {@link HostileServer.behave} is called.
+ * {@link HostileServer.behave} is called. `host` is the loopback address to
+ * listen on (another one, such as 127.0.0.2 on Linux, is another origin and host).
  *
  * @example
  * ```ts
@@ -87,7 +88,7 @@ function requestReader(onRequest: (head: string, n: number) => void): (data: Uin
  * await session.get(server.url); // rejects with CONNECTION_RESET
  * ```
  */
-export async function hostile(script: Script): Promise<HostileServer> {
+export async function hostile(script: Script, host = "127.0.0.1"): Promise<HostileServer> {
   const sockets = new Set<net.Socket>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let accepted = 0;
@@ -166,11 +167,11 @@ export async function hostile(script: Script): Promise<HostileServer> {
     if (socket.listenerCount("data") === 0) socket.resume();
   });
   server.on("error", () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const port = (server.address() as net.AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/`,
-    httpsUrl: `https://127.0.0.1:${port}/`,
+    url: `http://${host}:${port}/`,
+    httpsUrl: `https://${host}:${port}/`,
     port,
     get accepted() {
       return accepted;

@@ -26,6 +26,7 @@ export type SameSiteContext = "strict" | "lax" | "none";
  *
  * @example
  * ```ts
+ * import { Session } from "@reqivo/client";
  * import { CookieJar } from "tough-cookie";
  * const session = new Session({ transport, cookies: new CookieJar() });
  * ```
@@ -125,6 +126,14 @@ export class Cookies {
       return new Cookies(new CookieJar(restored.store, JAR_OPTIONS));
     }
     throw new InvalidRequestError("cookies must be a boolean, a cookie jar or a jar snapshot");
+  }
+
+  /**
+   * True while this session's own jar is known to hold no cookie: callers may
+   * skip the lookup (and its await) altogether. False for a jar you gave.
+   */
+  get knownEmpty(): boolean {
+    return this.#knownEmpty;
   }
 
   /** The `Cookie` header value a request to `url` carries ("" when none). */

@@ -5,7 +5,7 @@
  * connection. The body is written while the response is read, so a server
  * may answer early and a full-duplex stream works.
  */
-import { type HeaderList, Headers } from "@reqivo/protocol";
+import { type HeaderList, Headers, NEED_DATA } from "@reqivo/protocol";
 import type { RequestBody } from "./body.ts";
 import type { Lifeline } from "./lifeline.ts";
 import type { PooledConnection } from "./pooled-connection.ts";
@@ -55,7 +55,12 @@ export async function exchange(
 ): Promise<ExchangeResult> {
   const protocol = connection.protocol;
   const body = request.body;
-  const state: UploadState = { progress, headReceived: false, answered: deferred() };
+  // The promise a held body waits on exists only when a body is held (Expect: 100-continue).
+  const state: UploadState = {
+    progress,
+    headReceived: false,
+    answered: request.expectContinue === undefined ? undefined : deferred(),
+  };
   const head = protocol.send({
     type: "request",
     method: request.method,
@@ -84,15 +89,20 @@ export async function exchange(
 
   lifeline.awaitHeaders();
   for (;;) {
-    const event = await connection.nextEvent();
+    const event = protocol.nextEvent();
+    if (event === NEED_DATA) {
+      // The connection's read promise is awaited directly: no async wrapper per read.
+      protocol.receiveData(await connection.read());
+      continue;
+    }
     if (event.type === "informational") {
-      if (event.status === 100) state.answered.resolve();
+      if (event.status === 100) state.answered?.resolve();
       request.onInformational?.(event.status, new Headers(event.headers));
       continue;
     }
     if (event.type === "response" || event.type === "upgrade") {
       state.headReceived = true;
-      state.answered.resolve();
+      state.answered?.resolve();
       const headers = new Headers(event.headers);
       return {
         status: event.status,
@@ -107,8 +117,8 @@ export async function exchange(
 interface UploadState {
   progress: ExchangeProgress;
   headReceived: boolean;
-  /** Settles when the server sent 100 Continue or a final head. */
-  answered: { promise: Promise<void>; resolve(): void };
+  /** Settles when the server sent 100 Continue or a final head (only made for a held body). */
+  answered: { promise: Promise<void>; resolve(): void } | undefined;
 }
 
 function deferred(): { promise: Promise<void>; resolve(): void } {
@@ -153,7 +163,7 @@ async function sendStreamed(
     let timer: ReturnType<typeof setTimeout> | undefined;
     // RFC 9110 §10.1.1: a client that waited long enough may send the body anyway.
     const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, expectContinue)));
-    await Promise.race([state.answered.promise, waited]);
+    await Promise.race([state.answered?.promise, waited]);
     clearTimeout(timer);
     if (state.headReceived) {
       // A final answer instead of 100: the body is not wanted, and the connection cannot be reused.

@@ -67,7 +67,8 @@ export class RequestHeaders implements Iterable<[string, string]> {
  *
  * @example
  * ```ts
- * const sign = (req: HookRequest) => req.headers.set("x-signature", sign(req.method, req.url));
+ * declare function hmac(method: string, url: URL): string;
+ * const sign = (req: HookRequest) => req.headers.set("x-signature", hmac(req.method, req.url));
  * ```
  */
 export interface HookRequest {
@@ -155,7 +156,7 @@ type MaybePromise<T> = T | Promise<T>;
  *
  * @example
  * ```ts
- * const session = new Session({
+ * const session: Session = new Session({
  *   transport,
  *   hooks: {
  *     beforeRequest: [(req) => req.headers.set("x-request-id", crypto.randomUUID())],
@@ -181,6 +182,14 @@ export interface Hooks {
   onError?: ((error: unknown, context: HookErrorContext) => MaybePromise<unknown>)[];
 }
 
+const NO_HOOKS: Required<Hooks> = Object.freeze({
+  beforeRequest: Object.freeze([]) as unknown as [],
+  afterResponse: Object.freeze([]) as unknown as [],
+  beforeRedirect: Object.freeze([]) as unknown as [],
+  beforeRetry: Object.freeze([]) as unknown as [],
+  onError: Object.freeze([]) as unknown as [],
+});
+
 /**
  * Session hooks, then request hooks.
  *
@@ -193,6 +202,8 @@ export function mergeHooks(
   session: Hooks | undefined,
   request: Hooks | undefined,
 ): Required<Hooks> {
+  // The common case, without five array copies per request; nothing writes to these lists.
+  if (session === undefined && request === undefined) return NO_HOOKS;
   const both = <K extends keyof Hooks>(key: K) =>
     [...(session?.[key] ?? []), ...(request?.[key] ?? [])] as NonNullable<Hooks[K]>;
   return {

@@ -72,6 +72,7 @@ export { Session, type SessionOptions } from "./session.ts";
 export {
   createWebSocketClass,
   ReqivoWebSocket,
+  type ReqivoWebSocketEventMap,
   type ReqivoWebSocketInit,
   type WebSocketClient,
   type WebSocketCloseInfo,

@@ -61,7 +61,8 @@ export class Lifeline {
   #cancellation: Cancellation | undefined;
   #final = false;
   #bodyEnded = false;
-  readonly #onAbort = () => this.fail(new AbortError(this.#signal?.reason));
+  /** The signal's listener, made only when there is a signal (most requests have none). */
+  readonly #onAbort: (() => void) | undefined;
 
   constructor(timeouts: TimeoutOptions, signal: AbortSignal | undefined) {
     this.#timeouts = timeouts;
@@ -70,7 +71,10 @@ export class Lifeline {
       this.reason = new AbortError(signal.reason);
       return;
     }
-    signal?.addEventListener("abort", this.#onAbort, { once: true });
+    if (signal !== undefined) {
+      this.#onAbort = () => this.fail(new AbortError(signal.reason));
+      signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
     if (timeouts.total !== undefined) {
       const total = timeouts.total;
       this.#deadline = setTimeout(() => this.fail(new DeadlineExceededError(total)), total);
@@ -102,6 +106,21 @@ export class Lifeline {
     this.#cancellation ??= new Cancellation();
     if (this.reason !== undefined) this.#cancellation.abort(this.reason);
     return this.#cancellation;
+  }
+
+  /**
+   * Whether anything can end the request while it waits for a pooled
+   * connection: the caller's signal, the total deadline, or a phase timer
+   * still armed (a stale connection's replay). When nothing can, such a wait
+   * needs no {@link cancellation} to listen to.
+   */
+  get canEndWhileWaiting(): boolean {
+    return (
+      this.#signal !== undefined ||
+      this.#deadline !== undefined ||
+      this.#phaseTimer !== undefined ||
+      this.reason !== undefined
+    );
   }
 
   /** The connection to abort if the request fails (a new exchange starts on it). */
@@ -161,7 +180,7 @@ export class Lifeline {
     this.#phaseTimer = undefined;
     this.#deadline = undefined;
     this.#phase = "idle";
-    this.#signal?.removeEventListener("abort", this.#onAbort);
+    if (this.#onAbort !== undefined) this.#signal?.removeEventListener("abort", this.#onAbort);
   }
 
   // One timer per phase, re-armed lazily: progress only records a timestamp,

@@ -67,9 +67,9 @@ export class Pool {
    */
   async acquire(
     key: string,
-    connect: ConnectOptions,
+    connect: ConnectOptions | (() => ConnectOptions),
     fresh = false,
-    cancel: ConnectOptions["signal"] = connect.signal,
+    cancel: ConnectOptions["signal"] = typeof connect === "function" ? undefined : connect.signal,
   ): Promise<PooledConnection> {
     if (this.#closed) throw new SessionClosedError();
     const origin = this.#origin(key);
@@ -84,7 +84,19 @@ export class Pool {
       // A freed slot, already counted for us when it was handed over (see #passSlot).
       reserved = true;
     }
-    return this.#open(origin, key, connect, reserved);
+    // A function: the options are built only when a connection is really opened.
+    return this.#open(origin, key, typeof connect === "function" ? connect() : connect, reserved);
+  }
+
+  /**
+   * The most recently used idle connection of the origin, taken without
+   * waiting (`undefined` when there is none or the pool is closed). Lets the
+   * keep-alive path skip {@link acquire}'s promise and its connect options.
+   */
+  takeIdle(key: string): PooledConnection | undefined {
+    if (this.#closed) return undefined;
+    const origin = this.#origins.get(key);
+    return origin === undefined ? undefined : this.#takeIdle(origin);
   }
 
   /** Returns a connection after a complete exchange; it must be reusable. */
@@ -217,6 +229,12 @@ export class Pool {
   }
 
   #wait(origin: OriginPool, signal: ConnectOptions["signal"]): Promise<PooledConnection | null> {
+    if (signal === undefined) {
+      // Nothing can end this wait early: the promise's own functions are the waiter, no listeners.
+      return new Promise((resolve, reject) => {
+        origin.waiters.push({ resolve, reject });
+      });
+    }
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         const at = origin.waiters.indexOf(waiter);

@@ -44,7 +44,7 @@ export class PooledConnection {
     for (;;) {
       const event = this.protocol.nextEvent();
       if (event !== NEED_DATA) return event;
-      this.protocol.receiveData(await this.#read());
+      this.protocol.receiveData(await this.read());
     }
   }
 
@@ -55,10 +55,14 @@ export class PooledConnection {
 
   /** Feeds one read from the transport into the protocol. */
   async fill(): Promise<void> {
-    this.protocol.receiveData(await this.#read());
+    this.protocol.receiveData(await this.read());
   }
 
-  #read(): Promise<Uint8Array | null> {
+  /**
+   * The next chunk from the transport (the idle watch's read first, if one is
+   * outstanding), for the caller to feed into {@link protocol}.
+   */
+  read(): Promise<Uint8Array | null> {
     const pending = this.#pendingRead;
     if (pending !== undefined) {
       this.#pendingRead = undefined;

@@ -36,6 +36,11 @@ export interface BodySource {
   read(): Promise<Uint8Array | null>;
   /** Stops reading: the connection is closed, not reused. */
   cancel(): void;
+  /**
+   * The next piece if it is already at hand, without a promise: bytes, `null`
+   * at the end, `undefined` when only {@link read} can tell. Optional.
+   */
+  readBuffered?(): Uint8Array | null | undefined;
   /** Reads and drops the rest if cheap (at most `limit` bytes), so the connection can be reused. */
   dump(limit: number): Promise<void>;
   readonly trailers: Headers | undefined;
@@ -106,7 +111,7 @@ export class ConnectionBody implements BodySource {
     }
   }
 
-  async read(): Promise<Uint8Array | null> {
+  readBuffered(): Uint8Array | null | undefined {
     const stashed = this.#stashed;
     if (stashed !== undefined) {
       this.#stashed = undefined;
@@ -117,11 +122,7 @@ export class ConnectionBody implements BodySource {
     try {
       for (;;) {
         const event = connection.nextEventSync();
-        if (event === NEED_DATA) {
-          this.#lifeline.bodyProgress();
-          await connection.fill();
-          continue;
-        }
+        if (event === NEED_DATA) return undefined;
         if (event.type === "data") {
           if (event.data.length > 0) return event.data;
           continue;
@@ -136,6 +137,22 @@ export class ConnectionBody implements BodySource {
       const reason = this.#lifeline.explain(error);
       this.#finish(false);
       throw reason;
+    }
+  }
+
+  async read(): Promise<Uint8Array | null> {
+    for (;;) {
+      const piece = this.readBuffered();
+      if (piece !== undefined) return piece;
+      const connection = this.#connection;
+      this.#lifeline.bodyProgress();
+      try {
+        connection.protocol.receiveData(await connection.read());
+      } catch (error) {
+        const reason = this.#lifeline.explain(error);
+        this.#finish(false);
+        throw reason;
+      }
     }
   }
 
@@ -261,7 +278,12 @@ export class Response implements AsyncIterable<Uint8Array> {
     const source = this.#claim();
     const pieces: Uint8Array[] = [];
     let total = 0;
-    for (let piece = await source.read(); piece !== null; piece = await source.read()) {
+    // Pieces already buffered are taken without a promise each: a small body
+    // that came with its head is read without any await.
+    for (;;) {
+      let piece = source.readBuffered?.();
+      if (piece === undefined) piece = await source.read();
+      if (piece === null) break;
       pieces.push(piece);
       total += piece.length;
     }

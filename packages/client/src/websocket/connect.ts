@@ -22,6 +22,7 @@ import { headerPairs, mergeHeaders, type TimeoutOptions } from "../options.ts";
 import { deflateOffer, loadDeflate, ZlibDeflateCodec } from "./deflate.ts";
 import { WebSocketError } from "./errors.ts";
 import { resolveWebSocketOptions, type WebSocketOptions } from "./options.ts";
+import { registerWebSocket, trackWebSocket } from "./registry.ts";
 import { WebSocketClient } from "./socket.ts";
 
 /**
@@ -55,6 +56,11 @@ export interface WebSocketSessionContext {
   credentialHeaders?: (url: URL, headers: HeaderList) => Promise<HeaderList>;
   /** Stores the `Set-Cookie` fields of the handshake's answer (101 or not). */
   storeCookies?: (url: URL, headers: Headers) => Promise<void>;
+  /**
+   * What the socket is registered under for `closeWebSockets(owner)` (what
+   * `session.close()` calls). Default: `headers`, the session's own list.
+   */
+  owner?: object;
 }
 
 // Set by the handshake itself; a session default of these names is left out.
@@ -235,6 +241,11 @@ export async function openWebSocket(
   connect.signal = controller.signal;
   const onAbort = () => controller.abort(new AbortError(signal?.reason));
   signal?.addEventListener("abort", onAbort, { once: true });
+  // session.close() while the handshake runs aborts it.
+  const owner = context.owner ?? context.headers;
+  const unregister = registerWebSocket(owner, async () => {
+    controller.abort(new SessionClosedError());
+  });
   const limit = settings.handshakeTimeout;
   const timer =
     limit === undefined
@@ -274,7 +285,8 @@ export async function openWebSocket(
     controller.signal.throwIfAborted();
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
-    return new WebSocketClient({
+    unregister();
+    const client = new WebSocketClient({
       url: wsUrl(url),
       connection,
       core,
@@ -287,9 +299,12 @@ export async function openWebSocket(
       highWaterMark: settings.highWaterMark,
       compressThreshold: codec?.canCompress ? settings.threshold : null,
     });
+    trackWebSocket(owner, client);
+    return client;
   } catch (error) {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
+    unregister();
     connection?.close();
     throw controller.signal.aborted ? controller.signal.reason : error;
   }

@@ -9,6 +9,12 @@ export { type DeflateSupport, loadDeflate, ZlibDeflateCodec } from "./deflate.ts
 export { WebSocketError, type WebSocketErrorCode, type WebSocketErrorOptions } from "./errors.ts";
 export type { WebSocketCompressOptions, WebSocketOptions, WebSocketTimeouts } from "./options.ts";
 export {
+  closeWebSockets,
+  openWebSockets,
+  registerWebSocket,
+  trackWebSocket,
+} from "./registry.ts";
+export {
   WebSocketClient,
   type WebSocketCloseInfo,
   type WebSocketData,
@@ -21,6 +27,7 @@ export {
 export {
   createWebSocketClass,
   ReqivoWebSocket,
+  type ReqivoWebSocketEventMap,
   type ReqivoWebSocketInit,
   type WebSocketConstructor,
 } from "./whatwg.ts";

@@ -47,7 +47,7 @@ export interface WebSocketCloseInfo {
   /** Both close frames were exchanged. */
   wasClean: boolean;
   /** Why it ended abnormally (WebSocketError, AbortError), if it did. */
-  error?: Error;
+  error?: WebSocketError | AbortError;
 }
 
 /**
@@ -723,7 +723,7 @@ export class WebSocketClient implements AsyncIterable<WebSocketMessage> {
   /** Ends abnormally now: aborts the transport. `abort`: the error is the caller's abort reason. */
   #fail(reason: unknown, abort: boolean): void {
     if (this.#info !== undefined) return;
-    const error = abort || !(reason instanceof Error) ? new AbortError(reason) : reason;
+    const error = abort || !(reason instanceof WebSocketError) ? new AbortError(reason) : reason;
     this.#controller.abort(error);
     this.#finish({ code: 1006, reason: "", wasClean: false, error });
   }

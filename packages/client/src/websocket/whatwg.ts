@@ -90,7 +90,31 @@ export interface ReqivoWebSocketInit {
   defaults?: WebSocketOptions;
 }
 
-type Handler = ((event: Event) => unknown) | null;
+/**
+ * The events a {@link ReqivoWebSocket} dispatches and their types: the
+ * runtime's `MessageEvent` and `CloseEvent` (a `CloseEvent`-shaped subclass of
+ * `Event` on runtimes without one, such as Node 20).
+ *
+ * @example
+ * ```ts
+ * import type { ReqivoWebSocketEventMap } from "@reqivo/client";
+ * const onClose = (event: ReqivoWebSocketEventMap["close"]) => console.log(event.code, event.wasClean);
+ * ```
+ */
+export interface ReqivoWebSocketEventMap {
+  open: Event;
+  message: MessageEvent;
+  error: Event;
+  close: CloseEvent;
+}
+
+/** An `on…` event handler property's value. */
+type Handler<E extends Event> = ((this: ReqivoWebSocket, event: E) => unknown) | null;
+type AnyHandler = ((this: ReqivoWebSocket, event: Event) => unknown) | null;
+type Listener<K extends keyof ReqivoWebSocketEventMap> = (
+  this: ReqivoWebSocket,
+  event: ReqivoWebSocketEventMap[K],
+) => unknown;
 type BinaryType = "blob" | "arraybuffer";
 
 /**
@@ -129,7 +153,7 @@ export class ReqivoWebSocket extends EventTarget {
   #client: WebSocketClient | undefined;
   #pending: Promise<unknown> = Promise.resolve();
   readonly #controller = new AbortController();
-  readonly #handlers = new Map<string, { handler: Handler; listener: (event: Event) => void }>();
+  readonly #handlers = new Map<string, { handler: AnyHandler; listener: (event: Event) => void }>();
 
   constructor(url: string | URL, protocols?: string | string[], init?: ReqivoWebSocketInit) {
     super();
@@ -175,29 +199,78 @@ export class ReqivoWebSocket extends EventTarget {
     if (value === "blob" || value === "arraybuffer") this.#binaryType = value;
   }
 
-  get onopen(): Handler {
+  get onopen(): Handler<Event> {
     return this.#handler("open");
   }
-  set onopen(handler: Handler) {
+  set onopen(handler: Handler<Event>) {
     this.#setHandler("open", handler);
   }
-  get onmessage(): Handler {
+  get onmessage(): Handler<MessageEvent> {
     return this.#handler("message");
   }
-  set onmessage(handler: Handler) {
-    this.#setHandler("message", handler);
+  set onmessage(handler: Handler<MessageEvent>) {
+    this.#setHandler("message", handler as AnyHandler);
   }
-  get onerror(): Handler {
+  get onerror(): Handler<Event> {
     return this.#handler("error");
   }
-  set onerror(handler: Handler) {
+  set onerror(handler: Handler<Event>) {
     this.#setHandler("error", handler);
   }
-  get onclose(): Handler {
+  get onclose(): Handler<CloseEvent> {
     return this.#handler("close");
   }
-  set onclose(handler: Handler) {
-    this.#setHandler("close", handler);
+  set onclose(handler: Handler<CloseEvent>) {
+    this.#setHandler("close", handler as AnyHandler);
+  }
+
+  /**
+   * `EventTarget.addEventListener`, with the listener typed by event name
+   * (`message`: MessageEvent, `close`: CloseEvent, `open`/`error`: Event).
+   *
+   * @example
+   * ```ts
+   * const WebSocket = createWebSocketClass(session);
+   * const ws = new WebSocket("ws://127.0.0.1:8080/echo");
+   * ws.addEventListener("message", (event) => console.log(event.data));
+   * ws.addEventListener("close", (event) => console.log(event.code, event.reason));
+   * ```
+   */
+  override addEventListener<K extends keyof ReqivoWebSocketEventMap>(
+    type: K,
+    listener: Listener<K>,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | Listener<"message"> | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
+  }
+
+  /** `EventTarget.removeEventListener`, typed like {@link addEventListener}. */
+  override removeEventListener<K extends keyof ReqivoWebSocketEventMap>(
+    type: K,
+    listener: Listener<K>,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | Listener<"message"> | null,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    super.removeEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
   }
 
   /**
@@ -301,11 +374,12 @@ export class ReqivoWebSocket extends EventTarget {
     );
   }
 
-  #handler(type: string): Handler {
+  // biome-ignore lint/suspicious/noExplicitAny: a handler is stored untyped and handed back as its property's type
+  #handler(type: string): any {
     return this.#handlers.get(type)?.handler ?? null;
   }
 
-  #setHandler(type: string, handler: Handler): void {
+  #setHandler(type: string, handler: AnyHandler): void {
     const current = this.#handlers.get(type);
     if (current !== undefined) {
       this.removeEventListener(type, current.listener);

@@ -1,0 +1,75 @@
+/**
+ * The state a request needs while it runs: what a Session fixed at
+ * construction ({@link SessionState}), and what one `request()` call carries
+ * through its redirect hops, retries and hooks ({@link RequestContext}). The
+ * request pipeline (request-pipeline.ts, attempt.ts, send-hop.ts) is written
+ * as functions over these two, so that Session itself stays a thin public API.
+ */
+import type { HeaderList } from "@reqivo/protocol";
+import type { AuthOptions } from "./auth.ts";
+import type { RequestBody } from "./body.ts";
+import type { Cookies } from "./cookies.ts";
+import type { Codecs, DecompressOptions } from "./decompress.ts";
+import type { DigestCache } from "./digest.ts";
+import type { Hooks } from "./hooks.ts";
+import type { Lifeline } from "./lifeline.ts";
+import type { RedirectOptions, RequestOptions, TimeoutOptions } from "./options.ts";
+import type { OriginTargets } from "./origin-targets.ts";
+import type { Pool } from "./pool.ts";
+import type { PooledConnection } from "./pooled-connection.ts";
+import type { RedirectHop } from "./response.ts";
+import type { RetryPolicy } from "./retry.ts";
+
+/** A Session's settings and shared parts, fixed when it is created. */
+export interface SessionState {
+  readonly pool: Pool;
+  readonly baseUrl: URL | undefined;
+  /** Default headers (User-Agent and the session's own). */
+  readonly headers: HeaderList;
+  readonly timeout: TimeoutOptions;
+  readonly redirect: Required<RedirectOptions>;
+  readonly throwOnHttpError: boolean;
+  readonly cookies: Cookies | undefined;
+  readonly auth: AuthOptions | undefined;
+  readonly retry: RetryPolicy | undefined;
+  readonly decompress: Required<DecompressOptions> | undefined;
+  readonly hooks: Hooks | undefined;
+  readonly digest: DigestCache;
+  /** Per-origin connect options, pool keys and Host values. */
+  readonly targets: OriginTargets;
+  /**
+   * Where a response body sends its connection when it ends. One function per
+   * session instead of a closure per response.
+   */
+  readonly afterBody: (connection: PooledConnection, reusable: boolean) => void;
+}
+
+/** The request as it goes through hooks, retries and redirects. */
+export interface Hop {
+  url: URL;
+  method: string;
+  headers: HeaderList;
+  body: RequestBody | null;
+}
+
+/** State shared by the hops, attempts and hooks of one `request()` call. */
+export interface RequestContext {
+  options: RequestOptions;
+  timeouts: TimeoutOptions;
+  lifeline: Lifeline;
+  hooks: Required<Hooks>;
+  retry: RetryPolicy | undefined;
+  auth: AuthOptions | undefined;
+  /** Credentials go to this origin only; `undefined` once a redirect left it. */
+  authOrigin: string | undefined;
+  /** The site the caller asked for (SameSite cookies). */
+  site: string;
+  leftSite: boolean;
+  decompress: Required<DecompressOptions> | undefined;
+  codecs: Codecs | undefined;
+  history: RedirectHop[];
+  retries: number;
+  started: number;
+  /** The latest hop, for onError hooks. */
+  current: Hop | undefined;
+}
