@@ -141,31 +141,7 @@ export const fetch: typeof api.fetch = api.fetch;
  */
 export const WebSocket: typeof api.WebSocket = api.WebSocket;
 
-export type {
-  RequestOptions,
-  SessionOptions,
-  TimeoutOptions,
-  WebSocketClient,
-  WebSocketCloseInfo,
-  WebSocketOptions,
-} from "@reqivo/client";
-export {
-  AbortError,
-  BodyTimeoutError,
-  BodyWriter,
-  createFetch,
-  DeadlineExceededError,
-  HeadersTimeoutError,
-  HttpError,
-  InvalidRequestError,
-  MockTransport,
-  RedirectError,
-  RedirectLoopError,
-  ReqivoError,
-  Response,
-  SessionClosedError,
-  TimeoutError,
-  TooManyRedirectsError,
-  WebSocketError,
-} from "@reqivo/client";
+// Everything else of the client (errors, Response, MockTransport, BodyWriter, option
+// types…) as is; the bound names above take precedence over the client's unbound ones.
+export * from "@reqivo/client";
 export { createTransport } from "@reqivo/transport-deno";
