@@ -1,0 +1,118 @@
+// Deno and Bun: Reqivo on each runtime's own transport, Reqivo on the Node
+// transport through the runtime's node compat, and the runtime's fetch, on the
+// GET 64 KiB keep-alive scenario (100 in flight, Reqivo capped at 50
+// connections). The Node orchestrator starts the node:http server of
+// client.bench.ts in its own process and runs src/client/runtime-child.ts with
+// `deno run` and `bun`, one after the other, against it; contenders are
+// interleaved inside each child.
+// Options: --rounds=N (default 5), --duration=MS (default 1000), --write, --label=NAME
+import { execFileSync, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import {
+  fmt,
+  fmtRatio,
+  machineLine,
+  median,
+  numberFlag,
+  ratio,
+  spread,
+  startServer,
+  writeSection,
+} from "./client/suite.ts";
+
+const ROUNDS = numberFlag("rounds", 5, 1, 50);
+const DURATION = numberFlag("duration", 1000, 100, 10_000);
+const bin = (name: string) =>
+  fileURLToPath(new URL(`../../../node_modules/.bin/${name}`, import.meta.url));
+const child = fileURLToPath(new URL("./client/runtime-child.ts", import.meta.url));
+
+const RUNTIMES = [
+  {
+    id: "deno",
+    command: bin("deno"),
+    args: ["run", "--allow-all", "--no-check", child],
+    target: { ratio: 1.5, over: "deno fetch" },
+  },
+  { id: "bun", command: bin("bun"), args: [child], target: { ratio: 1.0, over: "bun fetch" } },
+];
+
+function run(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(command, args, {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    let out = "";
+    p.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+    });
+    const timer = setTimeout(() => p.kill(), 600_000);
+    p.on("error", reject);
+    p.on("exit", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`${command} exited with ${code}`));
+    });
+  });
+}
+
+const server = await startServer("server.ts");
+const sections: string[] = [];
+try {
+  for (const rt of RUNTIMES) {
+    const version = execFileSync(rt.command, ["--version"])
+      .toString()
+      .split("\n")[0]!
+      .trim()
+      .split(" (")[0]!;
+    console.log(`${rt.id} (${version}): ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up)`);
+    const out = await run(rt.command, [
+      ...rt.args,
+      String(server.port),
+      String(ROUNDS),
+      String(DURATION),
+    ]);
+    const rates = new Map<string, number[]>();
+    for (const line of out.split("\n")) {
+      if (!line.startsWith("{")) continue;
+      const { name, rate } = JSON.parse(line) as { name: string; rate: number };
+      if (!rates.has(name)) rates.set(name, []);
+      rates.get(name)!.push(rate);
+    }
+    const base = rates.get(rt.target.over) ?? [];
+    const own = rates.get(`reqivo (${rt.id} transport)`) ?? [];
+    const held = ratio(own, base) >= rt.target.ratio;
+    const rows = [...rates.entries()].sort((a, b) => median(b[1]) - median(a[1]));
+    const table = [
+      `### ${rt.id === "deno" ? "Deno" : "Bun"} (${version}), GET 64 KiB keep-alive, 100 in flight`,
+      "",
+      `| contender | median req/s | min – max | spread | vs ${rt.target.over} |`,
+      "|---|---:|---:|---:|---:|",
+      ...rows.map(
+        ([name, r]) =>
+          `| ${name} | ${fmt(median(r))} | ${fmt(Math.min(...r))} – ${fmt(Math.max(...r))} | ${spread(r)} | ${fmtRatio(
+            ratio(r, base),
+          )} |`,
+      ),
+      "",
+      `Target: Reqivo on the ${rt.id} transport ≥ ${rt.target.ratio.toFixed(1)}× ${rt.target.over}: ${fmtRatio(
+        ratio(own, base),
+      )}, ${held ? "holds" : "does not hold"} in this run.`,
+    ].join("\n");
+    console.log(`\n${table}\n`);
+    sections.push(table);
+  }
+  writeSection(
+    [
+      "## Deno and Bun (client-runtimes.bench.ts)",
+      "",
+      machineLine(
+        `the node:http server of client.bench.ts in its own process; each runtime runs as a child process (src/client/runtime-child.ts), contenders interleaved inside it, ${ROUNDS} rounds of ${DURATION} ms after a warm-up round. Reqivo is capped at 50 connections; the runtimes' fetch use their own pools (uncapped).`,
+      ),
+      "",
+      ...sections.flatMap((s) => [s, ""]),
+    ].join("\n"),
+  );
+} finally {
+  server.stop();
+}
