@@ -1,19 +1,8 @@
 import { createTransport } from "@reqivo/transport-node";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createFetch, MockTransport, Session } from "../src/index.ts";
-import { eventually, httpServer, type Running } from "./servers.ts";
-
-const running: Running[] = [];
-const sessions: Session[] = [];
-afterEach(async () => {
-  for (const s of sessions.splice(0)) await s.close();
-  const servers = running.splice(0);
-  try {
-    for (const server of servers) await eventually(() => server.open() === 0);
-  } finally {
-    for (const server of servers) await server.close();
-  }
-});
+import { keep, track } from "./harness.ts";
+import { httpServer } from "./servers.ts";
 
 describe("fetch()", () => {
   it("behaves like WHATWG fetch and returns the runtime's own Response", async () => {
@@ -29,9 +18,9 @@ describe("fetch()", () => {
       res.setHeader("set-cookie", ["a=1", "b=2"]);
       res.end(JSON.stringify({ method: req.method, body: Buffer.concat(parts).toString() }));
     });
-    running.push(server);
+    track(server);
     const session = new Session({ transport: createTransport() });
-    sessions.push(session);
+    keep(session);
     const fetch = createFetch(session);
     const res = await fetch(`${server.url}/go`, {
       method: "POST",
@@ -72,7 +61,7 @@ describe("MockTransport", () => {
       };
     });
     const session = new Session({ transport, baseUrl: "http://api.test" });
-    sessions.push(session);
+    keep(session);
     const created = await session.post("/items", { json: { a: 1 } });
     expect(created.status).toBe(201);
     expect(created.headers.get("x-method")).toBe("POST");

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createTransport } from "@reqivo/transport-node";
 import { afterEach } from "vitest";
 import { Session, type SessionOptions } from "../src/index.ts";
-import { eventually, httpServer, type Running } from "./servers.ts";
+import { eventually, httpServer, type Running, rawServer } from "./servers.ts";
 
 const running: Running[] = [];
 const sessions: Session[] = [];
@@ -22,6 +22,29 @@ export async function serve(
   running.push(server);
   // Same server, another host name: another origin and another site for cookies and credentials.
   return Object.assign(server, { localhost: `http://localhost:${server.port}` });
+}
+
+/** A scripted raw TCP server (see servers.ts), closed and checked after the test. */
+export async function raw(script: Parameters<typeof rawServer>[0]): Promise<Running> {
+  return track(await rawServer(script));
+}
+
+/** Puts a server started elsewhere under the after-test checks. */
+export function track<T extends Running>(server: T): T {
+  running.push(server);
+  return server;
+}
+
+/** Takes back a server the test closed itself. */
+export function untrack(server: Running): void {
+  const at = running.indexOf(server);
+  if (at !== -1) running.splice(at, 1);
+}
+
+/** Puts a session made elsewhere (another transport, say) under the after-test close. */
+export function keep(s: Session): Session {
+  sessions.push(s);
+  return s;
 }
 
 export async function readBody(req: IncomingMessage): Promise<Buffer> {

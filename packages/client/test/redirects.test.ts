@@ -1,31 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createTransport } from "@reqivo/transport-node";
-import { afterEach, describe, expect, it } from "vitest";
-import { RedirectError, RedirectLoopError, Session, TooManyRedirectsError } from "../src/index.ts";
-import { eventually, httpServer, type Running } from "./servers.ts";
-
-const running: Running[] = [];
-const sessions: Session[] = [];
-const session = (options: Partial<ConstructorParameters<typeof Session>[0]> = {}) => {
-  const s = new Session({ transport: createTransport(), ...options });
-  sessions.push(s);
-  return s;
-};
-const serve = async (handler: (req: IncomingMessage, res: ServerResponse) => void) => {
-  const server = await httpServer(handler);
-  running.push(server);
-  return server;
-};
-
-afterEach(async () => {
-  for (const s of sessions.splice(0)) await s.close();
-  const servers = running.splice(0);
-  try {
-    for (const server of servers) await eventually(() => server.open() === 0);
-  } finally {
-    for (const server of servers) await server.close();
-  }
-});
+import { describe, expect, it } from "vitest";
+import { RedirectError, RedirectLoopError, TooManyRedirectsError } from "../src/index.ts";
+import { serve, session } from "./harness.ts";
 
 async function report(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const parts: Buffer[] = [];

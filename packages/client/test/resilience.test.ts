@@ -1,42 +1,17 @@
 // The client against servers that misbehave: stale keep-alive connections,
 // unsolicited bytes, stalls, lies and resets; plus the pool's limits and the
 // request's time limits and cancellation.
-import { createTransport } from "@reqivo/transport-node";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   AbortError,
   BodyTimeoutError,
   DeadlineExceededError,
   HeadersTimeoutError,
   ProtocolError,
-  Session,
   TimeoutError,
 } from "../src/index.ts";
-import { eventually, httpServer, onRequests, type Running, rawServer } from "./servers.ts";
-
-const running: Running[] = [];
-const sessions: Session[] = [];
-const session = (options: Partial<ConstructorParameters<typeof Session>[0]> = {}) => {
-  const s = new Session({ transport: createTransport(), ...options });
-  sessions.push(s);
-  return s;
-};
-const raw = async (script: Parameters<typeof rawServer>[0]) => {
-  const server = await rawServer(script);
-  running.push(server);
-  return server;
-};
-
-afterEach(async () => {
-  for (const s of sessions.splice(0)) await s.close();
-  const servers = running.splice(0);
-  try {
-    // No connection may outlive its session: the servers see every socket closed.
-    for (const server of servers) await eventually(() => server.open() === 0);
-  } finally {
-    for (const server of servers) await server.close();
-  }
-});
+import { raw, session, track } from "./harness.ts";
+import { eventually, httpServer, onRequests } from "./servers.ts";
 
 const ok = (body: string, extra = "") =>
   `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n${extra}\r\n${body}`;
@@ -188,7 +163,7 @@ describe("time limits and cancellation", () => {
       if (req.url === "/slow") return; // never answers
       res.end("fast");
     });
-    running.push(server);
+    track(server);
     const s = session();
     await (await s.get(`${server.url}/fast`)).text();
     const controller = new AbortController();
@@ -230,7 +205,7 @@ describe("pool", () => {
         res.end("ok");
       }, 20);
     });
-    running.push(server);
+    track(server);
     const s = session({ pool: { connections: 2 } });
     const order: number[] = [];
     await Promise.all(

@@ -1,36 +1,14 @@
 import type { IncomingMessage } from "node:http";
-import { createTransport } from "@reqivo/transport-node";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   BodyWriter,
   HttpError,
   InvalidRequestError,
   ReqivoError,
-  Session,
+  type Session,
   SessionClosedError,
 } from "../src/index.ts";
-import { eventually, httpServer, type Running, rawServer } from "./servers.ts";
-
-const running: Running[] = [];
-const sessions: Session[] = [];
-
-function session(options: Partial<ConstructorParameters<typeof Session>[0]> = {}): Session {
-  const s = new Session({ transport: createTransport(), ...options });
-  sessions.push(s);
-  return s;
-}
-
-async function serve(handler: Parameters<typeof httpServer>[0]): Promise<Running> {
-  const server = await httpServer(handler);
-  running.push(server);
-  return server;
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const part of req) parts.push(part as Buffer);
-  return Buffer.concat(parts);
-}
+import { raw, readBody, serve, session, untrack } from "./harness.ts";
 
 /** An echo endpoint: reports what it received as JSON. */
 const echo = async (req: IncomingMessage, res: import("node:http").ServerResponse) => {
@@ -46,17 +24,6 @@ const echo = async (req: IncomingMessage, res: import("node:http").ServerRespons
     }),
   );
 };
-
-afterEach(async () => {
-  for (const s of sessions.splice(0)) await s.close();
-  const servers = running.splice(0);
-  try {
-    // No connection may outlive its session: the servers see every socket closed.
-    for (const server of servers) await eventually(() => server.open() === 0);
-  } finally {
-    for (const server of servers) await server.close();
-  }
-});
 
 describe("Session basics", () => {
   it("GETs a resource with status, case-insensitive headers, url and timings", async () => {
@@ -200,7 +167,7 @@ describe("Session basics", () => {
     const server = await serve((_req, res) => res.end());
     const port = server.port;
     await server.close();
-    running.splice(running.indexOf(server), 1);
+    untrack(server);
     const error = await session()
       .get(`http://127.0.0.1:${port}/`)
       .catch((e: unknown) => e);
@@ -364,7 +331,7 @@ describe("interim responses", () => {
 
   it("does not send the body when the server answers Expect: 100-continue with a final status", async () => {
     let afterHead = 0;
-    const server = await rawServer((socket) => {
+    const server = await raw((socket) => {
       let head = "";
       socket.on("data", (d: Buffer) => {
         if (head.includes("\r\n\r\n")) {
@@ -378,7 +345,6 @@ describe("interim responses", () => {
         }
       });
     });
-    running.push(server);
     const res = await session().put(server.url, {
       body: "x".repeat(100_000),
       expectContinue: 2000,
