@@ -111,9 +111,26 @@ export class BunConnection implements Connection {
       return Promise.reject(new ConnectionClosedError("write after closeWrite()"));
     }
     if (bytes.byteLength === 0) return Promise.resolve();
+    // Fast path: nothing queued and Bun takes all the bytes at once (it copies
+    // what it does not send right away), so the write is done with no queue
+    // entry and no pending promise. Otherwise the bytes wait for `drain`.
+    const socket = this.#socket;
+    if (this.#pendingWrites.length === 0 && socket !== null && this.#phase === "open") {
+      const taken = socket.write(bytes);
+      if (taken === bytes.byteLength) return Promise.resolve();
+      // A callback run during the write may have ended the connection.
+      if (this.#failure !== null) return Promise.reject(this.#failure);
+      // The rest waits for `drain`; taken < 0 means closing, and the close
+      // callback fails the queued write, as in #flush.
+      return this.#queueWrite(taken > 0 ? bytes.subarray(taken) : bytes, false);
+    }
+    return this.#queueWrite(bytes, true);
+  }
+
+  #queueWrite(bytes: Uint8Array, flush: boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#pendingWrites.push({ bytes, resolve, reject });
-      if (this.#pendingWrites.length === 1) this.#flush();
+      if (flush && this.#pendingWrites.length === 1) this.#flush();
     });
   }
 

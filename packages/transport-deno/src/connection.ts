@@ -14,8 +14,28 @@ import type { DenoConn, DenoNetAddr, DenoUnixAddr } from "./deno-types.ts";
 import { mapDenoError } from "./map-error.ts";
 import { closeQuietly, type OpenedConn } from "./open.ts";
 
-/** Bytes asked of the socket per read; a 64 KiB read is what the OS hands over in one go. */
-const READ_SIZE = 64 * 1024;
+/**
+ * Reads fill a slab: each read is offered the slab's free tail, and what it
+ * got is handed out as a view, so one allocation (and one zero-fill) serves
+ * several reads and a large read costs no copy. The part handed out is never
+ * read into again (callers keep views into chunks); only the free tail is.
+ * 128 KiB: a fresh slab takes a full 64 KiB read with room for the next one,
+ * and a connection idling on a pending read holds one slab (64 KiB before).
+ * The price: a kept chunk (over COPY_AT_MOST) keeps its whole slab alive, at
+ * most four times its size. A trade of memory for speed, measured on the GET
+ * 64 KiB bench against Deno's fetch: copying reads up to 16 KiB gave 1.5×
+ * (but a kept view could pin 8× its size), up to 32 KiB 1.3×, up to 64 KiB 1.2×.
+ */
+const SLAB_SIZE = 128 * 1024;
+/** A tail smaller than this is retired for a fresh slab: tiny reads would split large responses. */
+const MIN_READ = 16 * 1024;
+/**
+ * Reads up to this size are copied out and their slab region read into again:
+ * a chunk the caller keeps then pins no slab (a kept view never holds more
+ * than four times its size alive), and TLS (whose reads are one record, at most
+ * 16 KiB) uses the slab as a reusable scratch buffer.
+ */
+const COPY_AT_MOST = SLAB_SIZE / 4;
 
 /**
  * A connected Deno socket behind the contract; what `createTransport().connect()` resolves to.
@@ -36,10 +56,20 @@ export class DenoConnection implements Connection {
   #readEnded = false;
   #writeEnded = false;
   #done = false;
-  /** Reads and writes are each chained so concurrent calls keep their order. */
-  #readChain: Promise<unknown> = Promise.resolve();
-  #writeChain: Promise<unknown> = Promise.resolve();
+  /**
+   * Reads and writes are each chained so concurrent calls keep their order.
+   * The counters say how many are asked for and not yet settled: when none
+   * is, a call goes to the socket at once instead of waiting a turn on the
+   * chain (the common case, and two promises fewer per call).
+   */
+  #readTail: Promise<unknown> = Promise.resolve();
+  #readsQueued = 0;
+  #writeTail: Promise<unknown> = Promise.resolve();
+  #writesQueued = 0;
   #writeEnd: Promise<void> | null = null;
+  /** The slab reads fill, and where its free tail starts; see SLAB_SIZE. */
+  #slab: Uint8Array | null = null;
+  #slabOffset = 0;
 
   constructor(opened: OpenedConn, target: ResolvedConnectOptions) {
     this.#conn = opened.conn;
@@ -53,8 +83,14 @@ export class DenoConnection implements Connection {
   }
 
   read(): Promise<Uint8Array | null> {
-    const next = this.#readChain.then(() => this.#readOnce());
-    this.#readChain = next.catch(() => {});
+    this.#readsQueued++;
+    // Both handlers of the chained call take the turn, so a failed read
+    // neither breaks the order nor goes unhandled (its caller has it too).
+    const next =
+      this.#readsQueued === 1
+        ? this.#readOnce()
+        : this.#readTail.then(this.#readTurn, this.#readTurn);
+    this.#readTail = next;
     return next;
   }
 
@@ -64,23 +100,33 @@ export class DenoConnection implements Connection {
       return Promise.reject(new ConnectionClosedError("write after closeWrite()"));
     }
     if (bytes.byteLength === 0) return Promise.resolve();
-    const next = this.#writeChain.then(() => this.#writeAll(bytes));
-    this.#writeChain = next.catch(() => {});
+    this.#writesQueued++;
+    let next: Promise<void>;
+    if (this.#writesQueued === 1) next = this.#writeAll(bytes);
+    else {
+      const turn = () => this.#writeAll(bytes);
+      next = this.#writeTail.then(turn, turn);
+    }
+    this.#writeTail = next;
     return next;
   }
 
   closeWrite(): Promise<void> {
     if (this.#failure !== null) return Promise.reject(this.#failure);
-    this.#writeEnd ??= this.#writeChain.then(async () => {
-      if (this.#failure !== null) throw this.#failure;
-      try {
-        await this.#conn.closeWrite();
-      } catch (error) {
-        throw this.#ioError(error);
-      }
-      this.#writeEnded = true;
-      this.#finishIfDone();
-    });
+    if (this.#writeEnd === null) {
+      const shutDown = async (): Promise<void> => {
+        if (this.#failure !== null) throw this.#failure;
+        try {
+          await this.#conn.closeWrite();
+        } catch (error) {
+          throw this.#ioError(error);
+        }
+        this.#writeEnded = true;
+        this.#finishIfDone();
+      };
+      // After every earlier write, whether it succeeded or failed.
+      this.#writeEnd = this.#writeTail.then(shutDown, shutDown);
+    }
     return this.#writeEnd;
   }
 
@@ -106,35 +152,53 @@ export class DenoConnection implements Connection {
     this.abort(this.#target.signal?.reason);
   };
 
-  async #readOnce(): Promise<Uint8Array | null> {
-    if (this.#failure !== null) throw this.#failure;
-    if (this.#readEnded) return null;
-    const buffer = new Uint8Array(READ_SIZE);
-    let count: number | null;
-    try {
-      count = await this.#conn.read(buffer);
-    } catch (error) {
-      throw this.#ioError(error);
-    }
-    if (this.#failure !== null) throw this.#failure;
-    if (count === null) {
-      this.#readEnded = true;
-      this.#finishIfDone();
-      return null;
-    }
-    // A small read is copied out so that it does not pin a 64 KiB buffer.
-    return count > READ_SIZE / 2 ? buffer.subarray(0, count) : buffer.slice(0, count);
-  }
+  readonly #readTurn = (): Promise<Uint8Array | null> => this.#readOnce();
 
-  async #writeAll(bytes: Uint8Array): Promise<void> {
-    // conn.write may take only part of the bytes; it resolves once the OS has them.
-    for (let offset = 0; offset < bytes.byteLength; ) {
+  async #readOnce(): Promise<Uint8Array | null> {
+    try {
       if (this.#failure !== null) throw this.#failure;
+      if (this.#readEnded) return null;
+      let slab = this.#slab;
+      if (slab === null || slab.byteLength - this.#slabOffset < MIN_READ) {
+        slab = this.#slab = new Uint8Array(SLAB_SIZE);
+        this.#slabOffset = 0;
+      }
+      const start = this.#slabOffset;
+      let count: number | null;
       try {
-        offset += await this.#conn.write(bytes.subarray(offset));
+        count = await this.#conn.read(slab.subarray(start));
       } catch (error) {
         throw this.#ioError(error);
       }
+      if (this.#failure !== null) throw this.#failure;
+      if (count === null) {
+        this.#readEnded = true;
+        this.#slab = null;
+        this.#finishIfDone();
+        return null;
+      }
+      if (count <= COPY_AT_MOST) return slab.slice(start, start + count);
+      // Handed out: this region is the caller's now and is never read into again.
+      this.#slabOffset = start + count;
+      return slab.subarray(start, start + count);
+    } finally {
+      this.#readsQueued--;
+    }
+  }
+
+  async #writeAll(bytes: Uint8Array): Promise<void> {
+    try {
+      // conn.write may take only part of the bytes; it resolves once the OS has them.
+      for (let offset = 0; offset < bytes.byteLength; ) {
+        if (this.#failure !== null) throw this.#failure;
+        try {
+          offset += await this.#conn.write(offset === 0 ? bytes : bytes.subarray(offset));
+        } catch (error) {
+          throw this.#ioError(error);
+        }
+      }
+    } finally {
+      this.#writesQueued--;
     }
   }
 
@@ -163,6 +227,7 @@ export class DenoConnection implements Connection {
   }
 
   #release(): void {
+    this.#slab = null;
     this.#target.signal?.removeEventListener("abort", this.#onAbort);
     closeQuietly(this.#conn);
   }

@@ -33,8 +33,14 @@ export class NodeConnection implements Connection {
   /** Why the connection ended; later operations reject with it. */
   #failure: TransportError | null = null;
   #writeEnd: Promise<void> | null = null;
-  /** Rejecters of writes not yet handed to the OS, failed at once on close, abort or reset. */
-  readonly #pendingWrites = new Set<(error: TransportError) => void>();
+  /**
+   * Settle functions of the writes not yet handed to the OS, oldest first, as
+   * resolve/reject pairs in one flat array (no object, Set entry or callback
+   * closure per write): Node runs a socket's write callbacks exactly once and
+   * in call order, so one shared callback settles the oldest. Failed at once
+   * on close, abort or reset.
+   */
+  readonly #pendingWrites: Array<(() => void) | ((error: TransportError) => void)> = [];
 
   constructor(socket: net.Socket, target: ResolvedConnectOptions, readHighWaterMark: number) {
     this.#socket = socket;
@@ -67,16 +73,22 @@ export class NodeConnection implements Connection {
     }
     if (bytes.byteLength === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.#pendingWrites.add(reject);
+      this.#pendingWrites.push(resolve, reject);
       // The callback runs once the bytes are handed to the OS, so the caller
       // may reuse the buffer, and a slow peer holds the next write back.
-      this.#socket.write(bytes, (error) => {
-        this.#pendingWrites.delete(reject);
-        if (error) reject(this.#failure ?? mapErrorByCode(error, "open", this.#target));
-        else resolve();
-      });
+      this.#socket.write(bytes, this.#onWritten);
     });
   }
+
+  /** The write callback of every write; settles the oldest pending one. */
+  readonly #onWritten = (error?: Error | null): void => {
+    // Empty once #fail has settled them all; later callbacks have nothing to do.
+    if (this.#pendingWrites.length === 0) return;
+    const resolve = this.#pendingWrites.shift() as () => void;
+    const reject = this.#pendingWrites.shift() as (error: TransportError) => void;
+    if (error) reject(this.#failure ?? mapErrorByCode(error, "open", this.#target));
+    else resolve();
+  };
 
   closeWrite(): Promise<void> {
     if (this.#failure !== null) return Promise.reject(this.#failure);
@@ -118,8 +130,8 @@ export class NodeConnection implements Connection {
     this.#queue.fail(error, local);
     // Node completes writes cut short by destroy() without an error, so they
     // are failed here rather than left to look delivered.
-    for (const reject of this.#pendingWrites) reject(error);
-    this.#pendingWrites.clear();
+    const pending = this.#pendingWrites.splice(0);
+    for (let i = 1; i < pending.length; i += 2) pending[i]!(error);
     if (local) this.#socket.destroy();
   }
 

@@ -17,11 +17,6 @@ export interface ReadQueueOptions {
   resume(): void;
 }
 
-interface Waiter {
-  resolve(chunk: Uint8Array | null): void;
-  reject(error: unknown): void;
-}
-
 /**
  * Turns a push source (socket `data` callbacks) into the pull `read()` of the
  * contract, with bounded memory: past `highWaterMark` buffered bytes it
@@ -41,7 +36,17 @@ interface Waiter {
 export class ReadQueue {
   readonly #options: ReadQueueOptions;
   readonly #chunks: Uint8Array[] = [];
-  readonly #waiters: Waiter[] = [];
+  /**
+   * Settle functions of the pending reads, oldest first, as resolve/reject
+   * pairs in one flat array: no object per waiting read on the hot path.
+   */
+  readonly #waiters: Array<((chunk: Uint8Array | null) => void) | ((error: unknown) => void)> = [];
+  readonly #addWaiter = (
+    resolve: (chunk: Uint8Array | null) => void,
+    reject: (error: unknown) => void,
+  ): void => {
+    this.#waiters.push(resolve, reject);
+  };
   #bufferedBytes = 0;
   #ended = false;
   #failed = false;
@@ -65,9 +70,10 @@ export class ReadQueue {
   /** Hands a chunk from the source to the reader. Ignored once finished. */
   push(chunk: Uint8Array): void {
     if (this.finished || chunk.byteLength === 0) return;
-    const waiter = this.#waiters.shift();
-    if (waiter !== undefined) {
-      waiter.resolve(chunk);
+    if (this.#waiters.length > 0) {
+      const resolve = this.#waiters.shift() as (chunk: Uint8Array | null) => void;
+      this.#waiters.shift();
+      resolve(chunk);
       return;
     }
     this.#chunks.push(chunk);
@@ -82,7 +88,8 @@ export class ReadQueue {
   end(): void {
     if (this.finished) return;
     this.#ended = true;
-    for (const waiter of this.#waiters.splice(0)) waiter.resolve(null);
+    const waiters = this.#waiters.splice(0);
+    for (let i = 0; i < waiters.length; i += 2) (waiters[i] as (chunk: null) => void)(null);
   }
 
   /**
@@ -98,7 +105,8 @@ export class ReadQueue {
     this.#failed = true;
     this.#ended = false;
     this.#error = error;
-    for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
+    const waiters = this.#waiters.splice(0);
+    for (let i = 1; i < waiters.length; i += 2) (waiters[i] as (error: unknown) => void)(error);
   }
 
   /** The next chunk, `null` at end of stream; waits while the buffer is empty. */
@@ -114,6 +122,6 @@ export class ReadQueue {
     }
     if (this.#failed) return Promise.reject(this.#error);
     if (this.#ended) return Promise.resolve(null);
-    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    return new Promise(this.#addWaiter);
   }
 }
