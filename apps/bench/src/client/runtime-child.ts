@@ -4,7 +4,10 @@
 // runtime's fetch has its own pool, uncapped), against the server process of
 // client.bench.ts. Contenders interleaved, order rotated per round, one warm-up
 // round; prints one JSON line per measured sample: {"name","round","rate"}.
+// Also a raw ceiling (src/client/raw-ceiling.ts): plain sockets, pre-built
+// request, bytes counted, no parsing.
 import process from "node:process";
+import { rawCeilingRunner } from "./raw-ceiling.ts";
 
 interface Runner {
   name: string;
@@ -50,6 +53,8 @@ runners.push({
   },
   close: async () => undefined,
 });
+// Plain Deno.connect / Bun.connect sockets, same 50 connections and 100 in flight.
+runners.push(await rawCeilingRunner(port, "/64k", pool.connections));
 
 async function sample(r: Runner): Promise<number> {
   const start = performance.now();

@@ -1,0 +1,198 @@
+// The raw ceiling inside Deno or Bun (used by runtime-child.ts): plain sockets
+// from Deno.connect / Bun.connect, each writing a pre-built GET and counting
+// response bytes until the known response size arrived, keep-alive, no
+// parsing. The size is learnt once by a probe (the only parsing done), as in
+// rawCeiling() of contenders.ts for Node. The Deno and Bun APIs are declared
+// locally (no @types/bun, no Deno types in this package).
+
+interface DenoConn {
+  write(p: Uint8Array): Promise<number>;
+  read(p: Uint8Array): Promise<number | null>;
+  setNoDelay(noDelay?: boolean): void;
+  close(): void;
+}
+interface DenoApi {
+  connect(options: { hostname: string; port: number }): Promise<DenoConn>;
+}
+interface BunSocket {
+  write(data: Uint8Array): number;
+  end(): void;
+  setNoDelay?(noDelay?: boolean): boolean;
+}
+interface BunApi {
+  connect(options: {
+    hostname: string;
+    port: number;
+    socket: {
+      data(socket: BunSocket, data: Uint8Array): void;
+      drain(socket: BunSocket): void;
+      close(socket: BunSocket): void;
+      error(socket: BunSocket, error: Error): void;
+    };
+  }): Promise<BunSocket>;
+}
+const globals = globalThis as unknown as { Deno?: DenoApi; Bun?: BunApi };
+
+/** Called with each response chunk; returns true once the response is complete. */
+type OnChunk = (chunk: Uint8Array) => boolean;
+
+/** One keep-alive connection: writes a request, feeds the answer to `onChunk` until it is done. */
+interface RawConn {
+  exchange(request: Uint8Array, onChunk: OnChunk): Promise<void>;
+  close(): void;
+}
+
+const MAX_READS = 1_000_000;
+
+async function denoConn(deno: DenoApi, port: number): Promise<RawConn> {
+  const conn = await deno.connect({ hostname: "127.0.0.1", port });
+  conn.setNoDelay(true);
+  const buf = new Uint8Array(256 * 1024);
+  return {
+    async exchange(request, onChunk) {
+      let off = 0;
+      for (let i = 0; off < request.length && i < MAX_READS; i++) {
+        off += await conn.write(off === 0 ? request : request.subarray(off));
+      }
+      for (let i = 0; i < MAX_READS; i++) {
+        const n = await conn.read(buf);
+        if (n === null) throw new Error("raw ceiling: connection closed");
+        if (onChunk(buf.subarray(0, n))) return;
+      }
+      throw new Error("raw ceiling: response never completed");
+    },
+    close: () => conn.close(),
+  };
+}
+
+async function bunConn(bun: BunApi, port: number): Promise<RawConn> {
+  let onChunk: OnChunk | null = null;
+  let settle: { resolve(): void; reject(e: Error): void } | null = null;
+  let unsent: Uint8Array | null = null;
+  const fail = (e: Error) => {
+    const s = settle;
+    settle = null;
+    onChunk = null;
+    s?.reject(e);
+  };
+  const flush = (socket: BunSocket) => {
+    if (unsent === null) return;
+    const n = socket.write(unsent);
+    if (n < 0) return fail(new Error("raw ceiling: socket closed"));
+    unsent = n < unsent.length ? unsent.subarray(n) : null;
+  };
+  const socket = await bun.connect({
+    hostname: "127.0.0.1",
+    port,
+    socket: {
+      data(_socket, data) {
+        if (onChunk === null) return fail(new Error("raw ceiling: unexpected bytes"));
+        let done: boolean;
+        try {
+          done = onChunk(data);
+        } catch (e) {
+          return fail(e as Error);
+        }
+        if (done) {
+          const s = settle;
+          settle = null;
+          onChunk = null;
+          s?.resolve();
+        }
+      },
+      drain: flush,
+      close: () => fail(new Error("raw ceiling: connection closed")),
+      error: (_socket, error) => fail(error),
+    },
+  });
+  socket.setNoDelay?.(true);
+  return {
+    exchange(request, chunkHandler) {
+      return new Promise<void>((resolve, reject) => {
+        settle = { resolve, reject };
+        onChunk = chunkHandler;
+        unsent = request;
+        flush(socket);
+      });
+    },
+    close: () => socket.end(),
+  };
+}
+
+/**
+ * A raw ceiling as a contender of runtime-child.ts: `connections` sockets
+ * shared by the child's in-flight workers (a worker waits for a free socket,
+ * as Reqivo's capped pool makes it wait). `one()` resolves with the body size
+ * counted (response bytes minus the head), so the child's size check applies.
+ */
+export async function rawCeilingRunner(
+  port: number,
+  path: string,
+  connections: number,
+): Promise<{ name: string; one(): Promise<number>; close(): Promise<void> }> {
+  const { Deno: deno, Bun: bun } = globals;
+  const open = (): Promise<RawConn> => {
+    if (deno !== undefined) return denoConn(deno, port);
+    if (bun !== undefined) return bunConn(bun, port);
+    throw new Error("raw ceiling: neither Deno nor Bun");
+  };
+  const request = new TextEncoder().encode(
+    `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n\r\n`,
+  );
+
+  // Probe: learn head length and total size once.
+  const probeConn = await open();
+  const chunks: Uint8Array[] = [];
+  let total = -1;
+  let headLength = -1;
+  await probeConn.exchange(request, (chunk) => {
+    chunks.push(chunk.slice());
+    const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) {
+      all.set(c, at);
+      at += c.length;
+    }
+    const text = new TextDecoder("latin1").decode(all);
+    const headEnd = text.indexOf("\r\n\r\n");
+    if (headEnd === -1) return false;
+    if (!text.startsWith("HTTP/1.1 200 ")) throw new Error("raw probe: not 200");
+    const match = /content-length: *(\d+)/i.exec(text.slice(0, headEnd));
+    if (match === null) throw new Error("raw probe: no content-length");
+    headLength = headEnd + 4;
+    total = headLength + Number(match[1]);
+    return all.length >= total;
+  });
+  probeConn.close();
+  const size = total;
+  const body = size - headLength;
+
+  const idle = await Promise.all(Array.from({ length: connections }, open));
+  const all = [...idle];
+  const waiters: ((conn: RawConn) => void)[] = [];
+  const release = (conn: RawConn) => {
+    const w = waiters.shift();
+    if (w === undefined) idle.push(conn);
+    else w(conn);
+  };
+  return {
+    name: "raw ceiling",
+    async one() {
+      const conn = idle.pop() ?? (await new Promise<RawConn>((r) => waiters.push(r)));
+      let pending = size;
+      try {
+        await conn.exchange(request, (chunk) => {
+          pending -= chunk.length;
+          if (pending < 0) throw new Error("raw ceiling: more bytes than one response");
+          return pending === 0;
+        });
+      } finally {
+        release(conn);
+      }
+      return body;
+    },
+    async close() {
+      for (const conn of all) conn.close();
+    },
+  };
+}
