@@ -107,41 +107,29 @@ export function createContenders(origin: string, connections: number): Contender
     throwHttpErrors: false,
   });
 
+  // The two Reqivo contenders differ only in their session (default jar, or cookies off).
+  const reqivoContender = (name: string, session: Session) =>
+    requestContender(
+      name,
+      (s) => {
+        const url = origin + s.path;
+        const headers = scenarioHeaders(s);
+        const options =
+          s.upload === null
+            ? { method: s.method, headers }
+            : { method: s.method, headers, body: s.upload };
+        return async () => {
+          const res = await session.request(url, options);
+          const body = await res.bytes();
+          checkResponse(name, s, res.status, body.length);
+        };
+      },
+      () => session.close(),
+    );
+
   return [
-    requestContender(
-      "reqivo",
-      (s) => {
-        const url = origin + s.path;
-        const headers = scenarioHeaders(s);
-        const options =
-          s.upload === null
-            ? { method: s.method, headers }
-            : { method: s.method, headers, body: s.upload };
-        return async () => {
-          const res = await reqivo.request(url, options);
-          const body = await res.bytes();
-          checkResponse("reqivo", s, res.status, body.length);
-        };
-      },
-      () => reqivo.close(),
-    ),
-    requestContender(
-      "reqivo (cookies off)",
-      (s) => {
-        const url = origin + s.path;
-        const headers = scenarioHeaders(s);
-        const options =
-          s.upload === null
-            ? { method: s.method, headers }
-            : { method: s.method, headers, body: s.upload };
-        return async () => {
-          const res = await reqivoNoJar.request(url, options);
-          const body = await res.bytes();
-          checkResponse("reqivo (cookies off)", s, res.status, body.length);
-        };
-      },
-      () => reqivoNoJar.close(),
-    ),
+    reqivoContender("reqivo", reqivo),
+    reqivoContender("reqivo (cookies off)", reqivoNoJar),
     requestContender(
       "undici request",
       (s) => {
