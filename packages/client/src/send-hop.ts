@@ -174,32 +174,24 @@ function respond(
   connection.keepAliveHint = keepAliveHint(result.headers.get("keep-alive"));
   // Each response keeps its own copy: later hops of the chain must not show up in it.
   const history: RedirectHop[] = ctx.history.length === 0 ? [] : ctx.history.slice();
-  if (result.upgraded) {
-    // Not HTTP any more: this connection can never return to the pool.
-    state.pool.discard(connection);
-    lifeline.bodyEnded();
-    timings.total = timings.firstByte;
-    return new Response({
-      status: result.status,
-      statusText: result.reason,
-      headers: result.headers,
-      url: hop.url.href,
-      history,
-      timings,
-      body: null,
-    });
-  }
-  const source = new ConnectionBody(connection, lifeline, state.afterBody, started, timings);
-  source.settleIfEmpty();
-  return new Response({
+  const head = {
     status: result.status,
     statusText: result.reason,
     headers: result.headers,
     url: hop.url.href,
     history,
     timings,
-    body: responseBody(ctx, hop, result, source),
-  });
+  };
+  if (result.upgraded) {
+    // Not HTTP any more: this connection can never return to the pool.
+    state.pool.discard(connection);
+    lifeline.bodyEnded();
+    timings.total = timings.firstByte;
+    return new Response({ ...head, body: null });
+  }
+  const source = new ConnectionBody(connection, lifeline, state.afterBody, started, timings);
+  source.settleIfEmpty();
+  return new Response({ ...head, body: responseBody(ctx, hop, result, source) });
 }
 
 /** The body the caller reads: counted for progress on the wire, then decoded. */
