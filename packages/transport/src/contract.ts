@@ -59,7 +59,51 @@ export interface TlsOptions {
   alpnProtocols?: readonly string[];
   /** Lowest TLS version to accept. Default: the runtime's (TLS 1.2 on every supported runtime). */
   minVersion?: TlsVersion;
+  /**
+   * Certificate pinning: base64 SHA-256 digests of the DER-encoded
+   * SubjectPublicKeyInfo ("SPKI") of certificates the server may present,
+   * written bare or with a `sha256/` prefix. The connection fails with
+   * `TlsPinMismatchError` (code `TLS_PIN_MISMATCH`) unless the leaf
+   * certificate's key matches one of them; normal verification still applies.
+   * A transport whose runtime does not expose the peer certificate rejects
+   * the option with `UnsupportedError`.
+   */
+  pins?: readonly string[];
 }
+
+/**
+ * One address a host name resolved to.
+ *
+ * @example
+ * ```ts
+ * import type { LookupAddress } from "@reqivo/transport";
+ * const address: LookupAddress = { address: "::1", family: 6, ttl: 30 };
+ * ```
+ */
+export interface LookupAddress {
+  /** An IPv4 or IPv6 literal, without brackets. */
+  readonly address: string;
+  readonly family: 4 | 6;
+  /** Seconds the answer may be cached, when the resolver tells. */
+  readonly ttl?: number;
+}
+
+/**
+ * Resolves a host name to addresses, in the resolver's order of preference.
+ * Rejects (or resolves to an empty list) when the name does not resolve.
+ *
+ * @example
+ * ```ts
+ * import type { LookupFunction } from "@reqivo/transport";
+ * // Pin one name to loopback, for tests.
+ * const lookup: LookupFunction = async (hostname) =>
+ *   hostname === "api.test" ? [{ address: "127.0.0.1", family: 4 }] : [];
+ * ```
+ */
+export type LookupFunction = (
+  hostname: string,
+  options: { readonly signal?: AbortSignalLike },
+) => Promise<readonly LookupAddress[]>;
 
 /**
  * Where and how to connect. Give either `host` and `port`, or `path` (a Unix
@@ -91,6 +135,25 @@ export interface ConnectOptions {
   noDelay?: boolean;
   /** Enable TCP keep-alive probes: `true`, or the idle delay in milliseconds before the first probe. */
   keepAlive?: boolean | number;
+  /**
+   * Resolves `host` instead of the runtime's resolver (not called for IP
+   * literals). All addresses are tried with happy eyeballs (RFC 8305):
+   * families interleaved, a new attempt every `happyEyeballsDelay` ms while
+   * earlier ones are pending, the first to connect wins and the rest are
+   * closed. TLS still verifies and sends SNI for `host`, not the address.
+   */
+  lookup?: LookupFunction;
+  /** Milliseconds between happy-eyeballs attempts (RFC 8305 "Connection Attempt Delay"). Default 250. */
+  happyEyeballsDelay?: number;
+  /**
+   * Runs TLS over this already-open connection (a proxy's `CONNECT` tunnel,
+   * itself TLS or not) instead of opening a socket; needs `tls`. `host` and
+   * `port` name the far end, for SNI, verification and `info`. The new
+   * connection owns the tunnel: closing or aborting it closes the tunnel,
+   * and the tunnel ending ends it. A transport that cannot layer TLS on the
+   * given connection rejects with `UnsupportedError`.
+   */
+  tunnel?: Connection;
 }
 
 /**
@@ -209,4 +272,17 @@ export interface Transport {
    * an option the runtime cannot honour rejects with `UnsupportedError`.
    */
   connect(options: ConnectOptions): Promise<Connection>;
+  /**
+   * Optional. The runtime's own resolver, for callers that cache answers
+   * (the client's DNS cache); `ttl` is set where the runtime reports it.
+   * Rejects with `DnsError` when the name does not resolve.
+   *
+   * @example
+   * ```ts
+   * import type { Transport } from "@reqivo/transport";
+   * declare const transport: Transport;
+   * const addresses = (await transport.lookup?.("localhost", {})) ?? [];
+   * ```
+   */
+  lookup?: LookupFunction;
 }

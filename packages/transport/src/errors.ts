@@ -27,6 +27,7 @@ const TLS_BRAND = Symbol.for("reqivo.error.TlsError");
 const TLS_CERTIFICATE_BRAND = Symbol.for("reqivo.error.TlsCertificateError");
 const TLS_NAME_BRAND = Symbol.for("reqivo.error.TlsNameMismatchError");
 const TLS_HANDSHAKE_BRAND = Symbol.for("reqivo.error.TlsHandshakeError");
+const TLS_PIN_BRAND = Symbol.for("reqivo.error.TlsPinMismatchError");
 const RESET_BRAND = Symbol.for("reqivo.error.ConnectionResetError");
 const CLOSED_BRAND = Symbol.for("reqivo.error.ConnectionClosedError");
 const ABORTED_BRAND = Symbol.for("reqivo.error.AbortedError");
@@ -246,6 +247,29 @@ export class TlsHandshakeError extends TlsError {
 
   static override [Symbol.hasInstance](value: unknown): boolean {
     return hasBrand(value, TLS_HANDSHAKE_BRAND);
+  }
+}
+
+/**
+ * The server's certificate is valid, but its public key matches none of the
+ * pins in `tls.pins`. `reason` carries the key's actual pin, so a rotated
+ * certificate can be told from an interception.
+ *
+ * @example
+ * ```ts
+ * import { TlsPinMismatchError } from "@reqivo/transport";
+ * new TlsPinMismatchError("sha256/AAAA").code; // "TLS_PIN_MISMATCH"
+ * ```
+ */
+export class TlsPinMismatchError extends TlsError {
+  readonly [TLS_PIN_BRAND] = true;
+  constructor(reason: string, options: TransportErrorOptions = {}) {
+    super("TLS_PIN_MISMATCH", "server public key matches no pin", reason, options);
+    this.name = "TlsPinMismatchError";
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, TLS_PIN_BRAND);
   }
 }
 

@@ -1,4 +1,10 @@
-import type { AbortSignalLike, ConnectOptions, TlsVersion } from "./contract.ts";
+import type {
+  AbortSignalLike,
+  Connection,
+  ConnectOptions,
+  LookupFunction,
+  TlsVersion,
+} from "./contract.ts";
 
 /**
  * TLS settings with defaults applied; see {@link resolveConnectOptions}.
@@ -19,6 +25,8 @@ export interface ResolvedTlsOptions {
   readonly rejectUnauthorized: boolean;
   readonly alpnProtocols: readonly string[];
   readonly minVersion: TlsVersion | null;
+  /** Base64 SPKI SHA-256 pins, `sha256/` prefix removed; empty when not pinning. */
+  readonly pins: readonly string[];
 }
 
 /**
@@ -43,6 +51,10 @@ export interface ResolvedConnectOptions {
   readonly keepAliveDelay: number | null;
   /** `host:port` or the socket path, for error messages. */
   readonly address: string;
+  readonly lookup: LookupFunction | null;
+  readonly happyEyeballsDelay: number;
+  /** The connection to run TLS over instead of opening a socket; `tls` is then set. */
+  readonly tunnel: Connection | null;
 }
 
 const TLS_VERSIONS: readonly string[] = ["TLSv1.2", "TLSv1.3"];
@@ -91,8 +103,34 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
     noDelay: options.noDelay ?? true,
     keepAliveDelay: keepAliveDelay(options.keepAlive),
     address: path ?? `${host}:${port}`,
+    lookup: options.lookup ?? null,
+    happyEyeballsDelay: checkDelay(options.happyEyeballsDelay),
+    tunnel: checkTunnel(options.tunnel, tls !== null, path),
   };
 }
+
+function checkDelay(delay: number | undefined): number {
+  if (delay === undefined) return DEFAULT_HAPPY_EYEBALLS_DELAY;
+  if (typeof delay !== "number" || !(delay >= 0) || !Number.isFinite(delay)) {
+    throw new TypeError("happyEyeballsDelay must be a number of milliseconds >= 0");
+  }
+  return delay;
+}
+
+function checkTunnel(
+  tunnel: Connection | undefined,
+  tls: boolean,
+  path: string | null,
+): Connection | null {
+  if (tunnel === undefined) return null;
+  if (!tls)
+    throw new TypeError("`tunnel` needs `tls`: a tunnel without TLS is the connection itself");
+  if (path !== null) throw new TypeError("`tunnel` names the far end by host and port, not `path`");
+  return tunnel;
+}
+
+// RFC 8305 §5 recommends 250 ms as the default Connection Attempt Delay.
+const DEFAULT_HAPPY_EYEBALLS_DELAY = 250;
 
 function checkHost(host: string | undefined): string {
   if (typeof host !== "string" || host.length === 0) {
@@ -143,5 +181,18 @@ function resolveTls(tls: ConnectOptions["tls"], host: string | null): ResolvedTl
     rejectUnauthorized: options.rejectUnauthorized ?? true,
     alpnProtocols: options.alpnProtocols ?? [],
     minVersion: options.minVersion ?? null,
+    pins: (options.pins ?? []).map(normalizePin),
   };
+}
+
+const BASE64_SHA256 = /^[A-Za-z0-9+/]{43}=$/;
+
+function normalizePin(pin: string): string {
+  const bare = typeof pin === "string" && pin.startsWith("sha256/") ? pin.slice(7) : pin;
+  if (typeof bare !== "string" || !BASE64_SHA256.test(bare)) {
+    throw new TypeError(
+      "each tls.pins entry must be a base64 SHA-256 digest, optionally prefixed sha256/",
+    );
+  }
+  return bare;
 }
