@@ -1,4 +1,16 @@
 export { Headers, ProtocolError } from "@reqivo/protocol";
+// The transport errors a request can end with, so callers need not import the transport package to catch them.
+export {
+  ConnectionRefusedError,
+  ConnectTimeoutError,
+  DnsError,
+  TlsCertificateError,
+  TlsError,
+  TlsHandshakeError,
+  TlsNameMismatchError,
+  TlsPinMismatchError,
+  TransportError,
+} from "@reqivo/transport";
 export type { AuthOptions, Credentials } from "./auth.ts";
 export type { BodyInit, RequestBody } from "./body.ts";
 export {
@@ -24,6 +36,8 @@ export {
   request,
   setDefaultSession,
 } from "./defaults.ts";
+export type { DnsCacheOptions } from "./dns/cache.ts";
+export type { DnsOptions } from "./dns/session-dns.ts";
 export { BodyWriter } from "./duplex.ts";
 export {
   AbortError,
@@ -66,9 +80,18 @@ export type {
 } from "./options.ts";
 export type { PoolOptions } from "./pool.ts";
 export type { Progress, ProgressCallback } from "./progress.ts";
+export type { ProxyInput, ProxyOptions } from "./proxy/config.ts";
+export type { ProxyEnv } from "./proxy/env.ts";
+export {
+  ProxyError,
+  type ProxyErrorCode,
+  SocksError,
+  type SocksErrorCode,
+} from "./proxy/errors.ts";
 export { type RedirectHop, Response, type Timings } from "./response.ts";
 export type { BackoffOptions, RetryOptions } from "./retry.ts";
 export { Session, type SessionOptions } from "./session.ts";
+export type { ClientTlsOptions } from "./tls-settings.ts";
 export {
   createWebSocketClass,
   ReqivoWebSocket,

@@ -6,7 +6,9 @@ import type { DecompressOptions } from "./decompress.ts";
 import { InvalidRequestError } from "./errors.ts";
 import type { Hooks } from "./hooks.ts";
 import type { ProgressCallback } from "./progress.ts";
+import type { ProxyInput } from "./proxy/config.ts";
 import type { RetryOptions } from "./retry.ts";
+import type { ClientTlsOptions } from "./tls-settings.ts";
 
 /** Headers as an object, `[name, value]` pairs, a WHATWG `Headers` or a protocol `Headers` view. */
 export type HeadersInput =
@@ -85,6 +87,15 @@ export interface RequestOptions {
   onUploadProgress?: ProgressCallback;
   /** Response body bytes received, counted on the wire before decompression (total: Content-Length). */
   onDownloadProgress?: ProgressCallback;
+  /**
+   * TLS settings of this request, merged over the session's field by field.
+   * Connections opened with other settings are never reused for it.
+   */
+  tls?: ClientTlsOptions;
+  /** Connect through this Unix domain socket (replaces the session's; a Unix-socket URL wins over both). */
+  socketPath?: string;
+  /** This request's proxy, replacing the session's; `false` connects directly. */
+  proxy?: ProxyInput;
 }
 
 /** Flattens any {@link HeadersInput} into pairs (validation happens in the protocol core). */

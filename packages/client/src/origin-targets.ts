@@ -5,36 +5,70 @@
  * instead of on every request (string building and a property definition per
  * request showed up in keep-alive profiles).
  */
-import type { ConnectOptions, TlsOptions } from "@reqivo/transport";
+import {
+  type Connection,
+  type ConnectOptions,
+  isIpAddress,
+  type Transport,
+} from "@reqivo/transport";
+import type { SessionDns } from "./dns/session-dns.ts";
 import type { Lifeline } from "./lifeline.ts";
 import type { TimeoutOptions } from "./options.ts";
+import {
+  type ProxyInput,
+  type ProxyRoute,
+  type ProxySettings,
+  proxyRoute,
+} from "./proxy/config.ts";
+import { dial } from "./proxy/dial.ts";
+import type { SessionState } from "./request-context.ts";
+import { checkSocketPath } from "./resolve-url.ts";
+import type { ClientTlsOptions, TlsProfile } from "./tls-settings.ts";
 
 /** One origin as the session sees it. */
 export interface OriginTarget {
-  /** The pool's key: scheme, host, port, and the socket path when there is one. */
+  /**
+   * The pool's key: scheme, host, port, the socket path when there is one,
+   * and for https the TLS settings' id. Connections are only reused under an equal key.
+   */
   readonly key: string;
   /** `url.host`: the Host header a request to this origin carries. */
   readonly host: string;
   readonly hostname: string;
   readonly port: number;
   readonly https: boolean;
+  /** How the connection goes through a proxy; `undefined`: directly. */
+  readonly route: ProxyRoute | undefined;
 }
 
 // A session talking to more origins than this starts over: the cache only saves work.
 const MAX_ORIGINS = 256;
 
+/** How connections are opened: the same for every origin of a session (or of a request that overrides them). */
+export interface TargetSettings {
+  /** TLS settings of https origins, and their part of the pool key. */
+  readonly tls: TlsProfile;
+  /** Connect through this Unix domain socket instead of TCP. */
+  readonly socketPath: string | undefined;
+  /** Name resolution (`undefined`: the transport resolves on its own). */
+  readonly dns: SessionDns | undefined;
+  /** Proxies (`undefined`: none). Not used over a Unix socket: the socket is the route. */
+  readonly proxy: ProxySettings | undefined;
+}
+
 /** The per-origin cache of a session. */
 export class OriginTargets {
-  readonly #tls: Omit<TlsOptions, "servername" | "alpnProtocols"> | undefined;
+  readonly #tls: TlsProfile;
   readonly #socketPath: string | undefined;
+  readonly #dns: SessionDns | undefined;
+  readonly #proxy: ProxySettings | undefined;
   readonly #byOrigin = new Map<string, OriginTarget>();
 
-  constructor(
-    tls: Omit<TlsOptions, "servername" | "alpnProtocols"> | undefined,
-    socketPath: string | undefined,
-  ) {
-    this.#tls = tls;
-    this.#socketPath = socketPath;
+  constructor(settings: TargetSettings) {
+    this.#tls = settings.tls;
+    this.#socketPath = settings.socketPath;
+    this.#dns = settings.dns;
+    this.#proxy = settings.proxy;
   }
 
   /** The target of `url`'s origin (http: or https: only). */
@@ -46,12 +80,23 @@ export class OriginTargets {
       const port = url.port === "" ? (https ? 443 : 80) : Number(url.port);
       const hostname = url.hostname;
       const socketPath = this.#socketPath;
+      const direct = `${url.protocol}//${hostname}:${port}${socketPath ? `@${socketPath}` : ""}${https && this.#tls.key ? `#${this.#tls.key}` : ""}`;
+      // Redirects come here for each new origin: NO_PROXY is decided afresh.
+      const route =
+        socketPath === undefined ? proxyRoute(this.#proxy, url, port, false) : undefined;
       target = {
-        key: `${url.protocol}//${hostname}:${port}${socketPath ? `@${socketPath}` : ""}`,
+        // Forwarded requests share connections to the proxy; a tunnel is one origin's, through one proxy.
+        key:
+          route === undefined
+            ? direct
+            : route.forward
+              ? `proxy ${route.endpoint.key}`
+              : `${direct} via ${route.endpoint.key}`,
         host: url.host,
         hostname,
         port,
         https,
+        route,
       };
       if (this.#byOrigin.size >= MAX_ORIGINS) this.#byOrigin.clear();
       this.#byOrigin.set(origin, target);
@@ -72,10 +117,56 @@ export class OriginTargets {
       this.#socketPath === undefined
         ? { host: target.hostname, port: target.port }
         : { path: this.#socketPath };
-    if (target.https) connect.tls = { ...this.#tls };
+    if (target.https) {
+      connect.tls = { ...this.#tls.options };
+      // Over a socket there is no host to default to: check the name the request was made to.
+      if (
+        this.#socketPath !== undefined &&
+        connect.tls.servername === undefined &&
+        !isIpAddress(target.hostname)
+      )
+        connect.tls.servername = target.hostname;
+    }
+    if (this.#dns !== undefined && this.#socketPath === undefined) {
+      // Through a proxy, only the proxy's name is resolved here (the proxy resolves the target's).
+      const lookup = this.#dns.lookupFor(target.route?.endpoint.hostname ?? target.hostname);
+      if (lookup !== undefined) connect.lookup = lookup;
+      if (this.#dns.happyEyeballsDelay !== undefined)
+        connect.happyEyeballsDelay = this.#dns.happyEyeballsDelay;
+    }
     if (timeouts.connect !== undefined) connect.connectTimeout = timeouts.connect;
     // Read only when a connect starts: a request that never connects needs no AbortController.
     Object.defineProperty(connect, "signal", { get: () => lifeline.signal, enumerable: true });
     return connect;
   }
+
+  /** Opens a new connection to `target`, through its proxy when it has one (proxy/dial.ts). */
+  open(
+    transport: Transport,
+    target: OriginTarget,
+    timeouts: TimeoutOptions,
+    lifeline: Lifeline,
+  ): Promise<Connection> {
+    return dial(transport, this.connectOptions(target, timeouts, lifeline), target.route);
+  }
+}
+
+/**
+ * The targets a request uses: the session's, or — when the request sets its
+ * own TLS settings or socket (a Unix-socket URL's `socketPath` wins over the
+ * option) — targets of its own, whose pool keys keep their connections apart.
+ */
+export function requestTargets(
+  state: SessionState,
+  tls: ClientTlsOptions | undefined,
+  socketPath: string | undefined,
+  proxy?: ProxyInput,
+): OriginTargets {
+  if (tls === undefined && socketPath === undefined && proxy === undefined) return state.targets;
+  return new OriginTargets({
+    tls: state.tls.forRequest(tls),
+    socketPath: checkSocketPath(socketPath) ?? state.socketPath,
+    dns: state.dns,
+    proxy: state.proxies.settings(proxy),
+  });
 }

@@ -1,18 +1,19 @@
 /**
- * The connection pool: per origin (scheme, host, port and TLS settings), the
+ * The connection pool: per key (the origin and the route to it — proxy,
+ * TLS settings, socket path; see origin-targets.ts), the
  * most recently used idle connection is reused first (LIFO keeps few
  * connections warm and lets the rest time out), a cap on connections per
  * origin with a FIFO queue of waiters, and an idle timeout that respects the
  * server's `Keep-Alive: timeout=` hint.
  */
 import type { HttpLimits } from "@reqivo/protocol";
-import type { ConnectOptions, Transport } from "@reqivo/transport";
+import type { AbortSignalLike, Connection, Transport } from "@reqivo/transport";
 import { AbortError, SessionClosedError } from "./errors.ts";
 import { PooledConnection } from "./pooled-connection.ts";
 
 /** Pool options of a Session. */
 export interface PoolOptions {
-  /** Most connections open at once to one origin. Default 64. */
+  /** Most connections open at once to one origin (or to a proxy that forwards plain-HTTP requests). Default 64. */
   connections?: number;
   /** Close a connection idle for this many ms. Default 4000. */
   idleTimeout?: number;
@@ -61,15 +62,15 @@ export class Pool {
   }
 
   /**
-   * A connection to the origin: the most recently used idle one, a new one
-   * when under the cap, or the next one released. `fresh` skips idle ones.
-   * A wait for a slot ends when `cancel` (default: `connect.signal`) aborts.
+   * A connection for `key`: the most recently used idle one, a new one from
+   * `open` when under the cap, or the next one released. `fresh` skips idle
+   * ones. A wait for a slot ends when `cancel` aborts.
    */
   async acquire(
     key: string,
-    connect: ConnectOptions | (() => ConnectOptions),
+    open: () => Promise<Connection>,
     fresh = false,
-    cancel: ConnectOptions["signal"] = typeof connect === "function" ? undefined : connect.signal,
+    cancel?: AbortSignalLike,
   ): Promise<PooledConnection> {
     if (this.#closed) throw new SessionClosedError();
     const origin = this.#origin(key);
@@ -84,8 +85,7 @@ export class Pool {
       // A freed slot, already counted for us when it was handed over (see #passSlot).
       reserved = true;
     }
-    // A function: the options are built only when a connection is really opened.
-    return this.#open(origin, key, typeof connect === "function" ? connect() : connect, reserved);
+    return this.#open(origin, key, open, reserved);
   }
 
   /**
@@ -212,13 +212,13 @@ export class Pool {
   async #open(
     origin: OriginPool,
     key: string,
-    connect: ConnectOptions,
+    open: () => Promise<Connection>,
     reserved = false,
   ): Promise<PooledConnection> {
     if (!reserved) origin.total++;
     const started = performance.now();
     try {
-      const transport = await this.#transport.connect(connect);
+      const transport = await open();
       return new PooledConnection(transport, key, this.#limits, performance.now() - started);
     } catch (error) {
       origin.total--;
@@ -228,7 +228,7 @@ export class Pool {
     }
   }
 
-  #wait(origin: OriginPool, signal: ConnectOptions["signal"]): Promise<PooledConnection | null> {
+  #wait(origin: OriginPool, signal: AbortSignalLike | undefined): Promise<PooledConnection | null> {
     if (signal === undefined) {
       // Nothing can end this wait early: the promise's own functions are the waiter, no listeners.
       return new Promise((resolve, reject) => {

@@ -11,14 +11,17 @@ import type { RequestBody } from "./body.ts";
 import type { Cookies } from "./cookies.ts";
 import type { Codecs, DecompressOptions } from "./decompress.ts";
 import type { DigestCache } from "./digest.ts";
+import type { SessionDns } from "./dns/session-dns.ts";
 import type { Hooks } from "./hooks.ts";
 import type { Lifeline } from "./lifeline.ts";
 import type { RedirectOptions, RequestOptions, TimeoutOptions } from "./options.ts";
 import type { OriginTargets } from "./origin-targets.ts";
 import type { Pool } from "./pool.ts";
 import type { PooledConnection } from "./pooled-connection.ts";
+import type { ProxyRoutes } from "./proxy/routes.ts";
 import type { RedirectHop } from "./response.ts";
 import type { RetryPolicy } from "./retry.ts";
+import type { TlsProfiles } from "./tls-settings.ts";
 
 /** A Session's settings and shared parts, fixed when it is created. */
 export interface SessionState {
@@ -35,8 +38,14 @@ export interface SessionState {
   readonly decompress: Required<DecompressOptions> | undefined;
   readonly hooks: Hooks | undefined;
   readonly digest: DigestCache;
-  /** Per-origin connect options, pool keys and Host values. */
+  /** Per-origin connect options, pool keys and Host values, with the session's TLS and socket settings. */
   readonly targets: OriginTargets;
+  /** The session's TLS settings and those of requests that set their own. */
+  readonly tls: TlsProfiles;
+  readonly socketPath: string | undefined;
+  readonly dns: SessionDns | undefined;
+  /** The session's proxy settings and those of requests that set their own. */
+  readonly proxies: ProxyRoutes;
   /**
    * Where a response body sends its connection when it ends. One function per
    * session instead of a closure per response.
@@ -55,6 +64,8 @@ export interface Hop {
 /** State shared by the hops, attempts and hooks of one `request()` call. */
 export interface RequestContext {
   options: RequestOptions;
+  /** `state.targets`, or targets of the request's own TLS settings or socket. */
+  targets: OriginTargets;
   timeouts: TimeoutOptions;
   lifeline: Lifeline;
   hooks: Required<Hooks>;

@@ -21,10 +21,11 @@ import {
   redirectOptions,
   type TimeoutOptions,
 } from "./options.ts";
+import { requestTargets } from "./origin-targets.ts";
 import { isRedirect } from "./redirect.ts";
 import { RedirectChain, redirectHop } from "./redirect-chain.ts";
 import type { Hop, RequestContext, SessionState } from "./request-context.ts";
-import { resolveUrl } from "./resolve-url.ts";
+import { resolveRequestTarget } from "./resolve-url.ts";
 import { Response } from "./response.ts";
 import { retryPolicy } from "./retry.ts";
 
@@ -50,7 +51,13 @@ export async function runRequest(
   hooks: Required<Hooks>,
   partial: Partial<RequestContext>,
 ): Promise<Response> {
-  const url = resolveUrl(state.baseUrl, input, options.query);
+  const { url, socketPath } = resolveRequestTarget(state.baseUrl, input, options.query);
+  const targets = requestTargets(
+    state,
+    options.tls,
+    socketPath ?? options.socketPath,
+    options.proxy,
+  );
   // Taken out of the URL first, so they never reach the target, Host, response.url or history.
   const fromUrl = takeUrlCredentials(url);
   const requestAuth = checkAuth(options.auth);
@@ -70,6 +77,7 @@ export async function runRequest(
   // Filled in place (no temporary object to copy from): the caller's onError hooks read `current`.
   const ctx = partial as RequestContext;
   ctx.options = options;
+  ctx.targets = targets;
   ctx.timeouts = timeouts;
   ctx.lifeline = lifeline;
   ctx.hooks = hooks;

@@ -18,6 +18,7 @@ import type { OriginTarget } from "./origin-targets.ts";
 import type { Pool } from "./pool.ts";
 import type { PooledConnection } from "./pooled-connection.ts";
 import { countDownload, countUpload } from "./progress.ts";
+import { absoluteTarget, proxiedHeaders } from "./proxy/headers.ts";
 import type { Hop, RequestContext, SessionState } from "./request-context.ts";
 import {
   type BodySource,
@@ -50,7 +51,7 @@ function keepAliveHint(value: string | null): number | undefined {
   return lastKeepAliveHint;
 }
 
-/** The request as the exchange writes it: Host first, then the hop's headers. */
+/** The request as the exchange writes it: Host first, then the hop's headers (and a proxy's, see proxy/headers.ts). */
 function wireRequest(
   target: OriginTarget,
   url: URL,
@@ -73,10 +74,11 @@ function wireRequest(
     expectContinue = options.expectContinue === true ? 1000 : options.expectContinue;
     if (!hasHeader(wire, "expect")) wire.push(["expect", "100-continue"]);
   }
+  const route = target.route;
   return {
     method,
-    target: `${url.pathname}${url.search}`,
-    headers: wire,
+    target: route?.forward ? absoluteTarget(url) : `${url.pathname}${url.search}`,
+    headers: route === undefined ? wire : proxiedHeaders(route, wire),
     body,
     expectContinue,
     onInformational: options.onInformational,
@@ -100,7 +102,7 @@ function connectionFor(
   const { timeouts, lifeline } = ctx;
   return state.pool.acquire(
     target.key,
-    () => state.targets.connectOptions(target, timeouts, lifeline),
+    () => ctx.targets.open(state.pool.transport, target, timeouts, lifeline),
     fresh,
     lifeline.canEndWhileWaiting ? lifeline.cancellation : undefined,
   );
@@ -115,7 +117,7 @@ export async function sendHop(
 ): Promise<Response> {
   const { url, method } = hop;
   const { lifeline, options } = ctx;
-  const target = state.targets.of(url);
+  const target = ctx.targets.of(url);
   const onUpload = options.onUploadProgress;
   const body = hop.body !== null && onUpload ? countUpload(hop.body, onUpload) : hop.body;
   const wire = wireRequest(target, url, method, headers, body, options);

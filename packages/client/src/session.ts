@@ -9,14 +9,16 @@
  * - attempt.ts          — one hop with retries, hooks, cookies, credentials, Digest
  * - send-hop.ts         — one exchange on a pooled connection, and its Response
  * - origin-targets.ts   — per-origin pool key, Host value and connect options
+ * - proxy/              — proxy settings, NO_PROXY, CONNECT and SOCKS5 tunnels (dial.ts)
  */
 import type { HeaderList, HttpLimits } from "@reqivo/protocol";
-import type { TlsOptions, Transport } from "@reqivo/transport";
+import type { Transport } from "@reqivo/transport";
 import { authorization } from "./attempt.ts";
 import { type AuthOptions, checkAuth, takeUrlCredentials } from "./auth.ts";
 import { Cookies, type CookiesOption, withJarCookies } from "./cookies.ts";
 import { type DecompressOptions, decompressOptions } from "./decompress.ts";
 import { DigestCache } from "./digest.ts";
+import { type DnsOptions, SessionDns } from "./dns/session-dns.ts";
 import { InvalidRequestError } from "./errors.ts";
 import { type Hooks, mergeHooks } from "./hooks.ts";
 import { Lifeline } from "./lifeline.ts";
@@ -34,12 +36,16 @@ import {
 } from "./options.ts";
 import { OriginTargets } from "./origin-targets.ts";
 import { Pool, type PoolOptions } from "./pool.ts";
+import type { ProxyInput } from "./proxy/config.ts";
+import { ProxyRoutes } from "./proxy/routes.ts";
 import type { RequestContext, SessionState } from "./request-context.ts";
 import { runRequest } from "./request-pipeline.ts";
+import { checkSocketPath } from "./resolve-url.ts";
 import type { Response } from "./response.ts";
 import { type RetryOptions, retryPolicy } from "./retry.ts";
 import { afterBody } from "./send-hop.ts";
 import { SESSION_INTERNALS, type SessionInternals } from "./session-internals.ts";
+import { type ClientTlsOptions, TlsProfiles } from "./tls-settings.ts";
 import {
   closeWebSockets,
   openWebSocket,
@@ -73,10 +79,24 @@ export interface SessionOptions {
   timeout?: number | TimeoutOptions;
   pool?: PoolOptions;
   redirect?: RedirectMode | RedirectOptions;
-  /** TLS settings for https origins (CA, client certificate, rejectUnauthorized, …). */
-  tls?: Omit<TlsOptions, "servername" | "alpnProtocols">;
-  /** Connect every origin through this Unix domain socket instead of TCP. */
+  /**
+   * TLS settings for https origins: `ca`, client certificate (`cert`, `key`),
+   * `pins` (SPKI SHA-256), `minVersion`, `servername` (SNI and the name
+   * checked, for every origin). `rejectUnauthorized: false` turns certificate
+   * checks off and makes the session emit one `REQIVO_TLS_INSECURE` warning.
+   */
+  tls?: ClientTlsOptions;
+  /** Connect every origin through this Unix domain socket instead of TCP (see also `http+unix:` URLs). */
   socketPath?: string;
+  /** Name resolution: a lookup hook or a table of addresses, a cache, the happy-eyeballs delay. */
+  dns?: DnsOptions;
+  /**
+   * Send requests through a proxy: its URL (`http:`, `https:`, `socks5:`,
+   * `socks5h:`), {@link ProxyOptions}, or `"env"` for `HTTP_PROXY`,
+   * `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY`. Off by default (the
+   * environment is only read when asked to); a request's `proxy` replaces it.
+   */
+  proxy?: ProxyInput;
   /** Parser limits for responses. */
   limits?: Partial<HttpLimits>;
   /** Throw HttpError on 4xx/5xx by default. */
@@ -116,7 +136,7 @@ export class Session {
   // The same objects as in #state, under the names close() and websocket() know them by.
   readonly #pool: Pool;
   readonly #headers: HeaderList;
-  readonly #tls: SessionOptions["tls"];
+  readonly #tls: ClientTlsOptions | undefined;
   readonly #socketPath: string | undefined;
 
   constructor(options: SessionOptions) {
@@ -127,8 +147,13 @@ export class Session {
     const headers = mergeHeaders(DEFAULT_HEADERS, headerPairs(options.headers));
     const timeout = timeoutOptions(options.timeout);
     const redirect = redirectOptions(options.redirect);
-    this.#tls = options.tls;
-    this.#socketPath = options.socketPath;
+    const tls = new TlsProfiles(options.tls);
+    const proxies = new ProxyRoutes(options.proxy);
+    const socketPath = checkSocketPath(options.socketPath);
+    const dns =
+      options.dns === undefined ? undefined : new SessionDns(options.dns, options.transport);
+    this.#tls = tls.session.options;
+    this.#socketPath = socketPath;
     this.#pool = pool;
     this.#headers = headers;
     this.#state = {
@@ -144,7 +169,16 @@ export class Session {
       decompress: decompressOptions(options.decompress),
       hooks: options.hooks,
       digest: new DigestCache(),
-      targets: new OriginTargets(options.tls, options.socketPath),
+      targets: new OriginTargets({
+        tls: tls.session,
+        socketPath,
+        dns,
+        proxy: proxies.settings(undefined),
+      }),
+      tls,
+      socketPath,
+      dns,
+      proxies,
       afterBody: afterBody(pool),
     };
   }
@@ -223,9 +257,10 @@ export class Session {
   }
 
   /**
-   * Opens a WebSocket (`ws:`, `wss:`, or `http:`/`https:` URLs) on a fresh
+   * Opens a WebSocket (`ws:`, `wss:`, or `http:`/`https:` URLs; `ws+unix:` and
+   * `wss+unix:` name a Unix socket as `http+unix:` does for requests) on a fresh
    * connection of this session's transport, with its default headers, cookies,
-   * credentials, TLS, socket path and connect timeout.
+   * credentials, TLS, socket path, proxy (tunnelled) and connect timeout.
    *
    * @example
    * ```ts
@@ -236,6 +271,7 @@ export class Session {
    */
   websocket(url: string | URL, options: WebSocketOptions = {}): Promise<WebSocketClient> {
     const internals = this[SESSION_INTERNALS]();
+    const dns = this.#state.dns;
     return openWebSocket(
       {
         transport: this.#pool.transport,
@@ -245,6 +281,9 @@ export class Session {
         tls: this.#tls,
         socketPath: this.#socketPath,
         timeout: this.#state.timeout,
+        lookupFor: dns === undefined ? undefined : (hostname) => dns.lookupFor(hostname),
+        happyEyeballsDelay: dns?.happyEyeballsDelay,
+        proxies: this.#state.proxies,
         credentialHeaders: (target, headers) => internals.credentialHeaders(target, headers),
         storeCookies: (target, headers) => internals.storeCookies(target, headers),
       },

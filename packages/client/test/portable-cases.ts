@@ -2,6 +2,7 @@
 // on Deno and `bun test` on Bun (see test/runtimes/), through MockTransport.
 import assert from "node:assert/strict";
 import * as zlib from "node:zlib";
+import type { ConnectOptions, Transport } from "@reqivo/transport";
 import {
   AbortError,
   createFetch,
@@ -9,6 +10,7 @@ import {
   HttpError,
   type MockRequest,
   MockTransport,
+  ProxyError,
   ReqivoError,
   Session,
   TooManyRedirectsError,
@@ -20,6 +22,19 @@ const hex = (bytes: ArrayBuffer) =>
 const sha256 = async (text: string) =>
   hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
 const cookieOf = (req: MockRequest) => req.headers.get("cookie") ?? "";
+
+/** A MockTransport whose connect options are kept, to see where each connection went. */
+function recordingTransport(mock: MockTransport): Transport & { opened: ConnectOptions[] } {
+  const opened: ConnectOptions[] = [];
+  return {
+    name: "recording",
+    opened,
+    connect: (options) => {
+      opened.push({ ...options });
+      return mock.connect(options);
+    },
+  };
+}
 
 export const portableCases: Record<string, () => Promise<void>> = {
   async "GET and POST through one kept-alive connection"() {
@@ -198,6 +213,76 @@ export const portableCases: Record<string, () => Promise<void>> = {
       });
       assert.equal(await res.text(), "hello there");
       assert.equal(transport.requests.length, 3);
+    } finally {
+      await session.close();
+    }
+  },
+
+  async "Unix-socket URLs, per-request TLS settings and the DNS table shape each connect"() {
+    const mock = new MockTransport((req) => ({ body: `${req.headers.get("host")} ${req.target}` }));
+    const transport = recordingTransport(mock);
+    const pin = `sha256/${btoa(String.fromCharCode(...new Uint8Array(32).fill(1)))}`;
+    const session = new Session({
+      transport,
+      tls: { pins: [pin] },
+      dns: { lookup: { "api.test": ["127.0.0.9", "::9"] } },
+    });
+    try {
+      const unix = await session.get("http+unix://%2Ftmp%2Fa%20b.sock/v1?x=1");
+      assert.equal(await unix.text(), "localhost /v1?x=1");
+      assert.equal(transport.opened[0]?.path, "/tmp/a b.sock");
+      assert.equal(await (await session.get("unix:/tmp/c.sock:/got")).text(), "localhost /got");
+      assert.equal(transport.opened[1]?.path, "/tmp/c.sock");
+      // https: the session's pins, then another CA (a new connection), then the same again (reused).
+      await (await session.get("https://api.test/")).dump();
+      assert.deepEqual(transport.opened[2]?.tls, { pins: [pin] });
+      assert.deepEqual(await transport.opened[2]?.lookup?.("api.test", {}), [
+        { address: "127.0.0.9", family: 4 },
+        { address: "::9", family: 6 },
+      ]);
+      await (await session.get("https://api.test/", { tls: { ca: "PEM" } })).dump();
+      const again = await session.get("https://api.test/", { tls: { ca: "PEM" } });
+      await again.dump();
+      assert.equal(again.timings.reused, true);
+      assert.deepEqual(transport.opened[3]?.tls, { pins: [pin], ca: "PEM" });
+      assert.equal(transport.opened.length, 4);
+      // Names outside the table are left to the transport.
+      await (await session.get("http://other.test/")).dump();
+      assert.equal(transport.opened[4]?.lookup, undefined);
+    } finally {
+      await session.close();
+    }
+  },
+
+  async "HTTP proxy: absolute-form forwarding with Proxy-Authorization, a 407 to CONNECT is a ProxyError"() {
+    const transport = new MockTransport((req) =>
+      req.method === "CONNECT"
+        ? { status: 407, headers: { "proxy-authenticate": 'Basic realm="mock"' } }
+        : {
+            body: [
+              `${req.host}:${req.port}`,
+              req.target,
+              req.headers.get("host"),
+              req.headers.get("proxy-authorization"),
+            ].join(" "),
+          },
+    );
+    const session = new Session({ transport, proxy: "http://ada:pw@proxy.test:3128" });
+    try {
+      const res = await session.get("http://api.test/items?x=1");
+      assert.equal(
+        await res.text(),
+        `proxy.test:3128 http://api.test/items?x=1 api.test Basic ${btoa("ada:pw")}`,
+      );
+      const direct = await session.get("http://api.test/direct", { proxy: false });
+      assert.equal(await direct.text(), "api.test:80 /direct api.test ");
+      const error = await session.get("https://api.test/").catch((e: unknown) => e);
+      assert.ok(error instanceof ProxyError);
+      assert.equal(error.code, "PROXY_AUTH_REQUIRED");
+      assert.equal(error.status, 407);
+      assert.equal(error.headers?.get("proxy-authenticate"), 'Basic realm="mock"');
+      assert.equal(transport.requests[2]?.target, "api.test:443");
+      assert.equal(transport.requests[2]?.headers.get("host"), "api.test:443");
     } finally {
       await session.close();
     }

@@ -19,15 +19,32 @@ export interface Running {
   close(): Promise<void>;
 }
 
-function track(server: Server | TcpServer): { sockets: Set<Socket>; count: { accepted: number } } {
+/**
+ * The Running view of a server (listening or about to): sockets counted from
+ * its "connection" events; `close` gets the open ones to end.
+ */
+export function running(
+  server: Server | TcpServer,
+  url: string,
+  port: number,
+  close: (sockets: Set<Socket>) => Promise<void>,
+): Running {
   const sockets = new Set<Socket>();
-  const count = { accepted: 0 };
+  let accepted = 0;
   server.on("connection", (socket: Socket) => {
-    count.accepted++;
+    accepted++;
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-  return { sockets, count };
+  return {
+    url,
+    port,
+    get accepted() {
+      return accepted;
+    },
+    open: () => sockets.size,
+    close: () => close(sockets),
+  };
 }
 
 async function listen(server: Server | TcpServer): Promise<number> {
@@ -40,21 +57,17 @@ export async function httpServer(
 ): Promise<Running> {
   const server = createServer(handler);
   server.keepAliveTimeout = 10_000;
-  const { sockets, count } = track(server);
   const port = await listen(server);
-  return {
-    url: `http://127.0.0.1:${port}`,
+  return running(
+    server,
+    `http://127.0.0.1:${port}`,
     port,
-    get accepted() {
-      return count.accepted;
-    },
-    open: () => sockets.size,
-    close: () =>
+    () =>
       new Promise((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
-  };
+  );
 }
 
 /** A TCP server whose behaviour per connection is a script. */
@@ -62,27 +75,19 @@ export async function rawServer(
   onSocket: (socket: Socket, index: number) => void,
 ): Promise<Running> {
   const server = createTcpServer();
-  const { sockets, count } = track(server);
+  // Registered first: the count includes the socket its script is given.
+  const tracked = running(server, "", 0, (sockets) => {
+    for (const s of sockets) s.destroy();
+    return new Promise((resolve) => server.close(() => resolve()));
+  });
   server.on("connection", (socket) => {
     socket.on("error", () => undefined);
-    onSocket(socket, count.accepted);
+    onSocket(socket, tracked.accepted);
     // A paused socket never sees the client's FIN: keep reading so closes are noticed.
     if (socket.listenerCount("data") === 0) socket.resume();
   });
   const port = await listen(server);
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    get accepted() {
-      return count.accepted;
-    },
-    open: () => sockets.size,
-    close: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return Object.assign(tracked, { url: `http://127.0.0.1:${port}`, port });
 }
 
 /** Calls `onRequest` with each complete request head (raw text) the socket receives. */

@@ -1,6 +1,7 @@
 // The few Bun APIs this transport calls, declared locally so that the
 // published .d.ts needs no @types/bun. Shapes follow Bun's `Bun.connect`
 // socket API, reduced to what is used here.
+import type { AbortSignalLike } from "@reqivo/transport";
 
 export interface BunSocket {
   /** Bytes taken (copied) by Bun; fewer than given means: wait for `drain`. -1 once closed. */
@@ -20,11 +21,18 @@ export interface BunSocket {
   setNoDelay(noDelay?: boolean): boolean;
   setKeepAlive(enable?: boolean, initialDelay?: number): boolean;
   getTLSVersion(): string | null;
+  /** The server's leaf certificate (TLS client sockets, after the handshake). */
+  getPeerX509Certificate(): BunX509Certificate | undefined;
   readonly alpnProtocol: string | false | null;
   readonly remoteAddress?: string;
   readonly remotePort?: number;
   readonly localAddress?: string;
   readonly localPort?: number;
+}
+
+/** The part of node:crypto's `X509Certificate` (what Bun returns) used here. */
+export interface BunX509Certificate {
+  readonly publicKey: { export(options: { type: "spki"; format: "der" }): Uint8Array };
 }
 
 export interface BunSocketHandler {
@@ -59,12 +67,30 @@ export interface BunConnectOptions {
   socket: BunSocketHandler;
 }
 
+/** One answer of `Bun.dns.lookup`; `ttl` is 0 where the resolver does not tell. */
+export interface BunDnsAnswer {
+  readonly address: string;
+  readonly family: number;
+  readonly ttl: number;
+}
+
 export interface BunApi {
   connect(options: BunConnectOptions): Promise<BunSocket>;
+  dns: { lookup(hostname: string): Promise<BunDnsAnswer[]> };
+  CryptoHasher: new (
+    algorithm: "sha256",
+  ) => { update(bytes: Uint8Array): { digest(encoding: "base64"): string } };
+}
+
+/** The part of `AbortController` used here: a signal to stop connect attempts. */
+export interface AbortControllerLike {
+  readonly signal: AbortSignalLike;
+  abort(reason?: unknown): void;
 }
 
 interface BunGlobals {
   Bun?: BunApi;
+  AbortController: new () => AbortControllerLike;
   setTimeout(callback: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
 }

@@ -16,6 +16,7 @@ import {
   type TransportError,
 } from "@reqivo/transport";
 import type { BunSocket, BunSocketHandler } from "./bun-types.ts";
+import { checkPins } from "./pins.ts";
 
 interface PendingWrite {
   bytes: Uint8Array;
@@ -61,6 +62,8 @@ export class BunConnection implements Connection {
   readonly handlers: BunSocketHandler = {
     open: (socket) => {
       this.#socket = socket;
+      // Given up before the socket existed (a cancelled attempt): nothing may stay open.
+      if (this.#failure !== null) return socket.terminate();
       if (this.#target.tls !== null) this.#phase = "tls";
     },
     data: (_socket, data) => this.#queue.push(data),
@@ -69,13 +72,18 @@ export class BunConnection implements Connection {
     error: (_socket, error) => this.#fail(mapErrorByCode(error, this.#phase, this.#target), false),
     connectError: (_socket, error) =>
       this.#fail(mapErrorByCode(error, "connect", this.#target), false),
-    handshake: (_socket, success, authorizationError) => {
-      if (authorizationError !== null && this.#target.tls?.rejectUnauthorized !== false) {
+    handshake: (socket, success, authorizationError) => {
+      const tls = this.#target.tls;
+      if (authorizationError !== null && tls?.rejectUnauthorized !== false) {
         this.#fail(mapErrorByCode(authorizationError, "tls", this.#target), true);
       } else if (!success) {
         this.#fail(new TlsHandshakeError("handshake did not succeed"), true);
       } else {
-        this.#ready();
+        // Before #ready: no byte goes out to a server whose key is not pinned.
+        const pinMismatch =
+          tls !== null && tls.pins.length > 0 ? checkPins(socket, tls.pins) : null;
+        if (pinMismatch !== null) this.#fail(pinMismatch, true);
+        else this.#ready();
       }
     },
     close: (_socket, error) => this.#onClose(error),

@@ -14,15 +14,12 @@ import {
   abortedBy,
   type Connection,
   type ConnectOptions,
-  guardConnect,
-  mapErrorByCode,
-  type ResolvedConnectOptions,
   resolveConnectOptions,
   type Transport,
-  TransportError,
 } from "@reqivo/transport";
-import { type BunConnectOptions, bunApi, runtime } from "./bun-types.ts";
-import { BunConnection } from "./connection.ts";
+import { bunLookup } from "./lookup.ts";
+import { openConnection } from "./open.ts";
+import { tunnelConnector } from "./tunnel.ts";
 
 /**
  * Tuning for {@link createTransport}.
@@ -55,71 +52,23 @@ export interface BunTransportOptions {
  */
 export function createTransport(options: BunTransportOptions = {}): Transport {
   const readHighWaterMark = options.readHighWaterMark ?? 128 * 1024;
+  const connectOverTunnel = tunnelConnector(readHighWaterMark);
   return {
     name: "bun",
     async connect(connectOptions: ConnectOptions): Promise<Connection> {
-      const target = resolveConnectOptions(connectOptions);
-      if (target.signal?.aborted) throw abortedBy(target.signal);
-      const conn = new BunConnection(target, readHighWaterMark);
-      const attempt = bunApi()
-        .connect(bunConnectOptions(target, conn))
-        .then(
-          (socket) => conn.whenReady(socket),
-          (error: unknown) => {
-            throw error instanceof TransportError
-              ? error
-              : mapErrorByCode(error, "connect", target);
-          },
-        );
-      await guardConnect(attempt, {
-        signal: target.signal,
-        connectTimeout: target.connectTimeout,
-        timers: runtime,
-        cancel: (error) => conn.abort(error),
-        discard: () => {},
-      });
-      return conn;
+      try {
+        const target = resolveConnectOptions(connectOptions);
+        if (target.signal?.aborted) throw abortedBy(target.signal);
+        if (target.tunnel !== null) return await connectOverTunnel(connectOptions);
+        return await openConnection(target, readHighWaterMark);
+      } catch (error) {
+        // The new connection owns a tunnel from the call on, even one that fails.
+        connectOptions?.tunnel?.close();
+        throw error;
+      }
     },
-  };
-}
-
-function bunConnectOptions(target: ResolvedConnectOptions, conn: BunConnection): BunConnectOptions {
-  const where =
-    target.path !== null ? { unix: target.path } : { hostname: target.host!, port: target.port! };
-  const { tls } = target;
-  return {
-    ...where,
-    // The peer's end of stream must not end our side (half-close).
-    allowHalfOpen: true,
-    socket: conn.handlers,
-    ...(tls !== null && {
-      tls: {
-        ...(tls.servername !== null && { serverName: tls.servername }),
-        ...(tls.ca !== null && { ca: [...tls.ca] }),
-        ...(tls.cert !== null && { cert: tls.cert, key: tls.key! }),
-        ...(tls.alpnProtocols.length > 0 && { ALPNProtocols: alpnWireFormat(tls.alpnProtocols) }),
-        ...(tls.minVersion !== null && { minVersion: TLS_VERSION_NUMBERS[tls.minVersion] }),
-        rejectUnauthorized: tls.rejectUnauthorized,
-      },
-    }),
+    lookup: bunLookup,
   };
 }
 
 export type { BunConnection } from "./connection.ts";
-
-/** Bun takes `minVersion` as the protocol's wire number (BoringSSL's TLS1_2_VERSION, …). */
-const TLS_VERSION_NUMBERS = { "TLSv1.2": 0x0303, "TLSv1.3": 0x0304 } as const;
-
-/** Bun takes ALPN protocols in wire format: each name prefixed by its length. */
-function alpnWireFormat(protocols: readonly string[]): Uint8Array {
-  const encoder = new TextEncoder();
-  const parts = protocols.map((protocol) => encoder.encode(protocol));
-  const wire = new Uint8Array(parts.reduce((sum, part) => sum + 1 + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    wire[offset] = part.length;
-    wire.set(part, offset + 1);
-    offset += 1 + part.length;
-  }
-  return wire;
-}

@@ -10,9 +10,10 @@ import {
   type ResolvedConnectOptions,
   type TransportError,
 } from "@reqivo/transport";
+import { closeQuietly } from "./connect-scope.ts";
 import type { DenoConn, DenoNetAddr, DenoUnixAddr } from "./deno-types.ts";
 import { mapDenoError } from "./map-error.ts";
-import { closeQuietly, type OpenedConn } from "./open.ts";
+import type { OpenedConn } from "./open.ts";
 
 /**
  * Reads fill a slab: each read is offered the slab's free tail, and what it
@@ -234,15 +235,17 @@ export class DenoConnection implements Connection {
 }
 
 function describe(opened: OpenedConn, target: ResolvedConnectOptions): ConnectionInfo {
-  const local = netAddr(opened.conn.localAddr);
-  const remote = netAddr(opened.conn.remoteAddr);
+  // A tunnel's far end was reached by the proxy: no address of ours to tell.
+  const tunnelled = target.tunnel !== null;
+  const local = tunnelled ? null : netAddr(opened.conn.localAddr);
+  const remote = tunnelled ? null : netAddr(opened.conn.remoteAddr);
   return {
     kind: target.kind,
     alpnProtocol: opened.alpnProtocol,
-    // Deno does not report the negotiated TLS version.
-    tlsVersion: null,
+    // Deno's own TLS does not report the version; the node:tls path does.
+    tlsVersion: opened.tlsVersion ?? null,
     remoteAddress: remote?.hostname ?? null,
-    remotePort: remote?.port ?? null,
+    remotePort: tunnelled ? target.port : (remote?.port ?? null),
     localAddress: local?.hostname ?? null,
     localPort: local?.port ?? null,
     path: target.path,

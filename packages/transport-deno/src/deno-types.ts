@@ -43,6 +43,8 @@ export interface DenoApi {
     transport?: "tcp";
     signal?: AbortSignalLike;
     autoSelectFamily?: boolean;
+    /** Milliseconds between happy-eyeballs attempts. */
+    autoSelectFamilyAttemptDelay?: number;
   }): Promise<DenoTcpConn>;
   connect(options: { transport: "unix"; path: string }): Promise<DenoConn>;
   connectTls(options: {
@@ -53,6 +55,7 @@ export interface DenoApi {
     cert?: string;
     key?: string;
     autoSelectFamily?: boolean;
+    autoSelectFamilyAttemptDelay?: number;
   }): Promise<DenoTlsConn>;
   startTls(
     conn: DenoTcpConn,
@@ -60,8 +63,15 @@ export interface DenoApi {
   ): Promise<DenoTlsConn>;
 }
 
+/** The part of `AbortController` used here: a signal to stop a connect attempt. */
+export interface AbortControllerLike {
+  readonly signal: AbortSignalLike;
+  abort(reason?: unknown): void;
+}
+
 interface DenoGlobals {
   Deno?: DenoApi;
+  AbortController: new () => AbortControllerLike;
   setTimeout(callback: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
 }

@@ -19,12 +19,15 @@ import {
   type Transport,
 } from "@reqivo/transport";
 import { DenoConnection } from "./connection.ts";
+import { systemLookup } from "./lookup.ts";
 import { checkSupported, openConn } from "./open.ts";
 
 /**
- * Creates the Deno transport: TCP (happy eyeballs), TLS (rustls) and Unix
- * domain sockets. Options Deno cannot honour reject with `UnsupportedError`
- * before any network activity; see the README's support table.
+ * Creates the Deno transport: TCP (happy eyeballs), TLS (rustls, or Deno's
+ * node:tls for what rustls cannot do here: pins, TLS over a proxy tunnel, …)
+ * and Unix domain sockets. `lookup` is the system resolver. Options Deno
+ * cannot honour reject with `UnsupportedError` before any network activity;
+ * see the README's support table.
  *
  * @example
  * ```ts
@@ -40,11 +43,18 @@ export function createTransport(): Transport {
   return {
     name: "deno",
     async connect(options: ConnectOptions): Promise<Connection> {
-      const target = resolveConnectOptions(options);
-      checkSupported(target);
-      if (target.signal?.aborted) throw abortedBy(target.signal);
-      return new DenoConnection(await openConn(target), target);
+      try {
+        const target = resolveConnectOptions(options);
+        checkSupported(target);
+        if (target.signal?.aborted) throw abortedBy(target.signal);
+        return new DenoConnection(await openConn(target), target);
+      } catch (error) {
+        // The new connection owns a tunnel from the call on, even one that fails.
+        options?.tunnel?.close();
+        throw error;
+      }
     },
+    lookup: systemLookup,
   };
 }
 

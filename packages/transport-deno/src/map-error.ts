@@ -1,6 +1,7 @@
 // Deno throws its own error classes (Deno.errors.ConnectionRefused, …) with a
 // `name`, sometimes an errno `code`, and for TLS the rustls message. This maps
 // them onto the contract's error classes, keeping the raw error as `cause`.
+// The node:tls path maps its errors itself (Node's `code`s) before they get here.
 import {
   ConnectionRefusedError,
   ConnectionResetError,
@@ -23,6 +24,8 @@ export function mapDenoError(
   phase: Phase,
   target: ResolvedConnectOptions,
 ): TransportError {
+  // Already mapped: a lookup or happy-eyeballs failure, a pin mismatch, a tunnel's own error.
+  if (error instanceof TransportError) return error;
   const name = error instanceof Error ? error.name : "";
   const message = error instanceof Error ? error.message : String(error);
   const cause = { cause: error };

@@ -1,111 +1,104 @@
-// Opening a Deno connection (TCP, Unix, TLS) under the connect timeout and
-// the abort signal, and refusing up front what Deno cannot do.
+// Opening a Deno connection (TCP, Unix, TLS, TLS over a tunnel) under the
+// connect timeout and the abort signal, and refusing up front what Deno cannot do.
 import {
+  type Connection,
   guardConnect,
   type ResolvedConnectOptions,
   type TransportError,
   UnsupportedError,
 } from "@reqivo/transport";
+import { ConnectScope, closeQuietly } from "./connect-scope.ts";
+import { DenoConnection } from "./connection.ts";
 import { type DenoConn, type DenoTcpConn, denoApi, runtime } from "./deno-types.ts";
+import { dialTcp } from "./dial.ts";
 import { mapDenoError, type Phase } from "./map-error.ts";
+import { needsNodeTls, startNodeTls } from "./node-tls.ts";
 
 /** An open Deno connection and what its handshake negotiated. */
 export interface OpenedConn {
   readonly conn: DenoConn;
   readonly alpnProtocol: string | null;
+  /** The negotiated TLS version; only the node:tls path can tell. */
+  readonly tlsVersion?: string | null;
 }
 
 /** Throws `UnsupportedError` for options Deno's APIs have no way to honour. */
 export function checkSupported(target: ResolvedConnectOptions): void {
-  const unsupported = (feature: string) => new UnsupportedError(feature, "deno");
-  const { tls } = target;
   if (target.keepAliveDelay !== null && target.keepAliveDelay > 0) {
-    throw unsupported("keepAlive delay (Deno sets keep-alive on or off only)");
-  }
-  if (tls === null) return;
-  if (target.path !== null) throw unsupported("tls over a Unix socket");
-  if (!tls.rejectUnauthorized) {
-    throw unsupported("tls.rejectUnauthorized=false (Deno has only a process-wide flag)");
-  }
-  if (tls.minVersion === "TLSv1.3") {
-    throw unsupported("tls.minVersion=TLSv1.3 (Deno always allows TLS 1.2 and 1.3)");
-  }
-  // Client certificates go through Deno.connectTls, which checks the
-  // certificate against the host it dials; only Deno.startTls takes another name.
-  if (tls.cert !== null && tls.servername !== null && tls.servername !== target.host) {
-    throw unsupported("tls.cert together with a servername other than host");
+    throw new UnsupportedError("keepAlive delay (Deno sets keep-alive on or off only)", "deno");
   }
 }
 
 /** Connects and, for TLS, completes the handshake. Rejects with the contract's errors. */
 export function openConn(target: ResolvedConnectOptions): Promise<OpenedConn> {
-  let current: DenoConn | null = null;
-  const track = <T extends DenoConn>(conn: T): T => {
-    current = conn;
-    return conn;
-  };
-  return guardConnect(connectSteps(target, track), {
+  const scope = new ConnectScope();
+  return guardConnect(connectSteps(target, scope), {
     signal: target.signal,
     connectTimeout: target.connectTimeout,
     timers: runtime,
-    cancel: () => closeQuietly(current),
+    cancel: (error) => scope.cancel(error),
     discard: (late) => closeQuietly(late.conn),
   });
 }
 
 async function connectSteps(
   target: ResolvedConnectOptions,
-  track: <T extends DenoConn>(conn: T) => T,
+  scope: ConnectScope,
 ): Promise<OpenedConn> {
   const deno = denoApi();
   const { tls } = target;
   let phase: Phase = "connect";
   try {
+    if (target.tunnel !== null) return await startNodeTls(target.tunnel, target, null, scope);
     if (target.path !== null) {
-      return {
-        conn: track(await deno.connect({ transport: "unix", path: target.path })),
-        alpnProtocol: null,
-      };
+      const conn = scope.track(await deno.connect({ transport: "unix", path: target.path }));
+      if (tls === null) return { conn, alpnProtocol: null };
+      phase = "tls";
+      return await startNodeTls(plainConnection(conn, target), target, conn, scope);
     }
     const host = target.host!;
-    const port = target.port!;
     const caCerts = tls?.ca ? [...tls.ca] : undefined;
     const alpnProtocols = tls && tls.alpnProtocols.length > 0 ? [...tls.alpnProtocols] : undefined;
-    if (tls !== null && tls.cert !== null) {
-      const conn = track(
+    const native = tls !== null && !needsNodeTls(target);
+    if (native && tls.cert !== null) {
+      // Deno.startTls takes no client certificate; Deno.connectTls dials `host` itself.
+      const conn = scope.track(
         await deno.connectTls({
           hostname: host,
-          port,
+          port: target.port!,
           caCerts,
           alpnProtocols,
           cert: tls.cert,
           key: tls.key!,
+          autoSelectFamilyAttemptDelay: target.happyEyeballsDelay,
         }),
       );
       phase = "tls";
       return { conn, alpnProtocol: (await conn.handshake()).alpnProtocol };
     }
-    const signal = target.signal ?? undefined;
-    const tcp: DenoTcpConn = track(
-      await deno.connect({ hostname: host, port, signal, autoSelectFamily: true }),
-    );
+    const tcp: DenoTcpConn = await dialTcp(target, scope);
     tcp.setNoDelay(target.noDelay);
     if (target.keepAliveDelay !== null) tcp.setKeepAlive(true);
     if (tls === null) return { conn: tcp, alpnProtocol: null };
     phase = "tls";
-    const secure = track(
+    if (!native) return await startNodeTls(plainConnection(tcp, target), target, tcp, scope);
+    const secure = scope.track(
       await deno.startTls(tcp, { hostname: tls.servername ?? host, caCerts, alpnProtocols }),
     );
     return { conn: secure, alpnProtocol: (await secure.handshake()).alpnProtocol };
   } catch (error) {
-    throw mapDenoError(error, phase, target) satisfies TransportError;
+    const mapped: TransportError = mapDenoError(error, phase, target);
+    // A failed connect leaves nothing open.
+    scope.cancel(mapped);
+    throw mapped;
   }
 }
 
-export function closeQuietly(conn: DenoConn | null): void {
-  try {
-    conn?.close();
-  } catch {
-    // Already closed.
-  }
+/** `conn` as a contract Connection without TLS, for node:tls to run over. */
+function plainConnection(conn: DenoConn, target: ResolvedConnectOptions): Connection {
+  // The outer connection handles the signal; this one only carries bytes.
+  return new DenoConnection(
+    { conn, alpnProtocol: null },
+    { ...target, kind: target.path === null ? "tcp" : "unix", tls: null, signal: null },
+  );
 }

@@ -33,6 +33,8 @@ export class NodeConnection implements Connection {
   /** Why the connection ended; later operations reject with it. */
   #failure: TransportError | null = null;
   #writeEnd: Promise<void> | null = null;
+  /** Set once the socket carries a TLS connection on top (a tunnel); see {@link detachSocket}. */
+  #handedOver = false;
   /**
    * Settle functions of the writes not yet handed to the OS, oldest first, as
    * resolve/reject pairs in one flat array (no object, Set entry or callback
@@ -51,12 +53,15 @@ export class NodeConnection implements Connection {
       pause: () => socket.pause(),
       resume: () => socket.resume(),
     });
-    socket.on("data", (chunk: Uint8Array) => this.#queue.push(chunk));
-    socket.on("end", () => this.#queue.end());
+    socket.on("data", this.#onData);
+    socket.on("end", this.#onEnd);
     socket.on("error", (error) => this.#fail(mapErrorByCode(error, "open", target), false));
     socket.once("close", () => this.#onClose());
     target.signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
+
+  readonly #onData = (chunk: Uint8Array): void => this.#queue.push(chunk);
+  readonly #onEnd = (): void => this.#queue.end();
 
   get closed(): Promise<void> {
     return this.#closed.promise;
@@ -102,11 +107,34 @@ export class NodeConnection implements Connection {
   }
 
   close(): void {
-    this.#fail(new ConnectionClosedError(), true);
+    // Handed over: the connection on top owns the socket; closing this one still tears it down.
+    if (this.#handedOver) this.#socket.destroy();
+    else this.#fail(new ConnectionClosedError(), true);
   }
 
   abort(reason?: unknown): void {
-    this.#fail(new AbortedError({ cause: reason }), true);
+    if (this.#handedOver) this.#socket.destroy();
+    else this.#fail(new AbortedError({ cause: reason }), true);
+  }
+
+  /**
+   * Hands the socket to a TLS layer on top (a tunnel), which then reads the
+   * socket directly instead of through this connection. Returns `null` when
+   * that cannot be done cleanly: the connection failed or half-closed, writes
+   * are pending, or bytes were received and not read yet (the caller then
+   * goes through `read()` instead). Afterwards reads and
+   * writes here reject with `ConnectionClosedError`; `close()`, `abort()` and
+   * the signal still destroy the socket, and `closed` settles with it.
+   */
+  detachSocket(): net.Socket | null {
+    if (this.#failure !== null || this.#writeEnd !== null) return null;
+    if (this.#pendingWrites.length > 0 || this.#queue.bufferedBytes > 0) return null;
+    this.#socket.off("data", this.#onData);
+    this.#socket.off("end", this.#onEnd);
+    this.#handedOver = true;
+    this.#failure = new ConnectionClosedError("the connection carries a TLS tunnel now");
+    this.#queue.fail(this.#failure);
+    return this.#socket;
   }
 
   /** Lets the process exit while this socket is open (`socket.unref()`); for idle pooled connections. */
@@ -153,14 +181,17 @@ export class NodeConnection implements Connection {
 
 function describe(socket: net.Socket, target: ResolvedConnectOptions): ConnectionInfo {
   const secure = socket instanceof tls.TLSSocket ? socket : null;
+  // Through a tunnel the socket's addresses are the proxy's; the far end's are unknown.
+  const tunnelled = target.tunnel !== null;
   return {
     kind: target.kind,
     alpnProtocol: secure?.alpnProtocol || null,
     tlsVersion: secure?.getProtocol() ?? null,
-    remoteAddress: socket.remoteAddress ?? null,
-    remotePort: socket.remotePort ?? null,
-    localAddress: socket.localAddress ?? null,
-    localPort: socket.localPort ?? null,
+    remoteAddress: tunnelled ? null : (socket.remoteAddress ?? null),
+    remotePort: tunnelled ? target.port : (socket.remotePort ?? null),
+    localAddress: tunnelled ? null : (socket.localAddress ?? null),
+    localPort: tunnelled ? null : (socket.localPort ?? null),
     path: target.path,
+    tlsSessionReused: secure?.isSessionReused() ?? null,
   };
 }

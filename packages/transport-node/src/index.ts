@@ -14,11 +14,14 @@ import {
   abortedBy,
   type Connection,
   type ConnectOptions,
+  type ResolvedConnectOptions,
   resolveConnectOptions,
   type Transport,
 } from "@reqivo/transport";
+import { connectSocket } from "./connect.ts";
 import { NodeConnection } from "./connection.ts";
-import { openSocket, whenReady } from "./open-socket.ts";
+import { nodeLookup } from "./lookup.ts";
+import { TlsSessionCache } from "./session-cache.ts";
 
 /**
  * Tuning for {@link createTransport}.
@@ -26,7 +29,7 @@ import { openSocket, whenReady } from "./open-socket.ts";
  * @example
  * ```ts
  * import type { NodeTransportOptions } from "@reqivo/transport-node";
- * const options: NodeTransportOptions = { readHighWaterMark: 256 * 1024 };
+ * const options: NodeTransportOptions = { readHighWaterMark: 256 * 1024, tlsSessionCacheSize: 0 };
  * ```
  */
 export interface NodeTransportOptions {
@@ -35,11 +38,18 @@ export interface NodeTransportOptions {
    * the OS (backpressure). Default 128 KiB.
    */
   readonly readHighWaterMark?: number;
+  /**
+   * Origins whose TLS sessions are kept for resumption (the least recently
+   * used is dropped first); `0` turns resumption off. Default 100, as
+   * node:https's Agent.
+   */
+  readonly tlsSessionCacheSize?: number;
 }
 
 /**
- * Creates the Node transport: TCP and TLS with happy eyeballs
- * (`autoSelectFamily`), and Unix domain sockets.
+ * Creates the Node transport: TCP with happy eyeballs (RFC 8305, over
+ * `dns.lookup` or the `lookup` hook), TLS with session resumption, pins and
+ * tunnels, and Unix domain sockets.
  *
  * @example
  * ```ts
@@ -53,15 +63,27 @@ export interface NodeTransportOptions {
  */
 export function createTransport(options: NodeTransportOptions = {}): Transport {
   const readHighWaterMark = options.readHighWaterMark ?? 128 * 1024;
+  const cacheSize = options.tlsSessionCacheSize ?? 100;
+  if (!Number.isInteger(cacheSize) || cacheSize < 0) {
+    throw new TypeError("tlsSessionCacheSize must be an integer >= 0");
+  }
+  const sessions = cacheSize === 0 ? null : new TlsSessionCache(cacheSize);
   return {
     name: "node",
     async connect(connectOptions: ConnectOptions): Promise<Connection> {
-      const target = resolveConnectOptions(connectOptions);
-      if (target.signal?.aborted) throw abortedBy(target.signal);
-      const socket = openSocket(target);
-      await whenReady(socket, target);
+      let target: ResolvedConnectOptions;
+      try {
+        target = resolveConnectOptions(connectOptions);
+        if (target.signal?.aborted) throw abortedBy(target.signal);
+      } catch (error) {
+        // The tunnel is ours from the call on, even when the options are wrong.
+        connectOptions?.tunnel?.close();
+        throw error;
+      }
+      const socket = await connectSocket(target, sessions);
       return new NodeConnection(socket, target, readHighWaterMark);
     },
+    lookup: nodeLookup,
   };
 }
 

@@ -148,10 +148,13 @@ export interface ConnectOptions {
   /**
    * Runs TLS over this already-open connection (a proxy's `CONNECT` tunnel,
    * itself TLS or not) instead of opening a socket; needs `tls`. `host` and
-   * `port` name the far end, for SNI, verification and `info`. The new
-   * connection owns the tunnel: closing or aborting it closes the tunnel,
-   * and the tunnel ending ends it. A transport that cannot layer TLS on the
-   * given connection rejects with `UnsupportedError`.
+   * `port` name the far end, for SNI, verification and `info` (`remotePort`
+   * is `port`; the addresses are `null`, as the proxy reached the far end).
+   * The new connection owns the tunnel from the call on: closing or aborting
+   * it closes the tunnel, the tunnel ending ends it, and a connect that fails
+   * for any reason (bad options, handshake error, timeout, abort) closes the
+   * tunnel too. A transport that cannot layer TLS on the given connection
+   * rejects with `UnsupportedError`.
    */
   tunnel?: Connection;
 }
@@ -181,6 +184,12 @@ export interface ConnectionInfo {
   readonly localPort: number | null;
   /** The Unix socket path, or `null` for TCP. */
   readonly path: string | null;
+  /**
+   * Optional. `true` when the TLS handshake resumed an earlier session (no
+   * full handshake), `false` when it did not; `null` or absent without TLS
+   * or when the transport does not tell.
+   */
+  readonly tlsSessionReused?: boolean | null;
 }
 
 /**

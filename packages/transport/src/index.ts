@@ -26,6 +26,13 @@ export {
   type TransportErrorOptions,
   UnsupportedError,
 } from "./errors.ts";
+export {
+  type ConnectionAttempt,
+  type HappyEyeballsOptions,
+  happyEyeballs,
+  orderAddresses,
+} from "./happy-eyeballs.ts";
+export { lookupAddresses } from "./lookup-answer.ts";
 export { type ConnectPhase, errorCode, mapErrorByCode } from "./map-error-code.ts";
 export {
   isIpAddress,

@@ -70,7 +70,8 @@ export function errorCode(error: unknown): string | undefined {
 
 /**
  * Maps an error carrying a Node-style `code` (Node, Bun) to the contract's
- * error class for the phase it happened in. For transport authors.
+ * error class for the phase it happened in; a `TransportError` is returned
+ * as is. For transport authors.
  *
  * @example
  * ```ts
@@ -85,6 +86,8 @@ export function mapErrorByCode(
   phase: ConnectPhase,
   target: ResolvedConnectOptions,
 ): TransportError {
+  // Already mapped, e.g. a tunnel's own failure surfacing through the TLS layer on top.
+  if (error instanceof TransportError) return error;
   const code = errorCode(error) ?? "";
   const message = error instanceof Error ? error.message : String(error);
   const cause = { cause: error };

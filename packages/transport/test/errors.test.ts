@@ -11,6 +11,7 @@ import {
   TlsError,
   TlsHandshakeError,
   TlsNameMismatchError,
+  TlsPinMismatchError,
   TransportError,
   UnsupportedError,
 } from "../src/index.ts";
@@ -35,6 +36,7 @@ const cases = [
     "TlsNameMismatchError",
   ],
   [new TlsHandshakeError("ERR_SSL_X", { cause }), "TLS_HANDSHAKE_FAILED", "TlsHandshakeError"],
+  [new TlsPinMismatchError("sha256/AAAA", { cause }), "TLS_PIN_MISMATCH", "TlsPinMismatchError"],
   [new ConnectionResetError({ cause }), "CONNECTION_RESET", "ConnectionResetError"],
   [new ConnectionClosedError("closed", { cause }), "CONNECTION_CLOSED", "ConnectionClosedError"],
   [new AbortedError({ cause }), "ABORTED", "AbortedError"],

@@ -143,3 +143,33 @@ describe("guardConnect", () => {
     await expect(closed.promise).rejects.toThrow("x");
   });
 });
+
+describe("resolveConnectOptions: lookup, happy eyeballs, tunnel, pins", () => {
+  const pin = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+  test("defaults: no lookup hook, 250 ms attempt delay, no tunnel, no pins", () => {
+    const resolved = resolveConnectOptions({ host: "a.test", port: 443, tls: true });
+    expect(resolved.lookup).toBeNull();
+    expect(resolved.happyEyeballsDelay).toBe(250);
+    expect(resolved.tunnel).toBeNull();
+    expect(resolved.tls?.pins).toEqual([]);
+  });
+
+  test("pins lose their sha256/ prefix", () => {
+    const tls = resolveConnectOptions({
+      host: "a",
+      port: 1,
+      tls: { pins: [`sha256/${pin}`, pin] },
+    }).tls;
+    expect(tls?.pins).toEqual([pin, pin]);
+  });
+
+  test.each([
+    [{ host: "a", port: 1, happyEyeballsDelay: -1 }],
+    [{ host: "a", port: 1, tls: { pins: ["sha256/short"] } }],
+    [{ host: "a", port: 1, tunnel: {} as never }],
+    [{ path: "/x.sock", tls: true, tunnel: {} as never }],
+  ])("rejects %j", (options) => {
+    expect(() => resolveConnectOptions(options)).toThrow(TypeError);
+  });
+});

@@ -16,9 +16,20 @@ import {
   WebSocketConnection,
   type WebSocketHandshake,
 } from "@reqivo/protocol";
-import type { Connection, ConnectOptions, TlsOptions, Transport } from "@reqivo/transport";
+import {
+  type Connection,
+  type ConnectOptions,
+  isIpAddress,
+  type LookupFunction,
+  type Transport,
+} from "@reqivo/transport";
 import { AbortError, InvalidRequestError, SessionClosedError } from "../errors.ts";
 import { headerPairs, mergeHeaders, type TimeoutOptions } from "../options.ts";
+import { dial } from "../proxy/dial.ts";
+import { proxiedHeaders } from "../proxy/headers.ts";
+import { ProxyRoutes } from "../proxy/routes.ts";
+import { type RequestTarget, unixTarget } from "../resolve-url.ts";
+import type { ClientTlsOptions } from "../tls-settings.ts";
 import { deflateOffer, loadDeflate, ZlibDeflateCodec } from "./deflate.ts";
 import { WebSocketError } from "./errors.ts";
 import { resolveWebSocketOptions, type WebSocketOptions } from "./options.ts";
@@ -44,9 +55,15 @@ export interface WebSocketSessionContext {
   baseUrl: URL | undefined;
   /** The session's default headers. */
   headers: HeaderList;
-  tls: Omit<TlsOptions, "servername" | "alpnProtocols"> | undefined;
+  tls: ClientTlsOptions | undefined;
   socketPath: string | undefined;
   timeout: TimeoutOptions;
+  /** The session's name resolution: the lookup for a host (`undefined`: the transport's own). */
+  lookupFor?: (hostname: string) => LookupFunction | undefined;
+  /** Milliseconds between happy-eyeballs attempts (the session's `dns.happyEyeballsDelay`). */
+  happyEyeballsDelay?: number;
+  /** The session's proxies (a WebSocket always goes through a `CONNECT` or SOCKS5 tunnel). */
+  proxies?: ProxyRoutes;
   /**
    * Cookies and credentials: returns `headers` merged over the session's
    * defaults plus the jar's `Cookie` and an `Authorization` for `url`
@@ -136,6 +153,20 @@ export function websocketHttpUrl(input: string | URL, base?: URL): URL {
   return url;
 }
 
+/** {@link websocketHttpUrl}, or a `ws+unix:`/`wss+unix:` URL's `http(s)://localhost/…` and socket. */
+function websocketTarget(input: string | URL, base: URL | undefined): RequestTarget {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(input, base);
+  } catch {
+    // websocketHttpUrl says why.
+  }
+  const unix = parsed === undefined ? undefined : unixTarget(parsed, true);
+  if (unix === undefined) return { url: websocketHttpUrl(input, base), socketPath: undefined };
+  unix.url.hash = "";
+  return unix;
+}
+
 function wsUrl(url: URL): string {
   const out = new URL(url.href);
   out.protocol = url.protocol === "https:" ? "wss:" : "ws:";
@@ -207,12 +238,20 @@ export async function openWebSocket(
   options: WebSocketOptions = {},
 ): Promise<WebSocketClient> {
   const settings = resolveWebSocketOptions(options, context.timeout);
-  const url = websocketHttpUrl(input, context.baseUrl);
+  const { url, socketPath: urlSocket } = websocketTarget(input, context.baseUrl);
+  const socketPath = urlSocket ?? context.socketPath;
   if (context.closed) throw new SessionClosedError();
   const signal = options.signal;
   if (signal?.aborted) throw new AbortError(signal.reason);
   const support = settings.compress === null ? null : await loadDeflate();
-  const headers = await handshakeHeaders(context, url, options);
+  const https = url.protocol === "https:";
+  const port = url.port === "" ? (https ? 443 : 80) : Number(url.port);
+  const proxies =
+    context.proxies ?? (options.proxy === undefined ? undefined : new ProxyRoutes(undefined));
+  const route =
+    socketPath === undefined ? proxies?.route(url, port, options.proxy, true) : undefined;
+  const gathered = await handshakeHeaders(context, url, options);
+  const headers = route === undefined ? gathered : proxiedHeaders(route, gathered);
   let handshake: WebSocketHandshake;
   try {
     handshake = buildHandshakeRequest({
@@ -230,11 +269,25 @@ export async function openWebSocket(
     throw new InvalidRequestError((cause as Error).message, { cause });
   }
 
-  const https = url.protocol === "https:";
-  const port = url.port === "" ? (https ? 443 : 80) : Number(url.port);
   const connect: ConnectOptions =
-    context.socketPath === undefined ? { host: url.hostname, port } : { path: context.socketPath };
-  if (https) connect.tls = { ...context.tls };
+    socketPath === undefined ? { host: url.hostname, port } : { path: socketPath };
+  if (https) {
+    connect.tls = { ...context.tls };
+    // Over a socket there is no host to default to: check the name the URL gives.
+    if (
+      socketPath !== undefined &&
+      connect.tls.servername === undefined &&
+      !isIpAddress(url.hostname)
+    )
+      connect.tls.servername = url.hostname;
+  }
+  if (socketPath === undefined) {
+    // Through a proxy, only the proxy's name is resolved here.
+    const lookup = context.lookupFor?.(route?.endpoint.hostname ?? url.hostname);
+    if (lookup !== undefined) connect.lookup = lookup;
+    if (context.happyEyeballsDelay !== undefined)
+      connect.happyEyeballsDelay = context.happyEyeballsDelay;
+  }
   if (settings.connectTimeout !== undefined) connect.connectTimeout = settings.connectTimeout;
   // Aborting it ends the handshake and, later, the open connection.
   const controller = new AbortController();
@@ -259,7 +312,7 @@ export async function openWebSocket(
         );
   let connection: Connection | undefined;
   try {
-    connection = await context.transport.connect(connect);
+    connection = await dial(context.transport, connect, route);
     const http = new ClientConnection();
     const head = http.send(handshake.request);
     await connection.write(joined(head, http.send({ type: "end" })));

@@ -2,6 +2,7 @@
 import type { PerMessageDeflateOffer } from "@reqivo/protocol";
 import { InvalidRequestError } from "../errors.ts";
 import type { HeadersInput } from "../options.ts";
+import type { ProxyInput } from "../proxy/config.ts";
 
 /**
  * Time limits of a WebSocket, in milliseconds.
@@ -69,6 +70,8 @@ export interface WebSocketOptions {
   timeout?: number | WebSocketTimeouts;
   /** Received messages buffered for async iteration before reading pauses (backpressure). Default 16. */
   highWaterMark?: number;
+  /** This socket's proxy, replacing the session's (`false`: direct); always a `CONNECT` or SOCKS5 tunnel. */
+  proxy?: ProxyInput;
 }
 
 function positive(value: unknown, name: string, integer = false): number | undefined {

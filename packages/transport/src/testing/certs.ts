@@ -33,6 +33,8 @@ export interface TestCertificates {
   readonly ca: string;
   /** Issued by `ca` for localhost, 127.0.0.1 and ::1. */
   readonly server: CertificateAndKey;
+  /** The pin of `server`'s key for `tls.pins`: `sha256/` and the base64 SHA-256 of its SubjectPublicKeyInfo. */
+  readonly serverPin: string;
   /** Issued by `ca` for `sni.test` only. */
   readonly named: CertificateAndKey;
   /** Issued by another CA, which the client does not trust, for localhost and 127.0.0.1. */
@@ -77,9 +79,11 @@ export async function generateTestCertificates(): Promise<TestCertificates> {
     { type: "ip", value: "127.0.0.1" },
     { type: "ip", value: "::1" },
   ] as const;
+  const server = await issue(x509, ca.issuer, "CN=localhost", localNames, "server");
   return {
     ca: ca.pem,
-    server: await issue(x509, ca.issuer, "CN=localhost", localNames, "server"),
+    server,
+    serverPin: await spkiPin(new x509.X509Certificate(server.cert)),
     named: await issue(
       x509,
       ca.issuer,
@@ -145,6 +149,13 @@ async function issue(
   });
   const pkcs8 = await crypto.subtle.exportKey("pkcs8", keys.privateKey);
   return { cert: cert.toString("pem"), key: x509.PemConverter.encode(pkcs8, "PRIVATE KEY") };
+}
+
+async function spkiPin(certificate: import("@peculiar/x509").X509Certificate): Promise<string> {
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", certificate.publicKey.rawData),
+  );
+  return `sha256/${btoa(String.fromCharCode(...digest))}`;
 }
 
 function randomSerial(): string {

@@ -25,7 +25,15 @@ export type OptionalFeature =
   /** `info.tlsVersion` is reported (otherwise the kit expects `null`). */
   | "info.tlsVersion"
   /** Giving up on a TLS handshake (timeout, abort) closes the TCP socket at once. */
-  | "tls.cancelHandshakeClosesSocket";
+  | "tls.cancelHandshakeClosesSocket"
+  /** `tls.pins` (SPKI SHA-256 certificate pinning). */
+  | "tls.pins"
+  /** `tunnel`: TLS over an existing plain connection. */
+  | "tunnel"
+  /** `tunnel` when the existing connection is itself TLS (an HTTPS proxy). */
+  | "tunnel.tls-in-tls"
+  /** A second connection to the same origin resumes the TLS session, and `info.tlsSessionReused` says so. */
+  | "tls.sessionResumption";
 
 /** What every case gets: the transport under test, a server harness and assertions. */
 export interface CaseContext {

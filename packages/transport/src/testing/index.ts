@@ -23,8 +23,13 @@ import type { Transport } from "../contract.ts";
 import { abortCases } from "./cases/abort.ts";
 import { basicCases } from "./cases/basic.ts";
 import { failureCases } from "./cases/failures.ts";
+import { happyEyeballsCases } from "./cases/happy-eyeballs.ts";
+import { lookupCases } from "./cases/lookup.ts";
+import { pinCases } from "./cases/pins.ts";
+import { resumptionCases } from "./cases/resumption.ts";
 import { streamCases } from "./cases/stream.ts";
 import { tlsCases } from "./cases/tls.ts";
+import { tunnelCases } from "./cases/tunnel.ts";
 import { generateTestCertificates, type TestCertificates } from "./certs.ts";
 import type { CaseContext, CaseDefinition, OptionalFeature } from "./context.ts";
 import type { TestHarness } from "./harness.ts";
@@ -117,6 +122,11 @@ export function conformanceCases(options: ConformanceOptions): ConformanceCase[]
     ...failureCases,
     ...abortCases,
     ...streamCases,
+    ...lookupCases,
+    ...happyEyeballsCases,
+    ...tunnelCases,
+    ...pinCases,
+    ...resumptionCases,
   ];
   return all.map((definition) => {
     const timeoutMs = definition.timeoutMs ?? 15_000;

@@ -1,0 +1,53 @@
+// TCP to a resolved host: happy eyeballs (RFC 8305) over its addresses with
+// the shared, runtime-neutral race from @reqivo/transport.
+import * as net from "node:net";
+import {
+  type ConnectionAttempt,
+  happyEyeballs,
+  type LookupAddress,
+  mapErrorByCode,
+  type ResolvedConnectOptions,
+} from "@reqivo/transport";
+import { nodeTimers } from "./lookup.ts";
+import { socketAddress, tuneSocket } from "./open-socket.ts";
+
+/** Connects to the first of `addresses` that answers; `timeout` is what is left of the connect timeout. */
+export function dial(
+  target: ResolvedConnectOptions,
+  addresses: readonly LookupAddress[],
+  timeout: number | null,
+): Promise<net.Socket> {
+  return happyEyeballs<net.Socket>({
+    host: target.host!,
+    addresses,
+    attempt: (address) => attemptTcp(target, address.address),
+    discard: (late) => late.destroy(),
+    delay: target.happyEyeballsDelay,
+    timers: nodeTimers,
+    signal: target.signal,
+    connectTimeout: timeout,
+    ...(target.connectTimeout !== null && { reportedTimeout: target.connectTimeout }),
+  });
+}
+
+function attemptTcp(
+  target: ResolvedConnectOptions,
+  address: string,
+): ConnectionAttempt<net.Socket> {
+  const socket = tuneSocket(net.connect(socketAddress(target, address)), target);
+  const result = new Promise<net.Socket>((resolve, reject) => {
+    const onConnect = () => {
+      socket.off("error", onError);
+      resolve(socket);
+    };
+    const onError = (error: Error) => {
+      socket.off("connect", onConnect);
+      socket.destroy();
+      reject(mapErrorByCode(error, "connect", target));
+    };
+    socket.once("connect", onConnect);
+    socket.once("error", onError);
+  });
+  // A destroyed attempt emits nothing more; its result just stays pending.
+  return { result, cancel: () => socket.destroy() };
+}
