@@ -1,11 +1,18 @@
 // The DNS cache on its own (no sockets): TTLs, failures, coalescing, the size
-// bound and aborts. Time is real but tiny, with bounded waits.
+// bound and aborts. Expiry runs on a fake clock, so a loaded machine cannot
+// stretch "within the TTL"; the other waits are real but tiny and bounded.
 import { DnsError, type LookupAddress } from "@reqivo/transport";
 import { describe, expect, it } from "vitest";
 import { DnsCache } from "../src/dns/cache.ts";
 
 const LOOPBACK: LookupAddress[] = [{ address: "127.0.0.1", family: 4 }];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A clock that moves only when told. */
+function fakeClock() {
+  let time = 1_000_000;
+  return { now: () => time, advance: (ms: number) => void (time += ms) };
+}
 
 function counting(
   answer: (name: string) => Promise<readonly LookupAddress[]> | readonly LookupAddress[],
@@ -23,10 +30,13 @@ function counting(
 describe("DnsCache", () => {
   it("answers from the cache within the TTL, asks again after it", async () => {
     const hook = counting(() => LOOPBACK);
-    const cache = new DnsCache(hook.lookup, { ttl: 40 });
+    const clock = fakeClock();
+    const cache = new DnsCache(hook.lookup, { ttl: 40 }, clock.now);
     for (let i = 0; i < 5; i++) expect(await cache.lookup("A.test", {})).toEqual(LOOPBACK);
+    clock.advance(39);
+    await cache.lookup("a.test", {});
     expect(hook.calls).toEqual(["A.test"]);
-    await sleep(80);
+    clock.advance(2);
     await cache.lookup("a.test", {});
     expect(hook.calls).toHaveLength(2);
   });
@@ -34,14 +44,15 @@ describe("DnsCache", () => {
   it("keeps an answer for the resolver's own TTL, capped by maxTtl; TTL 0 is not cached", async () => {
     const ttls: Record<string, number> = { zero: 0, long: 3600 };
     const hook = counting((name) => [{ address: "::1", family: 6, ttl: ttls[name] }]);
-    const cache = new DnsCache(hook.lookup, { ttl: 60_000, maxTtl: 30 });
+    const clock = fakeClock();
+    const cache = new DnsCache(hook.lookup, { ttl: 60_000, maxTtl: 30 }, clock.now);
     await cache.lookup("zero", {});
     await cache.lookup("zero", {});
     expect(hook.calls).toEqual(["zero", "zero"]);
     await cache.lookup("long", {});
     await cache.lookup("long", {});
     expect(hook.calls).toHaveLength(3);
-    await sleep(60); // past maxTtl, though the resolver said an hour
+    clock.advance(31); // past maxTtl, though the resolver said an hour
     await cache.lookup("long", {});
     expect(hook.calls).toHaveLength(4);
   });

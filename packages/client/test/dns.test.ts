@@ -72,17 +72,16 @@ describe("DNS", () => {
     );
   });
 
-  it("the cache calls the hook once for many connects within the TTL, again after it", async () => {
+  // Expiry itself is checked on a fake clock in dns-cache.test.ts: a real
+  // short TTL here would make the test depend on the machine's load.
+  it("the cache calls the hook once for many connects within the TTL", async () => {
     const server = await serve(closing);
     const hook = recording();
-    const s = session({ dns: { lookup: hook.lookup, cache: { ttl: 150 } } });
+    const s = session({ dns: { lookup: hook.lookup, cache: { ttl: 60_000 } } });
     const url = `http://cached.test:${server.port}/`;
     for (let i = 0; i < 4; i++) await (await s.get(url)).dump();
     expect(server.accepted).toBe(4);
     expect(hook.calls).toEqual(["cached.test"]);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    await (await s.get(url)).dump();
-    expect(hook.calls).toHaveLength(2);
   });
 
   it("without a cache the hook is asked on every connect; concurrent connects share one cached lookup", async () => {

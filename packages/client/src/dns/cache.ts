@@ -68,10 +68,16 @@ export class DnsCache {
   readonly #maxEntries: number;
   readonly #entries = new Map<string, Entry>();
   readonly #pending = new Map<string, Pending>();
+  readonly #now: () => number;
 
-  /** Throws TypeError for a setting out of range. */
-  constructor(resolve: LookupFunction, options: DnsCacheOptions = {}) {
+  /** Throws TypeError for a setting out of range. `now` is the clock (tests pass their own). */
+  constructor(
+    resolve: LookupFunction,
+    options: DnsCacheOptions = {},
+    now: () => number = Date.now,
+  ) {
     this.#resolve = resolve;
+    this.#now = now;
     this.#ttl = cacheSetting("ttl", options.ttl, 0) ?? DEFAULT_TTL;
     this.#maxTtl = cacheSetting("maxTtl", options.maxTtl, 0) ?? Number.POSITIVE_INFINITY;
     this.#errorTtl = cacheSetting("errorTtl", options.errorTtl, 0) ?? 0;
@@ -96,7 +102,7 @@ export class DnsCache {
     const name = hostname.toLowerCase();
     const cached = this.#entries.get(name);
     if (cached !== undefined) {
-      if (cached.expires > Date.now()) {
+      if (cached.expires > this.#now()) {
         // Most recently used goes to the back: eviction takes from the front.
         this.#entries.delete(name);
         this.#entries.set(name, cached);
@@ -123,11 +129,11 @@ export class DnsCache {
     try {
       // Not the first caller's signal: other callers may share this lookup.
       const addresses = checkedAnswer(hostname, await this.#resolve(hostname, {}));
-      this.#store(name, { expires: Date.now() + this.#answerTtl(addresses), addresses });
+      this.#store(name, { expires: this.#now() + this.#answerTtl(addresses), addresses });
       return addresses;
     } catch (cause) {
       const error = cause instanceof DnsError ? cause : new DnsError(hostname, { cause });
-      if (this.#errorTtl > 0) this.#store(name, { expires: Date.now() + this.#errorTtl, error });
+      if (this.#errorTtl > 0) this.#store(name, { expires: this.#now() + this.#errorTtl, error });
       throw error;
     } finally {
       if (this.#pending.get(name) === pending) this.#pending.delete(name);
@@ -144,7 +150,7 @@ export class DnsCache {
   }
 
   #store(name: string, entry: Entry): void {
-    if (!(entry.expires > Date.now())) return;
+    if (!(entry.expires > this.#now())) return;
     this.#entries.delete(name);
     while (this.#entries.size >= this.#maxEntries) {
       const oldest = this.#entries.keys().next();
