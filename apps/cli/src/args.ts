@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { usage } from "./errors.ts";
 import { type Item, looksLikeItem, parseItem } from "./items.ts";
+import { NETWORK_OPTIONS, type NetworkArgs, parseNetworkOptions } from "./network.ts";
 import type { StoredAuth } from "./session-file.ts";
 
 export type Pretty = "all" | "colors" | "format" | "none";
@@ -32,6 +33,8 @@ export interface Args {
   checkStatus: boolean;
   ignoreStdin: boolean;
   ws: string | undefined;
+  /** Proxy, TLS, Unix socket, --resolve. */
+  network: NetworkArgs;
 }
 
 const OPTIONS = {
@@ -55,6 +58,7 @@ const OPTIONS = {
   "check-status": { type: "boolean" },
   "ignore-stdin": { type: "boolean", short: "I" },
   ws: { type: "string" },
+  ...NETWORK_OPTIONS,
 } as const;
 
 const KNOWN_METHODS = new Set([
@@ -171,6 +175,7 @@ export function parseCommandLine(argv: readonly string[]): Args {
     checkStatus: values["check-status"] ?? false,
     ignoreStdin: values["ignore-stdin"] ?? false,
     ws: values.ws,
+    network: parseNetworkOptions(values),
   };
   if (args.help || args.version) return args;
 

@@ -11,6 +11,13 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// Runtime warnings (the client's REQIVO_TLS_INSECURE under --insecure) as the
+// command's own one-line warnings instead of Node's "(node:PID) …" and its hint.
+process.removeAllListeners("warning");
+process.on("warning", (warning) => {
+  process.stderr.write(`reqivo: warning: ${warning.message}\n`);
+});
+
 process.exitCode = await main(process.argv.slice(2), {
   stdin: process.stdin,
   stdout: new Sink(process.stdout),

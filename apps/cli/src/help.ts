@@ -36,6 +36,24 @@ Request:
                           again (a NAME with a / is a file path)
   -I, --ignore-stdin      never read the body from stdin
 
+Network:
+      --proxy URL         send through this proxy: http://, https://, socks5:// or
+                          socks5h:// (user:pass@ goes to the proxy only); "env" reads
+                          HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY. Off by default
+      --no-proxy          connect directly, whatever --proxy said before
+      --cacert FILE       trust the CA certificate(s) in this PEM file (not the system's)
+      --cert FILE         client certificate (PEM) for mutual TLS; the file may hold
+      --key FILE          the key too, else give its key with --key
+      --pin sha256/BASE64 accept the server only if its public key has this SPKI
+                          SHA-256 pin (repeat for more than one; checked on top of
+                          normal verification)
+      --tls-min VERSION   lowest TLS version: TLSv1.2 (default) or TLSv1.3
+  -k, --insecure          do not verify the server's certificate (warns; tests only)
+      --unix-socket PATH  connect to this Unix domain socket; the URL gives the path
+                          and Host (reqivo --unix-socket /run/app.sock :/status)
+      --resolve HOST:ADDR answer HOST with this IP address instead of DNS (repeat
+                          for more addresses or names); TLS still checks HOST
+
 Output:
   -p, --print WHAT        what to show: H request head, B request body, h response
                           head, b response body, m timings (default hb)
@@ -68,4 +86,7 @@ Examples:
   reqivo -f example.org/upload title=Report file@report.pdf
   reqivo --session=me -a me:secret example.org/login
   reqivo -d example.org/big.iso
+  reqivo --proxy http://proxy.internal:3128 https://example.org/
+  reqivo --cacert ca.pem --cert me.pem --key me-key.pem https://api.internal/
+  reqivo --resolve api.example.org:10.0.0.7 https://api.example.org/health
 `;

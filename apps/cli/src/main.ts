@@ -2,14 +2,14 @@
  * One run of the reqivo command: parse, build the request, send it on a
  * @reqivo/node Session, print (or download) the answer, keep the session.
  */
-import { readFile } from "node:fs/promises";
-import type { AuthOptions, SessionOptions } from "@reqivo/client";
-import { type Response, Session } from "@reqivo/node";
+import { type AuthOptions, type Response, Session, type SessionOptions } from "@reqivo/node";
 import { type Args, normalizeUrl, parseCommandLine } from "./args.ts";
 import { runDownload } from "./download-run.ts";
 import { CliError, describe, EXIT, exitForStatus, usage } from "./errors.ts";
 import { HELP, VERSION } from "./help.ts";
+import { sessionNetworkOptions } from "./network.ts";
 import { type Sink, styleFor } from "./output.ts";
+import { readLocalFile } from "./read-file.ts";
 import { SessionFile, type StoredAuth } from "./session-file.ts";
 import {
   BINARY_NOTE,
@@ -100,15 +100,7 @@ async function prepare(args: Args, io: Io, session: SessionFile | undefined): Pr
       for (const item of fields) {
         if (item.kind === "data") form.append(item.key, item.value);
         else if (item.kind === "file") {
-          let bytes: Uint8Array;
-          try {
-            bytes = await readFile(item.path);
-          } catch (error) {
-            throw new CliError(
-              (error as NodeJS.ErrnoException).code ?? "FILE_ERROR",
-              `cannot read ${item.path}: ${(error as Error).message}`,
-            );
-          }
+          const bytes = await readLocalFile(item.path);
           const name = item.path.split(/[\\/]/).pop() ?? item.path;
           form.append(item.key, new Blob([bytes]), name);
           names.push(`${item.key}@${name} (${bytes.length} bytes)`);
@@ -290,6 +282,7 @@ async function runHttp(args: Args, io: Io): Promise<number> {
   const print = args.print ?? (args.verbose ? "HBhbm" : args.download ? "h" : "hb");
 
   const session = new Session({
+    ...(await sessionNetworkOptions(args.network)),
     ...(args.timeout === undefined
       ? {}
       : { timeout: { connect: args.timeout, headers: args.timeout, body: args.timeout } }),

@@ -6,12 +6,12 @@
  * the server closing ends the run. Connection notes go to stderr.
  */
 import { createInterface } from "node:readline";
-import type { SessionOptions } from "@reqivo/client";
-import { Session } from "@reqivo/node";
+import { Session, type SessionOptions } from "@reqivo/node";
 import { type Args, normalizeUrl } from "./args.ts";
 import { CliError } from "./errors.ts";
 import { VERSION } from "./help.ts";
 import type { Io } from "./main.ts";
+import { sessionNetworkOptions } from "./network.ts";
 import { styleFor } from "./output.ts";
 import { SessionFile } from "./session-file.ts";
 import { C, isJson, paint, styleJson } from "./style.ts";
@@ -25,6 +25,7 @@ export async function runWebSocket(args: Args, io: Io): Promise<number> {
   for (const item of args.items) if (item.kind === "header") headers.push([item.name, item.value]);
 
   const session = new Session({
+    ...(await sessionNetworkOptions(args.network)),
     ...(args.timeout === undefined
       ? {}
       : { timeout: { connect: args.timeout, headers: args.timeout } }),

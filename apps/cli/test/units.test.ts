@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { normalizeUrl, parseCommandLine } from "../src/args.ts";
 import { ProgressBar, suggestedFilename } from "../src/download.ts";
 import { parseItem } from "../src/items.ts";
+import { sessionNetworkOptions } from "../src/network.ts";
 import { styleJson } from "../src/style.ts";
 
 describe("items", () => {
@@ -73,5 +74,47 @@ describe("downloads", () => {
     clock = 3000;
     open.add(2048);
     expect(open.line(true)).toBe("2.00 KiB  1.00 KiB/s  done");
+  });
+});
+
+describe("networking options", () => {
+  it("--resolve: names lower-cased, repeats gathered, IPv6 bare or bracketed", async () => {
+    const { network } = parseCommandLine([
+      "--resolve",
+      "API.test:10.0.0.7",
+      "--resolve",
+      "api.test:[fd00::7]",
+      "--resolve",
+      "db.test:::1",
+      "--resolve",
+      "__proto__:127.0.0.1",
+      "x.test",
+    ]);
+    const options = await sessionNetworkOptions(network);
+    const table = options.dns?.lookup as Record<string, string[]>;
+    expect(Object.entries(table)).toEqual([
+      ["api.test", ["10.0.0.7", "fd00::7"]],
+      ["db.test", ["::1"]],
+      ["__proto__", ["127.0.0.1"]],
+    ]);
+  });
+
+  it("--no-proxy wins over --proxy; TLS settings only when asked for", async () => {
+    const direct = parseCommandLine(["--proxy", "http://p:3128", "--no-proxy", "x.test"]);
+    expect(await sessionNetworkOptions(direct.network)).toEqual({ proxy: false });
+    expect(await sessionNetworkOptions(parseCommandLine(["x.test"]).network)).toEqual({});
+    const tls = parseCommandLine([
+      "--tls-min",
+      "1.3",
+      "-k",
+      "--pin",
+      "sha256/a",
+      "--pin",
+      "sha256/b",
+      "x.test",
+    ]);
+    expect(await sessionNetworkOptions(tls.network)).toEqual({
+      tls: { minVersion: "TLSv1.3", rejectUnauthorized: false, pins: ["sha256/a", "sha256/b"] },
+    });
   });
 });

@@ -2,11 +2,17 @@
  * The client's errors. Every Reqivo error — these, the protocol's and the
  * transports' — carries the `Symbol.for("reqivo.error")` brand, so
  * `err instanceof ReqivoError` holds for all of them, across packages and
- * across two copies of one package.
+ * across two copies of one package. Each class also has its own brand,
+ * `Symbol.for("reqivo.error.<Name>")`, written out as a fixed string (as the
+ * protocol and transport packages do), never taken from the class's runtime
+ * name: a minifier that renames classes must not change what a brand is.
  */
 import type { Response } from "./response.ts";
 
 const ANY_REQIVO_ERROR = Symbol.for("reqivo.error");
+
+/** Each Reqivo error class's fixed name and brand, set by {@link brandErrorClass}. */
+const CLASS_BRANDS = new WeakMap<object, { readonly name: string; readonly brand: symbol }>();
 
 function branded(value: unknown, brand: symbol): boolean {
   return (
@@ -14,6 +20,19 @@ function branded(value: unknown, brand: symbol): boolean {
     value !== null &&
     (value as Record<symbol, unknown>)[brand] === true
   );
+}
+
+/**
+ * Gives an error class its fixed `name` and its brand,
+ * `Symbol.for("reqivo.error." + name)`. Called once per class, in its static
+ * block, with the name spelled out; the brand strings are shared with every
+ * other version of the package, so they never change.
+ */
+export function brandErrorClass(
+  errorClass: abstract new (...args: never[]) => Error,
+  name: string,
+): void {
+  CLASS_BRANDS.set(errorClass, { name, brand: Symbol.for(`reqivo.error.${name}`) });
 }
 
 /**
@@ -32,11 +51,21 @@ export class ReqivoError extends Error {
   readonly code: string;
   readonly [ANY_REQIVO_ERROR] = true;
 
+  static {
+    brandErrorClass(ReqivoError, "ReqivoError");
+  }
+
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
+    // A class of the caller's own (no fixed brand) keeps its own name.
+    this.name = CLASS_BRANDS.get(new.target)?.name ?? new.target.name;
     this.code = code;
-    (this as Record<symbol, unknown>)[Symbol.for(`reqivo.error.${new.target.name}`)] = true;
+    // The brands of the class and of every Reqivo class above it: a SocksError is a ProxyError too.
+    for (let c: object | null = new.target; c !== null; c = Object.getPrototypeOf(c)) {
+      const own = CLASS_BRANDS.get(c);
+      if (own !== undefined) (this as Record<symbol, unknown>)[own.brand] = true;
+      if (c === ReqivoError) break;
+    }
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
@@ -44,7 +73,11 @@ export class ReqivoError extends Error {
     // biome-ignore lint/complexity/noThisInStatic: the receiver decides which brand to check
     if (this === ReqivoError) return branded(value, ANY_REQIVO_ERROR);
     // biome-ignore lint/complexity/noThisInStatic: the receiver decides which brand to check
-    return branded(value, Symbol.for(`reqivo.error.${this.name}`));
+    const own = CLASS_BRANDS.get(this);
+    if (own !== undefined) return branded(value, own.brand);
+    // A caller's own subclass has no fixed brand: the ordinary prototype-chain check.
+    // biome-ignore lint/complexity/noThisInStatic: the receiver decides which brand to check
+    return Function.prototype[Symbol.hasInstance].call(this, value);
   }
 }
 
@@ -59,12 +92,15 @@ export class ReqivoError extends Error {
  * ```
  */
 export class TimeoutError extends ReqivoError {
+  static {
+    brandErrorClass(TimeoutError, "TimeoutError");
+  }
+
   /** The limit that ran out, in milliseconds. */
   readonly timeout: number;
   constructor(code: string, message: string, timeout: number) {
     super(code, message);
     this.timeout = timeout;
-    (this as Record<symbol, unknown>)[Symbol.for("reqivo.error.TimeoutError")] = true;
   }
 }
 
@@ -78,6 +114,10 @@ export class TimeoutError extends ReqivoError {
  * ```
  */
 export class HeadersTimeoutError extends TimeoutError {
+  static {
+    brandErrorClass(HeadersTimeoutError, "HeadersTimeoutError");
+  }
+
   constructor(timeout: number) {
     super("HEADERS_TIMEOUT", `no response head within ${timeout} ms`, timeout);
   }
@@ -93,6 +133,10 @@ export class HeadersTimeoutError extends TimeoutError {
  * ```
  */
 export class BodyTimeoutError extends TimeoutError {
+  static {
+    brandErrorClass(BodyTimeoutError, "BodyTimeoutError");
+  }
+
   constructor(timeout: number) {
     super("BODY_TIMEOUT", `no response body data for ${timeout} ms`, timeout);
   }
@@ -108,6 +152,10 @@ export class BodyTimeoutError extends TimeoutError {
  * ```
  */
 export class DeadlineExceededError extends TimeoutError {
+  static {
+    brandErrorClass(DeadlineExceededError, "DeadlineExceededError");
+  }
+
   constructor(timeout: number) {
     super("DEADLINE_EXCEEDED", `request not complete within ${timeout} ms`, timeout);
   }
@@ -126,6 +174,10 @@ export class DeadlineExceededError extends TimeoutError {
  * ```
  */
 export class AbortError extends ReqivoError {
+  static {
+    brandErrorClass(AbortError, "AbortError");
+  }
+
   constructor(reason: unknown) {
     super("ABORTED", "the request was aborted", { cause: reason });
   }
@@ -141,6 +193,10 @@ export class AbortError extends ReqivoError {
  * ```
  */
 export class TooManyRedirectsError extends ReqivoError {
+  static {
+    brandErrorClass(TooManyRedirectsError, "TooManyRedirectsError");
+  }
+
   constructor(max: number) {
     super("TOO_MANY_REDIRECTS", `more than ${max} redirects`);
   }
@@ -156,6 +212,10 @@ export class TooManyRedirectsError extends ReqivoError {
  * ```
  */
 export class RedirectLoopError extends ReqivoError {
+  static {
+    brandErrorClass(RedirectLoopError, "RedirectLoopError");
+  }
+
   constructor(url: string) {
     super("REDIRECT_LOOP", `redirect loop back to ${url}`);
   }
@@ -172,6 +232,10 @@ export class RedirectLoopError extends ReqivoError {
  * ```
  */
 export class RedirectError extends ReqivoError {
+  static {
+    brandErrorClass(RedirectError, "RedirectError");
+  }
+
   constructor(message: string) {
     super("REDIRECT", message);
   }
@@ -189,6 +253,10 @@ export class RedirectError extends ReqivoError {
  * ```
  */
 export class HttpError extends ReqivoError {
+  static {
+    brandErrorClass(HttpError, "HttpError");
+  }
+
   readonly response: Response;
   constructor(response: Response) {
     super("HTTP_ERROR", `HTTP ${response.status} ${response.statusText} from ${response.url}`);
@@ -207,6 +275,10 @@ export class HttpError extends ReqivoError {
  * ```
  */
 export class SessionClosedError extends ReqivoError {
+  static {
+    brandErrorClass(SessionClosedError, "SessionClosedError");
+  }
+
   constructor(message = "the session is closed") {
     super("SESSION_CLOSED", message);
   }
@@ -222,6 +294,10 @@ export class SessionClosedError extends ReqivoError {
  * ```
  */
 export class InvalidRequestError extends ReqivoError {
+  static {
+    brandErrorClass(InvalidRequestError, "InvalidRequestError");
+  }
+
   constructor(message: string, options?: { cause?: unknown }) {
     super("INVALID_REQUEST", message, options);
   }
@@ -241,6 +317,10 @@ export class InvalidRequestError extends ReqivoError {
  * ```
  */
 export class DecompressionError extends ReqivoError {
+  static {
+    brandErrorClass(DecompressionError, "DecompressionError");
+  }
+
   constructor(
     code: "DECOMPRESSED_TOO_LARGE" | "TOO_MANY_ENCODINGS" | "DECOMPRESSION_FAILED",
     message: string,

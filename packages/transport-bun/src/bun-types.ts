@@ -21,6 +21,15 @@ export interface BunSocket {
   setNoDelay(noDelay?: boolean): boolean;
   setKeepAlive(enable?: boolean, initialDelay?: number): boolean;
   getTLSVersion(): string | null;
+  /**
+   * The TLS session, serialized; `undefined` once closed. TLS 1.3 tickets
+   * arrive after the handshake, so a resumable session is there only then.
+   */
+  getSession(): Uint8Array | undefined;
+  /** Offers a session from `getSession()` for resumption; in the `open` callback, before the handshake. */
+  setSession(session: Uint8Array): void;
+  /** Whether the handshake resumed the session given to `setSession()`. */
+  isSessionReused(): boolean;
   /** The server's leaf certificate (TLS client sockets, after the handshake). */
   getPeerX509Certificate(): BunX509Certificate | undefined;
   readonly alpnProtocol: string | false | null;

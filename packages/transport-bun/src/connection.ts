@@ -17,6 +17,7 @@ import {
 } from "@reqivo/transport";
 import type { BunSocket, BunSocketHandler } from "./bun-types.ts";
 import { checkPins } from "./pins.ts";
+import type { SessionSlot } from "./sessions.ts";
 
 interface PendingWrite {
   bytes: Uint8Array;
@@ -47,9 +48,18 @@ export class BunConnection implements Connection {
   #writeEnd: { promise: Promise<void>; resolve(): void } | null = null;
   #shutDown = false;
   #onReady: { resolve(): void; reject(error: TransportError): void } | null = null;
+  /** Where TLS sessions come from and go to; `null` without TLS or with resumption off. */
+  readonly #sessions: SessionSlot | null;
+  /** Set once verified: the first `data` callback reads the session (see #keepSession). */
+  #sessionWanted = false;
 
-  constructor(target: ResolvedConnectOptions, readHighWaterMark: number) {
+  constructor(
+    target: ResolvedConnectOptions,
+    readHighWaterMark: number,
+    sessions: SessionSlot | null,
+  ) {
     this.#target = target;
+    this.#sessions = sessions;
     this.info = describe(null, target);
     this.#queue = new ReadQueue({
       highWaterMark: readHighWaterMark,
@@ -64,9 +74,15 @@ export class BunConnection implements Connection {
       this.#socket = socket;
       // Given up before the socket existed (a cancelled attempt): nothing may stay open.
       if (this.#failure !== null) return socket.terminate();
-      if (this.#target.tls !== null) this.#phase = "tls";
+      if (this.#target.tls !== null) {
+        this.#phase = "tls";
+        this.#offerSession(socket);
+      }
     },
-    data: (_socket, data) => this.#queue.push(data),
+    data: (socket, data) => {
+      if (this.#sessionWanted) this.#keepSession(socket);
+      this.#queue.push(data);
+    },
     drain: () => this.#flush(),
     end: () => this.#queue.end(),
     error: (_socket, error) => this.#fail(mapErrorByCode(error, this.#phase, this.#target), false),
@@ -195,9 +211,36 @@ export class BunConnection implements Connection {
     }
   }
 
+  /** Offers a cached session for this origin, if there is one. */
+  #offerSession(socket: BunSocket): void {
+    const slot = this.#sessions;
+    const session = slot?.sessions.take(slot.key);
+    if (slot === null || session === undefined) return;
+    try {
+      socket.setSession(session);
+    } catch {
+      // Runs in Bun's callback; a session Bun refuses is dropped, the handshake goes on in full.
+      slot.sessions.evict(slot.key);
+    }
+  }
+
+  /**
+   * Caches the connection's session, once. Read at the first data after the
+   * handshake, not in the handshake callback: a TLS 1.3 server sends its
+   * tickets after the handshake (before its first reply), and the session
+   * read earlier holds none.
+   */
+  #keepSession(socket: BunSocket): void {
+    this.#sessionWanted = false;
+    const session = socket.getSession();
+    if (session !== undefined) this.#sessions!.sessions.add(this.#sessions!.key, session);
+  }
+
   #ready(): void {
     if (this.#phase === "open" || this.#failure !== null) return;
     this.#phase = "open";
+    // Only now, verified and pinned: a session is trusted again without either.
+    this.#sessionWanted = this.#sessions !== null;
     const socket = this.#socket!;
     this.info = describe(socket, this.#target);
     if (this.#target.path === null) {
@@ -219,6 +262,11 @@ export class BunConnection implements Connection {
   #fail(error: TransportError, local: boolean): void {
     if (this.#failure !== null) return;
     this.#failure = error;
+    // A failed handshake drops the origin's sessions, so a stale one cannot fail the next too;
+    // giving up ourselves (abort, timeout, a lost happy-eyeballs race) says nothing about them.
+    if (this.#phase === "tls" && !(error instanceof AbortedError)) {
+      this.#sessions?.sessions.evict(this.#sessions.key);
+    }
     this.#queue.fail(error, local);
     for (const write of this.#pendingWrites.splice(0)) write.reject(error);
     this.#onReady?.reject(error);
@@ -256,6 +304,7 @@ function describe(socket: BunSocket | null, target: ResolvedConnectOptions): Con
     kind: target.kind,
     alpnProtocol: secure && socket.alpnProtocol ? socket.alpnProtocol : null,
     tlsVersion: secure ? socket.getTLSVersion() : null,
+    tlsSessionReused: secure ? socket.isSessionReused() : null,
     remoteAddress: target.path === null ? (socket?.remoteAddress ?? null) : null,
     remotePort: target.path === null ? (socket?.remotePort ?? null) : null,
     localAddress: target.path === null ? (socket?.localAddress ?? null) : null,

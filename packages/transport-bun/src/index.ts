@@ -19,6 +19,7 @@ import {
 } from "@reqivo/transport";
 import { bunLookup } from "./lookup.ts";
 import { openConnection } from "./open.ts";
+import { createBunTlsSessionCache } from "./sessions.ts";
 import { tunnelConnector } from "./tunnel.ts";
 
 /**
@@ -27,18 +28,24 @@ import { tunnelConnector } from "./tunnel.ts";
  * @example
  * ```ts
  * import type { BunTransportOptions } from "@reqivo/transport-bun";
- * const options: BunTransportOptions = { readHighWaterMark: 256 * 1024 };
+ * const options: BunTransportOptions = { readHighWaterMark: 256 * 1024, tlsSessionCacheSize: 0 };
  * ```
  */
 export interface BunTransportOptions {
   /** Bytes received but not yet read at which the socket is paused. Default 128 KiB. */
   readonly readHighWaterMark?: number;
+  /**
+   * Origins whose TLS sessions are kept for resumption (the least recently
+   * used is dropped first); `0` turns resumption off. Default 100, as
+   * node:https's Agent. Throws `TypeError` unless an integer >= 0.
+   */
+  readonly tlsSessionCacheSize?: number;
 }
 
 /**
- * Creates the Bun transport: TCP, TLS and Unix domain sockets through
- * `Bun.connect`, with reads paused past a bounded queue and writes held until
- * Bun's `drain`.
+ * Creates the Bun transport: TCP, TLS (with session resumption) and Unix
+ * domain sockets through `Bun.connect`, with reads paused past a bounded
+ * queue and writes held until Bun's `drain`.
  *
  * @example
  * ```ts
@@ -52,7 +59,8 @@ export interface BunTransportOptions {
  */
 export function createTransport(options: BunTransportOptions = {}): Transport {
   const readHighWaterMark = options.readHighWaterMark ?? 128 * 1024;
-  const connectOverTunnel = tunnelConnector(readHighWaterMark);
+  const sessions = createBunTlsSessionCache(options.tlsSessionCacheSize);
+  const connectOverTunnel = tunnelConnector(readHighWaterMark, options.tlsSessionCacheSize);
   return {
     name: "bun",
     async connect(connectOptions: ConnectOptions): Promise<Connection> {
@@ -60,7 +68,7 @@ export function createTransport(options: BunTransportOptions = {}): Transport {
         const target = resolveConnectOptions(connectOptions);
         if (target.signal?.aborted) throw abortedBy(target.signal);
         if (target.tunnel !== null) return await connectOverTunnel(connectOptions);
-        return await openConnection(target, readHighWaterMark);
+        return await openConnection(target, readHighWaterMark, sessions);
       } catch (error) {
         // The new connection owns a tunnel from the call on, even one that fails.
         connectOptions?.tunnel?.close();

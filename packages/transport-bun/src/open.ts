@@ -15,6 +15,7 @@ import {
 } from "@reqivo/transport";
 import { type BunConnectOptions, type BunSocket, bunApi, runtime } from "./bun-types.ts";
 import { BunConnection } from "./connection.ts";
+import type { BunTlsSessionCache, SessionSlot } from "./sessions.ts";
 
 /** A connection whose TCP (or Unix) socket is open; TLS may still be handshaking. */
 interface Dialled {
@@ -26,16 +27,21 @@ interface Dialled {
 export function openConnection(
   target: ResolvedConnectOptions,
   readHighWaterMark: number,
+  sessions: BunTlsSessionCache | null,
 ): Promise<BunConnection> {
+  const slot: SessionSlot | null =
+    sessions !== null && target.tls !== null ? { sessions, key: sessions.keyOf(target) } : null;
   const scope = new runtime.AbortController();
   let current: BunConnection | null = null;
   const track = (conn: BunConnection) => {
     current = conn;
   };
-  const attempt = dial(target, readHighWaterMark, scope.signal, track).then(({ conn, socket }) => {
-    track(conn);
-    return conn.whenReady(socket).then(() => conn);
-  });
+  const attempt = dial(target, readHighWaterMark, slot, scope.signal, track).then(
+    ({ conn, socket }) => {
+      track(conn);
+      return conn.whenReady(socket).then(() => conn);
+    },
+  );
   return guardConnect(attempt, {
     signal: target.signal,
     connectTimeout: target.connectTimeout,
@@ -51,12 +57,13 @@ export function openConnection(
 function dial(
   target: ResolvedConnectOptions,
   readHighWaterMark: number,
+  slot: SessionSlot | null,
   signal: AbortSignalLike,
   track: (conn: BunConnection) => void,
 ): Promise<Dialled> {
   const host = target.host;
   if (target.lookup === null || host === null || isIpAddress(host)) {
-    const conn = new BunConnection(target, readHighWaterMark);
+    const conn = new BunConnection(target, readHighWaterMark, slot);
     track(conn);
     return connectTo(target, conn, host);
   }
@@ -66,7 +73,7 @@ function dial(
       host,
       addresses,
       attempt: ({ address }): ConnectionAttempt<Dialled> => {
-        const conn = new BunConnection(target, readHighWaterMark);
+        const conn = new BunConnection(target, readHighWaterMark, slot);
         return { result: connectTo(target, conn, address), cancel: () => conn.abort() };
       },
       discard: ({ conn }) => conn.close(),

@@ -13,8 +13,6 @@ const cases = conformanceCases({
   transport: createTransport(),
   harness: createNodeHarness(),
   assert: (condition, message) => assert.ok(condition, message),
-  // See the README's support table for why.
-  unsupported: ["tls.sessionResumption"],
 });
 
 for (const c of cases) test(c.name, c.run, c.timeoutMs);

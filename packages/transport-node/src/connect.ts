@@ -7,13 +7,13 @@ import { dial } from "./dial.ts";
 import { resolveHost } from "./lookup.ts";
 import { socketAddress, tuneSocket, whenReady } from "./open-socket.ts";
 import { secureSocket } from "./secure.ts";
-import type { TlsSessionCache } from "./session-cache.ts";
+import type { NodeTlsSessionCache } from "./session-cache.ts";
 import { secureTunnel } from "./tunnel.ts";
 
 /** Opens the socket `target` asks for and resolves once it is ready for bytes. */
 export async function connectSocket(
   target: ResolvedConnectOptions,
-  sessions: TlsSessionCache | null,
+  sessions: NodeTlsSessionCache | null,
 ): Promise<net.Socket> {
   const started = Date.now();
   const left = () =>

@@ -21,7 +21,7 @@ import {
 import { connectSocket } from "./connect.ts";
 import { NodeConnection } from "./connection.ts";
 import { nodeLookup } from "./lookup.ts";
-import { TlsSessionCache } from "./session-cache.ts";
+import { createNodeTlsSessionCache } from "./session-cache.ts";
 
 /**
  * Tuning for {@link createTransport}.
@@ -63,11 +63,7 @@ export interface NodeTransportOptions {
  */
 export function createTransport(options: NodeTransportOptions = {}): Transport {
   const readHighWaterMark = options.readHighWaterMark ?? 128 * 1024;
-  const cacheSize = options.tlsSessionCacheSize ?? 100;
-  if (!Number.isInteger(cacheSize) || cacheSize < 0) {
-    throw new TypeError("tlsSessionCacheSize must be an integer >= 0");
-  }
-  const sessions = cacheSize === 0 ? null : new TlsSessionCache(cacheSize);
+  const sessions = createNodeTlsSessionCache(options.tlsSessionCacheSize);
   return {
     name: "node",
     async connect(connectOptions: ConnectOptions): Promise<Connection> {

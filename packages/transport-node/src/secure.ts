@@ -7,7 +7,7 @@ import * as tls from "node:tls";
 import type { ConnectPhase, ResolvedConnectOptions, ResolvedTlsOptions } from "@reqivo/transport";
 import { tuneSocket, whenReady } from "./open-socket.ts";
 import { checkPins } from "./pins.ts";
-import type { TlsSessionCache } from "./session-cache.ts";
+import { type NodeTlsSessionCache, watchSessions } from "./session-cache.ts";
 
 /** What the handshake runs over: where to connect, or an already-connected carrier. */
 export type TlsCarrier = net.NetConnectOpts | { readonly socket: net.Socket | Duplex };
@@ -21,7 +21,7 @@ export async function secureSocket(
   target: ResolvedConnectOptions,
   carrier: TlsCarrier,
   ready: { readonly phase: ConnectPhase; readonly timeout: number | null },
-  sessions: TlsSessionCache | null,
+  sessions: NodeTlsSessionCache | null,
 ): Promise<tls.TLSSocket> {
   const options = target.tls!;
   const key = sessions?.keyOf(target);
@@ -41,7 +41,7 @@ export async function secureSocket(
   const socket = tls.connect(connectOptions);
   // A fresh TCP connection gets noDelay/keepAlive before the handshake runs on it.
   if (!("socket" in carrier)) tuneSocket(socket, target);
-  const watch = key === undefined ? null : sessions!.watch(socket, key);
+  const watch = key === undefined ? null : watchSessions(sessions!, socket, key);
   try {
     await whenReady(socket, target, { ...ready, check: () => checkPins(socket, options.pins) });
   } catch (error) {

@@ -7,7 +7,7 @@ import type { Connection, ResolvedConnectOptions } from "@reqivo/transport";
 import { NodeConnection } from "./connection.ts";
 import { connectionDuplex } from "./connection-duplex.ts";
 import { secureSocket } from "./secure.ts";
-import type { TlsSessionCache } from "./session-cache.ts";
+import type { NodeTlsSessionCache } from "./session-cache.ts";
 
 /**
  * Runs the TLS handshake over `tunnel`. The new socket owns the tunnel:
@@ -17,7 +17,7 @@ export async function secureTunnel(
   target: ResolvedConnectOptions,
   tunnel: Connection,
   timeout: number | null,
-  sessions: TlsSessionCache | null,
+  sessions: NodeTlsSessionCache | null,
 ): Promise<tls.TLSSocket> {
   const native = tunnel instanceof NodeConnection ? tunnel.detachSocket() : null;
   const carrier = native ?? connectionDuplex(tunnel);

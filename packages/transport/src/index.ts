@@ -49,3 +49,8 @@ export {
   guardConnect,
   type Timers,
 } from "./settle.ts";
+export {
+  createTlsSessionCache,
+  type TlsSessionCache,
+  type TlsSessionCacheOptions,
+} from "./tls-session-cache.ts";

@@ -4,7 +4,7 @@
  * SOCKS reply.
  */
 import type { Headers } from "@reqivo/protocol";
-import { ReqivoError } from "../errors.ts";
+import { brandErrorClass, ReqivoError } from "../errors.ts";
 
 /**
  * Codes of {@link ProxyError}.
@@ -68,6 +68,10 @@ export type SocksErrorCode =
  * ```
  */
 export class ProxyError extends ReqivoError {
+  static {
+    brandErrorClass(ProxyError, "ProxyError");
+  }
+
   declare readonly code: ProxyErrorCode;
   /** The proxy's URL, credentials left out. */
   readonly proxy: string;
@@ -85,8 +89,6 @@ export class ProxyError extends ReqivoError {
     this.proxy = options.proxy;
     this.status = options.status;
     this.headers = options.headers;
-    // Subclasses are ProxyErrors too, across copies of the package.
-    (this as Record<symbol, unknown>)[Symbol.for("reqivo.error.ProxyError")] = true;
   }
 }
 
@@ -125,6 +127,10 @@ const SOCKS_MESSAGES: Record<number, string> = {
  * ```
  */
 export class SocksError extends ProxyError {
+  static {
+    brandErrorClass(SocksError, "SocksError");
+  }
+
   declare readonly code: SocksErrorCode;
   /** The RFC 1928 `REP` byte, when the failure is a reply. */
   readonly reply: number | undefined;

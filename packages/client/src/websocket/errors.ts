@@ -1,6 +1,6 @@
 /** The WebSocket client's error class and its stable codes. */
 import type { Headers } from "@reqivo/protocol";
-import { ReqivoError } from "../errors.ts";
+import { brandErrorClass, ReqivoError } from "../errors.ts";
 
 /**
  * The stable codes of {@link WebSocketError}.
@@ -54,6 +54,10 @@ export interface WebSocketErrorOptions {
  * ```
  */
 export class WebSocketError extends ReqivoError {
+  static {
+    brandErrorClass(WebSocketError, "WebSocketError");
+  }
+
   declare readonly code: WebSocketErrorCode;
   /** HANDSHAKE_FAILED: the HTTP status of a non-101 answer. */
   readonly status: number | undefined;
