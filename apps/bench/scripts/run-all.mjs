@@ -3,6 +3,12 @@
 // Pass names to run a subset: `npx pnpm bench http-parse ws-frames`. Arguments
 // starting with `--` go to each benchmark: `npx pnpm bench client --write`
 // (`client` picks client.bench.ts and every client-*.bench.ts).
+//
+// With --write, every benchmark of the run writes into the same
+// results/<date>[-label].md (the date is fixed here once, as --date), and a
+// run of every client section without filters (--scenario, --only) then
+// updates the README's Performance table and chart (src/readme.ts), unless
+// --no-readme is given.
 import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -10,9 +16,11 @@ import { fileURLToPath } from "node:url";
 const srcDir = fileURLToPath(new URL("../src/", import.meta.url));
 const args = process.argv.slice(2);
 const wanted = args.filter((a) => !a.startsWith("--"));
-const passed = args.filter((a) => a.startsWith("--"));
-const benches = readdirSync(srcDir)
-  .filter((f) => f.endsWith(".bench.ts"))
+const passed = args.filter((a) => a.startsWith("--") && a !== "--no-readme");
+const has = (name) => passed.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+if (has("write") && !has("date")) passed.push(`--date=${new Date().toISOString().slice(0, 10)}`);
+const all = readdirSync(srcDir).filter((f) => f.endsWith(".bench.ts"));
+const benches = all
   .filter((f) => wanted.length === 0 || wanted.some((w) => f.startsWith(w)))
   // By name without the suffix: client.bench.ts (which starts the results file)
   // runs before client-*.bench.ts (which append to it).
@@ -20,4 +28,10 @@ const benches = readdirSync(srcDir)
 for (const file of benches) {
   console.log(`\n## ${file}\n`);
   execFileSync("tsx", ["--expose-gc", srcDir + file, ...passed], { stdio: "inherit" });
+}
+const clientSections = all.filter((f) => f === "client.bench.ts" || f.startsWith("client-"));
+const fullSuite = clientSections.every((f) => benches.includes(f));
+if (has("write") && fullSuite && !has("scenario") && !has("only") && !has("profile")) {
+  if (args.includes("--no-readme")) console.log("\n--no-readme: README.md left as it is");
+  else execFileSync("tsx", [srcDir + "readme.ts", ...passed], { stdio: "inherit" });
 }

@@ -3,11 +3,15 @@
 // never holds a body):
 //  1. chunked 10 MiB: one download at a time, every contender consumes the body
 //     piece by piece (no buffering), interleaved rounds as in client.bench.ts;
-//  2. 1 GiB with Content-Length: each contender in a fresh Node process per
-//     round (src/client/stream-child.ts), throughput and peak RSS growth of
-//     that process (target for Reqivo: under 64 MiB).
+//  2. 1 GiB with Content-Length: each contender in a fresh process of its
+//     runtime per round (src/client/stream-child.ts), throughput and peak RSS
+//     growth of that process (target for Reqivo: under 64 MiB on every
+//     runtime): Node (Reqivo on the Node transport, undici, node:http, Node
+//     fetch), Deno (Reqivo on the Deno transport, Deno fetch) and Bun (Reqivo
+//     on the Bun transport, Bun fetch).
 // Options: --rounds=N (default 5), --duration=MS (default 1000),
-//   --big-rounds=N (default 2), --big-mib=N (default 1024), --write, --label=NAME
+//   --big-rounds=N (default 2), --big-mib=N (default 1024),
+//   --big-runtimes=node,deno,bun (default all three), --write, --label=NAME
 import { spawn } from "node:child_process";
 import * as http from "node:http";
 import { fileURLToPath } from "node:url";
@@ -15,16 +19,23 @@ import { Session } from "@reqivo/client";
 import { createTransport } from "@reqivo/transport-node";
 import { Pool, fetch as undiciFetch } from "undici";
 import {
+  bin,
   collect,
+  flag,
   fmt,
   fmtRatio,
+  type Headline,
   machineLine,
   median,
   numberFlag,
   ratio,
+  recordHeadlines,
   rotated,
+  roundRatios,
+  runtimeVersion,
   spread,
   startServer,
+  writeChart,
   writeSection,
 } from "./client/suite.ts";
 
@@ -116,7 +127,7 @@ function streamers(): Streamer[] {
   ];
 }
 
-async function chunked(): Promise<string> {
+async function chunked(): Promise<BigTable> {
   const list = streamers();
   const rates = new Map<string, number[]>(list.map((s) => [s.name, []]));
   const cpu = new Map<string, number[]>(list.map((s) => [s.name, []]));
@@ -149,19 +160,42 @@ async function chunked(): Promise<string> {
   const reqivo = rates.get("reqivo")!;
   const undici = rates.get("undici request")!;
   const rows = [...list].sort((a, b) => median(rates.get(b.name)!) - median(rates.get(a.name)!));
-  return [
-    "| contender | median downloads/s | MiB/s | min – max | spread | reqivo vs it | CPU ms/download |",
-    "|---|---:|---:|---:|---:|---:|---:|",
-    ...rows.map((s) => {
-      const r = rates.get(s.name)!;
-      return `| ${s.name} | ${fmt(median(r), 1)} | ${fmt(median(r) * 10)} | ${fmt(Math.min(...r), 1)} – ${fmt(
-        Math.max(...r),
-        1,
-      )} | ${spread(r)} | ${fmtRatio(ratio(reqivo, r))} | ${fmt(median(cpu.get(s.name)!), 1)} |`;
-    }),
-    "",
-    `Reqivo vs undici request: ${fmtRatio(ratio(reqivo, undici))}.`,
-  ].join("\n");
+  const charts = writeChart("chunked-10m", {
+    title: "Chunked 10 MiB, streamed, one download at a time",
+    unit: "MiB/s",
+    rows: list.map((l) => ({ name: l.name, values: rates.get(l.name)!.map((r) => r * 10) })),
+  });
+  return {
+    markdown: [
+      "| contender | median downloads/s | MiB/s | min – max | spread | reqivo vs it | CPU ms/download |",
+      "|---|---:|---:|---:|---:|---:|---:|",
+      ...rows.map((s) => {
+        const r = rates.get(s.name)!;
+        return `| ${s.name} | ${fmt(median(r), 1)} | ${fmt(median(r) * 10)} | ${fmt(Math.min(...r), 1)} – ${fmt(
+          Math.max(...r),
+          1,
+        )} | ${spread(r)} | ${fmtRatio(ratio(reqivo, r))} | ${fmt(median(cpu.get(s.name)!), 1)} |`;
+      }),
+      "",
+      `Reqivo vs undici request: ${fmtRatio(ratio(reqivo, undici))}.`,
+    ].join("\n"),
+    charts,
+    headlines: [
+      {
+        id: "download-chunked-10m",
+        order: 40,
+        scenario: "chunked 10 MiB, streamed",
+        reqivo: `${fmt(median(reqivo) * 10)} MiB/s`,
+        ratios: `${fmtRatio(ratio(reqivo, undici))} undici \`request\`, ${fmtRatio(
+          ratio(reqivo, rates.get("node fetch")!),
+        )} Node \`fetch\``,
+        target: "–",
+        charts: [
+          { label: "chunked 10 MiB vs undici request", values: roundRatios(reqivo, undici) },
+        ],
+      },
+    ],
+  };
 }
 
 interface BigResult {
@@ -172,20 +206,37 @@ interface BigResult {
   sampledPeak: number;
 }
 
-function runChild(name: string, target: string): Promise<BigResult> {
-  const file = fileURLToPath(new URL("./client/stream-child.ts", import.meta.url));
+const streamChild = fileURLToPath(new URL("./client/stream-child.ts", import.meta.url));
+
+/** How each runtime starts src/client/stream-child.ts. */
+const LAUNCH: Record<Runtime, () => [string, string[]]> = {
+  node: () => [
+    process.execPath,
+    [...process.execArgv.filter((a) => !a.startsWith("--cpu-prof")), streamChild],
+  ],
+  deno: () => [
+    bin("deno"),
+    ["run", "--allow-all", "--no-check", "--v8-flags=--expose-gc", streamChild],
+  ],
+  bun: () => [bin("bun"), [streamChild]],
+};
+
+type Runtime = "node" | "deno" | "bun";
+
+/** The 1 GiB contenders per runtime; the first of each is that runtime's Reqivo. */
+const BIG_CONTENDERS: Record<Runtime, string[]> = {
+  node: ["reqivo", "undici request", "node:http", "node fetch"],
+  deno: ["reqivo (deno transport)", "deno fetch"],
+  bun: ["reqivo (bun transport)", "bun fetch"],
+};
+
+function runChild(runtime: Runtime, name: string, target: string): Promise<BigResult> {
+  const [command, args] = LAUNCH[runtime]();
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        ...process.execArgv.filter((a) => !a.startsWith("--cpu-prof")),
-        file,
-        name,
-        target,
-        String(BIG_BYTES),
-      ],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
+    const child = spawn(command, [...args, name, target, String(BIG_BYTES)], {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     let out = "";
     child.stdout.on("data", (c: Buffer) => {
       out += c.toString();
@@ -194,37 +245,101 @@ function runChild(name: string, target: string): Promise<BigResult> {
     child.on("error", reject);
     child.on("exit", (code) => {
       clearTimeout(timer);
-      if (code !== 0) reject(new Error(`${name}: stream child exited with ${code}`));
+      if (code !== 0) reject(new Error(`${name} (${runtime}): stream child exited with ${code}`));
       else resolve(JSON.parse(out.trim().split("\n").pop()!) as BigResult);
     });
   });
 }
 
-async function big(): Promise<string> {
-  const names = ["reqivo", "undici request", "node:http", "node fetch"];
+const mib = (b: number) => b / 1024 / 1024;
+
+interface BigTable {
+  markdown: string;
+  charts: string;
+  headlines: Headline[];
+  /** The Deno and Bun versions used, or "". */
+  versions?: string;
+}
+
+async function big(): Promise<BigTable> {
+  const runtimes = (flag("big-runtimes") ?? "node,deno,bun")
+    .split(",")
+    .filter((r): r is Runtime => r in BIG_CONTENDERS);
+  const entries = runtimes.flatMap((runtime) =>
+    BIG_CONTENDERS[runtime].map((name) => ({ runtime, name, key: `${runtime}: ${name}` })),
+  );
   const target = `${origin}/stream/${BIG_BYTES}`;
-  const got = new Map<string, BigResult[]>(names.map((n) => [n, []]));
+  const got = new Map<string, BigResult[]>(entries.map((e) => [e.key, []]));
   for (let round = 0; round < BIG_ROUNDS; round++) {
-    for (const name of rotated(names, round)) got.get(name)!.push(await runChild(name, target));
+    for (const e of rotated(entries, round))
+      got.get(e.key)!.push(await runChild(e.runtime, e.name, target));
     process.stdout.write(`stream-1g: ${round + 1} `);
   }
   process.stdout.write("\n");
-  const mib = (b: number) => b / 1024 / 1024;
-  const thr = (name: string) => got.get(name)!.map((r) => mib(r.bytes) / (r.ms / 1000));
-  const rows = names.map((name) => {
-    const rs = got.get(name)!;
-    const growth = Math.max(...rs.map((r) => mib(r.peak - r.rssStart)));
-    const sampled = Math.max(...rs.map((r) => mib(r.sampledPeak - r.rssStart)));
-    return `| ${name} | ${fmt(median(thr(name)))} | ${fmtRatio(ratio(thr("reqivo"), thr(name)))} | ${fmt(
-      sampled,
-      1,
-    )} | ${fmt(growth, 1)} | ${fmt(mib(median(rs.map((r) => r.rssStart))), 0)} |`;
+  const thr = (key: string) => got.get(key)!.map((r) => mib(r.bytes) / (r.ms / 1000));
+  const growth = (key: string) => got.get(key)!.map((r) => mib(r.peak - r.rssStart));
+  const sampled = (key: string) => got.get(key)!.map((r) => mib(r.sampledPeak - r.rssStart));
+  const ownReqivo = (runtime: Runtime) => `${runtime}: ${BIG_CONTENDERS[runtime][0]}`;
+  const rows = entries.map(({ runtime, name, key }) => {
+    const rs = got.get(key)!;
+    return `| ${name} | ${runtime} | ${fmt(median(thr(key)))} | ${fmtRatio(
+      ratio(thr(ownReqivo(runtime)), thr(key)),
+    )} | ${fmt(Math.max(...sampled(key)), 1)} | ${fmt(Math.max(...growth(key)), 1)} | ${fmt(
+      mib(median(rs.map((r) => r.rssStart))),
+      0,
+    )} |`;
   });
-  return [
-    "| contender | median MiB/s | reqivo vs it | peak RSS growth, sampled (MiB) | peak RSS growth incl. maxRSS (MiB) | RSS at start (MiB) |",
-    "|---|---:|---:|---:|---:|---:|",
-    ...rows,
-  ].join("\n");
+  const LIMIT = 64;
+  const worst = runtimes.map((r) => ({ runtime: r, mib: Math.max(...growth(ownReqivo(r))) }));
+  const held = worst.every((w) => w.mib < LIMIT);
+  const verdictLine = `Target: Reqivo's peak RSS growth under ${LIMIT} MiB on every runtime (worst round, incl. maxRSS): ${worst
+    .map((w) => `${w.runtime} ${fmt(w.mib, 1)} MiB`)
+    .join(", ")}; ${held ? "holds" : "does not hold"} in this run.`;
+  const title = `${fmt(mib(BIG_BYTES))} MiB streamed`;
+  const charts =
+    writeChart("stream-1g-rss", {
+      title: `${title}: peak RSS growth of the client process`,
+      unit: "MiB (incl. maxRSS)",
+      rows: entries.map((e) => ({ name: e.key, values: growth(e.key) })),
+      marker: { value: LIMIT, label: `target < ${LIMIT} MiB` },
+      order: "given",
+    }) +
+    writeChart("stream-1g-throughput", {
+      title: `${title}: throughput`,
+      unit: "MiB/s",
+      rows: entries.map((e) => ({ name: e.key, values: thr(e.key) })),
+      order: "given",
+    });
+  const headlines: Headline[] = [
+    {
+      id: "download-1g",
+      order: 50,
+      scenario: `${title} (Content-Length)`,
+      reqivo: runtimes.includes("node")
+        ? `${fmt(median(thr(ownReqivo("node"))))} MiB/s (Node)`
+        : "–",
+      ratios: `peak RSS growth ${worst.map((w) => `${w.runtime} ${fmt(w.mib, 0)} MiB`).join(", ")}`,
+      target: `< ${LIMIT} MiB on every runtime: ${held ? "holds" : "not held"}${
+        runtimes.length < 3 ? ` (only ${runtimes.join(", ")} measured)` : ""
+      }`,
+    },
+  ];
+  const versions = runtimes
+    .filter((r): r is "deno" | "bun" => r !== "node")
+    .map((r) => (r === "deno" ? runtimeVersion(r) : `bun ${runtimeVersion(r)}`))
+    .join(", ");
+  return {
+    versions,
+    markdown: [
+      "| contender | runtime | median MiB/s | that runtime's Reqivo vs it | peak RSS growth, sampled (MiB) | peak RSS growth incl. maxRSS (MiB) | RSS at start (MiB) |",
+      "|---|---|---:|---:|---:|---:|---:|",
+      ...rows,
+      "",
+      verdictLine,
+    ].join("\n"),
+    charts,
+    headlines,
+  };
 }
 
 try {
@@ -232,30 +347,33 @@ try {
     `download benchmark: chunked 10 MiB ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up); ${fmt(BIG_BYTES / 1024 / 1024)} MiB × ${BIG_ROUNDS} rounds, one process per download.`,
   );
   const a = await chunked();
-  console.log(`\n### Chunked 10 MiB, streamed\n\n${a}\n`);
+  console.log(`\n### Chunked 10 MiB, streamed\n\n${a.markdown}\n`);
   const b = await big();
-  console.log(`\n### ${fmt(BIG_BYTES / 1024 / 1024)} MiB streamed\n\n${b}\n`);
+  console.log(`\n### ${fmt(BIG_BYTES / 1024 / 1024)} MiB streamed\n\n${b.markdown}\n`);
   writeSection(
     [
       "## Streamed downloads (client-download.bench.ts)",
       "",
       machineLine(
-        "node:http server in its own process writing one reused 64 KiB piece on each drain.",
+        `${b.versions ? `${b.versions}; ` : ""}node:http server in its own process writing one reused 64 KiB piece on each drain.`,
       ),
       "",
       `### Chunked 10 MiB, one download at a time, body consumed piece by piece (${ROUNDS} rounds of ${DURATION} ms, interleaved)`,
       "",
-      a,
+      a.charts + a.markdown,
       "",
-      `### ${fmt(BIG_BYTES / 1024 / 1024)} MiB (Content-Length), streamed, each download in a fresh Node process (${BIG_ROUNDS} rounds, order rotated)`,
+      `### ${fmt(BIG_BYTES / 1024 / 1024)} MiB (Content-Length), streamed, each download in a fresh process (${BIG_ROUNDS} rounds, order rotated)`,
       "",
-      "RSS growth = peak RSS of the client process during the download minus its RSS after a 32 MiB warm-up download and GC. " +
-        '"sampled" polls RSS every 5 ms; "incl. maxRSS" also takes the kernel\'s high-water mark (it includes the start-up peak, so it can only overstate). Worst round shown.',
+      "Each download runs in a fresh process of its runtime (src/client/stream-child.ts): Reqivo with the Node transport and the Node clients under Node, " +
+        "Reqivo on the Deno transport and Deno's fetch under Deno, Reqivo on the Bun transport and Bun's fetch under Bun. " +
+        "RSS growth = peak RSS of the client process during the download minus its RSS after a 32 MiB warm-up download and a full GC. " +
+        '"sampled" polls RSS every 5 ms; "incl. maxRSS" also takes the kernel\'s high-water mark (VmHWM; it includes the start-up peak, so it can only overstate). Worst round shown.',
       "",
-      b,
+      b.charts + b.markdown,
       "",
     ].join("\n"),
   );
+  recordHeadlines([...a.headlines, ...b.headlines], { rounds: ROUNDS });
 } finally {
   server.stop();
 }

@@ -37,9 +37,12 @@ import {
   median,
   numberFlag,
   ratio,
+  recordHeadlines,
   rotated,
+  roundRatios,
   spread,
   startServer,
+  writeChart,
   writeSection,
 } from "./client/suite.ts";
 
@@ -276,12 +279,19 @@ interface Measured {
   resumed: number;
 }
 
+interface ScenarioOutcome {
+  /** The table, with its chart above it when writing. */
+  markdown: string;
+  reqivo: number[];
+  vsUndici: number[];
+}
+
 async function scenario(
   title: string,
   origins: readonly string[],
   list: Contender[],
   statsPort: number,
-): Promise<string> {
+): Promise<ScenarioOutcome> {
   const got = new Map<string, Measured>(
     list.map((c) => [
       c.name,
@@ -312,7 +322,12 @@ async function scenario(
   const rows = [...list].sort(
     (a, b) => median(got.get(b.name)!.rates) - median(got.get(a.name)!.rates),
   );
-  return [
+  const chart = writeChart(`origins-${secure ? "https" : "http"}`, {
+    title: `New connection per request, ${secure ? "HTTPS" : "HTTP"}, ${origins.length} origins`,
+    unit: "requests/s",
+    rows: list.map((c) => ({ name: c.name, values: got.get(c.name)!.rates })),
+  });
+  const table = [
     `| contender | median req/s | min – max | spread | vs undici request | CPU µs/req | new connections/req |${secure ? " TLS sessions resumed |" : ""}`,
     `|---|---:|---:|---:|---:|---:|---:|${secure ? "---:|" : ""}`,
     ...rows.map((c) => {
@@ -328,6 +343,7 @@ async function scenario(
     "",
     `Reqivo vs undici request: ${fmtRatio(ratio(reqivo, undici))}.`,
   ].join("\n");
+  return { markdown: chart + table, reqivo, vsUndici: roundRatios(reqivo, undici) };
 }
 
 async function child(): Promise<void> {
@@ -344,9 +360,11 @@ async function child(): Promise<void> {
         `${IN_FLIGHT} requests in flight, ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up), interleaved.`,
     );
     const a = await scenario("http", plain, list, statsPort);
-    console.log(`\n### New connection per request, HTTP, ${ORIGINS} origins\n\n${a}\n`);
+    console.log(`\n### New connection per request, HTTP, ${ORIGINS} origins\n\n${a.markdown}\n`);
     const b = await scenario("https", secure, list, statsPort);
-    console.log(`\n### New connection per request, HTTPS (TLS), ${ORIGINS} origins\n\n${b}\n`);
+    console.log(
+      `\n### New connection per request, HTTPS (TLS), ${ORIGINS} origins\n\n${b.markdown}\n`,
+    );
     writeSection(
       [
         "## Many origins: connection set-up cost (client-origins.bench.ts)",
@@ -365,13 +383,30 @@ async function child(): Promise<void> {
         "",
         `### HTTP, ${ORIGINS} origins`,
         "",
-        a,
+        a.markdown,
         "",
         `### HTTPS, ${ORIGINS} origins`,
         "",
-        b,
+        b.markdown,
         "",
       ].join("\n"),
+    );
+    recordHeadlines(
+      [
+        {
+          id: "origins",
+          order: 70,
+          scenario: `many origins, new connection per request, HTTP / HTTPS (${ORIGINS} + ${ORIGINS} origins)`,
+          reqivo: `${fmt(median(a.reqivo))} / ${fmt(median(b.reqivo))} req/s`,
+          ratios: `${fmtRatio(median(a.vsUndici))} / ${fmtRatio(median(b.vsUndici))} undici \`request\``,
+          target: "–",
+          charts: [
+            { label: "many origins, HTTP vs undici request", values: a.vsUndici },
+            { label: "many origins, HTTPS vs undici request", values: b.vsUndici },
+          ],
+        },
+      ],
+      { rounds: ROUNDS },
     );
   } finally {
     for (const c of list) await c.close();

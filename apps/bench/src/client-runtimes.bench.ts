@@ -8,17 +8,24 @@
 // `deno run` and `bun`, one after the other, against it; contenders are
 // interleaved inside each child.
 // Options: --rounds=N (default 5), --duration=MS (default 1000), --write, --label=NAME
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import {
+  bin,
   fmt,
   fmtRatio,
+  type Headline,
   machineLine,
   median,
   numberFlag,
   ratio,
+  recordHeadlines,
+  roundRatios,
+  runtimeVersion,
   spread,
   startServer,
+  verdict,
+  writeChart,
   writeSection,
 } from "./client/suite.ts";
 
@@ -27,8 +34,6 @@ const fmtPercent = (value: number): string =>
 
 const ROUNDS = numberFlag("rounds", 5, 1, 50);
 const DURATION = numberFlag("duration", 1000, 100, 10_000);
-const bin = (name: string) =>
-  fileURLToPath(new URL(`../../../node_modules/.bin/${name}`, import.meta.url));
 const child = fileURLToPath(new URL("./client/runtime-child.ts", import.meta.url));
 
 const RUNTIMES = [
@@ -63,13 +68,12 @@ function run(command: string, args: string[]): Promise<string> {
 
 const server = await startServer("server.ts");
 const sections: string[] = [];
+const headlines: Headline[] = [];
+const versions: Record<string, string> = {};
 try {
   for (const rt of RUNTIMES) {
-    const version = execFileSync(rt.command, ["--version"])
-      .toString()
-      .split("\n")[0]!
-      .trim()
-      .split(" (")[0]!;
+    const version = runtimeVersion(rt.id as "deno" | "bun");
+    versions[rt.id] = version;
     console.log(`${rt.id} (${version}): ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up)`);
     const out = await run(rt.command, [
       ...rt.args,
@@ -107,8 +111,33 @@ try {
         ratio(own, ceiling),
       )} of the raw ceiling (median of per-round ratios).`,
     ].join("\n");
+    const chart = writeChart(`runtime-${rt.id}`, {
+      title: `${rt.id === "deno" ? "Deno" : "Bun"} (${version}), GET 64 KiB keep-alive, 100 in flight`,
+      unit: "requests/s",
+      rows: rows.map(([name, r]) => ({ name, values: r })),
+    });
     console.log(`\n${table}\n`);
-    sections.push(table);
+    sections.push(table.replace("\n\n", `\n\n${chart}`));
+    const vsFetch = roundRatios(own, base);
+    headlines.push({
+      id: `runtime-${rt.id}`,
+      order: rt.id === "deno" ? 80 : 90,
+      scenario: `${rt.id === "deno" ? "Deno" : "Bun"}, GET 64 KiB keep-alive (${rt.id} transport)`,
+      reqivo: `${fmt(median(own))} req/s`,
+      ratios: `${fmtRatio(median(vsFetch))} ${rt.id === "deno" ? "Deno" : "Bun"} \`fetch\`, ${fmtPercent(
+        ratio(own, ceiling),
+      )} of raw ceiling; Node transport via compat ${fmtRatio(
+        ratio(rates.get(`reqivo (node transport, ${rt.id} node compat)`) ?? [], base),
+      )}`,
+      target: `≥ ${rt.target.ratio.toFixed(1)}×: ${verdict(held)}`,
+      charts: [
+        {
+          label: `${rt.id === "deno" ? "Deno" : "Bun"} GET 64 KiB vs ${rt.target.over}`,
+          values: vsFetch,
+          target: rt.target.ratio,
+        },
+      ],
+    });
   }
   writeSection(
     [
@@ -121,6 +150,7 @@ try {
       ...sections.flatMap((s) => [s, ""]),
     ].join("\n"),
   );
+  recordHeadlines(headlines, { versions, rounds: ROUNDS });
 } finally {
   server.stop();
 }

@@ -16,9 +16,12 @@ import {
   median,
   numberFlag,
   ratio,
+  recordHeadlines,
   rotated,
+  roundRatios,
   spread,
   startServer,
+  writeChart,
   writeSection,
 } from "./client/suite.ts";
 
@@ -127,6 +130,7 @@ const server = await startServer("ws-server.ts");
 const url = `ws://127.0.0.1:${server.port}/`;
 const echoers = [await reqivo(url), await wsClient(url), await undiciClient(url)];
 const sections: string[] = [];
+const results: { title: string; echoes: number; vsWs: number[] }[] = [];
 try {
   console.log(
     `websocket echo benchmark: ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up), ws server in a child process, one message in flight.`,
@@ -175,8 +179,15 @@ try {
       "",
       `Reqivo vs ws: ${fmtRatio(ratio(mine, rates.get("ws")!))}.`,
     ].join("\n");
+    const chart = writeChart(`ws-${id}`, {
+      title: `WebSocket echo of ${title} binary messages, one in flight`,
+      unit: "echoes/s",
+      rows: echoers.map((e) => ({ name: e.name, values: rates.get(e.name)! })),
+    });
     console.log(`\n${table}\n`);
-    sections.push(table);
+    sections.push(table.replace("\n\n", `\n\n${chart}`));
+    const vsWs = roundRatios(mine, rates.get("ws")!);
+    results.push({ title, echoes: median(mine), vsWs });
   }
   writeSection(
     [
@@ -188,6 +199,32 @@ try {
       "",
       ...sections.flatMap((s) => [s, ""]),
     ].join("\n"),
+  );
+  const held = results.every((r) => median(r.vsWs) >= 1);
+  recordHeadlines(
+    [
+      {
+        id: "websocket-echo",
+        order: 60,
+        scenario: `WebSocket echo ${results.map((r) => r.title).join(" / ")}`,
+        reqivo: `${results.map((r) => fmt(r.echoes)).join(" / ")} echoes/s`,
+        ratios: `${results.map((r) => fmtRatio(median(r.vsWs))).join(" / ")} \`ws\``,
+        target: `≥ 1.0× \`ws\`: ${
+          held
+            ? "holds"
+            : `not held for ${results
+                .filter((r) => median(r.vsWs) < 1)
+                .map((r) => r.title)
+                .join(", ")}`
+        }`,
+        charts: results.map((r) => ({
+          label: `WebSocket ${r.title} vs ws`,
+          values: r.vsWs,
+          target: 1,
+        })),
+      },
+    ],
+    { rounds: ROUNDS },
   );
 } finally {
   for (const e of echoers) await e.close().catch(() => undefined);

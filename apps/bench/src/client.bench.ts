@@ -14,13 +14,14 @@
 //   --duration=MS     length of one sample (default 1000)
 //   --scenario=ID,…   only these scenarios (get-64k, get-tiny, post-128k)
 //   --only=NAME,…     only these contenders (reqivo, undici request, …, raw ceiling)
-//   --write           write results/<date>.md and results/<date>-<scenario>.svg
+//   --write           write results/<date>.md (which the client-*.bench.ts sections then
+//                     append to), results/<date>-<scenario>.svg and results/<date>.json
 //   --label=NAME      with --write: results/<date>-NAME.md (e.g. before/after a change)
 //   --profile=MS      run Reqivo (or the --only ones) once for MS per scenario (node --cpu-prof)
-import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+//   --requests=N      with --profile: N requests per sample instead of MS (profiles of a fixed count)
+//   --in-flight=N     requests in flight instead of the scenario's 100 (1: one at a time)
+import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { fileURLToPath } from "node:url";
 import { type Contender, createContenders, rawCeiling } from "./client/contenders.ts";
 import {
   type ContenderResult,
@@ -30,51 +31,36 @@ import {
   svgChart,
 } from "./client/report.ts";
 import { SCENARIOS } from "./client/scenarios.ts";
-
-function flag(name: string): string | undefined {
-  const prefix = `--${name}`;
-  for (const arg of process.argv.slice(2)) {
-    if (arg === prefix) return "";
-    if (arg.startsWith(`${prefix}=`)) return arg.slice(prefix.length + 1);
-  }
-  return undefined;
-}
+import {
+  collect,
+  flag,
+  fmt,
+  fmtRatio,
+  type Headline,
+  LOAD_AT_START,
+  numberFlag,
+  RESULTS_DIR,
+  recordHeadlines,
+  resultsName,
+  roundRatios,
+  startServer,
+  verdict,
+} from "./client/suite.ts";
 
 const ROUNDS = Math.max(1, Math.min(50, Number(flag("rounds") ?? 7)));
 const DURATION = Math.max(100, Math.min(10_000, Number(flag("duration") ?? 1000)));
 // A bound on requests per sample besides the time, so no loop can run away.
 const MAX_REQUESTS = 2_000_000;
 const CONNECTIONS = 50;
-// Other work on the machine skews every contender; recorded with the results.
-const LOAD_AT_START = loadavg()[0]!.toFixed(1);
 const scenarioFilter = flag("scenario")?.split(",");
 const onlyFilter = flag("only")?.split(",");
 const profileMs = flag("profile");
 
-async function startServer(): Promise<{ port: number; stop(): void }> {
-  const file = fileURLToPath(new URL("./client/server.ts", import.meta.url));
-  const child = spawn(
-    process.execPath,
-    [...process.execArgv.filter((a) => !a.startsWith("--cpu-prof")), file],
-    {
-      stdio: ["pipe", "pipe", "inherit"],
-    },
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once("error", reject);
-    child.stdout.once("data", (line: Buffer) => resolve(Number(line.toString().trim())));
-  });
-  return { port, stop: () => child.kill() };
-}
-
-function collect(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
+const inFlight = flag("in-flight") === undefined ? undefined : numberFlag("in-flight", 1, 1, 1000);
 const scenarios = SCENARIOS.filter(
   (s) => scenarioFilter === undefined || scenarioFilter.includes(s.id),
-);
-const server = await startServer();
+).map((s) => (inFlight === undefined ? s : { ...s, inFlight }));
+const server = await startServer("server.ts");
 const origin = `http://127.0.0.1:${server.port}`;
 let contenders: Contender[] = [...createContenders(origin, CONNECTIONS), rawCeiling(server.port)];
 const unused = contenders.filter((c) => onlyFilter !== undefined && !onlyFilter.includes(c.name));
@@ -85,13 +71,18 @@ for (const c of unused) await c.close();
 
 try {
   if (profileMs !== undefined) {
-    const ms = Math.min(60_000, Number(profileMs) || 5000);
+    // --requests=N bounds the warm-up and the measured sample to N requests
+    // each (and lifts the time bound): profiles of two builds then cover the
+    // same work.
+    const fixed = flag("requests") === undefined ? undefined : Number(flag("requests"));
+    const ms = fixed !== undefined ? 3_600_000 : Math.min(60_000, Number(profileMs) || 5000);
+    const bound = fixed ?? MAX_REQUESTS;
     for (const s of scenarios) {
       for (const c of contenders) {
-        await c.sample(s, Math.min(ms, 1000), MAX_REQUESTS); // warm-up
+        await c.sample(s, fixed !== undefined ? ms : Math.min(ms, 1000), bound); // warm-up
         collect();
         const cpu = process.cpuUsage();
-        const { requests, elapsedMs } = await c.sample(s, ms, MAX_REQUESTS);
+        const { requests, elapsedMs } = await c.sample(s, ms, bound);
         const used = process.cpuUsage(cpu);
         console.log(
           `${s.id}: ${c.name} ${Math.round((requests * 1000) / elapsedMs)} req/s, ` +
@@ -142,21 +133,19 @@ try {
 }
 
 function write(results: ScenarioResult[]): void {
-  const dir = fileURLToPath(new URL("../results/", import.meta.url));
-  mkdirSync(dir, { recursive: true });
   const label = flag("label");
-  const date = new Date().toISOString().slice(0, 10) + (label ? `-${label}` : "");
+  const name = resultsName();
   const sections = results.map((r) => {
-    const svg = `${date}-${r.id}.svg`;
-    writeFileSync(dir + svg, svgChart(r));
+    const svg = `${name}-${r.id}.svg`;
+    writeFileSync(RESULTS_DIR + svg, svgChart(r));
     return `## ${r.title}\n\n![${r.id}](./${svg})\n\n${markdownTable(r)}\n`;
   });
   const best = (r: ScenarioResult) =>
     Math.round(median(r.contenders.find((c) => c.name === "reqivo")?.rates ?? [0]));
   const text = [
-    `# Client benchmark, ${date}`,
+    `# Client benchmark, ${name}`,
     "",
-    `Command: \`npx pnpm bench client --write${label ? ` --label=${label}` : ""}\` (${ROUNDS} rounds of ${DURATION} ms after a warm-up round).`,
+    `Command: \`npx pnpm bench client --rounds=${ROUNDS} --write${label ? ` --label=${label}` : ""}\` (${ROUNDS} rounds of ${DURATION} ms after a warm-up round; every section below comes from this one command).`,
     `Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, load average at start ${LOAD_AT_START} and at end ${loadavg()[0]!.toFixed(1)}, loopback, node:http server in its own process.`,
     "Contenders are interleaved (order rotated each round); ratios are medians of per-round ratios.",
     "The machine is shared: compare ratios within this file, not absolute numbers across runs.",
@@ -167,6 +156,65 @@ function write(results: ScenarioResult[]): void {
     `Reqivo medians (req/s): ${results.map((r) => `${r.id} ${best(r)}`).join(", ")}.`,
     "",
   ].join("\n");
-  writeFileSync(`${dir}${date}.md`, text);
-  console.log(`wrote ${dir}${date}.md and ${results.length} SVG charts`);
+  writeFileSync(`${RESULTS_DIR}${name}.md`, text);
+  // This file starts a run's results: its headlines replace any earlier ones of the same name.
+  recordHeadlines(headlines(results), { fresh: true, rounds: ROUNDS });
+  console.log(`wrote ${RESULTS_DIR}${name}.md and ${results.length} SVG charts`);
+}
+
+/** README rows: Reqivo against undici `request`, Node `fetch` and the raw ceiling. */
+function headlines(results: ScenarioResult[]): Headline[] {
+  const rows: Headline[] = [];
+  const order: Record<string, number> = { "get-64k": 10, "get-tiny": 20, "post-128k": 30 };
+  const short: Record<string, string> = {
+    "get-64k": "GET 64 KiB keep-alive (50 conns, 100 in flight)",
+    "get-tiny": "GET 16 B keep-alive",
+    "post-128k": "POST 128 KiB",
+  };
+  const bar: Record<string, string> = {
+    "get-64k": "GET 64 KiB",
+    "get-tiny": "GET 16 B",
+    "post-128k": "POST 128 KiB",
+  };
+  for (const r of results) {
+    const find = (n: string) => r.contenders.find((c) => c.name === n)?.rates ?? [];
+    const reqivo = find("reqivo");
+    if (reqivo.length === 0) continue;
+    const undici = roundRatios(reqivo, find("undici request"));
+    const nodeFetch = median(roundRatios(reqivo, find("node fetch")));
+    const ceiling = median(roundRatios(reqivo, find("raw ceiling")));
+    const vsUndici = median(undici);
+    const ratios = `${fmtRatio(vsUndici)} undici \`request\`, ${fmtRatio(nodeFetch)} Node \`fetch\`, ${
+      Number.isNaN(ceiling) ? "–" : `${(ceiling * 100).toFixed(0)}%`
+    } of raw ceiling`;
+    let target = "–";
+    if (r.id === "get-64k")
+      target = `≥ 1.1× undici: ${verdict(vsUndici >= 1.1)}; ≥ 3× Node fetch: ${verdict(nodeFetch >= 3)}`;
+    if (r.id === "get-tiny") target = `≥ 70% of raw ceiling: ${verdict(ceiling >= 0.7)}`;
+    rows.push({
+      id: `client-${r.id}`,
+      order: order[r.id] ?? 40,
+      scenario: short[r.id] ?? r.title,
+      reqivo: `${fmt(median(reqivo))} req/s`,
+      ratios,
+      target,
+      charts: [
+        {
+          label: `${bar[r.id] ?? r.id} vs undici request`,
+          values: undici,
+          target: r.id === "get-64k" ? 1.1 : undefined,
+        },
+        ...(r.id === "get-tiny"
+          ? [
+              {
+                label: `${bar[r.id]} of raw ceiling`,
+                values: roundRatios(reqivo, find("raw ceiling")),
+                target: 0.7,
+              },
+            ]
+          : []),
+      ],
+    });
+  }
+  return rows;
 }

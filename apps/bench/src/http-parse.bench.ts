@@ -29,11 +29,21 @@
 //   BENCH_SCENARIOS=small-0,small-100,...                   run only those scenarios
 //   BENCH_ROUNDS=7  BENCH_ROUND_MS=250
 //   BENCH_REQIVO_MODULE=/abs/path/index.js                  another build of @reqivo/protocol
+//   BENCH_BASELINE_MODULE=/abs/path/index.js                adds a side "reqivo-baseline" running
+//     that build in the same process, interleaved with the current one (same-process A/B:
+//     robust to other load on the machine). Save a baseline first, e.g.
+//     cp -r packages/protocol/dist /tmp/protocol-baseline, then change and rebuild.
+//     The side loaded first ("reqivo") ran up to ~8% slower than the same build
+//     loaded second on the small scenarios: run a second time with the two
+//     swapped (BENCH_REQIVO_MODULE=<baseline>, BENCH_BASELINE_MODULE=<current>)
+//     and take both, or count instructions (scripts/instructions.sh) for small
+//     differences.
 // e.g. profile Reqivo alone on small responses:
 //   cd apps/bench && BENCH_ONLY=reqivo BENCH_SCENARIOS=small-0,small-100,small-1k \
 //     node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx src/http-parse.bench.ts
 
 import { Buffer } from "node:buffer";
+import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import type * as Protocol from "@reqivo/protocol";
 import type { ClientSendEvent } from "@reqivo/protocol";
@@ -44,6 +54,10 @@ const protocol = (await import(
 )) as typeof Protocol;
 const ClientConnection = protocol.ClientConnection;
 const NEED_DATA: typeof Protocol.NEED_DATA = protocol.NEED_DATA;
+const baseline =
+  process.env.BENCH_BASELINE_MODULE === undefined
+    ? undefined
+    : ((await import(process.env.BENCH_BASELINE_MODULE)) as typeof Protocol);
 
 // --- Node's llhttp binding -------------------------------------------------
 
@@ -89,6 +103,10 @@ interface Scenario {
   messages: number;
   response: Buffer;
   bodyBytes: number;
+  /** Header fields in each response. */
+  fields: number;
+  /** The request sent before each response. */
+  request: ClientSendEvent;
 }
 
 const HEAD_FIELDS =
@@ -117,19 +135,41 @@ function chunkedResponse(chunks: number, chunkBytes: number): Buffer {
   return Buffer.concat(parts);
 }
 
+const REQUEST: ClientSendEvent = {
+  type: "request",
+  method: "GET",
+  target: "/",
+  headers: [["host", "bench.local"]],
+};
+
+/** The tiny GET of client.bench.ts as it is on the wire (src/client/tiny-get-wire.json). */
+const TINY_GET = JSON.parse(
+  readFileSync(new URL("./client/tiny-get-wire.json", import.meta.url), "utf8"),
+) as { method: string; target: string; headers: [string, string][]; response: string };
+const CLIENT_REQUEST: ClientSendEvent = {
+  type: "request",
+  method: TINY_GET.method,
+  target: TINY_GET.target,
+  headers: TINY_GET.headers,
+};
+const NODE_TINY_RESPONSE = Buffer.from(TINY_GET.response, "latin1");
+
 const ALL_SCENARIOS: Scenario[] = [
-  ["small-0", "small, CL 0 B", 1000, contentLengthResponse(0), 0],
-  ["small-100", "small, CL 100 B", 1000, contentLengthResponse(100), 100],
-  ["small-1k", "small, CL 1 KiB", 1000, contentLengthResponse(1024), 1024],
-  ["cl-64k", "CL 64 KiB", 100, contentLengthResponse(64 * 1024), 64 * 1024],
-  ["chunked-16x1k", "chunked 16 × 1 KiB", 1000, chunkedResponse(16, 1024), 16 * 1024],
-  ["chunked-64k", "chunked 64 KiB in 4 KiB", 100, chunkedResponse(16, 4096), 64 * 1024],
-].map(([name, label, messages, response, bodyBytes]) => ({
+  ["tiny-get", "client tiny GET (node:http)", 1000, NODE_TINY_RESPONSE, 16, 4, CLIENT_REQUEST],
+  ["small-0", "small, CL 0 B", 1000, contentLengthResponse(0), 0, 7, REQUEST],
+  ["small-100", "small, CL 100 B", 1000, contentLengthResponse(100), 100, 7, REQUEST],
+  ["small-1k", "small, CL 1 KiB", 1000, contentLengthResponse(1024), 1024, 7, REQUEST],
+  ["cl-64k", "CL 64 KiB", 100, contentLengthResponse(64 * 1024), 64 * 1024, 7, REQUEST],
+  ["chunked-16x1k", "chunked 16 × 1 KiB", 1000, chunkedResponse(16, 1024), 16 * 1024, 7, REQUEST],
+  ["chunked-64k", "chunked 64 KiB in 4 KiB", 100, chunkedResponse(16, 4096), 64 * 1024, 7, REQUEST],
+].map(([name, label, messages, response, bodyBytes, fields, request]) => ({
   name,
   label,
   messages,
   response,
   bodyBytes,
+  fields,
+  request,
 })) as Scenario[];
 
 interface Batch {
@@ -152,12 +192,6 @@ function buildBatch(scenario: Scenario): Batch {
 
 // --- The two consumers ------------------------------------------------------
 
-const REQUEST: ClientSendEvent = {
-  type: "request",
-  method: "GET",
-  target: "/",
-  headers: [["host", "bench.local"]],
-};
 const END: ClientSendEvent = { type: "end" };
 
 /** What a consumer saw in one batch, for the cross-check and to defeat dead-code elimination. */
@@ -168,10 +202,15 @@ interface Seen {
   bodyBytes: number;
 }
 
-function reqivoBatch(views: readonly Uint8Array[], seen: Seen): void {
-  const conn = new ClientConnection();
+function reqivoBatch(
+  Connection: typeof Protocol.ClientConnection,
+  request: ClientSendEvent,
+  views: readonly Uint8Array[],
+  seen: Seen,
+): void {
+  const conn = new Connection();
   for (let i = 0; i < views.length; i++) {
-    conn.send(REQUEST);
+    conn.send(request);
     conn.send(END);
     conn.receiveData(views[i]!);
     for (;;) {
@@ -231,11 +270,18 @@ function llhttpWhole(batch: Buffer, seen: Seen): void {
   if (typeof r !== "number") throw r;
 }
 
-type Side = "reqivo" | "llhttp" | "llhttp-batch";
-const SIDES: Side[] = ["reqivo", "llhttp", "llhttp-batch"];
+type Side = "reqivo" | "reqivo-baseline" | "llhttp" | "llhttp-batch";
+const SIDES: Side[] = [
+  "reqivo",
+  ...(baseline === undefined ? [] : ["reqivo-baseline" as const]),
+  "llhttp",
+  "llhttp-batch",
+];
 
 function runBatch(side: Side, b: Batch, seen: Seen): void {
-  if (side === "reqivo") reqivoBatch(b.views, seen);
+  if (side === "reqivo") reqivoBatch(ClientConnection, b.scenario.request, b.views, seen);
+  else if (side === "reqivo-baseline")
+    reqivoBatch(baseline!.ClientConnection, b.scenario.request, b.views, seen);
   else if (side === "llhttp") llhttpViews(b.views, seen);
   else llhttpWhole(b.batch, seen);
 }
@@ -257,10 +303,17 @@ function newSeen(): Seen {
 }
 
 /** Runs `batches` batches; returns elapsed ms. */
+/** Process CPU time (user + system) of the last {@link timed} call, in µs. */
+let lastCpuUs = 0;
+
 function timed(side: Side, b: Batch, batches: number, seen: Seen): number {
+  const cpu = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < batches; i++) runBatch(side, b, seen);
-  return performance.now() - t0;
+  const ms = performance.now() - t0;
+  const used = process.cpuUsage(cpu);
+  lastCpuUs = used.user + used.system;
+  return ms;
 }
 
 /** Batches per round so that one round takes about ROUND_MS. */
@@ -278,7 +331,7 @@ function check(side: Side, b: Batch): void {
   const seen = newSeen();
   runBatch(side, b, seen);
   const n = b.scenario.messages;
-  const want = { messages: n, statusSum: 200 * n, headerFields: 7 * n };
+  const want = { messages: n, statusSum: 200 * n, headerFields: b.scenario.fields * n };
   if (
     seen.messages !== want.messages ||
     seen.statusSum !== want.statusSum ||
@@ -293,7 +346,7 @@ function check(side: Side, b: Batch): void {
 function bodyProvenance(b: Batch): { reqivo: string; llhttp: string } {
   const view = b.views[0]!;
   const conn = new ClientConnection();
-  conn.send(REQUEST);
+  conn.send(b.scenario.request);
   conn.send(END);
   conn.receiveData(view);
   let views = 0;
@@ -326,6 +379,8 @@ function bodyProvenance(b: Batch): { reqivo: string; llhttp: string } {
 interface Cell {
   mbps: number[];
   msgps: number[];
+  /** Process CPU ns per message (less sensitive than wall time to other load on the machine). */
+  cpuNs: number[];
 }
 
 function median(xs: number[]): number {
@@ -362,9 +417,11 @@ for (const scenario of scenarios) {
   const batchesPerRound = new Map<Side, number>();
   for (const side of sides) batchesPerRound.set(side, calibrate(side, b));
   const cells = new Map<Side, Cell>();
-  for (const side of sides) cells.set(side, { mbps: [], msgps: [] });
+  for (const side of sides) cells.set(side, { mbps: [], msgps: [], cpuNs: [] });
   for (let round = 0; round < ROUNDS; round++) {
-    for (const side of sides) {
+    // Order rotated each round, so no side always runs first (or right after another).
+    const order = sides.map((_, i) => sides[(i + round) % sides.length]!);
+    for (const side of order) {
       const batches = batchesPerRound.get(side)!;
       const seen = newSeen();
       const ms = timed(side, b, batches, seen);
@@ -372,6 +429,7 @@ for (const scenario of scenarios) {
       const cell = cells.get(side)!;
       cell.mbps.push((b.batch.length * batches) / 1e6 / (ms / 1e3));
       cell.msgps.push((scenario.messages * batches) / (ms / 1e3));
+      cell.cpuNs.push((lastCpuUs * 1e3) / (scenario.messages * batches));
     }
   }
   results.set(scenario.name, cells);
@@ -381,15 +439,19 @@ for (const scenario of scenarios) {
 
 const sideTitle: Record<Side, string> = {
   reqivo: "Reqivo",
+  "reqivo-baseline": "Reqivo baseline",
   llhttp: "llhttp (per-message views)",
   "llhttp-batch": "llhttp (whole batch)",
 };
 
 console.log(
-  `Node ${process.version}, ${ROUNDS} rounds of ~${ROUND_MS} ms per cell; median MB/s [min–max], median messages/s.\n`,
+  `Node ${process.version}, ${ROUNDS} rounds of ~${ROUND_MS} ms per cell; median MB/s [min–max], median messages/s, ` +
+    "Reqivo ns per message (send + parse), ratios as medians of per-round ratios (sides interleaved in each round).\n",
 );
 const header = ["scenario", "bytes/msg", ...sides.map((s) => `${sideTitle[s]} MB/s`)];
 for (const s of sides) header.push(`${sideTitle[s]} msg/s`);
+if (sides.includes("reqivo")) header.push("Reqivo ns/msg");
+if (sides.includes("reqivo-baseline")) header.push("baseline ns/msg");
 const hasRatio = sides.includes("reqivo") && sides.length > 1;
 if (hasRatio) for (const s of sides) if (s !== "reqivo") header.push(`Reqivo / ${sideTitle[s]}`);
 console.log(`| ${header.join(" | ")} |`);
@@ -402,12 +464,44 @@ for (const scenario of scenarios) {
     row.push(`${fmt(median(c.mbps))} [${fmt(Math.min(...c.mbps))}–${fmt(Math.max(...c.mbps))}]`);
   }
   for (const s of sides) row.push(fmtRate(median(cells.get(s)!.msgps)));
+  for (const s of ["reqivo", "reqivo-baseline"] as const)
+    if (sides.includes(s)) row.push((1e9 / median(cells.get(s)!.msgps)).toFixed(0));
   if (hasRatio) {
-    const r = median(cells.get("reqivo")!.mbps);
-    for (const s of sides)
-      if (s !== "reqivo") row.push(`${(r / median(cells.get(s)!.mbps)).toFixed(2)}×`);
+    const mine = cells.get("reqivo")!.mbps;
+    for (const s of sides) {
+      if (s === "reqivo") continue;
+      const theirs = cells.get(s)!.mbps;
+      row.push(`${median(mine.map((m, i) => m / theirs[i]!)).toFixed(2)}×`);
+    }
   }
   console.log(`| ${row.join(" | ")} |`);
+}
+if (sides.includes("reqivo-baseline")) {
+  // Same-process A/B: both builds ran interleaved in every round, so load on the
+  // machine hits both alike; per-round ratios, then their median.
+  console.log(
+    "\nA/B against BENCH_BASELINE_MODULE (speed-up = baseline time / current time, median of per-round ratios):\n",
+  );
+  console.log(
+    "| scenario | current ns/msg | baseline ns/msg | speed-up (wall) | current CPU ns/msg | baseline CPU ns/msg | speed-up (CPU) |",
+  );
+  console.log("|---|---:|---:|---:|---:|---:|---:|");
+  for (const scenario of scenarios) {
+    const cur = results.get(scenario.name)!.get("reqivo")!;
+    const base = results.get(scenario.name)!.get("reqivo-baseline")!;
+    const perRound = (a: number[], b: number[]) => median(a.map((x, i) => x / b[i]!));
+    console.log(
+      `| ${scenario.label} | ${(1e9 / median(cur.msgps)).toFixed(0)} | ${(1e9 / median(base.msgps)).toFixed(0)} | ${perRound(
+        cur.msgps,
+        base.msgps,
+      ).toFixed(
+        2,
+      )}× | ${median(cur.cpuNs).toFixed(0)} | ${median(base.cpuNs).toFixed(0)} | ${perRound(
+        base.cpuNs,
+        cur.cpuNs,
+      ).toFixed(2)}× |`,
+    );
+  }
 }
 if (notes.length > 0)
   console.log(`\nNo copying of large bodies:\n${notes.map((n) => `- ${n}`).join("\n")}`);

@@ -25,6 +25,7 @@ import {
   ConnectionBody,
   type RedirectHop,
   Response,
+  type ResponseInit,
   type Timings,
 } from "./response.ts";
 
@@ -176,24 +177,28 @@ function respond(
   connection.keepAliveHint = keepAliveHint(result.headers.get("keep-alive"));
   // Each response keeps its own copy: later hops of the chain must not show up in it.
   const history: RedirectHop[] = ctx.history.length === 0 ? [] : ctx.history.slice();
-  const head = {
+  // One literal with every field, body filled in after: spreading a head
+  // object into a new one cost ~1.7 µs per response in profiles.
+  const init: ResponseInit = {
     status: result.status,
     statusText: result.reason,
     headers: result.headers,
     url: hop.url.href,
     history,
     timings,
+    body: null,
   };
   if (result.upgraded) {
     // Not HTTP any more: this connection can never return to the pool.
     state.pool.discard(connection);
     lifeline.bodyEnded();
     timings.total = timings.firstByte;
-    return new Response({ ...head, body: null });
+    return new Response(init);
   }
   const source = new ConnectionBody(connection, lifeline, state.afterBody, started, timings);
   source.settleIfEmpty();
-  return new Response({ ...head, body: responseBody(ctx, hop, result, source) });
+  init.body = responseBody(ctx, hop, result, source);
+  return new Response(init);
 }
 
 /** The body the caller reads: counted for progress on the wire, then decoded. */

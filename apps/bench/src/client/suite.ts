@@ -1,10 +1,15 @@
-// Shared plumbing of the client-*.bench.ts files: command-line flags, a
-// loopback server in a child process, interleaved rounds, and appending a
-// section to the results file that client.bench.ts wrote in the same run.
-import { spawn } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+// Shared plumbing of the client*.bench.ts files: command-line flags, a
+// loopback server in a child process, interleaved rounds, and, with --write,
+// the results of one run: sections appended to results/<date>[-label].md,
+// one SVG chart per scenario, and the README's headline rows in
+// results/<date>[-label].json (see src/readme.ts).
+import { execFileSync, spawn } from "node:child_process";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
+import { type Chart, svgBarChart } from "./chart.ts";
+
+export { fmt, fmtRatio, median, ratio, roundRatios, spread } from "./stats.ts";
 
 export function flag(name: string): string | undefined {
   const prefix = `--${name}`;
@@ -52,37 +57,18 @@ export async function startServer(file: string, lines = 1): Promise<ChildServer>
   return { port: Number(got[0]), extra: got.slice(1), stop: () => child.kill() };
 }
 
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+/** The path of a tool installed in the repository's node_modules/.bin (deno, bun). */
+export function bin(name: string): string {
+  return fileURLToPath(new URL(`../../../../node_modules/.bin/${name}`, import.meta.url));
 }
 
-/** Median of per-round ratios a[i] / b[i] (rounds ran back to back, so drift cancels). */
-export function ratio(a: readonly number[], b: readonly number[]): number {
-  const n = Math.min(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push(a[i]! / b[i]!);
-  return median(out);
-}
-
-export function fmt(value: number, digits = 0): string {
-  if (Number.isNaN(value)) return "–";
-  return value.toLocaleString("en-US", {
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  });
-}
-
-export function fmtRatio(value: number): string {
-  return Number.isNaN(value) ? "–" : `${value.toFixed(2)}×`;
-}
-
-export function spread(values: readonly number[]): string {
-  const m = median(values);
-  if (values.length === 0 || m === 0) return "–";
-  return `±${(((Math.max(...values) - Math.min(...values)) / 2 / m) * 100).toFixed(1)}%`;
+/** `deno 2.9.6` / `1.4.5`: the first line of `<runtime> --version`, without the build details. */
+export function runtimeVersion(runtime: "deno" | "bun"): string {
+  return execFileSync(bin(runtime), ["--version"])
+    .toString()
+    .split("\n")[0]!
+    .trim()
+    .split(" (")[0]!;
 }
 
 /** Each round runs every contender once, the order rotated by one per round. */
@@ -101,6 +87,20 @@ export function machineLine(extra: string): string {
   );
 }
 
+/** results/ next to src/. */
+export const RESULTS_DIR = fileURLToPath(new URL("../../results/", import.meta.url));
+
+/**
+ * The base name of this run's results files: `<date>[-label]`. run-all.mjs
+ * passes `--date` to every benchmark of one run, so a run that crosses
+ * midnight (UTC) still writes one file.
+ */
+export function resultsName(): string {
+  const date = flag("date") || new Date().toISOString().slice(0, 10);
+  const label = flag("label");
+  return date + (label ? `-${label}` : "");
+}
+
 /**
  * With `--write`, appends `markdown` to results/<date>[-label].md (the file
  * client.bench.ts writes first in a `npx pnpm bench client --write` run), or
@@ -108,14 +108,88 @@ export function machineLine(extra: string): string {
  */
 export function writeSection(markdown: string): void {
   if (flag("write") === undefined) return;
-  const dir = fileURLToPath(new URL("../../results/", import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  const label = flag("label");
-  const date = new Date().toISOString().slice(0, 10) + (label ? `-${label}` : "");
-  const file = `${dir}${date}.md`;
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const name = resultsName();
+  const file = `${RESULTS_DIR}${name}.md`;
   if (existsSync(file)) appendFileSync(file, `\n${markdown}\n`);
-  else writeFileSync(file, `# Client benchmark, ${date}\n\n${markdown}\n`);
+  else writeFileSync(file, `# Client benchmark, ${name}\n\n${markdown}\n`);
   console.log(`appended to ${file}`);
+}
+
+/**
+ * With `--write`, writes `chart` to results/<date>[-label]-<id>.svg and
+ * returns the Markdown that shows it (with a blank line after); without
+ * `--write`, returns "".
+ */
+export function writeChart(id: string, chart: Chart): string {
+  if (flag("write") === undefined) return "";
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = `${resultsName()}-${id}.svg`;
+  writeFileSync(RESULTS_DIR + file, svgBarChart(chart));
+  return `![${id}](./${file})\n\n`;
+}
+
+/** One row of the README's results table (src/readme.ts builds it from these). */
+export interface Headline {
+  /** Stable key: a rerun of one section replaces its rows. */
+  id: string;
+  /** Position in the README table. */
+  order: number;
+  scenario: string;
+  /** Reqivo's figure, formatted ("12,345 req/s"). */
+  reqivo: string;
+  /** The comparisons, formatted ("1.12× undici `request`, 5.0× Node `fetch`"). */
+  ratios: string;
+  /** The issue's target and whether it held in this run, or "–". */
+  target: string;
+  /** Bars for the README chart: per-round ratios of Reqivo over a reference contender. */
+  charts?: { label: string; values: number[]; target?: number }[];
+}
+
+/** What results/<date>[-label].json holds: the README rows and facts about the run. */
+export interface RunSummary {
+  headlines: Headline[];
+  /** Runtime versions seen (node, deno, bun) and the machine's CPU count (cpus). */
+  versions: Record<string, string>;
+  /** Load averages (1 min) at the start and end of each section. */
+  loads: number[];
+  /** Measured rounds per section (the sections' --rounds). */
+  rounds: number[];
+}
+
+/**
+ * With `--write`, records headline rows in results/<date>[-label].json (rows
+ * with the same id are replaced; `fresh` starts the file over), with this
+ * process's Node version and load averages, for src/readme.ts.
+ */
+export function recordHeadlines(
+  rows: readonly Headline[],
+  extra: { fresh?: boolean; versions?: Record<string, string>; rounds?: number } = {},
+): void {
+  if (flag("write") === undefined) return;
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = `${RESULTS_DIR}${resultsName()}.json`;
+  const summary: RunSummary =
+    !extra.fresh && existsSync(file)
+      ? (JSON.parse(readFileSync(file, "utf8")) as RunSummary)
+      : { headlines: [], versions: {}, loads: [], rounds: [] };
+  const ids = new Set(rows.map((r) => r.id));
+  summary.headlines = [...summary.headlines.filter((r) => !ids.has(r.id)), ...rows].sort(
+    (a, b) => a.order - b.order,
+  );
+  Object.assign(
+    summary.versions,
+    { node: process.version, cpus: String(cpus().length) },
+    extra.versions,
+  );
+  summary.loads.push(Number(LOAD_AT_START), Number(loadavg()[0]!.toFixed(1)));
+  if (extra.rounds !== undefined) summary.rounds.push(extra.rounds);
+  writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
+}
+
+/** "holds" / "not held" for a target check. */
+export function verdict(held: boolean): string {
+  return held ? "holds" : "not held";
 }
 
 export function collect(): void {

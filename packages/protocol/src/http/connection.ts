@@ -253,6 +253,12 @@ export function unsolicited(): RemoteProtocolError {
   );
 }
 
+// outgoingFraming's answer for a message without a body (most requests): shared, never written to.
+const NO_BODY: { framing: OutgoingFraming; extra: HeaderList } = Object.freeze({
+  framing: Object.freeze({ kind: "none" as const }),
+  extra: Object.freeze([]) as unknown as HeaderList,
+});
+
 /**
  * Decides how our outgoing message is framed, from the caller's framing
  * fields or, failing those, the `contentLength` hint. Returns the framing and
@@ -296,11 +302,11 @@ export function outgoingFraming(
   if (contentLength === null || (contentLength === undefined && bodyExpected)) {
     return { framing: { kind: "chunked" }, extra: [["transfer-encoding", "chunked"]] };
   }
-  if (contentLength === undefined) return { framing: { kind: "none" }, extra: [] };
+  if (contentLength === undefined) return NO_BODY;
   if (!Number.isSafeInteger(contentLength) || contentLength < 0) {
     throw new LocalProtocolError("INVALID_FRAMING", `contentLength must be a non-negative integer`);
   }
-  if (contentLength === 0 && !bodyExpected) return { framing: { kind: "none" }, extra: [] };
+  if (contentLength === 0 && !bodyExpected) return NO_BODY;
   return {
     framing: { kind: "length", length: contentLength },
     extra: [["content-length", String(contentLength)]],

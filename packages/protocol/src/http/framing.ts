@@ -120,16 +120,32 @@ export function addFramingField(fields: FramingFields, kind: number, value: stri
   }
 }
 
-/** Collects the fields that decide framing and connection reuse (names compared case-insensitively). */
+/**
+ * What {@link framingFields} returns for a head without any framing field (a
+ * plain GET): shared, so frozen.
+ */
+const NO_FRAMING_FIELDS: FramingFields = Object.freeze({
+  contentLength: Object.freeze([]) as unknown as string[],
+  transferEncoding: Object.freeze([]) as unknown as string[],
+  connection: Object.freeze([]) as unknown as string[],
+  hasUpgrade: false,
+  expectContinue: false,
+});
+
+/**
+ * Collects the fields that decide framing and connection reuse (names
+ * compared case-insensitively). The result is read-only: with no framing
+ * field at all it is one shared frozen object.
+ */
 export function framingFields(headers: HeaderList): FramingFields {
-  const fields = emptyFramingFields();
+  let fields: FramingFields | undefined;
   for (let i = 0; i < headers.length; i++) {
     // Indexing, not destructuring: this runs for every field of every message.
     const pair = headers[i]!;
     const kind = framingFieldOf(pair[0]);
-    if (kind !== NOT_FRAMING) addFramingField(fields, kind, pair[1]);
+    if (kind !== NOT_FRAMING) addFramingField((fields ??= emptyFramingFields()), kind, pair[1]);
   }
-  return fields;
+  return fields ?? NO_FRAMING_FIELDS;
 }
 
 const MAX_LENGTH_DIGITS = 15; // 10^15 - 1 < Number.MAX_SAFE_INTEGER

@@ -356,12 +356,12 @@ function fastResponseHead(buffer: ReceiveBuffer, limits: HttpLimits): ParsedHead
   const text = asciiDecoder.decode(
     new Uint8Array(bytes.buffer, bytes.byteOffset + start, i - start),
   );
-  const headers: HeaderList = [];
+  const headers: HeaderList = new Array(count);
   const framing = emptyFramingFields();
   for (let f = 0; f < count; f++) {
     const at = 4 * f;
     const value = text.slice(offsets[at + 2]! - start, offsets[at + 3]! - start);
-    headers.push([text.slice(offsets[at]! - start, offsets[at + 1]! - start), value]);
+    headers[f] = [text.slice(offsets[at]! - start, offsets[at + 1]! - start), value];
     const kind = kinds[f]!;
     if (kind !== NOT_FRAMING) addFramingField(framing, kind, value);
   }

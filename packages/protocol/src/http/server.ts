@@ -14,7 +14,7 @@ import type {
   ServerSendEvent,
 } from "./events.ts";
 import { framingFields, requestFraming } from "./framing.ts";
-import { serializeHead, validateFields } from "./writers.ts";
+import { serializeHead, validateFields } from "./head-writer.ts";
 
 /**
  * The server side of one HTTP/1.1 connection: parses requests and serializes
@@ -47,7 +47,7 @@ export class ServerConnection extends HttpConnection {
     return this.guardReceive(() => this.#next());
   }
 
-  /** Turns a response event into bytes. */
+  /** Turns a response event into bytes (a head is a view into a shared buffer, as with `ClientConnection.send`). */
   send(event: ServerSendEvent): Uint8Array {
     this.checkUsable();
     switch (event?.type) {
