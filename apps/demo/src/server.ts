@@ -1,8 +1,9 @@
 // The local server the tour talks to: node:http on 127.0.0.1 (port chosen by
-// the OS) with a few routes that show what a client must handle, and a
-// WebSocket echo on /ws (the `ws` package).
+// the OS) with a few routes that show what a client must handle, a
+// WebSocket echo on /ws (the `ws` package), and a small proxy: CONNECT
+// tunnels to this same server, and /via reporting a forwarded request.
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect, type Socket } from "node:net";
 import { WebSocketServer } from "ws";
 
 export interface DemoServer {
@@ -43,6 +44,11 @@ export async function startDemoServer(): Promise<DemoServer> {
       case "/login":
         res.setHeader("set-cookie", ["session=demo-123; Path=/; HttpOnly", "theme=dark; Path=/"]);
         return res.end("logged in\n");
+      case "/via":
+        // A forwarding proxy sees the absolute-form target and its credentials.
+        return res.end(
+          `request target: ${req.url}, proxy-authorization: ${req.headers["proxy-authorization"] ? "sent" : "none"}\n`,
+        );
       case "/whoami":
         return res.end(`cookie header: ${req.headers.cookie ?? "(none)"}\n`);
       case "/echo": {
@@ -67,11 +73,31 @@ export async function startDemoServer(): Promise<DemoServer> {
   );
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  const tunnels = new Set<Socket>();
+  server.on("connect", (req, client: Socket, head: Buffer) => {
+    // Tunnels only to this server: a demo proxy must not be an open relay.
+    if (req.url !== `127.0.0.1:${port}`) return client.end("HTTP/1.1 403 Forbidden\r\n\r\n");
+    const upstream = connect(port, "127.0.0.1", () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      upstream.write(head);
+      upstream.pipe(client).pipe(upstream);
+    });
+    for (const socket of [client, upstream]) {
+      tunnels.add(socket);
+      socket.on("error", () => {
+        client.destroy();
+        upstream.destroy();
+      });
+      socket.on("close", () => tunnels.delete(socket));
+    }
+  });
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `http://127.0.0.1:${port}`,
     close: () =>
       new Promise((resolve) => {
         for (const client of sockets.clients) client.terminate();
+        for (const socket of tunnels) socket.destroy();
         sockets.close();
         server.closeAllConnections();
         server.close(() => resolve());

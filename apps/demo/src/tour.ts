@@ -1,8 +1,8 @@
 // The tour itself, written once and run on Node, Deno and Bun: each runtime's
 // entry file passes in its own Session class (from @reqivo/node, -deno, -bun).
-import type { Session as ClientSession } from "@reqivo/client";
+import type { Session as ClientSession, SessionOptions } from "@reqivo/client";
 
-type SessionClass = new (options?: { baseUrl?: string }) => ClientSession;
+type SessionClass = new (options?: Omit<SessionOptions, "transport">) => ClientSession;
 
 const line = (text = "") => console.log(text);
 const step = (title: string) => console.log(`\n• ${title}`);
@@ -77,4 +77,18 @@ export async function runTour(
     `  echoed: ${JSON.stringify(reply.value)}  (protocol "${ws.protocol}", extensions "${ws.extensions}")`,
   );
   await ws.close(1000, "bye");
+
+  step("a made-up host name pinned to an address, and a proxy");
+  const port = new URL(baseUrl).port;
+  await using pinned = new Session({ dns: { lookup: { "demo.reqivo.test": "127.0.0.1" } } });
+  const named = await pinned.get(`http://demo.reqivo.test:${port}/hello`);
+  line(`  demo.reqivo.test → 127.0.0.1: ${named.status} "${(await named.text()).trim()}"`);
+  await using proxied = new Session({ proxy: `http://demo:secret@127.0.0.1:${port}` });
+  const forwarded = await proxied.get(`${baseUrl}/via`);
+  line(`  forwarded: ${(await forwarded.text()).trim()}`);
+  const tunnelled = await proxied.websocket(`${baseUrl.replace(/^http/, "ws")}/ws`);
+  await tunnelled.send("through a CONNECT tunnel");
+  const echo = await tunnelled[Symbol.asyncIterator]().next();
+  line(`  WebSocket via CONNECT echoed: ${JSON.stringify(echo.value)}`);
+  await tunnelled.close(1000, "bye");
 }
