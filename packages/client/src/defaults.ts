@@ -5,7 +5,7 @@
  */
 import type { Transport } from "@reqivo/transport";
 import { SessionClosedError } from "./errors.ts";
-import { createFetch } from "./fetch.ts";
+import { createFetch, type FetchInit } from "./fetch.ts";
 import type { RequestOptions } from "./options.ts";
 import type { Response } from "./response.ts";
 import { Session, type SessionOptions } from "./session.ts";
@@ -22,7 +22,7 @@ export interface RequestApi {
   put(url: string | URL, options?: MethodOptions): Promise<Response>;
   patch(url: string | URL, options?: MethodOptions): Promise<Response>;
   delete(url: string | URL, options?: MethodOptions): Promise<Response>;
-  fetch(input: string | URL | Request, init?: RequestInit): Promise<globalThis.Response>;
+  fetch(input: string | URL | Request, init?: FetchInit): Promise<globalThis.Response>;
 }
 
 function apiOf(current: () => Session): RequestApi {

@@ -10,10 +10,28 @@ import type { Session } from "./session.ts";
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
+/**
+ * `fetch`'s `RequestInit`, plus the per-request network options of
+ * {@link RequestOptions}: a proxy, TLS settings, a Unix socket, timeouts
+ * (Bun's own `fetch` takes `proxy`, `tls` and `unix` in the same place).
+ *
+ * @example
+ * ```ts
+ * import type { FetchInit } from "@reqivo/client";
+ * const init: FetchInit = { method: "GET", proxy: "http://127.0.0.1:3128", timeout: 5_000 };
+ * ```
+ */
+export interface FetchInit extends RequestInit {
+  proxy?: RequestOptions["proxy"];
+  tls?: RequestOptions["tls"];
+  socketPath?: RequestOptions["socketPath"];
+  timeout?: RequestOptions["timeout"];
+}
+
 /** The `fetch` signature bound to one Session. */
 export type FetchFunction = (
   input: string | URL | Request,
-  init?: RequestInit,
+  init?: FetchInit,
 ) => Promise<globalThis.Response>;
 
 /**
@@ -52,6 +70,10 @@ export function createFetch(session: Session): FetchFunction {
     };
     const signal = init.signal ?? request?.signal;
     if (signal) options.signal = signal;
+    if (init.proxy !== undefined) options.proxy = init.proxy;
+    if (init.tls !== undefined) options.tls = init.tls;
+    if (init.socketPath !== undefined) options.socketPath = init.socketPath;
+    if (init.timeout !== undefined) options.timeout = init.timeout;
     let response: Awaited<ReturnType<Session["request"]>>;
     try {
       response = await session.request(url, options);

@@ -54,7 +54,7 @@ export {
   TimeoutError,
   TooManyRedirectsError,
 } from "./errors.ts";
-export { createFetch, type FetchFunction } from "./fetch.ts";
+export { createFetch, type FetchFunction, type FetchInit } from "./fetch.ts";
 export {
   type HookContext,
   type HookErrorContext,

@@ -8,7 +8,7 @@ import type { TestCertificates } from "@reqivo/transport/testing";
 import { generateTestCertificates } from "@reqivo/transport/testing";
 import { createTransport } from "@reqivo/transport-node";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ProxyError, ReqivoError } from "../src/index.ts";
+import { createFetch, ProxyError, ReqivoError } from "../src/index.ts";
 import { raw, serve, session, track } from "./harness.ts";
 import { httpProxy, origin } from "./proxy-kit.ts";
 import { eventually } from "./servers.ts";
@@ -50,6 +50,21 @@ describe("forwarding (http: targets through an HTTP proxy)", () => {
     expect(Object.keys(s.poolStats())).toEqual([
       expect.stringMatching(/^proxy http:\/\/127\.0\.0\.1:\d+#\d+$/),
     ]);
+  });
+
+  it("fetch() takes a per-call proxy; without it the same fetch goes direct", async () => {
+    const site = track(await origin());
+    const proxy = track(await httpProxy({ auth: AUTH }));
+    const fetch = createFetch(session());
+    const proxied = await fetch(`${site.url}/f`, {
+      proxy: `http://ada:pw@127.0.0.1:${proxy.port}`,
+    });
+    expect(await proxied.text()).toBe("GET /f HTTP/1.1");
+    expect(proxy.seen.map((r) => [r.line, r.proxyAuthorization])).toEqual([
+      [`GET ${site.url}/f HTTP/1.1`, AUTH],
+    ]);
+    expect(await (await fetch(`${site.url}/g`)).text()).toBe("GET /g HTTP/1.1");
+    expect(proxy.seen).toHaveLength(1);
   });
 
   it("through an https: proxy: TLS to the proxy, plain HTTP inside", async () => {
