@@ -12,7 +12,6 @@
 // Options: --rounds=N (default 5), --duration=MS (default 1000),
 //   --big-rounds=N (default 2), --big-mib=N (default 1024),
 //   --big-runtimes=node,deno,bun (default all three), --write, --label=NAME
-import { spawn } from "node:child_process";
 import * as http from "node:http";
 import { fileURLToPath } from "node:url";
 import { Session } from "@reqivo/client";
@@ -32,6 +31,7 @@ import {
   recordHeadlines,
   rotated,
   roundRatios,
+  runForOutput,
   runtimeVersion,
   spread,
   startServer,
@@ -230,25 +230,10 @@ const BIG_CONTENDERS: Record<Runtime, string[]> = {
   bun: ["reqivo (bun transport)", "bun fetch"],
 };
 
-function runChild(runtime: Runtime, name: string, target: string): Promise<BigResult> {
+async function runChild(runtime: Runtime, name: string, target: string): Promise<BigResult> {
   const [command, args] = LAUNCH[runtime]();
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args, name, target, String(BIG_BYTES)], {
-      stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => {
-      out += c.toString();
-    });
-    const timer = setTimeout(() => child.kill(), 300_000);
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      if (code !== 0) reject(new Error(`${name} (${runtime}): stream child exited with ${code}`));
-      else resolve(JSON.parse(out.trim().split("\n").pop()!) as BigResult);
-    });
-  });
+  const out = await runForOutput(command, [...args, name, target, String(BIG_BYTES)], 300_000);
+  return JSON.parse(out.trim().split("\n").pop()!) as BigResult;
 }
 
 const mib = (b: number) => b / 1024 / 1024;

@@ -8,7 +8,6 @@
 // `deno run` and `bun`, one after the other, against it; contenders are
 // interleaved inside each child.
 // Options: --rounds=N (default 5), --duration=MS (default 1000), --write, --label=NAME
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import {
   bin,
@@ -21,6 +20,7 @@ import {
   ratio,
   recordHeadlines,
   roundRatios,
+  runForOutput,
   runtimeVersion,
   spread,
   startServer,
@@ -46,26 +46,6 @@ const RUNTIMES = [
   { id: "bun", command: bin("bun"), args: [child], target: { ratio: 1.0, over: "bun fetch" } },
 ];
 
-function run(command: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(command, args, {
-      stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    let out = "";
-    p.stdout.on("data", (c: Buffer) => {
-      out += c.toString();
-    });
-    const timer = setTimeout(() => p.kill(), 600_000);
-    p.on("error", reject);
-    p.on("exit", (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new Error(`${command} exited with ${code}`));
-    });
-  });
-}
-
 const server = await startServer("server.ts");
 const sections: string[] = [];
 const headlines: Headline[] = [];
@@ -75,12 +55,11 @@ try {
     const version = runtimeVersion(rt.id as "deno" | "bun");
     versions[rt.id] = version;
     console.log(`${rt.id} (${version}): ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up)`);
-    const out = await run(rt.command, [
-      ...rt.args,
-      String(server.port),
-      String(ROUNDS),
-      String(DURATION),
-    ]);
+    const out = await runForOutput(
+      rt.command,
+      [...rt.args, String(server.port), String(ROUNDS), String(DURATION)],
+      600_000,
+    );
     const rates = new Map<string, number[]>();
     for (const line of out.split("\n")) {
       if (!line.startsWith("{")) continue;

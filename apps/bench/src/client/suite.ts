@@ -62,6 +62,31 @@ export function bin(name: string): string {
   return fileURLToPath(new URL(`../../../../node_modules/.bin/${name}`, import.meta.url));
 }
 
+/**
+ * Runs a benchmark child to its end and resolves with what it printed on
+ * stdout (stderr passes through); rejects when it exits non-zero. Killed
+ * after `timeoutMs`, so a stuck child cannot hang the suite.
+ */
+export function runForOutput(command: string, args: string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+    });
+    const timer = setTimeout(() => child.kill(), timeoutMs);
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`${command} ${args.join(" ")} exited with ${code}`));
+    });
+  });
+}
+
 /** `deno 2.9.6` / `1.4.5`: the first line of `<runtime> --version`, without the build details. */
 export function runtimeVersion(runtime: "deno" | "bun"): string {
   return execFileSync(bin(runtime), ["--version"])
