@@ -4,6 +4,8 @@
 // POST 128 KiB, each with 50 connections and 100 requests in flight; every
 // contender reads the whole body and checks status and length.
 //
+// Each contender runs in a Node process of its own (client/sample-host.ts:
+// a shared process let one contender's garbage land in another's sample).
 // Contenders run interleaved: every round runs each of them once, in an order
 // rotated by one per round, so drift of a shared machine hits all alike. A
 // warm-up round is not counted. Ratios are medians of per-round ratios; only
@@ -20,8 +22,13 @@
 //   --profile=MS      run Reqivo (or the --only ones) once for MS per scenario (node --cpu-prof)
 //   --requests=N      with --profile: N requests per sample instead of MS (profiles of a fixed count)
 //   --in-flight=N     requests in flight instead of the scenario's 100 (1: one at a time)
+//   --allocations=N   bytes allocated per request by Reqivo (or the --only ones) over N
+//                     requests, by allocating function (V8's sampling heap profiler)
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
+import { allocationProfile } from "./client/allocations.ts";
+import type { SampleReply, SampleRequest } from "./client/contender-child.ts";
 import { type Contender, createContenders, rawCeiling } from "./client/contenders.ts";
 import {
   type ContenderResult,
@@ -30,7 +37,8 @@ import {
   type ScenarioResult,
   svgChart,
 } from "./client/report.ts";
-import { SCENARIOS } from "./client/scenarios.ts";
+import { startSampleHost } from "./client/sample-host.ts";
+import { CONNECTIONS, SCENARIOS } from "./client/scenarios.ts";
 import {
   collect,
   flag,
@@ -42,6 +50,7 @@ import {
   RESULTS_DIR,
   recordHeadlines,
   resultsName,
+  rotated,
   roundRatios,
   startServer,
   verdict,
@@ -51,10 +60,10 @@ const ROUNDS = Math.max(1, Math.min(50, Number(flag("rounds") ?? 7)));
 const DURATION = Math.max(100, Math.min(10_000, Number(flag("duration") ?? 1000)));
 // A bound on requests per sample besides the time, so no loop can run away.
 const MAX_REQUESTS = 2_000_000;
-const CONNECTIONS = 50;
 const scenarioFilter = flag("scenario")?.split(",");
 const onlyFilter = flag("only")?.split(",");
 const profileMs = flag("profile");
+const allocations = flag("allocations");
 
 const inFlight = flag("in-flight") === undefined ? undefined : numberFlag("in-flight", 1, 1, 1000);
 const scenarios = SCENARIOS.filter(
@@ -65,71 +74,103 @@ const origin = `http://127.0.0.1:${server.port}`;
 let contenders: Contender[] = [...createContenders(origin, CONNECTIONS), rawCeiling(server.port)];
 const unused = contenders.filter((c) => onlyFilter !== undefined && !onlyFilter.includes(c.name));
 contenders = contenders.filter((c) => !unused.includes(c));
-if (profileMs !== undefined && onlyFilter === undefined)
+if ((profileMs !== undefined || allocations !== undefined) && onlyFilter === undefined)
   contenders = contenders.filter((c) => c.name === "reqivo");
 for (const c of unused) await c.close();
 
 try {
-  if (profileMs !== undefined) {
-    // --requests=N bounds the warm-up and the measured sample to N requests
-    // each (and lifts the time bound): profiles of two builds then cover the
-    // same work.
-    const fixed = flag("requests") === undefined ? undefined : Number(flag("requests"));
-    const ms = fixed !== undefined ? 3_600_000 : Math.min(60_000, Number(profileMs) || 5000);
-    const bound = fixed ?? MAX_REQUESTS;
-    for (const s of scenarios) {
-      for (const c of contenders) {
-        await c.sample(s, fixed !== undefined ? ms : Math.min(ms, 1000), bound); // warm-up
-        collect();
-        const cpu = process.cpuUsage();
-        const { requests, elapsedMs } = await c.sample(s, ms, bound);
-        const used = process.cpuUsage(cpu);
-        console.log(
-          `${s.id}: ${c.name} ${Math.round((requests * 1000) / elapsedMs)} req/s, ` +
-            `${((used.user + used.system) / requests).toFixed(1)} µs CPU per request ` +
-            `(${(used.system / requests).toFixed(1)} µs system)`,
-        );
-      }
-    }
+  if (profileMs !== undefined) await profile();
+  else if (allocations !== undefined) {
+    const requests = numberFlag("allocations", 20_000, 100, MAX_REQUESTS);
+    for (const s of scenarios) for (const c of contenders) await allocationProfile(c, s, requests);
   } else {
+    // Measured runs host every contender in its own process (contender-process.ts).
+    const names = contenders.map((c) => c.name);
+    const local = contenders;
+    contenders = [];
+    for (const c of local) await c.close();
+    await compare(names);
+  }
+} finally {
+  for (const c of contenders) await c.close();
+  server.stop();
+}
+
+/** --profile: the chosen contenders in this process, so `node --cpu-prof` sees them. */
+async function profile(): Promise<void> {
+  // --requests=N bounds the warm-up and the measured sample to N requests
+  // each (and lifts the time bound): profiles of two builds then cover the
+  // same work.
+  const fixed = flag("requests") === undefined ? undefined : Number(flag("requests"));
+  const ms = fixed !== undefined ? 3_600_000 : Math.min(60_000, Number(profileMs) || 5000);
+  const bound = fixed ?? MAX_REQUESTS;
+  for (const s of scenarios) {
+    for (const c of contenders) {
+      await c.sample(s, fixed !== undefined ? ms : Math.min(ms, 1000), bound); // warm-up
+      collect();
+      const cpu = process.cpuUsage();
+      const { requests, elapsedMs } = await c.sample(s, ms, bound);
+      const used = process.cpuUsage(cpu);
+      console.log(
+        `${s.id}: ${c.name} ${Math.round((requests * 1000) / elapsedMs)} req/s, ` +
+          `${((used.user + used.system) / requests).toFixed(1)} µs CPU per request ` +
+          `(${(used.system / requests).toFixed(1)} µs system)`,
+      );
+    }
+  }
+}
+
+/** The interleaved rounds, one process per contender. */
+async function compare(names: string[]): Promise<void> {
+  const child = fileURLToPath(new URL("./client/contender-child.ts", import.meta.url));
+  const execArgv = process.execArgv.filter((a) => !a.startsWith("--cpu-prof"));
+  const isolated = await Promise.all(
+    names.map((n) =>
+      startSampleHost(process.execPath, [...execArgv, child, String(server.port), n]),
+    ),
+  );
+  try {
     const results: ScenarioResult[] = [];
     console.log(
-      `client benchmark: ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up), server in a child process, loopback.` +
+      `client benchmark: ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up), server and each contender in a process of its own, loopback.` +
         `\nRatios are medians of per-round ratios within this run; absolute numbers vary between runs.`,
     );
     for (const s of scenarios) {
-      const rates = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
-      const cpus = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+      const rates = new Map<string, number[]>(names.map((n) => [n, []]));
+      const cpus = new Map<string, number[]>(names.map((n) => [n, []]));
       for (let round = -1; round < ROUNDS; round++) {
-        const offset = ((round % contenders.length) + contenders.length) % contenders.length;
-        const order = [...contenders.slice(offset), ...contenders.slice(0, offset)];
-        for (const c of order) {
-          collect();
-          const cpu = process.cpuUsage();
-          const { requests, elapsedMs } = await c.sample(s, DURATION, MAX_REQUESTS);
-          const used = process.cpuUsage(cpu);
+        for (const c of rotated(isolated, round)) {
+          const request: SampleRequest = {
+            scenario: s.id,
+            inFlight: s.inFlight,
+            durationMs: DURATION,
+            maxRequests: MAX_REQUESTS,
+          };
+          const { requests, elapsedMs, cpuMicros } = await c.ask<SampleReply>(
+            request,
+            DURATION + 60_000,
+          );
           if (round >= 0) {
             rates.get(c.name)!.push((requests * 1000) / elapsedMs);
-            cpus.get(c.name)!.push((used.user + used.system) / requests);
+            cpus.get(c.name)!.push(cpuMicros / requests);
           }
         }
         process.stdout.write(round < 0 ? `${s.id}: warm-up ` : `${round + 1} `);
       }
       process.stdout.write("\n");
-      const contenderResults: ContenderResult[] = contenders.map((c) => ({
-        name: c.name,
-        rates: rates.get(c.name)!,
-        cpuPerRequest: cpus.get(c.name)!,
+      const contenderResults: ContenderResult[] = names.map((name) => ({
+        name,
+        rates: rates.get(name)!,
+        cpuPerRequest: cpus.get(name)!,
       }));
       const result = { id: s.id, title: s.title, contenders: contenderResults };
       results.push(result);
       console.log(`\n### ${s.title}\n\n${markdownTable(result)}\n`);
     }
     if (flag("write") !== undefined) write(results);
+  } finally {
+    await Promise.all(isolated.map((c) => c.close()));
   }
-} finally {
-  for (const c of contenders) await c.close();
-  server.stop();
 }
 
 function write(results: ScenarioResult[]): void {
@@ -149,7 +190,7 @@ function write(results: ScenarioResult[]): void {
     `Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, load average at start ${LOAD_AT_START} and at end ${loadavg()[0]!.toFixed(1)}, loopback, node:http server in its own process.`,
     "Contenders are interleaved (order rotated each round); ratios are medians of per-round ratios.",
     "The machine is shared: compare ratios within this file, not absolute numbers across runs.",
-    "CPU µs/req: user+system CPU time of the client process per request (the server runs elsewhere); less sensitive to other load than req/s.",
+    "Every contender runs in a Node process of its own (no shared heap or garbage collector); CPU µs/req: user+system CPU time of that process per request (the server runs elsewhere); less sensitive to other load than req/s.",
     "Node fetch uses its default global dispatcher (no connection cap); every other contender is capped at 50 connections.",
     "",
     ...sections,

@@ -67,3 +67,18 @@ export function splitList(value: string): string[] {
   }
   return out;
 }
+
+/**
+ * Whether `name` equals `lower` (a lower-case ASCII name of the same length)
+ * ASCII-case-insensitively. Comparing in place avoids a `toLowerCase()` string
+ * per field on every message; field names are tokens, so ASCII folding is all
+ * that `toLowerCase()` would have done for a match. The caller checks the
+ * lengths first.
+ */
+export function isNamed(name: string, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}

@@ -7,6 +7,7 @@ import {
   ConnectionClosedError,
   type ConnectionInfo,
   createClosedPromise,
+  ReadSlab,
   type ResolvedConnectOptions,
   type TransportError,
 } from "@reqivo/transport";
@@ -14,36 +15,6 @@ import { closeQuietly } from "./connect-scope.ts";
 import type { DenoConn, DenoNetAddr, DenoUnixAddr } from "./deno-types.ts";
 import { mapDenoError } from "./map-error.ts";
 import type { OpenedConn } from "./open.ts";
-
-/**
- * Reads fill a slab: each read is offered the slab's free tail, and what it
- * got is handed out as a view, so one allocation (and one zero-fill) serves
- * several reads and a large read costs no copy. The part handed out is never
- * read into again (callers keep views into chunks); only the free tail is.
- * 128 KiB: a fresh slab takes a full 64 KiB read with room for the next one,
- * and a connection idling on a pending read holds one slab (64 KiB before).
- * The first read after a write (a reply) retires a tail smaller than the
- * previous reply's viewed bytes, and when two such replies would not fit in
- * SLAB_SIZE its fresh slab is sized to one plus MIN_READ: a keep-alive
- * connection getting the same ~64 KiB response again and again then reads
- * each in one piece (no copy in the body reader; a tail just short of it
- * split it in two) and zero-fills ~80 KiB per response, not 128 KiB per two
- * plus a 64 KiB copy. The price: a kept chunk (over COPY_AT_MOST) keeps its
- * whole slab alive, at most four times its size. A trade of memory for
- * speed, measured on the GET 64 KiB bench against Deno's fetch (before the
- * reply sizing): copying reads up to 16 KiB gave 1.5× (but a kept view could
- * pin 8× its size), up to 32 KiB 1.3×, up to 64 KiB 1.2×.
- */
-const SLAB_SIZE = 128 * 1024;
-/** A tail smaller than this is retired for a fresh slab: tiny reads would split large responses. */
-const MIN_READ = 16 * 1024;
-/**
- * Reads up to this size are copied out and their slab region read into again:
- * a chunk the caller keeps then pins no slab (a kept view never holds more
- * than four times its size alive), and TLS (whose reads are one record, at most
- * 16 KiB) uses the slab as a reusable scratch buffer.
- */
-const COPY_AT_MOST = SLAB_SIZE / 4;
 
 /**
  * A connected Deno socket behind the contract; what `createTransport().connect()` resolves to.
@@ -75,16 +46,8 @@ export class DenoConnection implements Connection {
   #writeTail: Promise<unknown> = Promise.resolve();
   #writesQueued = 0;
   #writeEnd: Promise<void> | null = null;
-  /** The slab reads fill, and where its free tail starts; see SLAB_SIZE. */
-  #slab: Uint8Array | null = null;
-  #slabOffset = 0;
-  /**
-   * Bytes handed out as views since the last write (this reply so far); the
-   * first read after a write sizes its slab by it, see SLAB_SIZE. Reads with
-   * no write in between (a stream) fill slabs whole.
-   */
-  #replyViewed = 0;
-  #wroteSinceRead = false;
+  /** Where reads land: one slab serves several reads, large ones handed out as views. */
+  readonly #slab = new ReadSlab();
 
   constructor(opened: OpenedConn, target: ResolvedConnectOptions) {
     this.#conn = opened.conn;
@@ -116,7 +79,7 @@ export class DenoConnection implements Connection {
     }
     if (bytes.byteLength === 0) return Promise.resolve();
     this.#writesQueued++;
-    this.#wroteSinceRead = true;
+    this.#slab.wrote();
     let next: Promise<void>;
     if (this.#writesQueued === 1) next = this.#writeAll(bytes);
     else {
@@ -174,42 +137,21 @@ export class DenoConnection implements Connection {
     try {
       if (this.#failure !== null) throw this.#failure;
       if (this.#readEnded) return null;
-      let slab = this.#slab;
-      const tail = slab === null ? 0 : slab.byteLength - this.#slabOffset;
-      let wantTail = 0;
-      if (this.#wroteSinceRead) {
-        this.#wroteSinceRead = false;
-        wantTail = Math.min(this.#replyViewed, SLAB_SIZE);
-        this.#replyViewed = 0;
-      }
-      if (slab === null || tail < MIN_READ || tail < wantTail) {
-        // Sized to the reply before, see SLAB_SIZE.
-        const size =
-          wantTail === 0 || 2 * wantTail <= SLAB_SIZE
-            ? SLAB_SIZE
-            : Math.min(SLAB_SIZE, wantTail + MIN_READ);
-        slab = this.#slab = new Uint8Array(size);
-        this.#slabOffset = 0;
-      }
-      const start = this.#slabOffset;
+      const region = this.#slab.region();
       let count: number | null;
       try {
-        count = await this.#conn.read(slab.subarray(start));
+        count = await this.#conn.read(region);
       } catch (error) {
         throw this.#ioError(error);
       }
       if (this.#failure !== null) throw this.#failure;
       if (count === null) {
         this.#readEnded = true;
-        this.#slab = null;
+        this.#slab.release();
         this.#finishIfDone();
         return null;
       }
-      if (count <= COPY_AT_MOST) return slab.slice(start, start + count);
-      // Handed out: this region is the caller's now and is never read into again.
-      this.#slabOffset = start + count;
-      this.#replyViewed += count;
-      return slab.subarray(start, start + count);
+      return this.#slab.take(count);
     } finally {
       this.#readsQueued--;
     }
@@ -256,7 +198,7 @@ export class DenoConnection implements Connection {
   }
 
   #release(): void {
-    this.#slab = null;
+    this.#slab.release();
     this.#target.signal?.removeEventListener("abort", this.#onAbort);
     closeQuietly(this.#conn);
   }

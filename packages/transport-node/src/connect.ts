@@ -1,13 +1,14 @@
 // One connect, step by step: name lookup, TCP (happy eyeballs over the
 // addresses), TLS; or TLS over a tunnel. The connect timeout covers the
 // steps together, so each gets what the earlier ones left.
-import * as net from "node:net";
+import type * as net from "node:net";
 import { isIpAddress, type ResolvedConnectOptions } from "@reqivo/transport";
 import { dial } from "./dial.ts";
 import { resolveHost } from "./lookup.ts";
-import { socketAddress, tuneSocket, whenReady } from "./open-socket.ts";
+import { socketAddress, whenReady } from "./open-socket.ts";
 import { secureSocket } from "./secure.ts";
 import type { NodeTlsSessionCache } from "./session-cache.ts";
+import { connectPlain } from "./slab-reader.ts";
 import { secureTunnel } from "./tunnel.ts";
 
 /** Opens the socket `target` asks for and resolves once it is ready for bytes. */
@@ -27,7 +28,7 @@ export async function connectSocket(
     if (target.tls !== null) {
       return secureSocket(target, where, { phase: "connect", timeout: left() }, sessions);
     }
-    const socket = tuneSocket(net.connect(where), target);
+    const socket = connectPlain(where, target);
     await whenReady(socket, target, { phase: "connect", timeout: left() });
     return socket;
   }

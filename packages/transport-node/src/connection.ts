@@ -12,6 +12,8 @@ import {
   type ResolvedConnectOptions,
   type TransportError,
 } from "@reqivo/transport";
+import { IS_NODE } from "./runtime.ts";
+import { type SlabReader, slabReaderOf } from "./slab-reader.ts";
 
 /**
  * A connected socket behind the pull-read, promise-write contract; what
@@ -43,6 +45,8 @@ export class NodeConnection implements Connection {
    * on close, abort or reset.
    */
   readonly #pendingWrites: Array<(() => void) | ((error: TransportError) => void)> = [];
+  /** Reads land in a slab (plain sockets on Node, see slab-reader.ts); else 'data' events. */
+  readonly #reader: SlabReader | undefined;
 
   constructor(socket: net.Socket, target: ResolvedConnectOptions, readHighWaterMark: number) {
     this.#socket = socket;
@@ -53,7 +57,9 @@ export class NodeConnection implements Connection {
       pause: () => socket.pause(),
       resume: () => socket.resume(),
     });
-    socket.on("data", this.#onData);
+    this.#reader = slabReaderOf(socket);
+    if (this.#reader === undefined) socket.on("data", this.#onData);
+    else this.#reader.attach(this.#onData);
     socket.on("end", this.#onEnd);
     socket.on("error", (error) => this.#fail(mapErrorByCode(error, "open", target), false));
     socket.once("close", () => this.#onClose());
@@ -77,11 +83,23 @@ export class NodeConnection implements Connection {
       return Promise.reject(new ConnectionClosedError("write after closeWrite()"));
     }
     if (bytes.byteLength === 0) return Promise.resolve();
+    this.#reader?.wrote();
+    const socket = this.#socket;
+    // Nothing queued before: the socket tries to hand the bytes to the OS right away.
+    const alone = IS_NODE && socket.writableLength === 0;
+    const slot = this.#pendingWrites.length;
+    this.#pendingWrites.push(IGNORE, IGNORE);
+    socket.write(bytes, this.#onWritten);
+    if (this.#failure !== null) return Promise.reject(this.#failure);
+    // The OS took every byte during the call (nothing left queued, no
+    // failure): the write is done, only Node's callback is still to come a
+    // tick later. Resolving now spares a promise and its settle functions.
+    if (alone && socket.writableLength === 0 && !socket.destroyed) return WRITTEN;
     return new Promise<void>((resolve, reject) => {
-      this.#pendingWrites.push(resolve, reject);
       // The callback runs once the bytes are handed to the OS, so the caller
       // may reuse the buffer, and a slow peer holds the next write back.
-      this.#socket.write(bytes, this.#onWritten);
+      this.#pendingWrites[slot] = resolve;
+      this.#pendingWrites[slot + 1] = reject;
     });
   }
 
@@ -129,7 +147,8 @@ export class NodeConnection implements Connection {
   detachSocket(): net.Socket | null {
     if (this.#failure !== null || this.#writeEnd !== null) return null;
     if (this.#pendingWrites.length > 0 || this.#queue.bufferedBytes > 0) return null;
-    this.#socket.off("data", this.#onData);
+    if (this.#reader === undefined) this.#socket.off("data", this.#onData);
+    else this.#reader.release();
     this.#socket.off("end", this.#onEnd);
     this.#handedOver = true;
     this.#failure = new ConnectionClosedError("the connection carries a TLS tunnel now");
@@ -160,6 +179,7 @@ export class NodeConnection implements Connection {
     // are failed here rather than left to look delivered.
     const pending = this.#pendingWrites.splice(0);
     for (let i = 1; i < pending.length; i += 2) pending[i]!(error);
+    this.#reader?.release();
     if (local) this.#socket.destroy();
   }
 
@@ -178,6 +198,10 @@ export class NodeConnection implements Connection {
     }
   }
 }
+
+/** The settle functions of a write that was done when `write()` returned. */
+const IGNORE = (): void => undefined;
+const WRITTEN: Promise<void> = Promise.resolve();
 
 function describe(socket: net.Socket, target: ResolvedConnectOptions): ConnectionInfo {
   const secure = socket instanceof tls.TLSSocket ? socket : null;

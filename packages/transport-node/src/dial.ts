@@ -10,6 +10,7 @@ import {
 } from "@reqivo/transport";
 import { nodeTimers } from "./lookup.ts";
 import { socketAddress, tuneSocket } from "./open-socket.ts";
+import { connectPlain } from "./slab-reader.ts";
 
 /** Connects to the first of `addresses` that answers; `timeout` is what is left of the connect timeout. */
 export function dial(
@@ -34,7 +35,10 @@ function attemptTcp(
   target: ResolvedConnectOptions,
   address: string,
 ): ConnectionAttempt<net.Socket> {
-  const socket = tuneSocket(net.connect(socketAddress(target, address)), target);
+  // A socket TLS goes on top of keeps Node's own reads (see slab-reader.ts).
+  const where = socketAddress(target, address);
+  const socket =
+    target.tls === null ? connectPlain(where, target) : tuneSocket(net.connect(where), target);
   const result = new Promise<net.Socket>((resolve, reject) => {
     const onConnect = () => {
       socket.off("error", onError);

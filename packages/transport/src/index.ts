@@ -41,6 +41,7 @@ export {
   resolveConnectOptions,
 } from "./options.ts";
 export { ReadQueue, type ReadQueueOptions } from "./read-queue.ts";
+export { ReadSlab } from "./read-slab.ts";
 export {
   abortedBy,
   type ClosedPromise,

@@ -16,6 +16,9 @@ export interface Scenario {
   connections: number;
 }
 
+/** Connections each contender may open in every scenario. */
+export const CONNECTIONS = 50;
+
 const UPLOAD_128K = new Uint8Array(128 * 1024).fill(0x62);
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -27,7 +30,7 @@ export const SCENARIOS: readonly Scenario[] = [
     upload: null,
     expectedBody: 64 * 1024,
     inFlight: 100,
-    connections: 50,
+    connections: CONNECTIONS,
   },
   {
     id: "get-tiny",
@@ -37,7 +40,7 @@ export const SCENARIOS: readonly Scenario[] = [
     upload: null,
     expectedBody: 16,
     inFlight: 100,
-    connections: 50,
+    connections: CONNECTIONS,
   },
   {
     id: "post-128k",
@@ -47,7 +50,7 @@ export const SCENARIOS: readonly Scenario[] = [
     upload: UPLOAD_128K,
     expectedBody: 16,
     inFlight: 100,
-    connections: 50,
+    connections: CONNECTIONS,
   },
 ];
 

@@ -1,5 +1,5 @@
 import { RemoteProtocolError } from "../errors.ts";
-import { isToken, splitList } from "../syntax.ts";
+import { isNamed, isToken, splitList } from "../syntax.ts";
 import type { HeaderList } from "./headers.ts";
 
 /** How a message body is delimited (RFC 9112 §6.3). */
@@ -17,20 +17,6 @@ export interface FramingFields {
   connection: string[];
   hasUpgrade: boolean;
   expectContinue: boolean;
-}
-
-/**
- * Whether `name` equals `lower` (a lower-case ASCII name of the same length)
- * ASCII-case-insensitively. Comparing in place avoids a `toLowerCase()` string
- * per field on every message; field names are tokens, so ASCII folding is all
- * that `toLowerCase()` would have done for a match.
- */
-function isNamed(name: string, lower: string): boolean {
-  for (let i = 0; i < lower.length; i++) {
-    const c = name.charCodeAt(i);
-    if ((c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== lower.charCodeAt(i)) return false;
-  }
-  return true;
 }
 
 /**

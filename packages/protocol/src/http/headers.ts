@@ -1,4 +1,12 @@
-import { splitList } from "../syntax.ts";
+import { isNamed, splitList } from "../syntax.ts";
+
+/**
+ * Lists up to this long are searched in place: a response is looked up a
+ * few times (keep-alive, location, set-cookie), and building the index (a
+ * Map, an array and a lower-cased name per field) cost more than the scans
+ * it saves. Names compare ASCII-case-insensitively (field names are tokens).
+ */
+const SCAN_AT_MOST = 16;
 
 /** One header field as it appeared on the wire: `[name, value]`, name in the wire's case. */
 export type HeaderPair = [name: string, value: string];
@@ -28,7 +36,12 @@ export class Headers implements Iterable<HeaderPair> {
     this.#pairs = pairs;
   }
 
-  // Built on first lookup: most consumers read one or two fields, or none.
+  /** Whether lookups scan the pairs in place (see SCAN_AT_MOST) rather than build the index. */
+  #scans(): boolean {
+    return this.#pairs.length <= SCAN_AT_MOST;
+  }
+
+  // Built on first lookup of a long list: most consumers read one or two fields, or none.
   #lookup(): Map<string, string[]> {
     if (this.#index !== undefined) return this.#index;
     const index = new Map<string, string[]>();
@@ -49,13 +62,29 @@ export class Headers implements Iterable<HeaderPair> {
 
   /** The field's values joined with `", "`, or `null` when absent. */
   get(name: string): string | null {
-    const values = this.#lookup().get(name.toLowerCase());
+    const key = name.toLowerCase();
+    if (this.#scans()) {
+      let joined: string | null = null;
+      for (const [field, value] of this.#pairs) {
+        if (field.length === key.length && isNamed(field, key))
+          joined = joined === null ? value : `${joined}, ${value}`;
+      }
+      return joined;
+    }
+    const values = this.#lookup().get(key);
     return values === undefined ? null : values.join(", ");
   }
 
   /** Every value of the field, in wire order. */
   getAll(name: string): string[] {
-    return this.#lookup().get(name.toLowerCase())?.slice() ?? [];
+    const key = name.toLowerCase();
+    if (this.#scans()) {
+      const values: string[] = [];
+      for (const [field, value] of this.#pairs)
+        if (field.length === key.length && isNamed(field, key)) values.push(value);
+      return values;
+    }
+    return this.#lookup().get(key)?.slice() ?? [];
   }
 
   /** Every `Set-Cookie` value, each kept whole. */
@@ -65,14 +94,18 @@ export class Headers implements Iterable<HeaderPair> {
 
   /** Whether the field is present. */
   has(name: string): boolean {
-    return this.#lookup().has(name.toLowerCase());
+    const key = name.toLowerCase();
+    if (this.#scans()) {
+      for (const [field] of this.#pairs)
+        if (field.length === key.length && isNamed(field, key)) return true;
+      return false;
+    }
+    return this.#lookup().has(key);
   }
 
   /** The field's comma-separated elements, trimmed and lower-cased (for Connection, Transfer-Encoding, Upgrade…). */
   tokens(name: string): string[] {
-    const values = this.#lookup().get(name.toLowerCase());
-    if (values === undefined) return [];
-    return values.flatMap(splitList);
+    return this.getAll(name).flatMap(splitList);
   }
 
   /** Pairs in wire order with the wire's case. */

@@ -1,0 +1,101 @@
+// Plain sockets on Node read into slabs (src/slab-reader.ts): chunks are
+// views into shared memory that is not zero-filled up front. What a chunk's
+// `.buffer` shows must be bytes the peer sent or zeros, and a view handed out
+// is never read into again. (The zeroing itself is checked with memory that
+// plays leftovers in packages/transport/test/read-slab.test.ts; fresh memory
+// from the OS is zero already.)
+import * as net from "node:net";
+import type { Connection } from "@reqivo/transport";
+import { afterEach, expect, test } from "vitest";
+import { createTransport } from "../src/index.ts";
+
+const transport = createTransport();
+const open: { server: net.Server; conns: Connection[] }[] = [];
+
+afterEach(async () => {
+  for (const { server, conns } of open.splice(0)) {
+    for (const conn of conns) conn.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+/** A loopback server that runs `onSocket` for each connection; resolves with its port. */
+async function serve(
+  onSocket: (socket: net.Socket) => void,
+): Promise<{ port: number; conns: Connection[] }> {
+  const server = net.createServer(onSocket);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const conns: Connection[] = [];
+  open.push({ server, conns });
+  return { port: (server.address() as net.AddressInfo).port, conns };
+}
+
+async function readAll(conn: Connection): Promise<Uint8Array[]> {
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i < 10_000; i++) {
+    const chunk = await conn.read();
+    if (chunk === null) return chunks;
+    chunks.push(chunk);
+  }
+  throw new Error("more than 10,000 reads");
+}
+
+test("every chunk's buffer holds only bytes the peer sent, or zeros", async () => {
+  const size = 300 * 1024;
+  const { port, conns } = await serve((socket) => socket.end(Buffer.alloc(size, 0xff)));
+  const conn = await transport.connect({ host: "127.0.0.1", port });
+  conns.push(conn);
+  const chunks = await readAll(conn);
+  expect(chunks.reduce((n, c) => n + c.byteLength, 0)).toBe(size);
+  for (const chunk of chunks) {
+    expect(chunk.every((b) => b === 0xff)).toBe(true);
+    const whole = new Uint8Array(chunk.buffer);
+    const foreign = whole.findIndex((b) => b !== 0xff && b !== 0);
+    expect(foreign).toBe(-1);
+  }
+});
+
+test("bytes a server sends before the first read are delivered in order", async () => {
+  const { port, conns } = await serve((socket) => {
+    socket.write("hello ");
+    setTimeout(() => socket.end("world"), 20);
+  });
+  const conn = await transport.connect({ host: "127.0.0.1", port });
+  conns.push(conn);
+  // Let the greeting arrive before anything reads.
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  const text = new TextDecoder().decode(Buffer.concat(await readAll(conn)));
+  expect(text).toBe("hello world");
+});
+
+test("request after request on one connection: every reply arrives whole and intact", async () => {
+  // Replies of 70 KiB: over the slab's copy limit, so each is read into views.
+  const reply = 70 * 1024;
+  const { port, conns } = await serve((socket) => {
+    let n = 0;
+    socket.on("data", () => {
+      n++;
+      socket.write(Buffer.alloc(reply, n & 0xff));
+    });
+  });
+  const conn = await transport.connect({ host: "127.0.0.1", port });
+  conns.push(conn);
+  const kept: Uint8Array[][] = [];
+  for (let round = 1; round <= 20; round++) {
+    await conn.write(new Uint8Array([round]));
+    const pieces: Uint8Array[] = [];
+    let got = 0;
+    for (let i = 0; got < reply && i < 1000; i++) {
+      const chunk = await conn.read();
+      if (chunk === null) throw new Error("closed early");
+      pieces.push(chunk);
+      got += chunk.byteLength;
+    }
+    expect(got).toBe(reply);
+    kept.push(pieces);
+  }
+  // Views handed out earlier were never read into again.
+  kept.forEach((pieces, index) => {
+    for (const piece of pieces) expect(piece.every((b) => b === index + 1)).toBe(true);
+  });
+});
