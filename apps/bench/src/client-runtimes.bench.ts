@@ -4,11 +4,14 @@
 // Deno.connect / Bun.connect sockets, no parsing; every contender is also
 // reported as a fraction of it) (100 in flight, Reqivo capped at 50
 // connections). The Node orchestrator starts the node:http server of
-// client.bench.ts in its own process and runs src/client/runtime-child.ts with
-// `deno run` and `bun`, one after the other, against it; contenders are
-// interleaved inside each child.
+// client.bench.ts in its own process and, for Deno and then Bun, one
+// src/client/runtime-child.ts process per contender (`deno run` / `bun`),
+// which it interleaves round by round. CPU µs/req is the contender's whole
+// process (every thread: Bun's fetch sends from a thread of its own).
 // Options: --rounds=N (default 5), --duration=MS (default 1000), --write, --label=NAME
 import { fileURLToPath } from "node:url";
+import type { RuntimeSampleReply, RuntimeSampleRequest } from "./client/runtime-child.ts";
+import { startSampleHost } from "./client/sample-host.ts";
 import {
   bin,
   fmt,
@@ -19,8 +22,8 @@ import {
   numberFlag,
   ratio,
   recordHeadlines,
+  rotated,
   roundRatios,
-  runForOutput,
   runtimeVersion,
   spread,
   startServer,
@@ -35,6 +38,8 @@ const fmtPercent = (value: number): string =>
 const ROUNDS = numberFlag("rounds", 5, 1, 50);
 const DURATION = numberFlag("duration", 1000, 100, 10_000);
 const child = fileURLToPath(new URL("./client/runtime-child.ts", import.meta.url));
+/** The contenders each runtime child can host (see runtime-child.ts), one process each. */
+const CONTENDERS = ["reqivo", "reqivo-node", "fetch", "raw"];
 
 const RUNTIMES = [
   {
@@ -55,17 +60,25 @@ try {
     const version = runtimeVersion(rt.id as "deno" | "bun");
     versions[rt.id] = version;
     console.log(`${rt.id} (${version}): ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up)`);
-    const out = await runForOutput(
-      rt.command,
-      [...rt.args, String(server.port), String(ROUNDS), String(DURATION)],
-      600_000,
+    const hosts = await Promise.all(
+      CONTENDERS.map((id) => startSampleHost(rt.command, [...rt.args, String(server.port), id])),
     );
-    const rates = new Map<string, number[]>();
-    for (const line of out.split("\n")) {
-      if (!line.startsWith("{")) continue;
-      const { name, rate } = JSON.parse(line) as { name: string; rate: number };
-      if (!rates.has(name)) rates.set(name, []);
-      rates.get(name)!.push(rate);
+    const rates = new Map<string, number[]>(hosts.map((h) => [h.name, []]));
+    const cpu = new Map<string, number[]>(hosts.map((h) => [h.name, []]));
+    try {
+      for (let round = -1; round < ROUNDS; round++) {
+        for (const host of rotated(hosts, round)) {
+          const request: RuntimeSampleRequest = { durationMs: DURATION };
+          const reply = await host.ask<RuntimeSampleReply>(request, DURATION + 60_000);
+          if (round < 0) continue;
+          rates.get(host.name)!.push((reply.requests * 1000) / reply.elapsedMs);
+          cpu.get(host.name)!.push(reply.cpuMicros / reply.requests);
+        }
+        process.stdout.write(round < 0 ? `${rt.id}: warm-up ` : `${round + 1} `);
+      }
+      process.stdout.write("\n");
+    } finally {
+      await Promise.all(hosts.map((h) => h.close()));
     }
     const base = rates.get(rt.target.over) ?? [];
     const own = rates.get(`reqivo (${rt.id} transport)`) ?? [];
@@ -75,13 +88,13 @@ try {
     const table = [
       `### ${rt.id === "deno" ? "Deno" : "Bun"} (${version}), GET 64 KiB keep-alive, 100 in flight`,
       "",
-      `| contender | median req/s | min – max | spread | vs ${rt.target.over} | of raw ceiling |`,
-      "|---|---:|---:|---:|---:|---:|",
+      `| contender | median req/s | min – max | spread | vs ${rt.target.over} | of raw ceiling | CPU µs/req |`,
+      "|---|---:|---:|---:|---:|---:|---:|",
       ...rows.map(
         ([name, r]) =>
           `| ${name} | ${fmt(median(r))} | ${fmt(Math.min(...r))} – ${fmt(Math.max(...r))} | ${spread(r)} | ${fmtRatio(
             ratio(r, base),
-          )} | ${fmtPercent(ratio(r, ceiling))} |`,
+          )} | ${fmtPercent(ratio(r, ceiling))} | ${median(cpu.get(name)!).toFixed(1)} |`,
       ),
       "",
       `Target: Reqivo on the ${rt.id} transport ≥ ${rt.target.ratio.toFixed(1)}× ${rt.target.over}: ${fmtRatio(
@@ -123,7 +136,7 @@ try {
       "## Deno and Bun (client-runtimes.bench.ts)",
       "",
       machineLine(
-        `the node:http server of client.bench.ts in its own process; each runtime runs as a child process (src/client/runtime-child.ts), contenders interleaved inside it, ${ROUNDS} rounds of ${DURATION} ms after a warm-up round. Reqivo is capped at 50 connections; the runtimes' fetch use their own pools (uncapped). The raw ceiling is 50 plain Deno.connect / Bun.connect sockets shared by the 100 in-flight workers, each writing a pre-built GET and counting response bytes up to the known size, no parsing.`,
+        `the node:http server of client.bench.ts in its own process; each contender runs in a runtime process of its own (src/client/runtime-child.ts), interleaved round by round, ${ROUNDS} rounds of ${DURATION} ms after a warm-up round. Reqivo is capped at 50 connections; the runtimes' fetch use their own pools (uncapped). The raw ceiling is 50 plain Deno.connect / Bun.connect sockets shared by the 100 in-flight workers, each writing a pre-built GET and counting response bytes up to the known size, no parsing.`,
       ),
       "",
       ...sections.flatMap((s) => [s, ""]),

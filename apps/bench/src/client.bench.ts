@@ -22,6 +22,7 @@
 //   --profile=MS      run Reqivo (or the --only ones) once for MS per scenario (node --cpu-prof)
 //   --requests=N      with --profile: N requests per sample instead of MS (profiles of a fixed count)
 //   --in-flight=N     requests in flight instead of the scenario's 100 (1: one at a time)
+//   --shared-process  all contenders in this one process (as before round 5), for an A/B
 //   --allocations=N   bytes allocated per request by Reqivo (or the --only ones) over N
 //                     requests, by allocating function (V8's sampling heap profiler)
 import { writeFileSync } from "node:fs";
@@ -38,7 +39,7 @@ import {
   svgChart,
 } from "./client/report.ts";
 import { startSampleHost } from "./client/sample-host.ts";
-import { CONNECTIONS, SCENARIOS } from "./client/scenarios.ts";
+import { CONNECTIONS, SCENARIOS, type Scenario } from "./client/scenarios.ts";
 import {
   collect,
   flag,
@@ -83,13 +84,16 @@ try {
   else if (allocations !== undefined) {
     const requests = numberFlag("allocations", 20_000, 100, MAX_REQUESTS);
     for (const s of scenarios) for (const c of contenders) await allocationProfile(c, s, requests);
+  } else if (flag("shared-process") !== undefined) {
+    // The old way, kept for an A/B of the isolation itself: every contender in this process.
+    await compare(contenders.map(inProcess), "every contender in this one process");
   } else {
-    // Measured runs host every contender in its own process (contender-process.ts).
+    // Measured runs host every contender in its own process (sample-host.ts).
     const names = contenders.map((c) => c.name);
     const local = contenders;
     contenders = [];
     for (const c of local) await c.close();
-    await compare(names);
+    await compare(await isolated(names), "server and each contender in a process of its own");
   }
 } finally {
   for (const c of contenders) await c.close();
@@ -120,36 +124,65 @@ async function profile(): Promise<void> {
   }
 }
 
-/** The interleaved rounds, one process per contender. */
-async function compare(names: string[]): Promise<void> {
+/** One contender as the rounds drive it: in a process of its own, or in this one. */
+interface Sampler {
+  name: string;
+  sample(s: Scenario): Promise<SampleReply>;
+  close(): Promise<void>;
+}
+
+async function isolated(names: string[]): Promise<Sampler[]> {
   const child = fileURLToPath(new URL("./client/contender-child.ts", import.meta.url));
   const execArgv = process.execArgv.filter((a) => !a.startsWith("--cpu-prof"));
-  const isolated = await Promise.all(
+  const hosts = await Promise.all(
     names.map((n) =>
       startSampleHost(process.execPath, [...execArgv, child, String(server.port), n]),
     ),
   );
+  return hosts.map((host) => ({
+    name: host.name,
+    sample: (s) => {
+      const request: SampleRequest = {
+        scenario: s.id,
+        inFlight: s.inFlight,
+        durationMs: DURATION,
+        maxRequests: MAX_REQUESTS,
+      };
+      return host.ask<SampleReply>(request, DURATION + 60_000);
+    },
+    close: () => host.close(),
+  }));
+}
+
+function inProcess(contender: Contender): Sampler {
+  return {
+    name: contender.name,
+    async sample(s) {
+      collect();
+      const cpu = process.cpuUsage();
+      const { requests, elapsedMs } = await contender.sample(s, DURATION, MAX_REQUESTS);
+      const used = process.cpuUsage(cpu);
+      return { requests, elapsedMs, cpuMicros: used.user + used.system };
+    },
+    close: async () => undefined, // closed with `contenders` at the end
+  };
+}
+
+/** The interleaved rounds. */
+async function compare(samplers: Sampler[], where: string): Promise<void> {
+  const names = samplers.map((c) => c.name);
   try {
     const results: ScenarioResult[] = [];
     console.log(
-      `client benchmark: ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up), server and each contender in a process of its own, loopback.` +
+      `client benchmark: ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up), ${where}, loopback.` +
         `\nRatios are medians of per-round ratios within this run; absolute numbers vary between runs.`,
     );
     for (const s of scenarios) {
       const rates = new Map<string, number[]>(names.map((n) => [n, []]));
       const cpus = new Map<string, number[]>(names.map((n) => [n, []]));
       for (let round = -1; round < ROUNDS; round++) {
-        for (const c of rotated(isolated, round)) {
-          const request: SampleRequest = {
-            scenario: s.id,
-            inFlight: s.inFlight,
-            durationMs: DURATION,
-            maxRequests: MAX_REQUESTS,
-          };
-          const { requests, elapsedMs, cpuMicros } = await c.ask<SampleReply>(
-            request,
-            DURATION + 60_000,
-          );
+        for (const c of rotated(samplers, round)) {
+          const { requests, elapsedMs, cpuMicros } = await c.sample(s);
           if (round >= 0) {
             rates.get(c.name)!.push((requests * 1000) / elapsedMs);
             cpus.get(c.name)!.push(cpuMicros / requests);
@@ -169,7 +202,7 @@ async function compare(names: string[]): Promise<void> {
     }
     if (flag("write") !== undefined) write(results);
   } finally {
-    await Promise.all(isolated.map((c) => c.close()));
+    await Promise.all(samplers.map((c) => c.close()));
   }
 }
 
@@ -190,7 +223,7 @@ function write(results: ScenarioResult[]): void {
     `Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, load average at start ${LOAD_AT_START} and at end ${loadavg()[0]!.toFixed(1)}, loopback, node:http server in its own process.`,
     "Contenders are interleaved (order rotated each round); ratios are medians of per-round ratios.",
     "The machine is shared: compare ratios within this file, not absolute numbers across runs.",
-    "Every contender runs in a Node process of its own (no shared heap or garbage collector); CPU µs/req: user+system CPU time of that process per request (the server runs elsewhere); less sensitive to other load than req/s.",
+    `${flag("shared-process") === undefined ? "Every contender runs in a Node process of its own (no shared heap or garbage collector)" : "--shared-process: every contender in one Node process"}; CPU µs/req: user+system CPU time of that process per request (the server runs elsewhere); less sensitive to other load than req/s.`,
     "Node fetch uses its default global dispatcher (no connection cap); every other contender is capped at 50 connections.",
     "",
     ...sections,

@@ -1,13 +1,16 @@
-// Runs inside Deno or Bun (started by client-runtimes.bench.ts):
-//   runtime-child.ts <port> <rounds> <durationMs>
+// One contender of client-runtimes.bench.ts inside Deno or Bun, in a process
+// of its own (sample-host.ts: contenders sharing a process share its garbage):
+//   runtime-child.ts <port> <contender> [--profile=MS]
+// contender: reqivo (the runtime's transport), reqivo-node (the Node
+// transport through the runtime's node compat), fetch (the runtime's), raw (a
+// raw ceiling: plain Deno.connect / Bun.connect sockets, pre-built request,
+// bytes counted, no parsing; src/client/raw-ceiling.ts).
 // GET /64k keep-alive, 100 in flight, Reqivo capped at 50 connections (the
 // runtime's fetch has its own pool, uncapped), against the server process of
-// client.bench.ts. Contenders interleaved, order rotated per round, one warm-up
-// round; prints one JSON line per measured sample: {"name","round","rate"}.
-// Also a raw ceiling (src/client/raw-ceiling.ts): plain sockets, pre-built
-// request, bytes counted, no parsing.
+// client.bench.ts. Request {durationMs}; reply {requests, elapsedMs, cpuMicros}.
 import process from "node:process";
 import { rawCeilingRunner } from "./raw-ceiling.ts";
+import { cpuMicros, serveSamples } from "./sample-host.ts";
 
 interface Runner {
   name: string;
@@ -15,71 +18,93 @@ interface Runner {
   close(): Promise<void>;
 }
 
-const [portText, roundsText, durationText] = process.argv.slice(2);
-const port = Number(portText);
-const rounds = Math.max(1, Math.min(50, Number(roundsText)));
-const duration = Math.max(100, Math.min(10_000, Number(durationText)));
-const url = `http://127.0.0.1:${port}/64k`;
-const isDeno = "Deno" in globalThis;
-const runtime = isDeno ? "deno" : "bun";
+/** What client-runtimes.bench.ts asks of a runtime child. */
+export interface RuntimeSampleRequest {
+  durationMs: number;
+}
+
+/** What it answers. */
+export interface RuntimeSampleReply {
+  requests: number;
+  elapsedMs: number;
+  cpuMicros: number;
+}
+
+const IN_FLIGHT = 100;
+const MAX_REQUESTS = 2_000_000;
 const EXPECTED = 64 * 1024;
 const pool = { connections: 50, idleTimeout: 120_000 };
 
-const runners: Runner[] = [];
-const native = isDeno ? await import("@reqivo/deno") : await import("@reqivo/bun");
-const own = new native.Session({ pool });
-runners.push({
-  name: `reqivo (${runtime} transport)`,
-  async one() {
-    const res = await own.get(url);
-    return (await res.bytes()).length;
-  },
-  close: () => own.close(),
-});
-const viaNode = new (await import("@reqivo/node")).Session({ pool });
-runners.push({
-  name: `reqivo (node transport, ${runtime} node compat)`,
-  async one() {
-    const res = await viaNode.get(url);
-    return (await res.bytes()).length;
-  },
-  close: () => viaNode.close(),
-});
-runners.push({
-  name: `${runtime} fetch`,
-  async one() {
-    const res = await fetch(url);
-    return (await res.arrayBuffer()).byteLength;
-  },
-  close: async () => undefined,
-});
-// Plain Deno.connect / Bun.connect sockets, same 50 connections and 100 in flight.
-runners.push(await rawCeilingRunner(port, "/64k", pool.connections));
+async function runner(id: string, port: number): Promise<Runner> {
+  const url = `http://127.0.0.1:${port}/64k`;
+  const runtime = "Deno" in globalThis ? "deno" : "bun";
+  if (id === "reqivo" || id === "reqivo-node") {
+    const { Session } =
+      id === "reqivo-node"
+        ? await import("@reqivo/node")
+        : runtime === "deno"
+          ? await import("@reqivo/deno")
+          : await import("@reqivo/bun");
+    const session = new Session({ pool });
+    return {
+      name:
+        id === "reqivo"
+          ? `reqivo (${runtime} transport)`
+          : `reqivo (node transport, ${runtime} node compat)`,
+      async one() {
+        const res = await session.get(url);
+        return (await res.bytes()).length;
+      },
+      close: () => session.close(),
+    };
+  }
+  if (id === "fetch") {
+    return {
+      name: `${runtime} fetch`,
+      async one() {
+        const res = await fetch(url);
+        return (await res.arrayBuffer()).byteLength;
+      },
+      close: async () => undefined,
+    };
+  }
+  if (id === "raw") return rawCeilingRunner(port, "/64k", pool.connections);
+  throw new Error(`runtime-child: no contender ${id}`);
+}
 
-async function sample(r: Runner): Promise<number> {
+async function sample(r: Runner, duration: number): Promise<RuntimeSampleReply> {
+  const before = cpuMicros();
   const start = performance.now();
   const deadline = start + duration;
   let done = 0;
   let started = 0;
   const worker = async () => {
-    while (started < 2_000_000 && performance.now() < deadline) {
+    while (started < MAX_REQUESTS && performance.now() < deadline) {
       started++;
       const n = await r.one();
       if (n !== EXPECTED) throw new Error(`${r.name}: ${n} bytes, want ${EXPECTED}`);
       done++;
     }
   };
-  await Promise.all(Array.from({ length: 100 }, worker));
-  return (done * 1000) / (performance.now() - start);
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  return { requests: done, elapsedMs: performance.now() - start, cpuMicros: cpuMicros() - before };
 }
 
-for (let round = -1; round < rounds; round++) {
-  const offset = (((round % runners.length) + runners.length) % runners.length) | 0;
-  const order = [...runners.slice(offset), ...runners.slice(0, offset)];
-  for (const r of order) {
-    const rate = await sample(r);
-    if (round >= 0) console.log(JSON.stringify({ name: r.name, round, rate }));
-  }
+const [portText, id, profileFlag] = process.argv.slice(2);
+const chosen = await runner(id ?? "", Number(portText));
+if (profileFlag?.startsWith("--profile=")) {
+  // One warm-up and one measured sample, then exit: for `bun --cpu-prof` / `deno run --cpu-prof`.
+  const ms = Math.max(100, Math.min(60_000, Number(profileFlag.slice(10)) || 5000));
+  await sample(chosen, Math.min(ms, 1000));
+  const { requests, elapsedMs, cpuMicros: used } = await sample(chosen, ms);
+  console.log(
+    `${chosen.name}: ${Math.round((requests * 1000) / elapsedMs)} req/s, ${(used / requests).toFixed(1)} µs CPU per request`,
+  );
+  await chosen.close();
+  process.exit(0);
 }
-for (const r of runners) await r.close();
-process.exit(0);
+serveSamples<RuntimeSampleRequest, RuntimeSampleReply>(
+  chosen.name,
+  ({ durationMs }) => sample(chosen, Math.max(100, Math.min(10_000, durationMs))),
+  () => chosen.close(),
+);
