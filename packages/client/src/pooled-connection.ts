@@ -71,6 +71,16 @@ export class PooledConnection {
     return this.transport.read();
   }
 
+  /**
+   * Reads from the transport straight into `target` when it can (Deno's
+   * transport) and no idle-watch read is outstanding; `undefined` when the
+   * caller must go through {@link read} instead.
+   */
+  readInto(target: Uint8Array): Promise<number | null> | undefined {
+    if (this.#pendingRead !== undefined || this.transport.readInto === undefined) return undefined;
+    return this.transport.readInto(target);
+  }
+
   /** Starts the idle watch; `onDead` runs if the peer closes or talks while we are idle. */
   watchWhileIdle(onDead: () => void): void {
     const read = this.transport.read();

@@ -5,7 +5,7 @@
  * connection back to the pool as soon as it is fully read.
  */
 import { Headers, NEED_DATA } from "@reqivo/protocol";
-import { ReqivoError } from "./errors.ts";
+import { InvalidRequestError, ReqivoError } from "./errors.ts";
 import type { Lifeline } from "./lifeline.ts";
 import type { PooledConnection } from "./pooled-connection.ts";
 
@@ -43,6 +43,11 @@ export interface BodySource {
   readBuffered?(): Uint8Array | null | undefined;
   /** Reads and drops the rest if cheap (at most `limit` bytes), so the connection can be reused. */
   dump(limit: number): Promise<void>;
+  /**
+   * The next body bytes copied or read into `target`: how many, or `null` at
+   * the end. Optional: without it the Response copies from {@link read}.
+   */
+  readInto?(target: Uint8Array): Promise<number | null>;
   readonly trailers: Headers | undefined;
   readonly done: boolean;
 }
@@ -156,6 +161,52 @@ export class ConnectionBody implements BodySource {
     }
   }
 
+  /**
+   * Body bytes into `target`. What is buffered already is copied; otherwise a
+   * Content-Length body on a transport with `readInto` (Deno) is read from
+   * the socket straight into `target`, never past the body's end, so the
+   * parser keeps no view of the caller's memory. Anything else copies from
+   * {@link read}.
+   */
+  async readInto(target: Uint8Array): Promise<number | null> {
+    for (;;) {
+      const piece = this.readBuffered();
+      if (piece === null) return null;
+      if (piece !== undefined) return this.#copyOut(piece, target);
+      const connection = this.#connection;
+      const left = connection.protocol.bodyBytesLeft;
+      const reading =
+        left === null || left === 0
+          ? undefined
+          : connection.readInto(target.subarray(0, Math.min(target.length, left)));
+      if (reading === undefined) {
+        const next = await this.read();
+        return next === null ? null : this.#copyOut(next, target);
+      }
+      this.#lifeline.bodyProgress();
+      let count: number | null;
+      try {
+        count = await reading;
+      } catch (error) {
+        const reason = this.#lifeline.explain(error);
+        this.#finish(false);
+        throw reason;
+      }
+      // The parser takes the bytes where they are: its data event is a view of `target`.
+      connection.protocol.receiveData(count === null ? null : target.subarray(0, count));
+    }
+  }
+
+  /** Copies what fits of `piece` into `target`; the rest is read first next time. */
+  #copyOut(piece: Uint8Array, target: Uint8Array): number {
+    const count = Math.min(piece.length, target.length);
+    // A view of `target` itself (the readInto path) needs no copy.
+    if (piece.buffer !== target.buffer || piece.byteOffset !== target.byteOffset)
+      target.set(piece.subarray(0, count));
+    if (count < piece.length) this.#stashed = piece.subarray(count);
+    return count;
+  }
+
   cancel(): void {
     if (this.#done) return;
     this.#stashed = undefined;
@@ -236,6 +287,10 @@ export class Response implements AsyncIterable<Uint8Array> {
   readonly #source: BodySource;
   #used = false;
   #stream: ReadableStream<Uint8Array> | undefined;
+  /** Whether {@link readInto} owns the body (it may be called again). */
+  #readingInto = false;
+  /** What a source without `readInto` gave beyond the caller's last buffer. */
+  #leftover: Uint8Array | undefined;
 
   constructor(init: ResponseInit) {
     this.status = init.status;
@@ -323,6 +378,43 @@ export class Response implements AsyncIterable<Uint8Array> {
       },
     });
     return this.#stream;
+  }
+
+  /**
+   * Reads the next body bytes into `target` (a non-empty Uint8Array) and
+   * resolves with how many, or `null` at the end of the body: a stream with
+   * a buffer of the caller's, reused from read to read. On Deno a
+   * Content-Length body without decoding is read from the socket straight
+   * into `target`, so a long download makes no garbage per read; elsewhere
+   * the bytes are copied from the pieces as they arrive. Call it again until
+   * `null`; the body then counts as used, as with `bytes()`.
+   *
+   * @example
+   * ```ts
+   * const res = await session.get("http://127.0.0.1:8080/big");
+   * const buffer = new Uint8Array(64 * 1024);
+   * let total = 0;
+   * for (let n = await res.readInto(buffer); n !== null; n = await res.readInto(buffer)) {
+   *   total += n; // buffer[0, n) holds the bytes; reuse it on the next call
+   * }
+   * ```
+   */
+  async readInto(target: Uint8Array): Promise<number | null> {
+    if (!(target instanceof Uint8Array) || target.length === 0)
+      throw new InvalidRequestError("readInto needs a non-empty Uint8Array");
+    if (!this.#readingInto) {
+      this.#claim();
+      this.#readingInto = true;
+    }
+    const source = this.#source;
+    if (source.readInto !== undefined) return source.readInto(target);
+    const piece = this.#leftover ?? (await source.read());
+    this.#leftover = undefined;
+    if (piece === null) return null;
+    const count = Math.min(piece.length, target.length);
+    target.set(piece.subarray(0, count));
+    if (count < piece.length) this.#leftover = piece.subarray(count);
+    return count;
   }
 
   /** Iterates over body pieces as they arrive. Breaking out early closes the connection. */

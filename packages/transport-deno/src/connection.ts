@@ -72,6 +72,22 @@ export class DenoConnection implements Connection {
     return next;
   }
 
+  /**
+   * Reads straight into `target` (Deno's own `conn.read(buffer)`): the count,
+   * or `null` at the end of the peer's stream. In call order with `read()`.
+   */
+  readInto(target: Uint8Array): Promise<number | null> {
+    if (target.byteLength === 0) {
+      return Promise.reject(new TypeError("readInto needs a non-empty buffer"));
+    }
+    this.#readsQueued++;
+    const turn = () => this.#readIntoOnce(target);
+    const next =
+      this.#readsQueued === 1 ? this.#readIntoOnce(target) : this.#readTail.then(turn, turn);
+    this.#readTail = next;
+    return next;
+  }
+
   write(bytes: Uint8Array): Promise<void> {
     if (this.#failure !== null) return Promise.reject(this.#failure);
     if (this.#writeEnd !== null) {
@@ -135,26 +151,38 @@ export class DenoConnection implements Connection {
 
   async #readOnce(): Promise<Uint8Array | null> {
     try {
-      if (this.#failure !== null) throw this.#failure;
-      if (this.#readEnded) return null;
-      const region = this.#slab.region();
-      let count: number | null;
-      try {
-        count = await this.#conn.read(region);
-      } catch (error) {
-        throw this.#ioError(error);
-      }
-      if (this.#failure !== null) throw this.#failure;
-      if (count === null) {
-        this.#readEnded = true;
-        this.#slab.release();
-        this.#finishIfDone();
-        return null;
-      }
-      return this.#slab.take(count);
+      const count = await this.#readRaw(this.#slab.region());
+      return count === null ? null : this.#slab.take(count);
     } finally {
       this.#readsQueued--;
     }
+  }
+
+  async #readIntoOnce(target: Uint8Array): Promise<number | null> {
+    try {
+      return await this.#readRaw(target);
+    } finally {
+      this.#readsQueued--;
+    }
+  }
+
+  /** One `conn.read` into `buffer`: the count, or `null` at the end of the peer's stream. */
+  async #readRaw(buffer: Uint8Array): Promise<number | null> {
+    if (this.#failure !== null) throw this.#failure;
+    if (this.#readEnded) return null;
+    let count: number | null;
+    try {
+      count = await this.#conn.read(buffer);
+    } catch (error) {
+      throw this.#ioError(error);
+    }
+    if (this.#failure !== null) throw this.#failure;
+    if (count === null) {
+      this.#readEnded = true;
+      this.#slab.release();
+      this.#finishIfDone();
+    }
+    return count;
   }
 
   async #writeAll(bytes: Uint8Array): Promise<void> {

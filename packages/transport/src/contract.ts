@@ -223,6 +223,14 @@ export interface Connection {
   readonly closed: Promise<void>;
   /** The next chunk from the peer, or `null` once the peer has closed its side. */
   read(): Promise<Uint8Array | null>;
+  /**
+   * Optional: reads the next bytes from the peer straight into `target`
+   * (which must not be empty) and resolves with how many it got, or `null`
+   * once the peer has closed its side. For runtimes whose reads take the
+   * caller's buffer (Deno): a reader that reuses its buffer then makes no
+   * garbage per read. Reads and `readInto` calls are served in call order.
+   */
+  readInto?(target: Uint8Array): Promise<number | null>;
   /** Sends `bytes`; resolves when the runtime has accepted them. Writes go out in call order. */
   write(bytes: Uint8Array): Promise<void>;
   /** Half-close: flushes pending writes, then signals end of stream to the peer. Reading goes on. */

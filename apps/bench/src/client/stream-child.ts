@@ -16,17 +16,29 @@ const warmUrl = url!.replace(/\/stream\/\d+$/, `/stream/${32 * 1024 * 1024}`);
 type Download = (target: string) => Promise<number>;
 
 interface RequestSession {
-  get(url: string): Promise<AsyncIterable<Uint8Array>>;
+  get(
+    url: string,
+  ): Promise<AsyncIterable<Uint8Array> & { readInto(t: Uint8Array): Promise<number | null> }>;
   close(): Promise<void>;
 }
 
-/** Reqivo: a Session of `entry` (the runtime package or the client with the Node transport). */
-async function reqivo(makeSession: () => Promise<RequestSession>): Promise<Download> {
+/**
+ * Reqivo: a Session of `entry` (the runtime package or the client with the
+ * Node transport), the body read piece by piece, or with `into` through
+ * `readInto` and one reused 64 KiB buffer.
+ */
+async function reqivo(makeSession: () => Promise<RequestSession>, into = false): Promise<Download> {
   return async (target) => {
     const session = await makeSession();
     let bytes = 0;
     const res = await session.get(target);
-    for await (const chunk of res) bytes += chunk.length;
+    if (into) {
+      const buffer = new Uint8Array(64 * 1024);
+      for (let n = await res.readInto(buffer); n !== null; n = await res.readInto(buffer))
+        bytes += n;
+    } else {
+      for await (const chunk of res) bytes += chunk.length;
+    }
     await session.close();
     return bytes;
   };
@@ -47,15 +59,24 @@ const viaFetch: Download = async (target) => {
 async function contender(): Promise<Download> {
   switch (name) {
     case "reqivo":
+    case "reqivo (readInto)":
       return reqivo(async () => {
         const { Session } = await import("@reqivo/client");
         const { createTransport } = await import("@reqivo/transport-node");
         return new Session({ transport: createTransport() });
-      });
+      }, name.endsWith("(readInto)"));
     case "reqivo (deno transport)":
-      return reqivo(async () => new (await import("@reqivo/deno")).Session());
+    case "reqivo (deno transport, readInto)":
+      return reqivo(
+        async () => new (await import("@reqivo/deno")).Session(),
+        name.endsWith("readInto)"),
+      );
     case "reqivo (bun transport)":
-      return reqivo(async () => new (await import("@reqivo/bun")).Session());
+    case "reqivo (bun transport, readInto)":
+      return reqivo(
+        async () => new (await import("@reqivo/bun")).Session(),
+        name.endsWith("readInto)"),
+      );
     case "node fetch":
     case "deno fetch":
     case "bun fetch":

@@ -160,6 +160,28 @@ export abstract class HttpConnection {
     }
   }
 
+  /**
+   * Bytes of the peer's Content-Length body not yet received, counting what
+   * is buffered as received; `null` when no such body is being read (chunked,
+   * until-close, or between messages). A reader that knows the count can read
+   * exactly that much from the socket, straight into memory of its own.
+   *
+   * @example
+   * ```ts
+   * import { ClientConnection } from "@reqivo/protocol";
+   * const conn = new ClientConnection();
+   * conn.send({ type: "request", method: "GET", target: "/", headers: [["host", "a"]] });
+   * conn.send({ type: "end" });
+   * conn.receiveData(new TextEncoder().encode("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n0123"));
+   * conn.nextEvent(); // the response head
+   * conn.bodyBytesLeft; // 6: "0123" is buffered, 6 more bytes are owed
+   * ```
+   */
+  get bodyBytesLeft(): number | null {
+    const left = this.bodyReader?.bytesLeft;
+    return left === undefined ? null : left - this.buffer.length;
+  }
+
   /** The peer's side when it owes nothing: only its closing is an event; any byte is unsolicited. */
   protected readWhileIdle(): ClosedEvent | NeedData {
     if (this.buffer.length > 0) this.fail(unsolicited());

@@ -22,6 +22,8 @@ export interface BodyReader {
   read(buffer: ReceiveBuffer): DataEvent | ReceivedEndEvent | null;
   /** Called when the peer closed and `read` needs more: the final event, or a throw. */
   readEof(): ReceivedEndEvent;
+  /** Body bytes still owed by a Content-Length body (those buffered not counted yet); else absent. */
+  readonly bytesLeft?: number;
 }
 
 const END_NO_TRAILERS = (): ReceivedEndEvent => ({ type: "end", trailers: [] });
@@ -46,6 +48,9 @@ class ContentLengthReader implements BodyReader {
   #remaining: number;
   constructor(length: number) {
     this.#remaining = length;
+  }
+  get bytesLeft(): number {
+    return this.#remaining;
   }
   read(buffer: ReceiveBuffer): DataEvent | ReceivedEndEvent | null {
     if (this.#remaining === 0) return END_NO_TRAILERS();

@@ -398,3 +398,35 @@ describe("zero-copy body data", () => {
     expect(latin1(data.data.subarray(0, 3))).toBe("xxx");
   });
 });
+
+describe("bodyBytesLeft", () => {
+  const request = () => {
+    const conn = new ClientConnection();
+    conn.send({ type: "request", method: "GET", target: "/", headers: [["host", "a"]] });
+    conn.send({ type: "end" });
+    return conn;
+  };
+
+  it("counts down a Content-Length body, buffered bytes counted as received", () => {
+    const conn = request();
+    expect(conn.bodyBytesLeft).toBeNull();
+    conn.receiveData(bytesOf("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n0123"));
+    expect(conn.nextEvent()).toMatchObject({ type: "response", status: 200 });
+    expect(conn.bodyBytesLeft).toBe(6);
+    expect(conn.nextEvent()).toMatchObject({ type: "data" });
+    expect(conn.bodyBytesLeft).toBe(6);
+    expect(conn.nextEvent()).toBe(NEED_DATA);
+    conn.receiveData(bytesOf("456789"));
+    expect(conn.bodyBytesLeft).toBe(0);
+    expect(latin1((conn.nextEvent() as { data: Uint8Array }).data)).toBe("456789");
+    expect(conn.nextEvent()).toEqual({ type: "end", trailers: [] });
+    expect(conn.bodyBytesLeft).toBeNull();
+  });
+
+  it("is null for a chunked body", () => {
+    const conn = request();
+    conn.receiveData(bytesOf("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"));
+    conn.nextEvent();
+    expect(conn.bodyBytesLeft).toBeNull();
+  });
+});

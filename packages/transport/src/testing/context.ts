@@ -33,7 +33,9 @@ export type OptionalFeature =
   /** `tunnel` when the existing connection is itself TLS (an HTTPS proxy). */
   | "tunnel.tls-in-tls"
   /** A second connection to the same origin resumes the TLS session, and `info.tlsSessionReused` says so. */
-  | "tls.sessionResumption";
+  | "tls.sessionResumption"
+  /** `Connection.readInto`: reads into the caller's buffer (a transport without it leaves it out). */
+  | "readInto";
 
 /** What every case gets: the transport under test, a server harness and assertions. */
 export interface CaseContext {

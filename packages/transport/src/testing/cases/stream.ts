@@ -19,6 +19,48 @@ const BUFFER_BOUND = 48 * MiB;
 
 export const streamCases: CaseDefinition[] = [
   {
+    name: "readInto: bytes land in the caller's buffer, in call order with read(), null at the end",
+    async run(context) {
+      const answer = async (peer: PeerSocket) => {
+        await peer.write(utf8("abc"));
+        await peer.read(); // the client's "next"
+        await peer.write(utf8("defgh"));
+        await peer.end();
+      };
+      await withServer(context, {}, answer, async (server) => {
+        const conn = await context.transport.connect(target(server));
+        try {
+          if (!context.supports("readInto")) {
+            context.check.equal(conn.readInto, undefined, "readInto left out where unsupported");
+            return;
+          }
+          const readInto = conn.readInto!.bind(conn);
+          await context.check.rejects(readInto(new Uint8Array(0)), TypeError, "empty buffer");
+          const small = new Uint8Array(2);
+          context.check.equal(await readInto(small), 2, "filled the 2-byte buffer");
+          context.check.equal(text(small), "ab", "bytes in the caller's buffer");
+          context.check.equal(
+            text((await conn.read())!),
+            "c",
+            "read() goes on where readInto stopped",
+          );
+          await conn.write(utf8("next"));
+          const big = new Uint8Array(64);
+          let got = 0;
+          for (let i = 0; got < 5 && i < 10; i++) {
+            const n = await readInto(big.subarray(got));
+            if (n === null) break;
+            got += n;
+          }
+          context.check.equal(text(big.subarray(0, got)), "defgh", "second answer");
+          context.check.equal(await readInto(big), null, "null once the peer ended");
+        } finally {
+          conn.close();
+        }
+      });
+    },
+  },
+  {
     name: "half-close: the client ends its side and still reads the answer",
     async run(context) {
       const answerAfterEnd = async (peer: PeerSocket) => {
