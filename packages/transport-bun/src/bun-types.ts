@@ -45,6 +45,8 @@ export interface BunX509Certificate {
 }
 
 export interface BunSocketHandler {
+  /** What `data` receives: plain Uint8Arrays here (Bun's default is a Buffer). */
+  binaryType?: "buffer" | "uint8array" | "arraybuffer";
   open?(socket: BunSocket): void;
   data?(socket: BunSocket, data: Uint8Array): void;
   drain?(socket: BunSocket): void;

@@ -70,6 +70,7 @@ export class BunConnection implements Connection {
 
   /** Socket callbacks for `Bun.connect`. */
   readonly handlers: BunSocketHandler = {
+    binaryType: "uint8array",
     open: (socket) => {
       this.#socket = socket;
       // Given up before the socket existed (a cancelled attempt): nothing may stay open.
