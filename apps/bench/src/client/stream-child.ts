@@ -64,7 +64,7 @@ async function contender(): Promise<Download> {
         const { Session } = await import("@reqivo/client");
         const { createTransport } = await import("@reqivo/transport-node");
         return new Session({ transport: createTransport() });
-      }, name.endsWith("(readInto)"));
+      }, name.endsWith("readInto)"));
     case "reqivo (deno transport)":
     case "reqivo (deno transport, readInto)":
       return reqivo(
