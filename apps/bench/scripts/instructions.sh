@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Instructions per request/response cycle of @reqivo/protocol, counted by
+# Instructions per request/response cycle of @reqivo/protocol, or (client)
+# per request of a whole Session over an in-memory transport, counted by
 # Valgrind (cachegrind, no cache simulation): a measure that other load on
 # the machine does not move (wall and CPU time do), for before/after
-# comparisons of protocol changes.
+# comparisons.
 #
 #   scripts/instructions.sh [tiny-get|small-0] [path/to/protocol/dist/index.js]
+#   scripts/instructions.sh client [path/to/client/dist/index.js]
 #   cp -r ../../packages/protocol/dist /tmp/protocol-before    # before a change
 #   scripts/instructions.sh tiny-get /tmp/protocol-before/index.js
 #   scripts/instructions.sh tiny-get                           # the current build
 #
-# Runs scripts/protocol-cycle.mjs (plain JavaScript, no sockets, no loader
-# thread) for 5,000 and 25,000 cycles and prints the difference over 20,000:
+# Runs scripts/protocol-cycle.mjs or scripts/client-cycle.mjs (plain
+# JavaScript, no sockets, no loader thread) for 5,000 and 25,000 cycles and prints the difference over 20,000:
 # start-up and JIT warm-up cancel out. Node runs with --single-threaded, so
 # no compiler or GC thread adds to the count; repeated runs agree within ~2%.
 set -euo pipefail
@@ -19,8 +21,10 @@ scenario="${1:-tiny-get}"
 dist="${2:-}"
 command -v valgrind > /dev/null || { echo "valgrind is not installed" >&2; exit 2; }
 count() {
+  local run=(scripts/protocol-cycle.mjs "$scenario" "$1")
+  [ "$scenario" = client ] && run=(scripts/client-cycle.mjs "$1")
   valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
-    node --single-threaded scripts/protocol-cycle.mjs "$scenario" "$1" $dist 2>&1 |
+    node --single-threaded "${run[@]}" $dist 2>&1 |
     awk '/I *refs:/ { gsub(",", "", $NF); print $NF }'
 }
 a=$(count 5000)

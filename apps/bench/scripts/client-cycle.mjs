@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// N requests through a Reqivo Session over an in-memory transport (no
+// sockets, no TypeScript loader): the whole client's per-request work (URL,
+// headers, pool, protocol, Response, promises) and nothing else, for
+// scripts/instructions.sh to count (Valgrind). Each write is answered with
+// node:http's tiny-GET answer (src/client/tiny-get-wire.json).
+//   node scripts/client-cycle.mjs <requests> [path/to/client/dist/index.js]
+import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+
+const [requestsText, dist] = process.argv.slice(2);
+const { Session } = await import(dist === undefined ? "@reqivo/client" : pathToFileURL(dist).href);
+const requests = Number(requestsText);
+if (!(requests > 0)) {
+  console.error("usage: client-cycle.mjs <requests> [client dist/index.js]");
+  process.exit(2);
+}
+const wire = JSON.parse(
+  readFileSync(new URL("../src/client/tiny-get-wire.json", import.meta.url), "utf8"),
+);
+const answer = new TextEncoder().encode(wire.response);
+
+/** A Connection that answers every write with one response. */
+class MemoryConnection {
+  info = {
+    kind: "tcp",
+    alpnProtocol: null,
+    tlsVersion: null,
+    remoteAddress: "127.0.0.1",
+    remotePort: 40000,
+    localAddress: "127.0.0.1",
+    localPort: 50000,
+    path: null,
+    tlsSessionReused: null,
+  };
+  #ended = () => undefined;
+  closed = new Promise((resolve) => {
+    this.#ended = resolve;
+  });
+  #waiting = null;
+  #owed = 0;
+  read() {
+    if (this.#owed > 0) {
+      this.#owed--;
+      return Promise.resolve(answer.slice());
+    }
+    return new Promise((resolve) => {
+      this.#waiting = resolve;
+    });
+  }
+  write() {
+    // The answer comes in a later turn of the event loop, as from a socket.
+    setImmediate(() => {
+      const waiting = this.#waiting;
+      this.#waiting = null;
+      if (waiting === null) this.#owed++;
+      else waiting(answer.slice());
+    });
+    return Promise.resolve();
+  }
+  closeWrite() {
+    return Promise.resolve();
+  }
+  close() {
+    this.#ended();
+  }
+  abort() {
+    this.#ended();
+  }
+}
+
+let connects = 0;
+const session = new Session({
+  transport: {
+    name: "memory",
+    connect: async () => {
+      connects++;
+      return new MemoryConnection();
+    },
+  },
+});
+const url = "http://127.0.0.1:40000/tiny";
+let bytes = 0;
+for (let i = 0; i < requests; i++) {
+  const res = await session.get(url);
+  bytes += (await res.bytes()).length;
+}
+if (bytes !== 16 * requests) throw new Error(`got ${bytes} body bytes, want ${16 * requests}`);
+if (connects !== 1) throw new Error(`${connects} connections, want 1 (kept alive)`);
+await session.close();
