@@ -156,7 +156,8 @@ export class Lifeline {
       this.#enter("body", this.#timeouts.body);
       return;
     }
-    this.#phaseStarted = performance.now();
+    // Only a body timer reads the timestamp.
+    if (this.#phaseTimer !== undefined) this.#phaseStarted = performance.now();
   }
 
   /** Ends the request early with `reason` (the first reason wins). */
@@ -186,11 +187,13 @@ export class Lifeline {
   // One timer per phase, re-armed lazily: progress only records a timestamp,
   // and the timer checks it when it fires (no setTimeout per body chunk).
   #enter(phase: Phase, limit: number | undefined): void {
-    clearTimeout(this.#phaseTimer);
-    this.#phaseTimer = undefined;
+    if (this.#phaseTimer !== undefined) {
+      clearTimeout(this.#phaseTimer);
+      this.#phaseTimer = undefined;
+    }
     this.#phase = phase;
-    this.#phaseStarted = performance.now();
     if (limit === undefined || this.reason !== undefined) return;
+    this.#phaseStarted = performance.now();
     const check = () => {
       const left = this.#phaseStarted + limit - performance.now();
       if (left > 1) {

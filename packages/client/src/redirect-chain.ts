@@ -19,18 +19,20 @@ import type { Response } from "./response.ts";
  */
 export class RedirectChain {
   readonly policy: Required<RedirectOptions>;
-  readonly #first: string;
+  readonly #firstMethod: string;
+  readonly #firstUrl: URL;
   #visited: Set<string> | undefined;
 
-  /** `first`: the `"METHOD href"` of the hop the caller asked for. */
-  constructor(policy: Required<RedirectOptions>, firstMethod: string, firstHref: string) {
+  /** `firstMethod` and `firstUrl`: the hop the caller asked for (its key is made at the first redirect). */
+  constructor(policy: Required<RedirectOptions>, firstMethod: string, firstUrl: URL) {
     this.policy = policy;
-    this.#first = `${firstMethod} ${firstHref}`;
+    this.#firstMethod = firstMethod;
+    this.#firstUrl = firstUrl;
   }
 
   /** Adds a hop; false when it was already made (a loop). */
   add(method: string, href: string): boolean {
-    this.#visited ??= new Set([this.#first]);
+    this.#visited ??= new Set([`${this.#firstMethod} ${this.#firstUrl.href}`]);
     const key = `${method} ${href}`;
     if (this.#visited.has(key)) return false;
     this.#visited.add(key);

@@ -84,3 +84,29 @@ export interface RequestContext {
   /** The latest hop, for onError hooks. */
   current: Hop | undefined;
 }
+
+/**
+ * A request context before the pipeline fills it: every field present from
+ * the start, so the object is made once with its final shape instead of
+ * growing field by field on every request.
+ */
+export function emptyRequestContext(): Partial<RequestContext> {
+  return {
+    options: undefined,
+    targets: undefined,
+    timeouts: undefined,
+    lifeline: undefined,
+    hooks: undefined,
+    retry: undefined,
+    auth: undefined,
+    authOrigin: undefined,
+    site: undefined,
+    leftSite: undefined,
+    decompress: undefined,
+    codecs: undefined,
+    history: undefined,
+    retries: undefined,
+    started: undefined,
+    current: undefined,
+  };
+}

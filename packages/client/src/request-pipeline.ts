@@ -95,11 +95,12 @@ export async function runRequest(
   ctx.current = hop;
   if (decompress !== undefined)
     ctx.codecs = loadedCodecs !== undefined ? (loadedCodecs ?? undefined) : await codecs();
-  ctx.started = performance.now();
+  // Only the retry policy asks how much time is left.
+  ctx.started = ctx.retry === undefined ? 0 : performance.now();
   const chain = new RedirectChain(
     options.redirect === undefined ? state.redirect : redirectOptions(options.redirect),
     hop.method,
-    url.href,
+    url,
   );
   for (let current = hop; ; ) {
     ctx.current = current;

@@ -243,7 +243,7 @@ export interface ResponseInit {
   statusText: string;
   headers: Headers;
   url: string;
-  history: RedirectHop[];
+  history: readonly RedirectHop[];
   timings: Timings;
   body: BodySource | null;
 }

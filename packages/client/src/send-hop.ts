@@ -156,6 +156,9 @@ export async function sendHop(
   }
 }
 
+/** The history of every response that followed no redirect: one frozen array, not one per response. */
+const NO_REDIRECTS: readonly RedirectHop[] = Object.freeze([]);
+
 /** The Response for an exchange's final head. */
 function respond(
   state: SessionState,
@@ -176,7 +179,7 @@ function respond(
   };
   connection.keepAliveHint = keepAliveHint(result.headers.get("keep-alive"));
   // Each response keeps its own copy: later hops of the chain must not show up in it.
-  const history: RedirectHop[] = ctx.history.length === 0 ? [] : ctx.history.slice();
+  const history = ctx.history.length === 0 ? NO_REDIRECTS : ctx.history.slice();
   // One literal with every field, body filled in after: spreading a head
   // object into a new one cost ~1.7 µs per response in profiles.
   const init: ResponseInit = {

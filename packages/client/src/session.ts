@@ -38,7 +38,7 @@ import { OriginTargets } from "./origin-targets.ts";
 import { Pool, type PoolOptions } from "./pool.ts";
 import type { ProxyInput } from "./proxy/config.ts";
 import { ProxyRoutes } from "./proxy/routes.ts";
-import type { RequestContext, SessionState } from "./request-context.ts";
+import { emptyRequestContext, type SessionState } from "./request-context.ts";
 import { runRequest } from "./request-pipeline.ts";
 import { checkSocketPath } from "./resolve-url.ts";
 import type { Response } from "./response.ts";
@@ -211,7 +211,7 @@ export class Session {
         : { ...state.timeout, ...timeoutOptions(options.timeout) };
     const lifeline = new Lifeline(timeouts, options.signal);
     const hooks = mergeHooks(state.hooks, options.hooks);
-    const ctx: Partial<RequestContext> = {};
+    const ctx = emptyRequestContext();
     try {
       lifeline.check();
       return await runRequest(state, url, options, timeouts, lifeline, hooks, ctx);
