@@ -73,11 +73,12 @@ export class SlabReader {
   wrote(): void {
     if (this.#released) return;
     this.#slab.wrote();
+    const handle = (this.#socket as unknown as { _handle?: UserBufferHandle } | null)?._handle;
+    // Without a handle (closed) no read comes any more. The slab is not asked
+    // for a region here then: the one the socket holds must stay the slab's.
+    if (handle?.useUserBuffer === undefined) return;
     const region = this.#slab.region();
     if (region === this.#offered) return;
-    const handle = (this.#socket as unknown as { _handle?: UserBufferHandle } | null)?._handle;
-    // Without a handle (closed) no read comes any more; the region is offered at the next read.
-    if (handle?.useUserBuffer === undefined) return;
     handle.useUserBuffer(region);
     this.#offered = region;
   }
