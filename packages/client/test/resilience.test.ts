@@ -237,6 +237,29 @@ describe("pool", () => {
     expect(await (await s.get(server.url)).text()).toBe(second);
   });
 
+  it("closes each idle connection at its own idle timeout", async () => {
+    // Connection 1 answers at once, connection 2 a second later: it goes idle a second later.
+    const server = await raw((socket, index) =>
+      onRequests(socket, () => {
+        if (index === 1) socket.write(ok("1"));
+        else setTimeout(() => socket.write(ok("2")), 1_000);
+      }),
+    );
+    const s = session({ pool: { idleTimeout: 1_500 } });
+    const started = Date.now();
+    const bodies = await Promise.all(
+      [s.get(server.url), s.get(server.url)].map(async (r) => (await r).text()),
+    );
+    expect(bodies.sort()).toEqual(["1", "2"]);
+    expect(server.open()).toBe(2);
+    // The first closes about 1.5 s after it went idle, while the second (idle since ~1 s) stays.
+    await eventually(() => server.open() < 2, 5_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+    expect(server.open()).toBe(1);
+    await eventually(() => server.open() === 0, 5_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_400);
+  });
+
   it("drops idle connections after the idle timeout, honouring Keep-Alive: timeout", async () => {
     const server = await raw((socket, index) =>
       onRequests(socket, () => socket.write(ok(String(index), "Keep-Alive: timeout=1\r\n"))),
