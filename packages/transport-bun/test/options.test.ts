@@ -4,7 +4,7 @@
 // connection carries data both ways.
 import assert from "node:assert";
 import { AbortedError, type Connection, DnsError, type LookupFunction } from "@reqivo/transport";
-import { generateTestCertificates, type PeerSocket } from "@reqivo/transport/testing";
+import { echo, generateTestCertificates } from "@reqivo/transport/testing";
 import { createNodeHarness } from "@reqivo/transport/testing/node-harness";
 import { createTransport } from "../src/index.ts";
 
@@ -15,13 +15,6 @@ const { test } = (await import("bun:test" as string)) as {
 
 const harness = createNodeHarness();
 const transport = createTransport();
-
-async function echo(peer: PeerSocket): Promise<void> {
-  for (let chunk = await peer.read(); chunk !== null; chunk = await peer.read()) {
-    await peer.write(chunk);
-  }
-  await peer.end();
-}
 
 function failure(attempt: Promise<unknown>): Promise<unknown> {
   return attempt.then(
@@ -68,7 +61,7 @@ test("transport.lookup: an aborted signal rejects with AbortedError", async () =
 test("tls.pins: a pinned connection echoes 1 MiB, TLS version reported", async () => {
   const { ca, server: pem, serverPin } = await generateTestCertificates();
   const server = await harness.listen({ tls: pem }, (peer) => {
-    echo(peer).catch(() => peer.destroy());
+    void echo(peer);
   });
   try {
     const conn: Connection = await transport.connect({

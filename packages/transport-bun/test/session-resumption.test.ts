@@ -4,8 +4,8 @@
 import assert from "node:assert";
 import type { Connection, ConnectOptions, Transport } from "@reqivo/transport";
 import {
+  echo,
   generateTestCertificates,
-  type PeerSocket,
   type TestCertificates,
   type TestServer,
 } from "@reqivo/transport/testing";
@@ -22,17 +22,6 @@ const { test, beforeAll, afterAll } = (await import("bun:test" as string)) as {
 const harness = createNodeHarness();
 let certificates: TestCertificates;
 const servers: TestServer[] = [];
-
-async function echo(peer: PeerSocket): Promise<void> {
-  try {
-    for (let chunk = await peer.read(); chunk !== null; chunk = await peer.read()) {
-      await peer.write(chunk);
-    }
-    await peer.end();
-  } catch {
-    peer.destroy();
-  }
-}
 
 async function echoServer(maxVersion?: "TLSv1.2"): Promise<TestServer> {
   const tls = { ...certificates.server, ...(maxVersion && { maxVersion }) };

@@ -5,8 +5,8 @@ import assert from "node:assert";
 import type { Connection, LookupFunction } from "@reqivo/transport";
 import { AbortedError, DnsError } from "@reqivo/transport";
 import {
+  echo,
   generateTestCertificates,
-  type PeerSocket,
   type TestListenOptions,
   type TestServer,
 } from "@reqivo/transport/testing";
@@ -21,19 +21,12 @@ const harness = createNodeHarness();
 const transport = createTransport();
 const certificates = generateTestCertificates();
 
-async function echo(peer: PeerSocket): Promise<void> {
-  for (let chunk = await peer.read(); chunk !== null; chunk = await peer.read()) {
-    await peer.write(chunk);
-  }
-  await peer.end();
-}
-
 async function withEchoServer(
   options: TestListenOptions,
   body: (server: TestServer) => Promise<void>,
 ): Promise<void> {
   const server = await harness.listen(options, (peer) => {
-    echo(peer).catch(() => peer.destroy());
+    void echo(peer);
   });
   try {
     await body(server);

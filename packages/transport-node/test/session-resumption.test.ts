@@ -2,7 +2,7 @@
 // 1.2, pins on a resumed session (which carries no certificate), the bound
 // on origins, and nothing cached from a handshake that failed its pin check.
 import type { Connection, ConnectOptions, Transport } from "@reqivo/transport";
-import { generateTestCertificates, type TestServer } from "@reqivo/transport/testing";
+import { echo, generateTestCertificates, type TestServer } from "@reqivo/transport/testing";
 import { createNodeHarness } from "@reqivo/transport/testing/node-harness";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createTransport } from "../src/index.ts";
@@ -13,19 +13,7 @@ const servers: TestServer[] = [];
 
 async function echoServer(maxVersion?: "TLSv1.2"): Promise<TestServer> {
   const { server: pem } = certificates;
-  const server = await harness.listen(
-    { tls: { ...pem, ...(maxVersion && { maxVersion }) } },
-    async (peer) => {
-      try {
-        for (let chunk = await peer.read(); chunk !== null; chunk = await peer.read()) {
-          await peer.write(chunk);
-        }
-        await peer.end();
-      } catch {
-        peer.destroy();
-      }
-    },
-  );
+  const server = await harness.listen({ tls: { ...pem, ...(maxVersion && { maxVersion }) } }, echo);
   servers.push(server);
   return server;
 }

@@ -3,6 +3,7 @@
 // that handed its socket over, and the tunnel's end ending the connection.
 import { type Connection, ConnectionClosedError, type TransportError } from "@reqivo/transport";
 import {
+  echo,
   generateTestCertificates,
   type PeerSocket,
   type TestCertificates,
@@ -18,17 +19,6 @@ let certificates: TestCertificates;
 const servers: TestServer[] = [];
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-async function echo(peer: PeerSocket): Promise<void> {
-  try {
-    for (let chunk = await peer.read(); chunk !== null; chunk = await peer.read()) {
-      await peer.write(chunk);
-    }
-    await peer.end();
-  } catch {
-    peer.destroy();
-  }
-}
 
 async function listen(onConnection: (peer: PeerSocket) => void, tls = true): Promise<TestServer> {
   const server = await harness.listen(tls ? { tls: certificates.server } : {}, onConnection);

@@ -76,12 +76,29 @@ export async function withServer<T>(
   }
 }
 
-/** Echoes everything back, then ends its side after the client's end of stream. */
+/**
+ * A test server's connection handler: echoes everything back, then ends its
+ * side after the client's end of stream. A peer that fails (a client reset)
+ * is destroyed; the failure is not reported (the client-side assertions are
+ * what count).
+ *
+ * @example
+ * ```ts
+ * import { echo } from "@reqivo/transport/testing";
+ * import { createNodeHarness } from "@reqivo/transport/testing/node-harness";
+ * const server = await createNodeHarness().listen({}, echo);
+ * await server.close();
+ * ```
+ */
 export async function echo(peer: PeerSocket): Promise<void> {
-  for (let chunk = await peer.read(); chunk !== null; chunk = await peer.read()) {
-    await peer.write(chunk);
+  try {
+    for (let chunk = await peer.read(); chunk !== null; chunk = await peer.read()) {
+      await peer.write(chunk);
+    }
+    await peer.end();
+  } catch {
+    peer.destroy();
   }
-  await peer.end();
 }
 
 /**

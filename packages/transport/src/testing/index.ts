@@ -38,7 +38,7 @@ import { type AssertFunction, Check } from "./support.ts";
 export type { CertificateAndKey, TestCertificates } from "./certs.ts";
 export { generateTestCertificates } from "./certs.ts";
 export { type ClientHelloSummary, parseClientHello } from "./client-hello.ts";
-export type { OptionalFeature } from "./context.ts";
+export { echo, type OptionalFeature } from "./context.ts";
 export type {
   PeerSocket,
   TestHarness,
