@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { Session } from "@reqivo/client";
 import { createTransport } from "@reqivo/transport-node";
 import { Pool, fetch as undiciFetch } from "undici";
+import { nodeHttpBodyLength } from "./client/node-http-body.ts";
 import {
   bin,
   collect,
@@ -109,19 +110,7 @@ function streamers(): Streamer[] {
     },
     {
       name: "node:http",
-      one: () =>
-        new Promise<number>((resolve, reject) => {
-          http
-            .get(url, { agent }, (res) => {
-              let n = 0;
-              res.on("data", (chunk: Buffer) => {
-                n += chunk.length;
-              });
-              res.on("end", () => resolve(n));
-              res.on("error", reject);
-            })
-            .on("error", reject);
-        }),
+      one: () => nodeHttpBodyLength(url, agent),
       close: async () => agent.destroy(),
     },
   ];

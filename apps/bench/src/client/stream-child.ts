@@ -91,20 +91,8 @@ async function contender(): Promise<Download> {
       };
     }
     case "node:http": {
-      const http = await import("node:http");
-      return (target) =>
-        new Promise<number>((resolve, reject) => {
-          http
-            .get(target, (res) => {
-              let n = 0;
-              res.on("data", (chunk: Buffer) => {
-                n += chunk.length;
-              });
-              res.on("end", () => resolve(n));
-              res.on("error", reject);
-            })
-            .on("error", reject);
-        });
+      const { nodeHttpBodyLength } = await import("./node-http-body.ts");
+      return (target) => nodeHttpBodyLength(target);
     }
     default:
       throw new Error(`unknown contender ${name}`);
