@@ -18,7 +18,16 @@
 //                                              dependencies become npm: imports,
 //                                              @reqivo/* ones resolve to members)
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -140,6 +149,11 @@ export function check() {
 export function stage(out) {
   mkdirSync(out, { recursive: true });
   const names = new Set(JSR_PACKAGES.map((name) => jsrConfig(name).name));
+  // npm dependencies resolve from the packages the set-up already installed
+  // (nodeModulesDir "manual"), so staging and checking need no network.
+  const nodeModules = join(out, "node_modules");
+  // Deno's type check of `node:` imports reads @types/node.
+  linkInstalled("@types/node", join(root, "node_modules", "@types", "node"), nodeModules);
   for (const name of JSR_PACKAGES) {
     const dir = join(root, "packages", name);
     const pkg = readJson(join(dir, "package.json"));
@@ -153,6 +167,7 @@ export function stage(out) {
         continue; // a workspace member
       }
       imports[dep] = `npm:${dep}@${range}`;
+      linkInstalled(dep, join(dir, "node_modules", dep), nodeModules);
     }
     const member = join(out, name);
     for (const file of config.publish.include) {
@@ -160,9 +175,24 @@ export function stage(out) {
     }
     writeFileSync(join(member, "deno.json"), JSON.stringify({ ...config, imports }, null, 2));
   }
-  const workspace = { workspace: JSR_PACKAGES.map((name) => `./${name}`), lock: false };
+  const workspace = {
+    workspace: JSR_PACKAGES.map((name) => `./${name}`),
+    lock: false,
+    nodeModulesDir: "manual",
+  };
   writeFileSync(join(out, "deno.json"), JSON.stringify(workspace, null, 2));
   return out;
+}
+
+/** Links an installed npm package (and, once, its pnpm siblings) into `nodeModules`. */
+function linkInstalled(dep, installed, nodeModules) {
+  const target = join(nodeModules, dep);
+  if (existsSync(target)) return;
+  if (!existsSync(installed)) {
+    throw new Error(`${installed} is missing: run the set-up (npm run setup) first`);
+  }
+  mkdirSync(dirname(target), { recursive: true });
+  symlinkSync(realpathSync(installed), target, "dir");
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,7 +1,7 @@
 /**
  * Streamed decoding of compressed response bodies (`Content-Encoding`), with
  * the guards decompression bombs call for: a cap on decoded bytes and on the
- * number of stacked codings (undici CVE-2026-22036, CVE-2026-84890).
+ * number of stacked codings (the class of undici's CVE-2026-22036, GHSA-g9mf-h72j-4rw9).
  *
  * The codecs come from node:zlib, which Node, Deno and Bun all provide; it is
  * imported lazily so the package still loads where it is missing (then
