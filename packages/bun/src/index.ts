@@ -31,6 +31,8 @@ const api: BoundApi = bindTransport(() => createTransport());
  * ```
  */
 export const Session: typeof api.Session = api.Session;
+/** The type of a {@link Session} instance, so `function f(s: Session)` works with this package alone. */
+export type Session = InstanceType<typeof api.Session>;
 /**
  * The shared session behind `get`, `post`, `fetch` and the rest, created on first use.
  *
@@ -140,6 +142,8 @@ export const fetch: typeof api.fetch = api.fetch;
  * ```
  */
 export const WebSocket: typeof api.WebSocket = api.WebSocket;
+/** The type of a {@link WebSocket} instance, usable as a type from this package alone. */
+export type WebSocket = InstanceType<typeof api.WebSocket>;
 
 // Everything else of the client (errors, Response, MockTransport, BodyWriter, option
 // types…) as is; the bound names above take precedence over the client's unbound ones.
