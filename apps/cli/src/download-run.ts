@@ -1,4 +1,5 @@
 /** --download: stream a 2xx body to a file, with the head and a progress bar on stderr. */
+import { unlinkSync } from "node:fs";
 import { type FileHandle, open, unlink } from "node:fs/promises";
 import type { Response } from "@reqivo/node";
 import type { Args } from "./args.ts";
@@ -67,15 +68,32 @@ export async function runDownload(
   const bar = new ProgressBar(io.stderr.isTTY ? io.stderr.stream : { write: () => true }, total);
   const showBar = io.stderr.isTTY;
   let ok = false;
+  // Ctrl-C must not leave a partial file under the final name: remove it and
+  // exit with the conventional 128 + SIGINT.
+  const onInterrupt = (): void => {
+    try {
+      unlinkSync(target.path);
+    } catch {}
+    process.exit(130);
+  };
+  process.once("SIGINT", onInterrupt);
   try {
-    for await (const piece of response) {
-      await target.handle.write(piece);
-      bar.add(piece.length);
+    try {
+      for await (const piece of response) {
+        await target.handle.write(piece);
+        bar.add(piece.length);
+      }
+    } catch (error) {
+      // The body ended before its declared length: the download is incomplete.
+      if ((error as { code?: unknown }).code === "INCOMPLETE_MESSAGE")
+        throw new CliError("INCOMPLETE_DOWNLOAD", `got ${bar.bytes} of ${total ?? "?"} bytes`);
+      throw error;
     }
     if (total !== undefined && bar.bytes !== total)
       throw new CliError("INCOMPLETE_DOWNLOAD", `got ${bar.bytes} of ${total} bytes`);
     ok = true;
   } finally {
+    process.removeListener("SIGINT", onInterrupt);
     await target.handle.close();
     if (showBar) bar.finish();
     if (!ok) await unlink(target.path).catch(() => undefined);

@@ -1,10 +1,13 @@
 /** --download and --session, through the built binary. */
+
+import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run, startServer, type TestServer } from "./helpers.ts";
+import { CLI, run, startServer, type TestServer } from "./helpers.ts";
 
 const PAYLOAD = randomBytes(300 * 1024 + 17);
 let server: TestServer;
@@ -47,6 +50,17 @@ beforeAll(async () => {
         else res.once("drain", next);
       };
       next();
+      return;
+    }
+    if (url.pathname === "/truncated") {
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": 1000 });
+      res.write(PAYLOAD.subarray(0, 100), () => res.socket?.destroy());
+      return;
+    }
+    if (url.pathname === "/stall") {
+      // Part of the body, then nothing until the test interrupts the client.
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": 1 << 20 });
+      res.write(PAYLOAD.subarray(0, 10_000));
       return;
     }
     if (url.pathname === "/export") {
@@ -108,6 +122,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server.close();
+  await rm(work, { recursive: true, force: true });
 });
 
 // Independent of each other (distinct files and directories): run concurrently.
@@ -126,7 +141,7 @@ describe.concurrent("--download", () => {
   });
 
   it("names the file from the URL, without overwriting, or from Content-Disposition", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "reqivo-cli-dl-"));
+    const dir = await mkdtemp(join(work, "dl-"));
     await writeFile(join(dir, "payload.bin"), "already here");
     const first = await run(["-d", `${server.origin}/files/payload.bin`], { cwd: dir });
     expect(first.code).toBe(0);
@@ -147,8 +162,36 @@ describe.concurrent("--download", () => {
     expect(Buffer.compare(await readFile(file), PAYLOAD.subarray(0, 5000))).toBe(0);
   });
 
+  it("a body cut short of its Content-Length is INCOMPLETE_DOWNLOAD and leaves no file", async () => {
+    const dir = await mkdtemp(join(work, "dl-"));
+    const r = await run(["-d", "-o", join(dir, "cut.bin"), `${server.origin}/truncated`]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/reqivo: error INCOMPLETE_DOWNLOAD/);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("Ctrl-C during a download removes the partial file and exits 130", async () => {
+    const dir = await mkdtemp(join(work, "dl-"));
+    const file = join(dir, "stalled.bin");
+    const child = spawn(process.execPath, [CLI, "-d", "-o", file, `${server.origin}/stall`], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      // The file exists once the CLI says where it is downloading to.
+      if (stderr.includes("Downloading") && existsSync(file)) child.kill("SIGINT");
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    clearTimeout(killer);
+    expect(stderr).toContain("Downloading");
+    expect(code).toBe(130);
+    expect(existsSync(file)).toBe(false);
+  });
+
   it("an error status shows the answer, saves nothing and exits 4", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "reqivo-cli-dl-"));
+    const dir = await mkdtemp(join(work, "dl-"));
     const r = await run(["-d", `${server.origin}/missing`], { cwd: dir });
     expect(r.code).toBe(4);
     expect(r.stdout).toContain("no such file");
@@ -159,7 +202,7 @@ describe.concurrent("--download", () => {
 
 describe("--session", () => {
   it("keeps cookies, headers and auth in a 0600 JSON file and sends them on the next run", async () => {
-    const config = await mkdtemp(join(tmpdir(), "reqivo-cli-xdg-"));
+    const config = await mkdtemp(join(work, "xdg-"));
     const env = { XDG_CONFIG_HOME: config };
     const login = await run(
       ["--session=dev", "-a", "ann:pw", `${server.origin}/login`, "X-Team:core"],
@@ -208,7 +251,7 @@ describe("--session", () => {
   });
 
   it("--verbose shows the cookies and credentials that go out", async () => {
-    const config = await mkdtemp(join(tmpdir(), "reqivo-cli-xdg-"));
+    const config = await mkdtemp(join(work, "xdg-"));
     const env = { XDG_CONFIG_HOME: config };
     await run(["--session=v", `${server.origin}/login`], { env });
     const r = await run(["--session=v", "-v", "-a", "u:p", `${server.origin}/me`], { env });

@@ -148,6 +148,8 @@ describe.concurrent("requests", () => {
     expect(echo.body).toContain('name="title"');
     expect(echo.body).toContain('filename="note.txt"');
     expect(echo.body).toContain("file content here");
+    const { rm } = await import("node:fs/promises");
+    await rm(dir, { recursive: true, force: true });
   });
 
   it("sends header:value items and key==value query items", async () => {

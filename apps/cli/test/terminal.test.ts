@@ -3,7 +3,7 @@
  * re-indenting, and the download progress bar. Skipped, with the reason,
  * where no pseudo-terminal can be had.
  */
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -88,6 +88,7 @@ describe.skipIf(pty.run === undefined)(
       );
       expect(r.output).toMatch(/Done\. 200\.00 KiB in/);
       expect(Buffer.compare(await readFile(join(dir, "file")), PAYLOAD)).toBe(0);
+      await rm(dir, { recursive: true, force: true });
     });
   },
 );
