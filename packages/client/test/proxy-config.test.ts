@@ -39,7 +39,8 @@ describe("NO_PROXY rules", () => {
     ["[fd12:3456::1]", 443, true],
     ["[fe80::1]", 443, false],
     ["[::2]", 80, true],
-    ["[::ffff:10.0.0.1]", 80, false],
+    ["[::ffff:10.0.0.1]", 80, true],
+    ["[::ffff:b00:1]", 80, false],
     ["example.org", 80, false],
   ];
   const noProxy = parseNoProxy(rules);
@@ -63,6 +64,78 @@ describe("NO_PROXY rules", () => {
   it("names, not addresses, match name rules (no DNS for NO_PROXY)", () => {
     expect(bypassesProxy(parseNoProxy("127.0.0.0/8"), "localhost", 80)).toBe(false);
     expect(bypassesProxy(parseNoProxy("localhost"), "127.0.0.1", 80)).toBe(false);
+  });
+
+  it("NO_PROXY=127.0.0.1 bypasses http://[::ffff:127.0.0.1]:P/ (the URL's mapped IPv6 form)", () => {
+    const settings = proxySettings(
+      { env: { http_proxy: "http://proxy.test:3128", NO_PROXY: "127.0.0.1" } },
+      identify,
+    );
+    const url = new URL("http://[::ffff:127.0.0.1]:8080/");
+    expect(url.hostname).toBe("[::ffff:7f00:1]");
+    expect(proxyRoute(settings, url, 8080, false)).toBeUndefined();
+    expect(
+      proxyRoute(settings, new URL("http://[::ffff:127.0.0.2]:8080/"), 8080, false),
+    ).toBeDefined();
+  });
+
+  it("an IPv4 entry matches the host's IPv4-mapped IPv6 forms, bracketed or not", () => {
+    const noProxy = parseNoProxy("127.0.0.1");
+    for (const host of ["[::ffff:7f00:1]", "[::FFFF:127.0.0.1]", "::ffff:7f00:1"])
+      expect(bypassesProxy(noProxy, host, 80)).toBe(true);
+    expect(bypassesProxy(noProxy, "[::ffff:7f00:2]", 80)).toBe(false);
+    expect(bypassesProxy(noProxy, "[::7f00:1]", 80)).toBe(false);
+  });
+
+  it("an IPv4-mapped entry matches the IPv4 host and its mapped form", () => {
+    for (const entry of ["::ffff:127.0.0.1", "[::ffff:7f00:1]", "[::ffff:127.0.0.1]:80"]) {
+      const noProxy = parseNoProxy(entry);
+      expect(noProxy.invalid).toEqual([]);
+      expect(bypassesProxy(noProxy, "127.0.0.1", 80)).toBe(true);
+      expect(bypassesProxy(noProxy, "[::ffff:7f00:1]", 80)).toBe(true);
+      expect(bypassesProxy(noProxy, "127.0.0.2", 80)).toBe(false);
+    }
+  });
+
+  it("CIDR ranges match mapped addresses; a mapped range is the IPv4 range it holds", () => {
+    const v4Range = parseNoProxy("127.0.0.0/8");
+    expect(bypassesProxy(v4Range, "[::ffff:7f01:203]", 80)).toBe(true);
+    expect(bypassesProxy(v4Range, "[::ffff:800:1]", 80)).toBe(false);
+    const mappedRange = parseNoProxy("::ffff:10.0.0.0/104");
+    expect(bypassesProxy(mappedRange, "10.9.8.7", 80)).toBe(true);
+    expect(bypassesProxy(mappedRange, "[::ffff:a09:807]", 80)).toBe(true);
+    expect(bypassesProxy(mappedRange, "11.0.0.1", 80)).toBe(false);
+    expect(bypassesProxy(parseNoProxy("::ffff:0:0/96"), "203.0.113.5", 80)).toBe(true);
+  });
+
+  it("IPv4 entries in short, hex and octal forms are read as URLs read them", () => {
+    for (const entry of [
+      "127.1",
+      "0x7f.0.0.1",
+      "0177.0.0.01",
+      "0x7f000001",
+      "2130706433",
+      "127.0.0.1.",
+    ]) {
+      expect(new URL(`http://${entry}/`).hostname).toBe("127.0.0.1");
+      expect(bypassesProxy(parseNoProxy(entry), "127.0.0.1", 80)).toBe(true);
+    }
+    expect(bypassesProxy(parseNoProxy("10.1/16"), "10.0.200.1", 80)).toBe(true);
+    expect(bypassesProxy(parseNoProxy("127.1"), "127.0.0.2", 80)).toBe(false);
+  });
+
+  it("a host given in short or hex IPv4 form is normalised before matching", () => {
+    const noProxy = parseNoProxy("127.0.0.1");
+    expect(bypassesProxy(noProxy, "0x7f.1", 80)).toBe(true);
+    expect(bypassesProxy(noProxy, "127.0.0.1.", 80)).toBe(true);
+    expect(bypassesProxy(noProxy, "0x7f.2", 80)).toBe(false);
+  });
+
+  it("trailing dots and case do not matter on either side", () => {
+    expect(bypassesProxy(parseNoProxy("LocalHost."), "localhost", 80)).toBe(true);
+    expect(bypassesProxy(parseNoProxy("localhost"), "LOCALHOST.", 80)).toBe(true);
+    expect(bypassesProxy(parseNoProxy(".Example.COM."), "api.example.com.", 80)).toBe(true);
+    expect(bypassesProxy(parseNoProxy("[::FFFF:7F00:1]"), "127.0.0.1", 80)).toBe(true);
   });
 
   it("reports entries that make no sense", () => {

@@ -26,6 +26,67 @@ export function parseIpv4(text: string): Uint8Array | null {
   return out;
 }
 
+/** One part of a URL-style IPv4 host: `0x` hex, a leading `0` octal, else decimal. */
+function urlIpv4Part(part: string): number | null {
+  if (/^0x[0-9a-f]*$/i.test(part))
+    return part.length === 2 ? 0 : Number.parseInt(part.slice(2), 16);
+  if (/^0\d+$/.test(part)) return /^0[0-7]+$/.test(part) ? Number.parseInt(part, 8) : null;
+  if (/^\d+$/.test(part)) return Number(part);
+  return null;
+}
+
+/**
+ * The 4 bytes of an IPv4 host as the WHATWG URL parser reads it — one to
+ * four parts, each decimal, octal (`0177`) or hex (`0x7f`), the last filling
+ * the remaining bytes, an optional trailing dot — or `null`.
+ *
+ * @example
+ * ```ts
+ * parseUrlIpv4("127.1");        // Uint8Array [127, 0, 0, 1]
+ * parseUrlIpv4("0x7f.0.0.01."); // Uint8Array [127, 0, 0, 1]
+ * parseUrlIpv4("example.com");  // null
+ * ```
+ */
+export function parseUrlIpv4(text: string): Uint8Array | null {
+  const parts = text.split(".");
+  if (parts.length > 1 && parts[parts.length - 1] === "") parts.pop();
+  if (parts.length < 1 || parts.length > 4) return null;
+  const values: number[] = [];
+  for (const part of parts) {
+    const value = urlIpv4Part(part);
+    if (value === null) return null;
+    values.push(value);
+  }
+  const last = values.pop()!;
+  if (values.some((value) => value > 255)) return null;
+  if (last >= 256 ** (4 - values.length)) return null;
+  let number = last;
+  for (let i = 0; i < values.length; i++) number += values[i]! * 256 ** (3 - i);
+  return new Uint8Array([
+    number >>> 24,
+    (number >>> 16) & 0xff,
+    (number >>> 8) & 0xff,
+    number & 0xff,
+  ]);
+}
+
+/**
+ * The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`),
+ * or the address itself when it is not one.
+ *
+ * @example
+ * ```ts
+ * unmapIpv4(parseIpv6("::ffff:7f00:1")!); // Uint8Array [127, 0, 0, 1]
+ * unmapIpv4(parseIpv6("::1")!).length;    // 16
+ * ```
+ */
+export function unmapIpv4(address: Uint8Array): Uint8Array {
+  if (address.length !== 16) return address;
+  for (let i = 0; i < 10; i++) if (address[i] !== 0) return address;
+  if (address[10] !== 0xff || address[11] !== 0xff) return address;
+  return address.slice(12);
+}
+
 /** 16-bit groups of one side of `::`; a dotted IPv4 tail counts as two. */
 function groups(part: string, tailAllowed: boolean): number[] | null {
   if (part === "") return [];
@@ -77,24 +138,11 @@ export function parseIpv6(text: string): Uint8Array | null {
 }
 
 /**
- * The bytes of an IPv4 or IPv6 literal (IPv6 possibly in brackets), or `null` for a name.
- *
- * @example
- * ```ts
- * parseIp("127.0.0.1")?.length; // 4
- * parseIp("[::1]")?.length;     // 16
- * ```
- */
-export function parseIp(text: string): Uint8Array | null {
-  return text.includes(":") ? parseIpv6(text) : parseIpv4(text);
-}
-
-/**
  * Whether `address` lies in the network `network`/`bits` (same family only).
  *
  * @example
  * ```ts
- * inNetwork(parseIp("10.9.8.7")!, parseIp("10.0.0.0")!, 8); // true
+ * inNetwork(parseIpv4("10.9.8.7")!, parseIpv4("10.0.0.0")!, 8); // true
  * ```
  */
 export function inNetwork(address: Uint8Array, network: Uint8Array, bits: number): boolean {

@@ -9,8 +9,14 @@
  * - `10.0.0.1`, `::1`, `[::1]`: that address, when the URL's host is that literal.
  * - `10.0.0.0/8`, `fd00::/8`: a CIDR range, matched against IP literal hosts
  *   (names are not resolved for this).
+ *
+ * Addresses are normalised on both sides before matching: IPv4 is read as
+ * URLs read it (`127.1`, `0x7f.0.0.1`, `0177.0.0.1` are 127.0.0.1), an
+ * IPv4-mapped IPv6 address (`::ffff:127.0.0.1`, `::ffff:7f00:1`) is its IPv4
+ * address, and a mapped range of /96 or longer is the IPv4 range it holds.
+ * Names lose one trailing dot (`localhost.` is `localhost`).
  */
-import { inNetwork, parseIp, parseIpv6 } from "./ip.ts";
+import { inNetwork, parseIpv6, parseUrlIpv4, unmapIpv4 } from "./ip.ts";
 
 /** One parsed NO_PROXY entry. */
 export type NoProxyRule =
@@ -36,15 +42,24 @@ function port(text: string): number | undefined | null {
   return value >= 1 && value <= 65535 ? value : null;
 }
 
+/** The bytes of an IPv4 (URL syntax) or IPv6 literal, brackets allowed, as written; `null` for a name. */
+function literalAddress(text: string): Uint8Array | null {
+  return text.startsWith("[") || text.includes(":") ? parseIpv6(text) : parseUrlIpv4(text);
+}
+
 function ipRule(address: string, bits: string | undefined, portText?: string): NoProxyRule | null {
-  const bytes = parseIp(address);
-  if (bytes === null) return null;
-  const size = bytes.length * 8;
+  const written = literalAddress(address);
+  if (written === null) return null;
+  const size = written.length * 8;
   const prefix = bits === undefined ? size : /^\d{1,3}$/.test(bits) ? Number(bits) : -1;
   if (prefix < 0 || prefix > size) return null;
   const p = portText === undefined ? undefined : port(portText);
   if (p === null) return null;
-  return { kind: "ip", address: bytes, bits: prefix, port: p };
+  const unmapped = unmapIpv4(written);
+  const mappedPrefixBits = 96;
+  if (unmapped !== written && prefix >= mappedPrefixBits)
+    return { kind: "ip", address: unmapped, bits: prefix - mappedPrefixBits, port: p };
+  return { kind: "ip", address: written, bits: prefix, port: p };
 }
 
 function parseEntry(entry: string): NoProxyRule | null {
@@ -109,7 +124,8 @@ export function parseNoProxy(value: string | readonly string[]): NoProxy {
 export function bypassesProxy(noProxy: NoProxy, hostname: string, port: number): boolean {
   if (noProxy.rules.length === 0) return false;
   const host = hostname.toLowerCase().replace(/\.$/, "");
-  const address = host.startsWith("[") ? parseIpv6(host) : parseIp(host);
+  const written = literalAddress(host);
+  const address = written === null ? null : unmapIpv4(written);
   for (const rule of noProxy.rules) {
     if (rule.kind === "all") return true;
     if (rule.port !== undefined && rule.port !== port) continue;
