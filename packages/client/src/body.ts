@@ -100,19 +100,39 @@ function boundary(): string {
   return `----reqivo${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
-const escapeQuoted = (value: string) =>
-  value.replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/"/g, "%22");
+/**
+ * Escapes a name or filename for its quoted Content-Disposition parameter as
+ * the HTML multipart/form-data encoding algorithm does: LF → `%0A`,
+ * CR → `%0D`, `"` → `%22`, nothing else.
+ */
+const escapeDispositionValue = (value: string) =>
+  value.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+
+/** HTML multipart/form-data encoding step 1: every bare CR or LF in an entry's name becomes CRLF. */
+const normalizeLineBreaks = (value: string) => value.replace(/\r\n|\r|\n/g, "\r\n");
+
+/** A part's media type may hold visible ASCII, space and tab only (RFC 9110 §5.5 field value). */
+const SAFE_PART_TYPE = /^[\t\x20-\x7e]*$/;
+
+function partContentType(file: Blob, name: string): string {
+  const type = file.type;
+  if (!SAFE_PART_TYPE.test(type))
+    throw new InvalidRequestError(
+      `multipart part ${JSON.stringify(name)} has a type with a forbidden character: ${JSON.stringify(type)}`,
+    );
+  return type || "application/octet-stream";
+}
 
 /** Encodes FormData as multipart/form-data (RFC 7578), keeping files as Blobs so they are streamed. */
 function multipart(form: FormData): RequestBody {
   const mark = boundary();
   const parts: (Uint8Array | Blob)[] = [];
   for (const [name, value] of form) {
-    let head = `--${mark}\r\nContent-Disposition: form-data; name="${escapeQuoted(name)}"`;
+    let head = `--${mark}\r\nContent-Disposition: form-data; name="${escapeDispositionValue(normalizeLineBreaks(name))}"`;
     if (typeof value === "string") {
       parts.push(encoder.encode(`${head}\r\n\r\n`), encoder.encode(value), encoder.encode("\r\n"));
     } else {
-      head += `; filename="${escapeQuoted(value.name)}"\r\nContent-Type: ${value.type || "application/octet-stream"}`;
+      head += `; filename="${escapeDispositionValue(value.name)}"\r\nContent-Type: ${partContentType(value, name)}`;
       parts.push(encoder.encode(`${head}\r\n\r\n`), value, encoder.encode("\r\n"));
     }
   }

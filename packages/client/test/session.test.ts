@@ -296,6 +296,65 @@ describe("bodies", () => {
       rest += new TextDecoder().decode(r.value);
     expect(rest).toBe("done");
   });
+
+  it("refuses a multipart file whose type carries CR/LF before any byte is sent", async () => {
+    let requests = 0;
+    const server = await serve((_req, res) => {
+      requests += 1;
+      res.end();
+    });
+    class TypeOverridingFile extends File {
+      override get type(): string {
+        return "text/plain\r\nX-Injected: 1";
+      }
+    }
+    const form = new FormData();
+    form.append("upload", new TypeOverridingFile(["x"], "a.txt"));
+    const failure = await session()
+      .post(server.url, { body: form })
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    expect(failure).toBeInstanceOf(InvalidRequestError);
+    expect(failure).toMatchObject({ code: "INVALID_REQUEST" });
+    expect(server.accepted).toBe(0);
+    expect(requests).toBe(0);
+  });
+
+  it("refuses a multipart file type with NUL or a byte outside visible ASCII", async () => {
+    const server = await serve((_req, res) => res.end());
+    const s = session();
+    for (const type of ["text/plain\0", "text/pl\u00e4in", "text/plain\x7f"]) {
+      class TypeOverridingFile extends File {
+        override get type(): string {
+          return type;
+        }
+      }
+      const form = new FormData();
+      form.append("upload", new TypeOverridingFile(["x"], "a.txt"));
+      await expect(s.post(server.url, { body: form })).rejects.toBeInstanceOf(InvalidRequestError);
+    }
+    expect(server.accepted).toBe(0);
+  });
+
+  it("encodes multipart names and filenames with CR, LF and quotes as the HTML algorithm does", async () => {
+    const server = await serve(echo);
+    const form = new FormData();
+    form.append('a\nb\rc\r\nd"e', "value");
+    form.append('up\nload"', new File(["contents"], 'f\n\r"\r\n.txt', { type: "text/plain" }));
+    const seen = (await (await session().post(server.url, { body: form })).json()) as {
+      headers: Record<string, string>;
+      body: string;
+    };
+    const boundary = /boundary=(.+)$/.exec(seen.headers["content-type"]!)![1]!;
+    expect(seen.body).toBe(
+      `--${boundary}\r\nContent-Disposition: form-data; name="a%0D%0Ab%0D%0Ac%0D%0Ad%22e"\r\n\r\nvalue\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="up%0D%0Aload%22"; filename="f%0A%0D%22%0D%0A.txt"\r\n` +
+        "Content-Type: text/plain\r\n\r\ncontents\r\n" +
+        `--${boundary}--\r\n`,
+    );
+  });
 });
 
 describe("interim responses", () => {
