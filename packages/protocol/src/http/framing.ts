@@ -138,8 +138,8 @@ const MAX_LENGTH_DIGITS = 15; // 10^15 - 1 < Number.MAX_SAFE_INTEGER
 
 /**
  * Parses Content-Length field values. A list of identical values is accepted
- * (RFC 9110 §8.6); differing values, signs, spaces inside, non-digits or a
- * number beyond 2^53 are a framing error. Returns null when absent.
+ * (RFC 9110 §8.6); differing values, signs, spaces inside, non-digits or
+ * more than 15 digits are a framing error. Returns null when absent.
  */
 export function parseContentLength(values: readonly string[]): number | null {
   if (values.length === 0) return null;

@@ -1,0 +1,48 @@
+// Boundaries the README documents, and framing strictness, each checked with the
+// input fed whole and byte by byte (the verdict must not depend on the split).
+import { describe, expect, it } from "vitest";
+import { bytesOf, drive, type Outcome } from "./drive.ts";
+
+function both(text: string, opts: Parameters<typeof drive>[1] = {}): Outcome[] {
+  const bytes = bytesOf(text);
+  return [
+    drive([bytes], opts),
+    drive(
+      Array.from(bytes, (b) => Uint8Array.of(b)),
+      opts,
+    ),
+  ];
+}
+const codes = (text: string, opts: Parameters<typeof drive>[1] = {}) =>
+  both(text, opts).map((o) => o.error?.code);
+
+describe("status code boundaries (README: any three digits, 100-999)", () => {
+  it("accepts 100 and 999, refuses two digits, 099 and four digits", () => {
+    for (const out of both("HTTP/1.1 999 Odd\r\nContent-Length: 0\r\n\r\n")) {
+      expect(out.error).toBeUndefined();
+      expect(out.events[0]).toMatchObject({ type: "response", status: 999 });
+    }
+    for (const out of both("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No\r\n\r\n")) {
+      expect(out.error).toBeUndefined();
+      expect(out.events[0]).toMatchObject({ type: "informational", status: 100 });
+    }
+    for (const line of ["HTTP/1.1 1000 OK", "HTTP/1.1 99 OK", "HTTP/1.1 099 OK"])
+      expect(codes(`${line}\r\n\r\n`), line).toEqual([
+        "INVALID_STATUS_CODE",
+        "INVALID_STATUS_CODE",
+      ]);
+  });
+});
+
+describe("Content-Length boundaries (README: at most 15 digits)", () => {
+  it("accepts 15 digits and refuses 16", () => {
+    const fifteen = "999999999999999";
+    for (const out of both(`HTTP/1.1 200 OK\r\nContent-Length: ${fifteen}\r\n\r\n`))
+      expect(out.error).toBeUndefined();
+    for (const value of [`${fifteen}9`, "0000000000000001"])
+      expect(codes(`HTTP/1.1 200 OK\r\nContent-Length: ${value}\r\n\r\n`), value).toEqual([
+        "INVALID_CONTENT_LENGTH",
+        "INVALID_CONTENT_LENGTH",
+      ]);
+  });
+});
