@@ -198,6 +198,13 @@ export function chunkedIsFinal(values: readonly string[]): boolean {
           `invalid transfer coding "${element.trim()}"`,
         );
       }
+      // Chunked defines no parameters (RFC 9112 §7); "chunked;" or "chunked ;x" is not chunked.
+      if (coding === "chunked" && element.includes(";")) {
+        throw new RemoteProtocolError(
+          "INVALID_TRANSFER_ENCODING",
+          `chunked takes no parameters: "${element.trim()}"`,
+        );
+      }
       codings.push(coding);
     }
   }

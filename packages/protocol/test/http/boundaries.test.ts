@@ -46,3 +46,13 @@ describe("Content-Length boundaries (README: at most 15 digits)", () => {
       ]);
   });
 });
+
+describe("Transfer-Encoding strictness (RFC 9112 §7)", () => {
+  it("refuses chunked with parameters or a stray semicolon", () => {
+    for (const value of ["chunked;", "chunked ;x", "chunked; a=b", "gzip, chunked;"])
+      expect(
+        codes(`HTTP/1.1 200 OK\r\nTransfer-Encoding: ${value}\r\n\r\n0\r\n\r\n`),
+        value,
+      ).toEqual(["INVALID_TRANSFER_ENCODING", "INVALID_TRANSFER_ENCODING"]);
+  });
+});
