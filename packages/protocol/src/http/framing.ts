@@ -249,8 +249,16 @@ export function responseFraming(context: ResponseContext, fields: FramingFields)
   }
   if (fields.transferEncoding.length > 0) {
     const chunked = chunkedIsFinal(fields.transferEncoding);
-    // CL beside TE is a smuggling signal; HTTP/1.0 with TE is faulty framing (RFC 9112 §6.1): never reuse.
-    if (fields.contentLength.length > 0 || context.version === "1.0") keepAlive = false;
+    // RFC 9112 §6.3 lets TE override CL, but two framings are the request-smuggling
+    // signature: refuse instead of guessing which one an intermediary used.
+    if (fields.contentLength.length > 0) {
+      throw new RemoteProtocolError(
+        "INVALID_TRANSFER_ENCODING",
+        "response has both Transfer-Encoding and Content-Length",
+      );
+    }
+    // HTTP/1.0 with TE is faulty framing (RFC 9112 §6.1): never reuse.
+    if (context.version === "1.0") keepAlive = false;
     if (chunked) return { framing: { kind: "chunked" }, keepAlive };
     return { framing: { kind: "until-close" }, keepAlive: false };
   }

@@ -56,3 +56,17 @@ describe("Transfer-Encoding strictness (RFC 9112 §7)", () => {
       ).toEqual(["INVALID_TRANSFER_ENCODING", "INVALID_TRANSFER_ENCODING"]);
   });
 });
+
+describe("Content-Length beside Transfer-Encoding (RFC 9112 §6.3)", () => {
+  it("refuses the response whichever field comes first", () => {
+    for (const head of [
+      "Content-Length: 2\r\nTransfer-Encoding: chunked",
+      "Transfer-Encoding: chunked\r\nContent-Length: 2",
+      "Transfer-Encoding: gzip\r\nContent-Length: 2",
+    ])
+      expect(codes(`HTTP/1.1 200 OK\r\n${head}\r\n\r\n2\r\nok\r\n0\r\n\r\n`), head).toEqual([
+        "INVALID_TRANSFER_ENCODING",
+        "INVALID_TRANSFER_ENCODING",
+      ]);
+  });
+});
