@@ -70,3 +70,31 @@ describe("Content-Length beside Transfer-Encoding (RFC 9112 §6.3)", () => {
       ]);
   });
 });
+
+describe("obs-fold in framing fields (RFC 9112 §5.2)", () => {
+  it("refuses a fold inside Content-Length or Transfer-Encoding", () => {
+    for (const head of [
+      "Content-Length:\r\n 2",
+      "Content-Length: 2\r\n \r\n",
+      "Transfer-Encoding: gzip,\r\n chunked",
+      "transfer-encoding:\r\n\tchunked",
+    ])
+      expect(codes(`HTTP/1.1 200 OK\r\n${head}\r\n\r\n2\r\nok\r\n0\r\n\r\n`), head).toEqual([
+        "INVALID_OBS_FOLD",
+        "INVALID_OBS_FOLD",
+      ]);
+  });
+
+  it("still unfolds other fields", () => {
+    for (const out of both("HTTP/1.1 200 OK\r\nX-A: a\r\n b\r\nContent-Length: 2\r\n\r\nok")) {
+      expect(out.error).toBeUndefined();
+      expect(out.events[0]).toMatchObject({
+        headers: [
+          ["X-A", "a b"],
+          ["Content-Length", "2"],
+        ],
+      });
+      expect(out.events[1]).toEqual({ type: "data", data: "ok" });
+    }
+  });
+});
