@@ -138,8 +138,8 @@ const MAX_LENGTH_DIGITS = 15; // 10^15 - 1 < Number.MAX_SAFE_INTEGER
 
 /**
  * Parses Content-Length field values. A list of identical values is accepted
- * (RFC 9110 §8.6); differing values, signs, spaces inside, non-digits or a
- * number beyond 2^53 are a framing error. Returns null when absent.
+ * (RFC 9110 §8.6); differing values, signs, spaces inside, non-digits or
+ * more than 15 digits are a framing error. Returns null when absent.
  */
 export function parseContentLength(values: readonly string[]): number | null {
   if (values.length === 0) return null;
@@ -198,6 +198,13 @@ export function chunkedIsFinal(values: readonly string[]): boolean {
           `invalid transfer coding "${element.trim()}"`,
         );
       }
+      // Chunked defines no parameters (RFC 9112 §7); "chunked;" or "chunked ;x" is not chunked.
+      if (coding === "chunked" && element.includes(";")) {
+        throw new RemoteProtocolError(
+          "INVALID_TRANSFER_ENCODING",
+          `chunked takes no parameters: "${element.trim()}"`,
+        );
+      }
       codings.push(coding);
     }
   }
@@ -242,8 +249,16 @@ export function responseFraming(context: ResponseContext, fields: FramingFields)
   }
   if (fields.transferEncoding.length > 0) {
     const chunked = chunkedIsFinal(fields.transferEncoding);
-    // CL beside TE is a smuggling signal; HTTP/1.0 with TE is faulty framing (RFC 9112 §6.1): never reuse.
-    if (fields.contentLength.length > 0 || context.version === "1.0") keepAlive = false;
+    // RFC 9112 §6.3 lets TE override CL, but two framings are the request-smuggling
+    // signature: refuse instead of guessing which one an intermediary used.
+    if (fields.contentLength.length > 0) {
+      throw new RemoteProtocolError(
+        "INVALID_TRANSFER_ENCODING",
+        "response has both Transfer-Encoding and Content-Length",
+      );
+    }
+    // HTTP/1.0 with TE is faulty framing (RFC 9112 §6.1): never reuse.
+    if (context.version === "1.0") keepAlive = false;
     if (chunked) return { framing: { kind: "chunked" }, keepAlive };
     return { framing: { kind: "until-close" }, keepAlive: false };
   }

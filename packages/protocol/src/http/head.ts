@@ -9,6 +9,7 @@ import {
   emptyFramingFields,
   FRAMING_FIELD_NAMES,
   type FramingFields,
+  framingFieldOf,
   NOT_FRAMING,
   TRANSFER_ENCODING,
   UPGRADE,
@@ -188,6 +189,10 @@ export class FieldLines {
   #continueFolded(bytes: Uint8Array, start: number, end: number): void {
     const last = this.headers[this.headers.length - 1];
     if (last === undefined) fail("INVALID_OBS_FOLD", "line folding before the first header field");
+    // A folded framing field is read differently by parsers that do not unfold: a smuggling vector.
+    const kind = framingFieldOf(last[0]);
+    if (kind === CONTENT_LENGTH || kind === TRANSFER_ENCODING)
+      fail("INVALID_OBS_FOLD", `line folding inside ${last[0]}`);
     let s = start;
     let e = end;
     while (s < e && (bytes[s] === SP || bytes[s] === HTAB)) s++;
