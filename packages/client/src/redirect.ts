@@ -37,6 +37,23 @@ export interface NextHop {
   body: RequestBody | null;
 }
 
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Header values arrive decoded as latin1. Servers such as nginx send a
+ * Location with raw UTF-8 bytes; read those bytes as UTF-8 when they are
+ * valid UTF-8 (as curl, undici and Bun do), otherwise keep the latin1 text.
+ */
+function locationText(location: string): string {
+  if (!/[\u0080-\u00ff]/.test(location) || /[^\u0000-\u00ff]/.test(location)) return location;
+  const bytes = Uint8Array.from(location, (char) => char.charCodeAt(0));
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return location;
+  }
+}
+
 /**
  * Computes the next hop, or throws RedirectError when it cannot be followed.
  *
@@ -56,7 +73,7 @@ export function followRedirect(
 ): NextHop {
   let url: URL;
   try {
-    url = new URL(location, from);
+    url = new URL(locationText(location), from);
   } catch (cause) {
     throw new RedirectError(
       `invalid redirect location ${JSON.stringify(location)}: ${String(cause)}`,

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
 import { RedirectError, RedirectLoopError, TooManyRedirectsError } from "../src/index.ts";
+import { followRedirect } from "../src/redirect.ts";
 import { serve, session } from "./harness.ts";
 
 async function report(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -24,6 +25,24 @@ function redirect(res: ServerResponse, status: number, location: string): void {
 }
 
 describe("redirects", () => {
+  it("reads a Location sent as raw UTF-8 bytes as UTF-8 (nginx sends them so)", async () => {
+    const server = await serve((req, res) => {
+      // node:http writes this header as its UTF-8 bytes, as nginx does.
+      if (req.url === "/utf8") return redirect(res, 302, "/fïlé.txt");
+      void report(req, res);
+    });
+    const utf8 = await session().get(`${server.url}/utf8`);
+    expect(((await utf8.json()) as { url: string }).url).toBe("/f%C3%AFl%C3%A9.txt");
+  });
+
+  it("keeps a Location whose bytes are not UTF-8 as latin1", () => {
+    // 0xE9 alone is not UTF-8; the header arrives decoded as latin1 "é".
+    const next = followRedirect(new URL("http://a/x"), 302, "/caf\u00e9", "GET", [], null);
+    expect(next.url.pathname).toBe("/caf%C3%A9");
+    const utf8 = followRedirect(new URL("http://a/x"), 302, "/caf\u00c3\u00a9", "GET", [], null);
+    expect(utf8.url.pathname).toBe("/caf%C3%A9");
+  });
+
   it("follows a chain and records its history", async () => {
     const server = await serve((req, res) => {
       if (req.url === "/a") return redirect(res, 301, "/b");
