@@ -13,8 +13,8 @@ import { type AuthOptions, takeUrlCredentials, upFrontAuthorization } from "./au
 import { toRequestBody } from "./body.ts";
 import { sameSiteContext, withJarCookies } from "./cookies.ts";
 import { loadMd5, pickDigestChallenge } from "./digest.ts";
+import { hasHeader } from "./header-input.ts";
 import { type HookRequest, type HookRetry, isRequestBody, RequestHeaders } from "./hooks.ts";
-import { hasHeader } from "./options.ts";
 import type { Hop, RequestContext, SessionState } from "./request-context.ts";
 import { resolveUrl } from "./resolve-url.ts";
 import type { Response } from "./response.ts";

@@ -3,6 +3,7 @@
  * length when known, a content type when implied, and a way to produce the
  * bytes (again, when the input can be replayed for a redirect or a retry).
  */
+import type { RequestBody } from "./connection/request-body.ts";
 import { InvalidRequestError } from "./errors.ts";
 
 /** What may be sent as a request body. */
@@ -15,18 +16,6 @@ export type BodyInit =
   | FormData
   | ReadableStream<Uint8Array>
   | AsyncIterable<Uint8Array | string>;
-
-/** A normalized request body. */
-export interface RequestBody {
-  /** Byte length when known up front; `null` sends the body chunked. */
-  readonly length: number | null;
-  /** Content type implied by the input (`null`: none). Caller headers win. */
-  readonly contentType: string | null;
-  /** False for streams and iterables: they can be read once only. */
-  readonly replayable: boolean;
-  /** The bytes, in pieces. Each call starts over (when replayable). */
-  chunks(): AsyncIterable<Uint8Array>;
-}
 
 const encoder = new TextEncoder();
 

@@ -10,8 +10,9 @@
  * the caller reads them, so a small compressed piece never balloons in memory
  * beyond the stream's buffer before the size cap sees it.
  */
+
+import type { BodySource } from "./connection/body-source.ts";
 import { DecompressionError } from "./errors.ts";
-import type { BodySource } from "./response.ts";
 
 /**
  * Decompression policy (`decompress` option of a session or request).

@@ -10,7 +10,7 @@
  * lazily: where it is missing, MD5 challenges are simply not answered.
  */
 import type { Headers } from "@reqivo/protocol";
-import type { Credentials } from "./auth.ts";
+import type { Credentials } from "./connection/basic-credentials.ts";
 
 /** One Digest challenge from a `WWW-Authenticate` field. */
 export interface DigestChallenge {

@@ -7,8 +7,6 @@
  * protocol and transport packages do), never taken from the class's runtime
  * name: a minifier that renames classes must not change what a brand is.
  */
-import type { Response } from "./response.ts";
-
 const ANY_REQIVO_ERROR = Symbol.for("reqivo.error");
 
 /** Each Reqivo error class's fixed name and brand, set by {@link brandErrorClass}. */
@@ -238,29 +236,6 @@ export class RedirectError extends ReqivoError {
 
   constructor(message: string) {
     super("REDIRECT", message);
-  }
-}
-
-/**
- * A 4xx or 5xx answer when `throwOnHttpError` is on. The response is attached
- * (its body unread: read it or call `dump()`).
- *
- * @example
- * ```ts
- * import { HttpError } from "@reqivo/client";
- * try { await session.get(url, { throwOnHttpError: true }); }
- * catch (e) { if (e instanceof HttpError) console.log(e.response.status, await e.response.text()); }
- * ```
- */
-export class HttpError extends ReqivoError {
-  static {
-    brandErrorClass(HttpError, "HttpError");
-  }
-
-  readonly response: Response;
-  constructor(response: Response) {
-    super("HTTP_ERROR", `HTTP ${response.status} ${response.statusText} from ${response.url}`);
-    this.response = response;
   }
 }
 

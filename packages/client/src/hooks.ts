@@ -5,7 +5,8 @@
  * request fails with. Session hooks run first, then the request's.
  */
 import type { HeaderList } from "@reqivo/protocol";
-import type { BodyInit, RequestBody } from "./body.ts";
+import type { BodyInit } from "./body.ts";
+import type { RequestBody } from "./connection/request-body.ts";
 import type { RequestOptions } from "./options.ts";
 import type { Response } from "./response.ts";
 

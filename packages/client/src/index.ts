@@ -11,8 +11,24 @@ export {
   TlsPinMismatchError,
   TransportError,
 } from "@reqivo/transport";
-export type { AuthOptions, Credentials } from "./auth.ts";
-export type { BodyInit, RequestBody } from "./body.ts";
+export type { AuthOptions } from "./auth.ts";
+export type { BodyInit } from "./body.ts";
+export type { Credentials } from "./connection/basic-credentials.ts";
+export type { Timings } from "./connection/body-source.ts";
+export type { DnsCacheOptions } from "./connection/dns/cache.ts";
+export type { DnsOptions } from "./connection/dns/session-dns.ts";
+export type { TimeoutOptions } from "./connection/lifeline.ts";
+export type { PoolOptions } from "./connection/pool.ts";
+export type { ProxyInput, ProxyOptions } from "./connection/proxy/config.ts";
+export type { ProxyEnv } from "./connection/proxy/env.ts";
+export {
+  ProxyError,
+  type ProxyErrorCode,
+  SocksError,
+  type SocksErrorCode,
+} from "./connection/proxy/errors.ts";
+export type { RequestBody } from "./connection/request-body.ts";
+export type { ClientTlsOptions } from "./connection/tls-settings.ts";
 export {
   type CookieJarLike,
   type CookieJarSnapshot,
@@ -36,8 +52,6 @@ export {
   request,
   setDefaultSession,
 } from "./defaults.ts";
-export type { DnsCacheOptions } from "./dns/cache.ts";
-export type { DnsOptions } from "./dns/session-dns.ts";
 export { BodyWriter } from "./duplex.ts";
 export {
   AbortError,
@@ -45,7 +59,6 @@ export {
   DeadlineExceededError,
   DecompressionError,
   HeadersTimeoutError,
-  HttpError,
   InvalidRequestError,
   RedirectError,
   RedirectLoopError,
@@ -55,6 +68,7 @@ export {
   TooManyRedirectsError,
 } from "./errors.ts";
 export { createFetch, type FetchFunction, type FetchInit } from "./fetch.ts";
+export type { HeadersInput, QueryInput } from "./header-input.ts";
 export {
   type HookContext,
   type HookErrorContext,
@@ -64,34 +78,18 @@ export {
   type Hooks,
   RequestHeaders,
 } from "./hooks.ts";
+export { HttpError } from "./http-error.ts";
 export {
   type MockHandler,
   type MockRequest,
   type MockResponse,
   MockTransport,
 } from "./mock-transport.ts";
-export type {
-  HeadersInput,
-  QueryInput,
-  RedirectMode,
-  RedirectOptions,
-  RequestOptions,
-  TimeoutOptions,
-} from "./options.ts";
-export type { PoolOptions } from "./pool.ts";
+export type { RedirectMode, RedirectOptions, RequestOptions } from "./options.ts";
 export type { Progress, ProgressCallback } from "./progress.ts";
-export type { ProxyInput, ProxyOptions } from "./proxy/config.ts";
-export type { ProxyEnv } from "./proxy/env.ts";
-export {
-  ProxyError,
-  type ProxyErrorCode,
-  SocksError,
-  type SocksErrorCode,
-} from "./proxy/errors.ts";
-export { type RedirectHop, Response, type Timings } from "./response.ts";
+export { type RedirectHop, Response } from "./response.ts";
 export type { BackoffOptions, RetryOptions } from "./retry.ts";
 export { Session, type SessionOptions } from "./session.ts";
-export type { ClientTlsOptions } from "./tls-settings.ts";
 export {
   createWebSocketClass,
   ReqivoWebSocket,

@@ -6,7 +6,7 @@
  */
 import { type HeaderList, Headers, NEED_DATA, ServerConnection } from "@reqivo/protocol";
 import type { Connection, ConnectionInfo, ConnectOptions, Transport } from "@reqivo/transport";
-import { type HeadersInput, headerPairs } from "./options.ts";
+import { type HeadersInput, headerPairs } from "./header-input.ts";
 
 /** A request as the mock server saw it. */
 export interface MockRequest {

@@ -1,32 +1,16 @@
-/** Request and session options, and their normalization. */
-import type { HeaderList, Headers as ProtocolHeaders } from "@reqivo/protocol";
+/** Request and session options (public types), and their normalization. */
+import type { Headers as ProtocolHeaders } from "@reqivo/protocol";
 import type { AuthOptions } from "./auth.ts";
 import type { BodyInit } from "./body.ts";
+import type { TimeoutOptions } from "./connection/lifeline.ts";
+import type { ProxyInput } from "./connection/proxy/config.ts";
+import type { ClientTlsOptions } from "./connection/tls-settings.ts";
 import type { DecompressOptions } from "./decompress.ts";
 import { InvalidRequestError } from "./errors.ts";
+import type { HeadersInput, QueryInput } from "./header-input.ts";
 import type { Hooks } from "./hooks.ts";
 import type { ProgressCallback } from "./progress.ts";
-import type { ProxyInput } from "./proxy/config.ts";
 import type { RetryOptions } from "./retry.ts";
-import type { ClientTlsOptions } from "./tls-settings.ts";
-
-/** Headers as an object, `[name, value]` pairs, a WHATWG `Headers` or a protocol `Headers` view. */
-export type HeadersInput =
-  | Record<string, string | number | readonly string[] | undefined>
-  | Iterable<readonly [string, string]>
-  | ProtocolHeaders;
-
-/** Time limits in milliseconds; each raises its own error. */
-export interface TimeoutOptions {
-  /** TCP and TLS set-up (ConnectTimeoutError). */
-  connect?: number;
-  /** From the request being sent to the response head (HeadersTimeoutError). */
-  headers?: number;
-  /** Longest gap between two pieces of the response body (BodyTimeoutError). */
-  body?: number;
-  /** The whole request, redirects and body included (DeadlineExceededError). */
-  total?: number;
-}
 
 /** `follow` (default) follows up to `max` redirects, `manual` returns the 3xx, `error` throws. */
 export type RedirectMode = "follow" | "manual" | "error";
@@ -37,12 +21,6 @@ export interface RedirectOptions {
   /** Default 20. */
   max?: number;
 }
-
-/** Query parameters appended to the URL. */
-export type QueryInput =
-  | URLSearchParams
-  | Record<string, string | number | boolean | readonly (string | number | boolean)[] | undefined>
-  | Iterable<readonly [string, string]>;
 
 /**
  * Options of one request.
@@ -96,58 +74,6 @@ export interface RequestOptions {
   socketPath?: string;
   /** This request's proxy, replacing the session's; `false` connects directly. */
   proxy?: ProxyInput;
-}
-
-/** Flattens any {@link HeadersInput} into pairs (validation happens in the protocol core). */
-export function headerPairs(input: HeadersInput | undefined): HeaderList {
-  if (input === undefined) return [];
-  const out: HeaderList = [];
-  if (typeof (input as Iterable<unknown>)[Symbol.iterator] === "function") {
-    for (const pair of input as Iterable<readonly [string, string]>) {
-      if (!Array.isArray(pair) || pair.length !== 2)
-        throw new InvalidRequestError("headers must be [name, value] pairs");
-      out.push([String(pair[0]), String(pair[1])]);
-    }
-    return out;
-  }
-  for (const [name, value] of Object.entries(input as Record<string, unknown>)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) out.push([name, String(v)]);
-    else out.push([name, String(value)]);
-  }
-  return out;
-}
-
-/** Merges header lists: names in `override` replace those in `base` (case-insensitive). */
-export function mergeHeaders(base: HeaderList, override: HeaderList): HeaderList {
-  if (base.length === 0) return override;
-  if (override.length === 0) return base.slice();
-  const replaced = new Set(override.map(([name]) => name.toLowerCase()));
-  return [...base.filter(([name]) => !replaced.has(name.toLowerCase())), ...override];
-}
-
-/** Whether any pair has this (lower-case) name. */
-export function hasHeader(headers: HeaderList, lowerName: string): boolean {
-  return headers.some(
-    ([name]) => name.length === lowerName.length && name.toLowerCase() === lowerName,
-  );
-}
-
-/** Appends query parameters to a URL. */
-export function applyQuery(url: URL, query: QueryInput | undefined): void {
-  if (query === undefined) return;
-  const entries =
-    query instanceof URLSearchParams ||
-    typeof (query as Iterable<unknown>)[Symbol.iterator] === "function"
-      ? [...(query as Iterable<readonly [string, string]>)]
-      : Object.entries(query).flatMap(([k, v]) =>
-          v === undefined
-            ? []
-            : Array.isArray(v)
-              ? v.map((x) => [k, String(x)] as const)
-              : [[k, String(v)] as const],
-        );
-  for (const [key, value] of entries) url.searchParams.append(key, value);
 }
 
 /** Normalizes the timeout option. */

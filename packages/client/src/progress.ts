@@ -4,8 +4,9 @@
  * wire (before decompression), so that `total` — the `Content-Length`, which
  * counts encoded bytes — and `transferred` measure the same thing.
  */
-import type { RequestBody } from "./body.ts";
-import type { BodySource } from "./response.ts";
+
+import type { BodySource } from "./connection/body-source.ts";
+import type { RequestBody } from "./connection/request-body.ts";
 
 /**
  * Bytes moved so far, and the total when it is known in advance.

@@ -3,7 +3,7 @@
  * "HTTP-redirect fetch"), and which headers never cross to another origin.
  */
 import type { HeaderList } from "@reqivo/protocol";
-import type { RequestBody } from "./body.ts";
+import type { RequestBody } from "./connection/request-body.ts";
 import { RedirectError } from "./errors.ts";
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);

@@ -7,21 +7,21 @@
  */
 import type { HeaderList } from "@reqivo/protocol";
 import type { AuthOptions } from "./auth.ts";
-import type { RequestBody } from "./body.ts";
+import type { SessionDns } from "./connection/dns/session-dns.ts";
+import type { Lifeline, TimeoutOptions } from "./connection/lifeline.ts";
+import type { OriginTargets } from "./connection/origin-targets.ts";
+import type { Pool } from "./connection/pool.ts";
+import type { PooledConnection } from "./connection/pooled-connection.ts";
+import type { ProxyRoutes } from "./connection/proxy/routes.ts";
+import type { RequestBody } from "./connection/request-body.ts";
+import type { TlsProfiles } from "./connection/tls-settings.ts";
 import type { Cookies } from "./cookies.ts";
 import type { Codecs, DecompressOptions } from "./decompress.ts";
 import type { DigestCache } from "./digest.ts";
-import type { SessionDns } from "./dns/session-dns.ts";
 import type { Hooks } from "./hooks.ts";
-import type { Lifeline } from "./lifeline.ts";
-import type { RedirectOptions, RequestOptions, TimeoutOptions } from "./options.ts";
-import type { OriginTargets } from "./origin-targets.ts";
-import type { Pool } from "./pool.ts";
-import type { PooledConnection } from "./pooled-connection.ts";
-import type { ProxyRoutes } from "./proxy/routes.ts";
+import type { RedirectOptions, RequestOptions } from "./options.ts";
 import type { RedirectHop } from "./response.ts";
 import type { RetryPolicy } from "./retry.ts";
-import type { TlsProfiles } from "./tls-settings.ts";
 
 /** A Session's settings and shared parts, fixed when it is created. */
 export interface SessionState {

@@ -9,19 +9,14 @@
 import { attempt } from "./attempt.ts";
 import { checkAuth, takeUrlCredentials } from "./auth.ts";
 import { toRequestBody } from "./body.ts";
+import type { Lifeline, TimeoutOptions } from "./connection/lifeline.ts";
+import { requestTargets } from "./connection/origin-targets.ts";
 import { siteOf } from "./cookies.ts";
 import { type Codecs, decompressOptions, loadCodecs } from "./decompress.ts";
-import { HttpError } from "./errors.ts";
+import { headerPairs, mergeHeaders } from "./header-input.ts";
 import type { Hooks } from "./hooks.ts";
-import type { Lifeline } from "./lifeline.ts";
-import {
-  headerPairs,
-  mergeHeaders,
-  type RequestOptions,
-  redirectOptions,
-  type TimeoutOptions,
-} from "./options.ts";
-import { requestTargets } from "./origin-targets.ts";
+import { HttpError } from "./http-error.ts";
+import { type RequestOptions, redirectOptions } from "./options.ts";
 import { isRedirect } from "./redirect.ts";
 import { RedirectChain, redirectHop } from "./redirect-chain.ts";
 import type { Hop, RequestContext, SessionState } from "./request-context.ts";

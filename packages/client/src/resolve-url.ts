@@ -10,8 +10,9 @@
  * Host is `localhost`, cookies and credentials are those of `localhost`, and
  * every hop of the request, redirects included, goes through the socket.
  */
+import { checkSocketPath } from "./connection/origin-targets.ts";
 import { InvalidRequestError } from "./errors.ts";
-import { applyQuery, type QueryInput } from "./options.ts";
+import { applyQuery, type QueryInput } from "./header-input.ts";
 
 /**
  * Resolves `input` against the session's base URL and appends `query`.
@@ -54,14 +55,6 @@ export function resolveRequestTarget(
   const target = unixTarget(url, false) ?? { url: checkHttp(url), socketPath: undefined };
   applyQuery(target.url, query);
   return target;
-}
-
-/** Checks a socket path given as an option: a non-empty string without NUL. */
-export function checkSocketPath(path: unknown): string | undefined {
-  if (path === undefined) return undefined;
-  if (typeof path !== "string" || path.length === 0 || path.includes("\0"))
-    throw new InvalidRequestError("socketPath must be a non-empty path without NUL characters");
-  return path;
 }
 
 function parse(baseUrl: URL | undefined, input: string | URL): URL {

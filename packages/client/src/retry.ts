@@ -5,7 +5,7 @@
  * `timeout.total` deadline spans every attempt and every wait.
  */
 import type { AbortSignalLike } from "@reqivo/transport";
-import type { RequestBody } from "./body.ts";
+import type { RequestBody } from "./connection/request-body.ts";
 import { InvalidRequestError } from "./errors.ts";
 import type { Response } from "./response.ts";
 

@@ -5,29 +5,24 @@
  * already closed is replaced by a fresh one once (the "socket hang up" case).
  */
 import type { HeaderList, Headers } from "@reqivo/protocol";
-import type { RequestBody } from "./body.ts";
-import { decodeBody } from "./decompress.ts";
+import { type BodySource, ConnectionBody, type Timings } from "./connection/body-source.ts";
 import {
   type ExchangeProgress,
   type ExchangeResult,
   exchange,
   type WireRequest,
-} from "./exchange.ts";
-import { hasHeader, type RequestOptions } from "./options.ts";
-import type { OriginTarget } from "./origin-targets.ts";
-import type { Pool } from "./pool.ts";
-import type { PooledConnection } from "./pooled-connection.ts";
+} from "./connection/exchange.ts";
+import type { OriginTarget } from "./connection/origin-targets.ts";
+import type { Pool } from "./connection/pool.ts";
+import type { PooledConnection } from "./connection/pooled-connection.ts";
+import { absoluteTarget, proxiedHeaders } from "./connection/proxy/headers.ts";
+import type { RequestBody } from "./connection/request-body.ts";
+import { decodeBody } from "./decompress.ts";
+import { hasHeader } from "./header-input.ts";
+import type { RequestOptions } from "./options.ts";
 import { countDownload, countUpload } from "./progress.ts";
-import { absoluteTarget, proxiedHeaders } from "./proxy/headers.ts";
 import type { Hop, RequestContext, SessionState } from "./request-context.ts";
-import {
-  type BodySource,
-  ConnectionBody,
-  type RedirectHop,
-  Response,
-  type ResponseInit,
-  type Timings,
-} from "./response.ts";
+import { type RedirectHop, Response, type ResponseInit } from "./response.ts";
 
 const NO_BODY_STATUSES = new Set([204, 304]);
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);

@@ -15,43 +15,36 @@ import type { HeaderList, HttpLimits } from "@reqivo/protocol";
 import type { Transport } from "@reqivo/transport";
 import { authorization } from "./attempt.ts";
 import { type AuthOptions, checkAuth, takeUrlCredentials } from "./auth.ts";
+import { type DnsOptions, SessionDns } from "./connection/dns/session-dns.ts";
+import { Lifeline, type TimeoutOptions } from "./connection/lifeline.ts";
+import { checkSocketPath, OriginTargets } from "./connection/origin-targets.ts";
+import { Pool, type PoolOptions } from "./connection/pool.ts";
+import type { ProxyInput } from "./connection/proxy/config.ts";
+import { ProxyRoutes } from "./connection/proxy/routes.ts";
+import { type ClientTlsOptions, TlsProfiles } from "./connection/tls-settings.ts";
 import { Cookies, type CookiesOption, withJarCookies } from "./cookies.ts";
 import { type DecompressOptions, decompressOptions } from "./decompress.ts";
 import { DigestCache } from "./digest.ts";
-import { type DnsOptions, SessionDns } from "./dns/session-dns.ts";
 import { InvalidRequestError } from "./errors.ts";
+import { type HeadersInput, hasHeader, headerPairs, mergeHeaders } from "./header-input.ts";
 import { type Hooks, mergeHooks } from "./hooks.ts";
-import { Lifeline } from "./lifeline.ts";
 import {
-  type HeadersInput,
-  hasHeader,
-  headerPairs,
-  mergeHeaders,
   type RedirectMode,
   type RedirectOptions,
   type RequestOptions,
   redirectOptions,
-  type TimeoutOptions,
   timeoutOptions,
 } from "./options.ts";
-import { OriginTargets } from "./origin-targets.ts";
-import { Pool, type PoolOptions } from "./pool.ts";
-import type { ProxyInput } from "./proxy/config.ts";
-import { ProxyRoutes } from "./proxy/routes.ts";
 import { emptyRequestContext, type SessionState } from "./request-context.ts";
 import { runRequest } from "./request-pipeline.ts";
-import { checkSocketPath } from "./resolve-url.ts";
 import type { Response } from "./response.ts";
 import { type RetryOptions, retryPolicy } from "./retry.ts";
 import { afterBody } from "./send-hop.ts";
 import { SESSION_INTERNALS, type SessionInternals } from "./session-internals.ts";
-import { type ClientTlsOptions, TlsProfiles } from "./tls-settings.ts";
-import {
-  closeWebSockets,
-  openWebSocket,
-  type WebSocketClient,
-  type WebSocketOptions,
-} from "./websocket/index.ts";
+import { openWebSocket } from "./websocket/connect.ts";
+import type { WebSocketOptions } from "./websocket/options.ts";
+import { closeWebSockets } from "./websocket/registry.ts";
+import type { WebSocketClient } from "./websocket/socket.ts";
 
 /**
  * Session options.

@@ -3,7 +3,7 @@
 // stretch "within the TTL"; the other waits are real but tiny and bounded.
 import { DnsError, type LookupAddress } from "@reqivo/transport";
 import { describe, expect, it } from "vitest";
-import { DnsCache } from "../src/dns/cache.ts";
+import { DnsCache } from "../src/connection/dns/cache.ts";
 
 const LOOPBACK: LookupAddress[] = [{ address: "127.0.0.1", family: 4 }];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,11 +1,11 @@
 // The proxy option without sockets: parsing, the environment's variables,
 // NO_PROXY rules, routes and pool identities.
 import { describe, expect, it } from "vitest";
+import { type ProxySettings, proxyRoute, proxySettings } from "../src/connection/proxy/config.ts";
+import { envProxySettings } from "../src/connection/proxy/env.ts";
+import { bypassesProxy, parseNoProxy } from "../src/connection/proxy/no-proxy.ts";
+import { ProxyRoutes } from "../src/connection/proxy/routes.ts";
 import { InvalidRequestError, SocksError } from "../src/index.ts";
-import { type ProxySettings, proxyRoute, proxySettings } from "../src/proxy/config.ts";
-import { envProxySettings } from "../src/proxy/env.ts";
-import { bypassesProxy, parseNoProxy } from "../src/proxy/no-proxy.ts";
-import { ProxyRoutes } from "../src/proxy/routes.ts";
 
 let ids = 0;
 const identify = () => `#${++ids}`;

@@ -23,13 +23,14 @@ import {
   type LookupFunction,
   type Transport,
 } from "@reqivo/transport";
+import type { TimeoutOptions } from "../connection/lifeline.ts";
+import { dial } from "../connection/proxy/dial.ts";
+import { proxiedHeaders } from "../connection/proxy/headers.ts";
+import { ProxyRoutes } from "../connection/proxy/routes.ts";
+import type { ClientTlsOptions } from "../connection/tls-settings.ts";
 import { AbortError, InvalidRequestError, SessionClosedError } from "../errors.ts";
-import { headerPairs, mergeHeaders, type TimeoutOptions } from "../options.ts";
-import { dial } from "../proxy/dial.ts";
-import { proxiedHeaders } from "../proxy/headers.ts";
-import { ProxyRoutes } from "../proxy/routes.ts";
+import { headerPairs, mergeHeaders } from "../header-input.ts";
 import { type RequestTarget, unixTarget } from "../resolve-url.ts";
-import type { ClientTlsOptions } from "../tls-settings.ts";
 import { deflateOffer, loadDeflate, ZlibDeflateCodec } from "./deflate.ts";
 import { WebSocketError } from "./errors.ts";
 import { resolveWebSocketOptions, type WebSocketOptions } from "./options.ts";

@@ -1,8 +1,8 @@
 /** Options of `session.websocket()` and their normalization. */
 import type { PerMessageDeflateOffer } from "@reqivo/protocol";
+import type { ProxyInput } from "../connection/proxy/config.ts";
 import { InvalidRequestError } from "../errors.ts";
-import type { HeadersInput } from "../options.ts";
-import type { ProxyInput } from "../proxy/config.ts";
+import type { HeadersInput } from "../header-input.ts";
 
 /**
  * Time limits of a WebSocket, in milliseconds.

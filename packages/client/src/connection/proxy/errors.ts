@@ -4,7 +4,7 @@
  * SOCKS reply.
  */
 import type { Headers } from "@reqivo/protocol";
-import { brandErrorClass, ReqivoError } from "../errors.ts";
+import { brandErrorClass, ReqivoError } from "../../errors.ts";
 
 /**
  * Codes of {@link ProxyError}.

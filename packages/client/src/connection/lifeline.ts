@@ -11,11 +11,22 @@ import {
   BodyTimeoutError,
   DeadlineExceededError,
   HeadersTimeoutError,
-} from "./errors.ts";
-import type { TimeoutOptions } from "./options.ts";
+} from "../errors.ts";
 import type { PooledConnection } from "./pooled-connection.ts";
 
 type Phase = "idle" | "headers" | "body";
+
+/** Time limits in milliseconds; each raises its own error. */
+export interface TimeoutOptions {
+  /** TCP and TLS set-up (ConnectTimeoutError). */
+  connect?: number;
+  /** From the request being sent to the response head (HeadersTimeoutError). */
+  headers?: number;
+  /** Longest gap between two pieces of the response body (BodyTimeoutError). */
+  body?: number;
+  /** The whole request, redirects and body included (DeadlineExceededError). */
+  total?: number;
+}
 
 /**
  * The `AbortSignalLike` shape without an AbortController: waits inside the

@@ -6,7 +6,7 @@
  * hop is the origin, which must never see proxy credentials.
  */
 import type { HeaderList } from "@reqivo/protocol";
-import { hasHeader } from "../options.ts";
+import { hasHeader } from "../../header-input.ts";
 import type { ProxyRoute } from "./config.ts";
 
 const PROXY_AUTHORIZATION = "proxy-authorization";

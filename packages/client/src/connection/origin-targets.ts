@@ -11,9 +11,9 @@ import {
   isIpAddress,
   type Transport,
 } from "@reqivo/transport";
+import { InvalidRequestError } from "../errors.ts";
 import type { SessionDns } from "./dns/session-dns.ts";
-import type { Lifeline } from "./lifeline.ts";
-import type { TimeoutOptions } from "./options.ts";
+import type { Lifeline, TimeoutOptions } from "./lifeline.ts";
 import {
   type ProxyInput,
   type ProxyRoute,
@@ -21,9 +21,8 @@ import {
   proxyRoute,
 } from "./proxy/config.ts";
 import { dial } from "./proxy/dial.ts";
-import type { SessionState } from "./request-context.ts";
-import { checkSocketPath } from "./resolve-url.ts";
-import type { ClientTlsOptions, TlsProfile } from "./tls-settings.ts";
+import type { ProxyRoutes } from "./proxy/routes.ts";
+import type { ClientTlsOptions, TlsProfile, TlsProfiles } from "./tls-settings.ts";
 
 /** One origin as the session sees it. */
 export interface OriginTarget {
@@ -151,13 +150,30 @@ export class OriginTargets {
   }
 }
 
+/** Checks a socket path given as an option: a non-empty string without NUL. */
+export function checkSocketPath(path: unknown): string | undefined {
+  if (path === undefined) return undefined;
+  if (typeof path !== "string" || path.length === 0 || path.includes("\0"))
+    throw new InvalidRequestError("socketPath must be a non-empty path without NUL characters");
+  return path;
+}
+
+/** What {@link requestTargets} needs of a session: its targets and the settings they were made from. */
+export interface SessionTargets {
+  readonly targets: OriginTargets;
+  readonly tls: TlsProfiles;
+  readonly socketPath: string | undefined;
+  readonly dns: SessionDns | undefined;
+  readonly proxies: ProxyRoutes;
+}
+
 /**
  * The targets a request uses: the session's, or — when the request sets its
  * own TLS settings or socket (a Unix-socket URL's `socketPath` wins over the
  * option) — targets of its own, whose pool keys keep their connections apart.
  */
 export function requestTargets(
-  state: SessionState,
+  state: SessionTargets,
   tls: ClientTlsOptions | undefined,
   socketPath: string | undefined,
   proxy?: ProxyInput,

@@ -6,9 +6,9 @@
  * may answer early and a full-duplex stream works.
  */
 import { type HeaderList, Headers, NEED_DATA } from "@reqivo/protocol";
-import type { RequestBody } from "./body.ts";
 import type { Lifeline } from "./lifeline.ts";
 import type { PooledConnection } from "./pooled-connection.ts";
+import type { RequestBody } from "./request-body.ts";
 
 /** A request ready for the wire. */
 export interface WireRequest {

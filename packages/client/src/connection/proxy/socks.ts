@@ -5,7 +5,7 @@
  * query for the target leaves this machine.
  */
 import type { Connection } from "@reqivo/transport";
-import { InvalidRequestError } from "../errors.ts";
+import { InvalidRequestError } from "../../errors.ts";
 import type { ProxyEndpoint } from "./config.ts";
 import { SocksError } from "./errors.ts";
 import { parseIpv4, parseIpv6 } from "./ip.ts";

@@ -5,7 +5,7 @@
  * certificate verification is turned off.
  */
 import { resolveConnectOptions, type TlsOptions } from "@reqivo/transport";
-import { InvalidRequestError } from "./errors.ts";
+import { InvalidRequestError } from "../errors.ts";
 
 /**
  * TLS settings of a session (`SessionOptions.tls`) or one request

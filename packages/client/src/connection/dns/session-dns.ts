@@ -12,7 +12,7 @@ import {
   type LookupFunction,
   type Transport,
 } from "@reqivo/transport";
-import { InvalidRequestError } from "../errors.ts";
+import { InvalidRequestError } from "../../errors.ts";
 import { checkedAnswer, DnsCache, type DnsCacheOptions } from "./cache.ts";
 
 /**

@@ -3,7 +3,7 @@
  * tools read them: `http_proxy`, `https_proxy`, `all_proxy`, `no_proxy`, in
  * lower or upper case (lower case wins when both are set).
  */
-import { InvalidRequestError } from "../errors.ts";
+import { InvalidRequestError } from "../../errors.ts";
 
 /**
  * Environment variables, as `process.env` holds them.

@@ -8,7 +8,7 @@
  */
 import type { HttpLimits } from "@reqivo/protocol";
 import type { AbortSignalLike, Connection, Transport } from "@reqivo/transport";
-import { AbortError, SessionClosedError } from "./errors.ts";
+import { AbortError, SessionClosedError } from "../errors.ts";
 import { PooledConnection } from "./pooled-connection.ts";
 
 /** Pool options of a Session. */

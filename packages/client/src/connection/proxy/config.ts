@@ -5,9 +5,9 @@
  */
 import { type HeaderList, isFieldValue, isToken } from "@reqivo/protocol";
 import { resolveConnectOptions, type TlsOptions } from "@reqivo/transport";
-import { basicAuthorization, type Credentials } from "../auth.ts";
-import { InvalidRequestError } from "../errors.ts";
-import { type HeadersInput, hasHeader, headerPairs } from "../options.ts";
+import { InvalidRequestError } from "../../errors.ts";
+import { type HeadersInput, hasHeader, headerPairs } from "../../header-input.ts";
+import { basicAuthorization, type Credentials } from "../basic-credentials.ts";
 import { envProxySettings, type ProxyEnv, runtimeEnv } from "./env.ts";
 import { bypassesProxy, type NoProxy, parseNoProxy } from "./no-proxy.ts";
 

@@ -1,0 +1,221 @@
+/**
+ * The wire side of a response body: the {@link BodySource} a Response reads
+ * from, and {@link ConnectionBody}, which reads it event by event from a
+ * pooled connection and gives the connection back when the body ends.
+ */
+import { Headers, NEED_DATA } from "@reqivo/protocol";
+import type { Lifeline } from "./lifeline.ts";
+import type { PooledConnection } from "./pooled-connection.ts";
+
+/** Milliseconds from the start of the request (or, for `connect`, its duration). */
+export interface Timings {
+  /** Time spent opening the connection (TCP and TLS); 0 when a pooled connection was reused. */
+  connect: number;
+  /** Until the response head arrived. */
+  firstByte: number;
+  /** Until the body was read to its end; `undefined` while it is not. */
+  total: number | undefined;
+  /** Whether the connection came from the pool. */
+  reused: boolean;
+  /** Retries made before this response (the `retry` option); 0 when the first attempt stood. */
+  retries: number;
+}
+
+/** Where a body's bytes come from and where its connection goes when done. */
+export interface BodySource {
+  /** The next piece of body, or `null` at the end. */
+  read(): Promise<Uint8Array | null>;
+  /** Stops reading: the connection is closed, not reused. */
+  cancel(): void;
+  /**
+   * The next piece if it is already at hand, without a promise: bytes, `null`
+   * at the end, `undefined` when only {@link read} can tell. Optional.
+   */
+  readBuffered?(): Uint8Array | null | undefined;
+  /** Reads and drops the rest if cheap (at most `limit` bytes), so the connection can be reused. */
+  dump(limit: number): Promise<void>;
+  /**
+   * The next body bytes copied or read into `target`: how many, or `null` at
+   * the end. Optional: without it the Response copies from {@link read}.
+   */
+  readInto?(target: Uint8Array): Promise<number | null>;
+  readonly trailers: Headers | undefined;
+  readonly done: boolean;
+}
+
+/** Reads a response body from a pooled connection, event by event. */
+export class ConnectionBody implements BodySource {
+  readonly #connection: PooledConnection;
+  readonly #lifeline: Lifeline;
+  readonly #onEnd: (connection: PooledConnection, reusable: boolean) => void;
+  readonly #started: number;
+  readonly #timings: Timings;
+  #trailers: Headers | undefined;
+  #done = false;
+  /** A piece read ahead by {@link settleIfEmpty}. */
+  #stashed: Uint8Array | undefined;
+
+  constructor(
+    connection: PooledConnection,
+    lifeline: Lifeline,
+    onEnd: (connection: PooledConnection, reusable: boolean) => void,
+    started: number,
+    timings: Timings,
+  ) {
+    this.#connection = connection;
+    this.#lifeline = lifeline;
+    this.#onEnd = onEnd;
+    this.#started = started;
+    this.#timings = timings;
+  }
+
+  get trailers(): Headers | undefined {
+    return this.#trailers;
+  }
+
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /**
+   * Looks at what is already buffered: a body that is already complete (HEAD,
+   * 204, 304, a small body in the head's packet) ends now and frees the
+   * connection even if the caller never reads it.
+   */
+  settleIfEmpty(): void {
+    try {
+      const event = this.#connection.nextEventSync();
+      if (event === NEED_DATA) return;
+      if (event.type === "data") {
+        this.#stashed = event.data;
+        return;
+      }
+      if (event.type === "end") {
+        this.#trailers = new Headers(event.trailers);
+        this.#finish(this.#connection.protocol.reusable);
+      }
+    } catch {
+      // The same error surfaces on the first read().
+    }
+  }
+
+  readBuffered(): Uint8Array | null | undefined {
+    const stashed = this.#stashed;
+    if (stashed !== undefined) {
+      this.#stashed = undefined;
+      return stashed;
+    }
+    if (this.#done) return null;
+    const connection = this.#connection;
+    try {
+      for (;;) {
+        const event = connection.nextEventSync();
+        if (event === NEED_DATA) return undefined;
+        if (event.type === "data") {
+          if (event.data.length > 0) return event.data;
+          continue;
+        }
+        if (event.type === "end") {
+          this.#trailers = new Headers(event.trailers);
+          this.#finish(connection.protocol.reusable);
+          return null;
+        }
+      }
+    } catch (error) {
+      const reason = this.#lifeline.explain(error);
+      this.#finish(false);
+      throw reason;
+    }
+  }
+
+  async read(): Promise<Uint8Array | null> {
+    for (;;) {
+      const piece = this.readBuffered();
+      if (piece !== undefined) return piece;
+      const connection = this.#connection;
+      this.#lifeline.bodyProgress();
+      try {
+        connection.protocol.receiveData(await connection.read());
+      } catch (error) {
+        const reason = this.#lifeline.explain(error);
+        this.#finish(false);
+        throw reason;
+      }
+    }
+  }
+
+  /**
+   * Body bytes into `target`. What is buffered already is copied; otherwise a
+   * Content-Length body on a transport with `readInto` (Deno) is read from
+   * the socket straight into `target`, never past the body's end, so the
+   * parser keeps no view of the caller's memory. Anything else copies from
+   * {@link read}.
+   */
+  async readInto(target: Uint8Array): Promise<number | null> {
+    for (;;) {
+      const piece = this.readBuffered();
+      if (piece === null) return null;
+      if (piece !== undefined) return this.#copyOut(piece, target);
+      const connection = this.#connection;
+      const left = connection.protocol.bodyBytesLeft;
+      const reading =
+        left === null || left === 0
+          ? undefined
+          : connection.readInto(target.subarray(0, Math.min(target.length, left)));
+      if (reading === undefined) {
+        const next = await this.read();
+        return next === null ? null : this.#copyOut(next, target);
+      }
+      this.#lifeline.bodyProgress();
+      let count: number | null;
+      try {
+        count = await reading;
+      } catch (error) {
+        const reason = this.#lifeline.explain(error);
+        this.#finish(false);
+        throw reason;
+      }
+      // The parser takes the bytes where they are: its data event is a view of `target`.
+      connection.protocol.receiveData(count === null ? null : target.subarray(0, count));
+    }
+  }
+
+  /** Copies what fits of `piece` into `target`; the rest is read first next time. */
+  #copyOut(piece: Uint8Array, target: Uint8Array): number {
+    const count = Math.min(piece.length, target.length);
+    // A view of `target` itself (the readInto path) needs no copy.
+    if (piece.buffer !== target.buffer || piece.byteOffset !== target.byteOffset)
+      target.set(piece.subarray(0, count));
+    if (count < piece.length) this.#stashed = piece.subarray(count);
+    return count;
+  }
+
+  cancel(): void {
+    if (this.#done) return;
+    this.#stashed = undefined;
+    // Only this body's connection goes: the request (and its redirect chain) lives on.
+    this.#connection.close();
+    this.#finish(false);
+  }
+
+  async dump(limit: number): Promise<void> {
+    let seen = 0;
+    while (!this.#done) {
+      const piece = await this.read();
+      if (piece === null) return;
+      seen += piece.length;
+      if (seen > limit) {
+        this.cancel();
+        return;
+      }
+    }
+  }
+
+  #finish(reusable: boolean): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#timings.total = performance.now() - this.#started;
+    this.#lifeline.bodyEnded();
+    this.#onEnd(this.#connection, reusable);
+  }
+}
