@@ -169,7 +169,11 @@ type MaybePromise<T> = T | Promise<T>;
  * ```
  */
 export interface Hooks {
-  /** Before each redirect hop and each retry is sent (a Digest replay reuses what it produced). */
+  /**
+   * Before each redirect hop and each retry is sent, on the request as the
+   * redirect and retry policies made it (a change applies to that hop only;
+   * a Digest replay reuses what it produced).
+   */
   beforeRequest?: ((request: HookRequest) => MaybePromise<void>)[];
   /** On the final response; returning a Response replaces it (the replaced one's unread body is drained). */
   afterResponse?: ((

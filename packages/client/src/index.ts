@@ -79,6 +79,7 @@ export {
   RequestHeaders,
 } from "./hooks.ts";
 export { HttpError } from "./http-error.ts";
+export { compose, type Handler, type Middleware, type OutgoingRequest } from "./middleware.ts";
 export {
   type MockHandler,
   type MockRequest,
@@ -87,7 +88,7 @@ export {
 } from "./mock-transport.ts";
 export type { RedirectMode, RedirectOptions, RequestOptions } from "./options.ts";
 export type { Progress, ProgressCallback } from "./progress.ts";
-export { type RedirectHop, Response } from "./response.ts";
+export { type BufferedResponseInit, type RedirectHop, Response } from "./response.ts";
 export type { BackoffOptions, RetryOptions } from "./retry.ts";
 export { Session, type SessionOptions } from "./session.ts";
 export {

@@ -9,6 +9,7 @@ import type { DecompressOptions } from "./decompress.ts";
 import { InvalidRequestError } from "./errors.ts";
 import type { HeadersInput, QueryInput } from "./header-input.ts";
 import type { Hooks } from "./hooks.ts";
+import type { Middleware } from "./middleware.ts";
 import type { ProgressCallback } from "./progress.ts";
 import type { RetryOptions } from "./retry.ts";
 
@@ -61,6 +62,8 @@ export interface RequestOptions {
   decompress?: boolean | DecompressOptions;
   /** Added after the session's hooks. */
   hooks?: Hooks;
+  /** Middleware of this request, innermost of the session's (see the middleware guide). */
+  use?: Middleware[];
   /** Request body bytes taken for sending (total: the body length when known). */
   onUploadProgress?: ProgressCallback;
   /** Response body bytes received, counted on the wire before decompression (total: Content-Length). */

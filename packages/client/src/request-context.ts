@@ -1,9 +1,8 @@
 /**
  * The state a request needs while it runs: what a Session fixed at
- * construction ({@link SessionState}), and what one `request()` call carries
- * through its redirect hops, retries and hooks ({@link RequestContext}). The
- * request pipeline (request-pipeline.ts, attempt.ts, send-hop.ts) is written
- * as functions over these two, so that Session itself stays a thin public API.
+ * construction ({@link SessionState}), and what one `request()` call settles
+ * once and its middleware share ({@link RequestCall}: the per-request
+ * policies, the deadline, the redirects followed and the retries made).
  */
 import type { HeaderList } from "@reqivo/protocol";
 import type { AuthOptions } from "./auth.ts";
@@ -13,12 +12,12 @@ import type { OriginTargets } from "./connection/origin-targets.ts";
 import type { Pool } from "./connection/pool.ts";
 import type { PooledConnection } from "./connection/pooled-connection.ts";
 import type { ProxyRoutes } from "./connection/proxy/routes.ts";
-import type { RequestBody } from "./connection/request-body.ts";
 import type { TlsProfiles } from "./connection/tls-settings.ts";
 import type { Cookies } from "./cookies.ts";
-import type { Codecs, DecompressOptions } from "./decompress.ts";
+import type { DecompressOptions } from "./decompress.ts";
 import type { DigestCache } from "./digest.ts";
 import type { Hooks } from "./hooks.ts";
+import type { Middleware, OutgoingRequest } from "./middleware.ts";
 import type { RedirectOptions, RequestOptions } from "./options.ts";
 import type { RedirectHop } from "./response.ts";
 import type { RetryPolicy } from "./retry.ts";
@@ -37,6 +36,8 @@ export interface SessionState {
   readonly retry: RetryPolicy | undefined;
   readonly decompress: Required<DecompressOptions> | undefined;
   readonly hooks: Hooks | undefined;
+  /** The session's own middleware, innermost of the built-in ones. */
+  readonly use: readonly Middleware[];
   readonly digest: DigestCache;
   /** Per-origin connect options, pool keys and Host values, with the session's TLS and socket settings. */
   readonly targets: OriginTargets;
@@ -53,60 +54,34 @@ export interface SessionState {
   readonly afterBody: (connection: PooledConnection, reusable: boolean) => void;
 }
 
-/** The request as it goes through hooks, retries and redirects. */
-export interface Hop {
-  url: URL;
-  method: string;
-  headers: HeaderList;
-  body: RequestBody | null;
+/** What one `request()` call settled: each field is the request's own setting or the session's. */
+export interface RequestSettings {
+  readonly options: RequestOptions;
+  /** `state.targets`, or targets of the request's own TLS settings, socket or proxy. */
+  readonly targets: OriginTargets;
+  readonly timeouts: TimeoutOptions;
+  readonly lifeline: Lifeline;
+  readonly hooks: Required<Hooks>;
+  readonly redirect: Required<RedirectOptions>;
+  readonly retry: RetryPolicy | undefined;
+  readonly auth: AuthOptions | undefined;
+  readonly decompress: Required<DecompressOptions> | undefined;
 }
 
-/** State shared by the hops, attempts and hooks of one `request()` call. */
-export interface RequestContext {
-  options: RequestOptions;
-  /** `state.targets`, or targets of the request's own TLS settings or socket. */
-  targets: OriginTargets;
-  timeouts: TimeoutOptions;
-  lifeline: Lifeline;
-  hooks: Required<Hooks>;
-  retry: RetryPolicy | undefined;
-  auth: AuthOptions | undefined;
-  /** Credentials go to this origin only; `undefined` once a redirect left it. */
-  authOrigin: string | undefined;
-  /** The site the caller asked for (SameSite cookies). */
-  site: string;
-  leftSite: boolean;
-  decompress: Required<DecompressOptions> | undefined;
-  codecs: Codecs | undefined;
-  history: RedirectHop[];
-  retries: number;
-  started: number;
-  /** The latest hop, for onError hooks. */
-  current: Hop | undefined;
-}
+/** One `request()` call: its settings, and what its middleware record as it runs. */
+export class RequestCall {
+  readonly state: SessionState;
+  readonly settings: RequestSettings;
+  /** Redirects followed so far, oldest first. */
+  readonly history: RedirectHop[] = [];
+  /** Retries made so far (the `retry` policy), over all hops. */
+  retries = 0;
+  /** The latest request handed to the wire, for onError hooks. */
+  current: OutgoingRequest;
 
-/**
- * A request context before the pipeline fills it: every field present from
- * the start, so the object is made once with its final shape instead of
- * growing field by field on every request.
- */
-export function emptyRequestContext(): Partial<RequestContext> {
-  return {
-    options: undefined,
-    targets: undefined,
-    timeouts: undefined,
-    lifeline: undefined,
-    hooks: undefined,
-    retry: undefined,
-    auth: undefined,
-    authOrigin: undefined,
-    site: undefined,
-    leftSite: undefined,
-    decompress: undefined,
-    codecs: undefined,
-    history: undefined,
-    retries: undefined,
-    started: undefined,
-    current: undefined,
-  };
+  constructor(state: SessionState, settings: RequestSettings, first: OutgoingRequest) {
+    this.state = state;
+    this.settings = settings;
+    this.current = first;
+  }
 }

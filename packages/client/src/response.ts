@@ -35,6 +35,47 @@ export interface ResponseInit {
 }
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/**
+ * What {@link Response.of} makes a response from: all optional.
+ *
+ * @example
+ * ```ts
+ * const init: BufferedResponseInit = { status: 404, headers: [["content-type", "text/plain"]] };
+ * ```
+ */
+export interface BufferedResponseInit {
+  /** Default 200. */
+  status?: number;
+  statusText?: string;
+  headers?: Headers | readonly (readonly [string, string])[];
+  /** The URL it answers (default `""`). */
+  url?: string;
+}
+
+/** A body held in memory: one piece, then the end. */
+function bufferedSource(bytes: Uint8Array): BodySource {
+  let done = bytes.length === 0;
+  return {
+    read: () => {
+      if (done) return Promise.resolve(null);
+      done = true;
+      return Promise.resolve(bytes);
+    },
+    cancel: () => {
+      done = true;
+    },
+    dump: () => {
+      done = true;
+      return Promise.resolve();
+    },
+    trailers: undefined,
+    get done() {
+      return done;
+    },
+  };
+}
 
 function concat(pieces: Uint8Array[], total: number): Uint8Array {
   if (pieces.length === 1) return pieces[0]!;
@@ -45,6 +86,38 @@ function concat(pieces: Uint8Array[], total: number): Uint8Array {
     at += piece.length;
   }
   return out;
+}
+
+// Set by Response's static block: the one way in this package to take a
+// response's body source over, so that a middleware can re-wrap the body
+// (decompression) without the source being public.
+let takeBody: (response: Response) => BodySource;
+
+/**
+ * The same response with its body passed through `transform` (a decoder).
+ * `response` gives its body up: it reads as used from now on.
+ */
+export function replaceBody(
+  response: Response,
+  transform: (source: BodySource) => BodySource,
+): Response {
+  const source = takeBody(response);
+  let body: BodySource;
+  try {
+    body = transform(source);
+  } catch (error) {
+    source.cancel();
+    throw error;
+  }
+  return new Response({
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+    url: response.url,
+    history: response.history,
+    timings: response.timings,
+    body,
+  });
 }
 
 /**
@@ -77,6 +150,39 @@ export class Response implements AsyncIterable<Uint8Array> {
   #readingInto = false;
   /** What a source without `readInto` gave beyond the caller's last buffer. */
   #leftover: Uint8Array | undefined;
+
+  static {
+    takeBody = (response) => {
+      response.#used = true;
+      return response.#source;
+    };
+  }
+
+  /**
+   * A response whose body is `body`, made without a request: what a
+   * middleware that answers by itself returns (a cache, a stub).
+   *
+   * @example
+   * ```ts
+   * const cached = Response.of("hello", { status: 200, headers: [["content-type", "text/plain"]] });
+   * await cached.text(); // "hello"
+   * ```
+   */
+  static of(body: Uint8Array | string, init: BufferedResponseInit = {}): Response {
+    const headers =
+      init.headers instanceof Headers
+        ? init.headers
+        : new Headers(init.headers?.map(([name, value]) => [name, value]));
+    return new Response({
+      status: init.status ?? 200,
+      statusText: init.statusText ?? "",
+      headers,
+      url: init.url ?? "",
+      history: [],
+      timings: { connect: 0, firstByte: 0, total: 0, reused: false, retries: 0 },
+      body: bufferedSource(typeof body === "string" ? encoder.encode(body) : body),
+    });
+  }
 
   constructor(init: ResponseInit) {
     this.status = init.status;

@@ -1,19 +1,11 @@
 /**
  * Session: the client users hold. It keeps the connection pool, default
- * headers, base URL and policies, and turns `request(url, options)` into
- * exchanges. The work of a request lives in its own modules, as functions of
- * the session's fixed state (request-context.ts):
- *
- * - request-pipeline.ts — URL, per-request policies, the hop loop, afterResponse
- * - redirect-chain.ts   — following one redirect (policy, hooks, loops, origin changes)
- * - attempt.ts          — one hop with retries, hooks, cookies, credentials, Digest
- * - send-hop.ts         — one exchange on a pooled connection, and its Response
- * - origin-targets.ts   — per-origin pool key, Host value and connect options
- * - proxy/              — proxy settings, NO_PROXY, CONNECT and SOCKS5 tunnels (dial.ts)
+ * headers, base URL and policies, and turns `request(url, options)` into a
+ * call through the middleware (middleware/chain.ts lists them in order) down
+ * to the wire layer (connection/).
  */
 import type { HeaderList, HttpLimits } from "@reqivo/protocol";
 import type { Transport } from "@reqivo/transport";
-import { authorization } from "./attempt.ts";
 import { type AuthOptions, checkAuth, takeUrlCredentials } from "./auth.ts";
 import { type DnsOptions, SessionDns } from "./connection/dns/session-dns.ts";
 import { Lifeline, type TimeoutOptions } from "./connection/lifeline.ts";
@@ -28,6 +20,9 @@ import { DigestCache } from "./digest.ts";
 import { InvalidRequestError } from "./errors.ts";
 import { type HeadersInput, hasHeader, headerPairs, mergeHeaders } from "./header-input.ts";
 import { type Hooks, mergeHooks } from "./hooks.ts";
+import { authorization } from "./middleware/auth.ts";
+import { runCall, startCall } from "./middleware/chain.ts";
+import type { Middleware } from "./middleware.ts";
 import {
   type RedirectMode,
   type RedirectOptions,
@@ -35,11 +30,10 @@ import {
   redirectOptions,
   timeoutOptions,
 } from "./options.ts";
-import { emptyRequestContext, type SessionState } from "./request-context.ts";
-import { runRequest } from "./request-pipeline.ts";
+import type { RequestCall, SessionState } from "./request-context.ts";
 import type { Response } from "./response.ts";
 import { type RetryOptions, retryPolicy } from "./retry.ts";
-import { afterBody } from "./send-hop.ts";
+import { afterBody } from "./send.ts";
 import { SESSION_INTERNALS, type SessionInternals } from "./session-internals.ts";
 import { openWebSocket } from "./websocket/connect.ts";
 import type { WebSocketOptions } from "./websocket/options.ts";
@@ -107,6 +101,12 @@ export interface SessionOptions {
   /** Response decompression: on by default (64 MiB cap, 2 stacked codings at most); `false` turns it off. */
   decompress?: boolean | DecompressOptions;
   hooks?: Hooks;
+  /**
+   * Middleware around every request of the session, outermost first, inside
+   * the built-in ones (redirects, retries, auth, cookies, decompression) and
+   * outside the wire: each sees every attempt and redirect hop as it is sent.
+   */
+  use?: Middleware[];
 }
 
 const DEFAULT_HEADERS: HeaderList = [["user-agent", "reqivo/0.1"]];
@@ -161,6 +161,7 @@ export class Session {
       retry: retryPolicy(options.retry),
       decompress: decompressOptions(options.decompress),
       hooks: options.hooks,
+      use: options.use === undefined ? [] : [...options.use],
       digest: new DigestCache(),
       targets: new OriginTargets({
         tls: tls.session,
@@ -204,15 +205,19 @@ export class Session {
         : { ...state.timeout, ...timeoutOptions(options.timeout) };
     const lifeline = new Lifeline(timeouts, options.signal);
     const hooks = mergeHooks(state.hooks, options.hooks);
-    const ctx = emptyRequestContext();
+    let call: RequestCall | undefined;
     try {
       lifeline.check();
-      return await runRequest(state, url, options, timeouts, lifeline, hooks, ctx);
+      call = startCall(state, url, options, timeouts, lifeline, hooks);
+      const response = await runCall(call);
+      // The call's response is out: the request ends with its body.
+      lifeline.markFinal();
+      return response;
     } catch (error) {
       lifeline.finish();
       let reason = lifeline.explain(error);
       for (const hook of hooks.onError) {
-        const context = { url: ctx.current?.url, method: ctx.current?.method ?? "GET", options };
+        const context = { url: call?.current.url, method: call?.current.method ?? "GET", options };
         const replaced = await hook(reason, context);
         if (replaced !== undefined) reason = replaced;
       }

@@ -1,0 +1,113 @@
+/**
+ * One `request()` call from the caller's options to its Response: resolve
+ * the URL (credentials in it taken out first), settle the per-request
+ * policies against the session's, and run the request through the
+ * middleware, outermost first:
+ *
+ * 1. throwOnHttpError
+ * 2. afterResponseHooks
+ * 3. redirects — with the beforeRedirect hooks
+ * 4. retries — backoff and Retry-After, with the beforeRetry hooks
+ * 5. beforeRequestHooks
+ * 6. auth — Basic, Bearer, Digest
+ * 7. cookies
+ * 8. decompression
+ * 9. the session's `use`, then the request's `use`
+ * 10. the wire (send.ts): a pooled connection, one exchange
+ *
+ * A built-in middleware with nothing to do for the call (no hooks, no retry
+ * policy, no credentials, no jar, decompression off) leaves itself out.
+ *
+ * The onError hooks see whatever the call fails with, in Session.request.
+ */
+import { checkAuth, takeUrlCredentials } from "../auth.ts";
+import { toRequestBody } from "../body.ts";
+import type { Lifeline, TimeoutOptions } from "../connection/lifeline.ts";
+import { requestTargets } from "../connection/origin-targets.ts";
+import { decompressOptions } from "../decompress.ts";
+import { headerPairs, mergeHeaders } from "../header-input.ts";
+import type { Hooks } from "../hooks.ts";
+import { compose, type Middleware, type OutgoingRequest } from "../middleware.ts";
+import { type RequestOptions, redirectOptions } from "../options.ts";
+import { RequestCall, type SessionState } from "../request-context.ts";
+import { resolveRequestTarget } from "../resolve-url.ts";
+import type { Response } from "../response.ts";
+import { retryPolicy } from "../retry.ts";
+import { sendRequest } from "../send.ts";
+import { auth } from "./auth.ts";
+import { cookies } from "./cookies.ts";
+import { decompression } from "./decompression.ts";
+import { afterResponseHooks, throwOnHttpError } from "./final-response.ts";
+import { redirects } from "./redirects.ts";
+import { beforeRequestHooks } from "./request-hooks.ts";
+import { retries } from "./retries.ts";
+
+/** The built-in middleware of a call, outermost first. */
+const BUILT_IN: readonly ((call: RequestCall) => Middleware)[] = [
+  throwOnHttpError,
+  afterResponseHooks,
+  redirects,
+  retries,
+  beforeRequestHooks,
+  auth,
+  cookies,
+  decompression,
+];
+
+/** Settles a call: its first request and what its middleware share. */
+export function startCall(
+  state: SessionState,
+  input: string | URL,
+  options: RequestOptions,
+  timeouts: TimeoutOptions,
+  lifeline: Lifeline,
+  hooks: Required<Hooks>,
+): RequestCall {
+  const { url, socketPath } = resolveRequestTarget(state.baseUrl, input, options.query);
+  const targets = requestTargets(
+    state,
+    options.tls,
+    socketPath ?? options.socketPath,
+    options.proxy,
+  );
+  // Taken out of the URL first, so they never reach the target, Host, response.url or history.
+  const fromUrl = takeUrlCredentials(url);
+  const requestAuth = checkAuth(options.auth);
+  const body = toRequestBody(options.body, options.json);
+  const first: OutgoingRequest = {
+    url,
+    method: (options.method ?? (body === null ? "GET" : "POST")).toUpperCase(),
+    // Request header lists are replaced, never changed in place: the defaults need no copy.
+    headers:
+      options.headers === undefined
+        ? state.headers
+        : mergeHeaders(state.headers, headerPairs(options.headers)),
+    body,
+  };
+  return new RequestCall(
+    state,
+    {
+      options,
+      targets,
+      timeouts,
+      lifeline,
+      hooks,
+      redirect: options.redirect === undefined ? state.redirect : redirectOptions(options.redirect),
+      retry: options.retry === undefined ? state.retry : retryPolicy(options.retry),
+      auth: requestAuth === null ? undefined : (requestAuth ?? fromUrl ?? state.auth),
+      decompress:
+        options.decompress === undefined ? state.decompress : decompressOptions(options.decompress),
+    },
+    first,
+  );
+}
+
+/** Runs a call's first request through the built-in middleware, the caller's, and the wire. */
+export function runCall(call: RequestCall): Promise<Response> {
+  const own = call.settings.options.use;
+  let handler = sendRequest(call);
+  if (own !== undefined) handler = compose(own, handler);
+  if (call.state.use.length !== 0) handler = compose(call.state.use, handler);
+  for (let i = BUILT_IN.length - 1; i >= 0; i--) handler = BUILT_IN[i]!(call)(handler);
+  return handler(call.current);
+}

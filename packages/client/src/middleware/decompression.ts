@@ -1,0 +1,59 @@
+/**
+ * Decompression as a middleware: `Accept-Encoding` offered for the codings
+ * this runtime decodes (unless the caller set one), and a response body
+ * with a `Content-Encoding` decoded as it is read (decompress.ts: size cap,
+ * at most a few stacked codings). Progress callbacks count the bytes on the
+ * wire, below this layer.
+ */
+
+import { type Codecs, type DecompressOptions, decodeBody, loadCodecs } from "../decompress.ts";
+import { hasHeader } from "../header-input.ts";
+import { type Handler, type Middleware, type OutgoingRequest, passThrough } from "../middleware.ts";
+import type { RequestCall } from "../request-context.ts";
+import { type Response, replaceBody } from "../response.ts";
+
+const NO_BODY_STATUSES = new Set([204, 304]);
+
+// The codecs once loaded (`null`: none on this runtime): after the first
+// request, later ones need not await the module's promise again.
+let loadedCodecs: Codecs | null | undefined;
+
+/** Offers and decodes compressed bodies (decompression off: nothing to do). */
+export function decompression(call: RequestCall): Middleware {
+  const policy = call.settings.decompress;
+  if (policy === undefined) return passThrough;
+  return (next) => (request) => {
+    if (loadedCodecs === undefined)
+      return loadCodecs().then((codecs) => {
+        loadedCodecs = codecs;
+        return decompressed(codecs, policy, next, request);
+      });
+    return decompressed(loadedCodecs, policy, next, request);
+  };
+}
+
+function decompressed(
+  codecs: Codecs | null,
+  policy: Required<DecompressOptions>,
+  next: Handler,
+  request: OutgoingRequest,
+): Promise<Response> {
+  if (codecs === null) return next(request);
+  const sent = hasHeader(request.headers, "accept-encoding")
+    ? request
+    : {
+        url: request.url,
+        method: request.method,
+        headers: [
+          ...request.headers,
+          ["accept-encoding", codecs.acceptEncoding] as [string, string],
+        ],
+        body: request.body,
+      };
+  return next(sent).then((response) => {
+    const encoding = response.headers.get("content-encoding");
+    if (encoding === null || request.method === "HEAD" || NO_BODY_STATUSES.has(response.status))
+      return response;
+    return replaceBody(response, (source) => decodeBody(source, encoding, codecs, policy));
+  });
+}

@@ -1,0 +1,172 @@
+/**
+ * The innermost step of a request: the request as the wire writes it (Host,
+ * content type, `Expect`, a forward proxy's absolute target), one exchange
+ * on a pooled connection, and the Response whose body gives the connection
+ * back to the pool when it ends.
+ */
+import type { HeaderList, Headers } from "@reqivo/protocol";
+import { type BodySource, ConnectionBody, type Timings } from "./connection/body-source.ts";
+import { dispatch } from "./connection/dispatch.ts";
+import type { ExchangeResult, WireRequest } from "./connection/exchange.ts";
+import type { OriginTarget } from "./connection/origin-targets.ts";
+import type { Pool } from "./connection/pool.ts";
+import type { PooledConnection } from "./connection/pooled-connection.ts";
+import { absoluteTarget, proxiedHeaders } from "./connection/proxy/headers.ts";
+import type { RequestBody } from "./connection/request-body.ts";
+import { hasHeader } from "./header-input.ts";
+import type { Handler, OutgoingRequest } from "./middleware.ts";
+import type { RequestOptions } from "./options.ts";
+import { countDownload, countUpload } from "./progress.ts";
+import type { RequestCall } from "./request-context.ts";
+import { type RedirectHop, Response, type ResponseInit } from "./response.ts";
+
+// Servers tend to send the same Keep-Alive value on every answer (Node's
+// `timeout=5`): remember the last one parsed instead of running the regex each time.
+let lastKeepAlive: string | null = null;
+let lastKeepAliveHint: number | undefined;
+
+/** Parses `Keep-Alive: timeout=N` into milliseconds. */
+function keepAliveHint(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  if (value === lastKeepAlive) return lastKeepAliveHint;
+  const match = /(?:^|[,;\s])timeout\s*=\s*(\d+)/i.exec(value);
+  lastKeepAlive = value;
+  lastKeepAliveHint = match === null ? undefined : Number(match[1]) * 1000;
+  return lastKeepAliveHint;
+}
+
+/** The request as the exchange writes it: Host first, then the hop's headers (and a proxy's, see proxy/headers.ts). */
+function wireRequest(
+  target: OriginTarget,
+  url: URL,
+  method: string,
+  headers: HeaderList,
+  body: RequestBody | null,
+  options: RequestOptions,
+): WireRequest {
+  let wire: HeaderList;
+  if (hasHeader(headers, "host")) {
+    wire = headers.slice();
+  } else {
+    wire = [["host", target.host]];
+    for (const pair of headers) wire.push(pair);
+  }
+  if (body?.contentType && !hasHeader(headers, "content-type"))
+    wire.push(["content-type", body.contentType]);
+  let expectContinue: number | undefined;
+  if (options.expectContinue !== undefined && options.expectContinue !== false && body !== null) {
+    expectContinue = options.expectContinue === true ? 1000 : options.expectContinue;
+    if (!hasHeader(wire, "expect")) wire.push(["expect", "100-continue"]);
+  }
+  const route = target.route;
+  return {
+    method,
+    target: route?.forward ? absoluteTarget(url) : `${url.pathname}${url.search}`,
+    headers: route === undefined ? wire : proxiedHeaders(route, wire),
+    body,
+    expectContinue,
+    onInformational: options.onInformational,
+  };
+}
+
+/**
+ * The innermost handler of a call: sends each request it is given on a
+ * pooled connection (connection/dispatch.ts) and wraps the answer in a
+ * Response whose body gives the connection back when it ends.
+ */
+export function sendRequest(call: RequestCall): Handler {
+  return (request) => {
+    call.current = request;
+    try {
+      return send(call, request);
+    } catch (error) {
+      // A Handler fails with a rejected promise, never a synchronous throw.
+      return Promise.reject(error);
+    }
+  };
+}
+
+function send(call: RequestCall, request: OutgoingRequest): Promise<Response> {
+  const { state, settings } = call;
+  const { url, method } = request;
+  const { lifeline, options } = settings;
+  const target = settings.targets.of(url);
+  const onUpload = options.onUploadProgress;
+  const body =
+    request.body !== null && onUpload ? countUpload(request.body, onUpload) : request.body;
+  const wire = wireRequest(target, url, method, request.headers, body, options);
+  const started = performance.now();
+  return dispatch(
+    { pool: state.pool, targets: settings.targets, target, timeouts: settings.timeouts, lifeline },
+    wire,
+    ({ connection, result, reused }) => respond(call, url, connection, result, started, reused),
+  );
+}
+
+/** The history of every response that followed no redirect: one frozen array, not one per response. */
+const NO_REDIRECTS: readonly RedirectHop[] = Object.freeze([]);
+
+/** The Response for an exchange's final head. */
+function respond(
+  call: RequestCall,
+  url: URL,
+  connection: PooledConnection,
+  result: ExchangeResult,
+  started: number,
+  reused: boolean,
+): Response {
+  const { state, settings, history: followed } = call;
+  const lifeline = settings.lifeline;
+  const timings: Timings = {
+    connect: reused ? 0 : connection.connectTime,
+    firstByte: performance.now() - started,
+    total: undefined,
+    reused,
+    retries: call.retries,
+  };
+  connection.keepAliveHint = keepAliveHint(result.headers.get("keep-alive"));
+  // Each response keeps its own copy: later hops of the chain must not show up in it.
+  const history = followed.length === 0 ? NO_REDIRECTS : followed.slice();
+  // One literal with every field, body filled in after: spreading a head
+  // object into a new one cost ~1.7 µs per response in profiles.
+  const init: ResponseInit = {
+    status: result.status,
+    statusText: result.reason,
+    headers: result.headers,
+    url: url.href,
+    history,
+    timings,
+    body: null,
+  };
+  if (result.upgraded) {
+    // Not HTTP any more: this connection can never return to the pool.
+    state.pool.discard(connection);
+    lifeline.bodyEnded();
+    timings.total = timings.firstByte;
+    return new Response(init);
+  }
+  const source = new ConnectionBody(connection, lifeline, state.afterBody, started, timings);
+  source.settleIfEmpty();
+  init.body = counted(settings.options, result.headers, source);
+  return new Response(init);
+}
+
+/** The body the caller reads, counted for progress as it arrives on the wire (before any decoding). */
+function counted(options: RequestOptions, headers: Headers, source: BodySource): BodySource {
+  const onDownload = options.onDownloadProgress;
+  if (onDownload === undefined) return source;
+  const length = Number(headers.get("content-length") ?? Number.NaN);
+  return countDownload(source, Number.isSafeInteger(length) ? length : undefined, onDownload);
+}
+
+/** Where a finished body's connection goes: back to the pool, or closed. */
+export function afterBody(pool: Pool): (connection: PooledConnection, reusable: boolean) => void {
+  return (connection, reusable) => {
+    if (reusable) {
+      connection.protocol.startNextCycle();
+      pool.release(connection);
+    } else {
+      pool.discard(connection);
+    }
+  };
+}
