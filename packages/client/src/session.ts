@@ -6,7 +6,7 @@
  */
 import type { HeaderList, HttpLimits } from "@reqivo/protocol";
 import type { Transport } from "@reqivo/transport";
-import { type AuthOptions, checkAuth, takeUrlCredentials } from "./auth.ts";
+import { type AuthOptions, checkAuth } from "./auth.ts";
 import { type DnsOptions, SessionDns } from "./connection/dns/session-dns.ts";
 import { Lifeline, type TimeoutOptions } from "./connection/lifeline.ts";
 import { checkSocketPath, OriginTargets } from "./connection/origin-targets.ts";
@@ -14,13 +14,12 @@ import { Pool, type PoolOptions } from "./connection/pool.ts";
 import type { ProxyInput } from "./connection/proxy/config.ts";
 import { ProxyRoutes } from "./connection/proxy/routes.ts";
 import { type ClientTlsOptions, TlsProfiles } from "./connection/tls-settings.ts";
-import { Cookies, type CookiesOption, withJarCookies } from "./cookies.ts";
+import { Cookies, type CookiesOption } from "./cookies.ts";
 import { type DecompressOptions, decompressOptions } from "./decompress.ts";
 import { DigestCache } from "./digest.ts";
 import { InvalidRequestError } from "./errors.ts";
-import { type HeadersInput, hasHeader, headerPairs, mergeHeaders } from "./header-input.ts";
+import { type HeadersInput, headerPairs, mergeHeaders } from "./header-input.ts";
 import { type Hooks, mergeHooks } from "./hooks.ts";
-import { authorization } from "./middleware/auth.ts";
 import { runCall, startCall } from "./middleware/chain.ts";
 import type { Middleware } from "./middleware.ts";
 import {
@@ -34,10 +33,8 @@ import type { RequestCall, SessionState } from "./request-context.ts";
 import type { Response } from "./response.ts";
 import { type RetryOptions, retryPolicy } from "./retry.ts";
 import { afterBody } from "./send.ts";
-import { SESSION_INTERNALS, type SessionInternals } from "./session-internals.ts";
-import { openWebSocket } from "./websocket/connect.ts";
+import { OpenWebSockets, openWebSocket } from "./websocket/connect.ts";
 import type { WebSocketOptions } from "./websocket/options.ts";
-import { closeWebSockets } from "./websocket/registry.ts";
 import type { WebSocketClient } from "./websocket/socket.ts";
 
 /**
@@ -126,11 +123,8 @@ const DEFAULT_HEADERS: HeaderList = [["user-agent", "reqivo/0.1"]];
  */
 export class Session {
   readonly #state: SessionState;
-  // The same objects as in #state, under the names close() and websocket() know them by.
-  readonly #pool: Pool;
-  readonly #headers: HeaderList;
-  readonly #tls: ClientTlsOptions | undefined;
-  readonly #socketPath: string | undefined;
+  /** The session's WebSockets, open or opening: close() closes them. */
+  readonly #websockets = new OpenWebSockets();
 
   constructor(options: SessionOptions) {
     if (options?.transport === undefined)
@@ -145,10 +139,6 @@ export class Session {
     const socketPath = checkSocketPath(options.socketPath);
     const dns =
       options.dns === undefined ? undefined : new SessionDns(options.dns, options.transport);
-    this.#tls = tls.session.options;
-    this.#socketPath = socketPath;
-    this.#pool = pool;
-    this.#headers = headers;
     this.#state = {
       pool,
       baseUrl,
@@ -268,60 +258,17 @@ export class Session {
    * ```
    */
   websocket(url: string | URL, options: WebSocketOptions = {}): Promise<WebSocketClient> {
-    const internals = this[SESSION_INTERNALS]();
-    const dns = this.#state.dns;
-    return openWebSocket(
-      {
-        transport: this.#pool.transport,
-        closed: this.#pool.closed,
-        baseUrl: this.#state.baseUrl,
-        headers: this.#headers,
-        tls: this.#tls,
-        socketPath: this.#socketPath,
-        timeout: this.#state.timeout,
-        lookupFor: dns === undefined ? undefined : (hostname) => dns.lookupFor(hostname),
-        happyEyeballsDelay: dns?.happyEyeballsDelay,
-        proxies: this.#state.proxies,
-        credentialHeaders: (target, headers) => internals.credentialHeaders(target, headers),
-        storeCookies: (target, headers) => internals.storeCookies(target, headers),
-      },
-      url,
-      options,
-    );
+    return openWebSocket(this.#state, this.#websockets, url, options);
   }
 
-  /** Closes every pooled connection; later requests fail with SessionClosedError. */
+  /** Closes every pooled connection and open WebSocket; later requests fail with SessionClosedError. */
   close(): Promise<void> {
-    return Promise.all([closeWebSockets(this.#headers), this.#pool.close()]).then(() => undefined);
+    return Promise.all([this.#websockets.closeAll(), this.#state.pool.close()]).then(
+      () => undefined,
+    );
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
-  }
-
-  /** @internal Credential plumbing for the WebSocket client (see session-internals.ts). */
-  [SESSION_INTERNALS](): SessionInternals {
-    return {
-      credentialHeaders: async (target, headers = [], auth, method = "GET") => {
-        const url = new URL(target.href);
-        const fromUrl = takeUrlCredentials(url);
-        const given = checkAuth(auth);
-        const chosen = given === null ? undefined : (given ?? fromUrl ?? this.#state.auth);
-        let out = mergeHeaders(this.#state.headers, headers);
-        if (this.#state.cookies !== undefined)
-          out = withJarCookies(out, await this.#state.cookies.header(url, "strict"));
-        if (chosen !== undefined && !hasHeader(out, "authorization")) {
-          const value = await authorization(this.#state, chosen, url, method);
-          if (value !== undefined) out = [...out, ["authorization", value]];
-        }
-        return out;
-      },
-      storeCookies: async (target, headers) => {
-        const url = new URL(target.href);
-        url.username = "";
-        url.password = "";
-        await this.#state.cookies?.store(url, headers.getSetCookie(), "strict");
-      },
-    };
   }
 }

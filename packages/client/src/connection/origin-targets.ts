@@ -13,7 +13,7 @@ import {
 } from "@reqivo/transport";
 import { InvalidRequestError } from "../errors.ts";
 import type { SessionDns } from "./dns/session-dns.ts";
-import type { Lifeline, TimeoutOptions } from "./lifeline.ts";
+import type { TimeoutOptions } from "./lifeline.ts";
 import {
   type ProxyInput,
   type ProxyRoute,
@@ -23,6 +23,11 @@ import {
 import { dial } from "./proxy/dial.ts";
 import type { ProxyRoutes } from "./proxy/routes.ts";
 import type { ClientTlsOptions, TlsProfile, TlsProfiles } from "./tls-settings.ts";
+
+/** Where a connect's abort signal comes from: a request's Lifeline, a WebSocket's AbortController. */
+export interface SignalSource {
+  readonly signal: AbortSignal;
+}
 
 /** One origin as the session sees it. */
 export interface OriginTarget {
@@ -75,32 +80,45 @@ export class OriginTargets {
     const origin = url.origin;
     let target = this.#byOrigin.get(origin);
     if (target === undefined) {
-      const https = url.protocol === "https:";
-      const port = url.port === "" ? (https ? 443 : 80) : Number(url.port);
-      const hostname = url.hostname;
-      const socketPath = this.#socketPath;
-      const direct = `${url.protocol}//${hostname}:${port}${socketPath ? `@${socketPath}` : ""}${https && this.#tls.key ? `#${this.#tls.key}` : ""}`;
-      // Redirects come here for each new origin: NO_PROXY is decided afresh.
-      const route =
-        socketPath === undefined ? proxyRoute(this.#proxy, url, port, false) : undefined;
-      target = {
-        // Forwarded requests share connections to the proxy; a tunnel is one origin's, through one proxy.
-        key:
-          route === undefined
-            ? direct
-            : route.forward
-              ? `proxy ${route.endpoint.key}`
-              : `${direct} via ${route.endpoint.key}`,
-        host: url.host,
-        hostname,
-        port,
-        https,
-        route,
-      };
+      target = this.#target(url, false);
       if (this.#byOrigin.size >= MAX_ORIGINS) this.#byOrigin.clear();
       this.#byOrigin.set(origin, target);
     }
     return target;
+  }
+
+  /**
+   * The target of a WebSocket handshake to `url` (its http: or https: form):
+   * the same TLS settings, socket, DNS and proxy as a request's, but through
+   * a proxy always a tunnel, never a forwarded request.
+   */
+  websocket(url: URL): OriginTarget {
+    return this.#target(url, true);
+  }
+
+  #target(url: URL, websocket: boolean): OriginTarget {
+    const https = url.protocol === "https:";
+    const port = url.port === "" ? (https ? 443 : 80) : Number(url.port);
+    const hostname = url.hostname;
+    const socketPath = this.#socketPath;
+    const direct = `${url.protocol}//${hostname}:${port}${socketPath ? `@${socketPath}` : ""}${https && this.#tls.key ? `#${this.#tls.key}` : ""}`;
+    // Redirects come here for each new origin: NO_PROXY is decided afresh.
+    const route =
+      socketPath === undefined ? proxyRoute(this.#proxy, url, port, websocket) : undefined;
+    return {
+      // Forwarded requests share connections to the proxy; a tunnel is one origin's, through one proxy.
+      key:
+        route === undefined
+          ? direct
+          : route.forward
+            ? `proxy ${route.endpoint.key}`
+            : `${direct} via ${route.endpoint.key}`,
+      host: url.host,
+      hostname,
+      port,
+      https,
+      route,
+    };
   }
 
   /**
@@ -110,7 +128,7 @@ export class OriginTargets {
   connectOptions(
     target: OriginTarget,
     timeouts: TimeoutOptions,
-    lifeline: Lifeline,
+    lifeline: SignalSource,
   ): ConnectOptions {
     const connect: ConnectOptions =
       this.#socketPath === undefined
@@ -144,7 +162,7 @@ export class OriginTargets {
     transport: Transport,
     target: OriginTarget,
     timeouts: TimeoutOptions,
-    lifeline: Lifeline,
+    lifeline: SignalSource,
   ): Promise<Connection> {
     return dial(transport, this.connectOptions(target, timeouts, lifeline), target.route);
   }

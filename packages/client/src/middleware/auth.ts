@@ -16,16 +16,28 @@ import type { Response } from "../response.ts";
 
 /** The call's credentials on the requests to its origin (no credentials: nothing to do). */
 export function auth(call: RequestCall): Middleware {
-  const credentials = call.settings.auth;
+  return credentialsFor(call.state, call.settings.auth, call.current.url);
+}
+
+/**
+ * `credentials` on the requests to `asked`'s origin, Digest challenges
+ * remembered in the session's cache (HTTP requests and WebSocket handshakes
+ * alike).
+ */
+export function credentialsFor(
+  state: SessionState,
+  credentials: AuthOptions | undefined,
+  asked: URL,
+): Middleware {
   if (credentials === undefined) return passThrough;
   // The origin the caller asked for; `undefined` once a request left it.
-  let origin: string | undefined = call.current.url.origin;
+  let origin: string | undefined = asked.origin;
   const upFront = upFrontAuthorization(credentials);
   return (next) => (request) => {
     if (origin !== undefined && request.url.origin !== origin) origin = undefined;
     if (origin === undefined || hasHeader(request.headers, "authorization")) return next(request);
     if (upFront !== undefined) return next(withAuthorization(request, upFront));
-    return digestFlow(call.state, credentials, next, request);
+    return digestFlow(state, credentials, next, request);
   };
 }
 

@@ -19,9 +19,16 @@ import type { Response } from "../response.ts";
 
 /** The jar's cookies on every request, its responses' cookies into the jar (no jar: nothing to do). */
 export function cookies(call: RequestCall): Middleware {
-  const jar = call.state.cookies;
+  return cookieJar(call.state.cookies, call.current.url);
+}
+
+/**
+ * The jar's cookies on requests, their responses' cookies into it, with
+ * same-site status that of `first`'s site (HTTP requests and WebSocket
+ * handshakes alike).
+ */
+export function cookieJar(jar: Cookies | undefined, first: URL): Middleware {
   if (jar === undefined) return passThrough;
-  const first = call.current.url;
   const site = siteOf(first);
   let leftSite = false;
   return (next) => (request) => {

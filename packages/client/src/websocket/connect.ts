@@ -16,69 +16,70 @@ import {
   WebSocketConnection,
   type WebSocketHandshake,
 } from "@reqivo/protocol";
-import {
-  type Connection,
-  type ConnectOptions,
-  isIpAddress,
-  type LookupFunction,
-  type Transport,
-} from "@reqivo/transport";
-import type { TimeoutOptions } from "../connection/lifeline.ts";
-import { dial } from "../connection/proxy/dial.ts";
+import type { Connection } from "@reqivo/transport";
+import { takeUrlCredentials } from "../auth.ts";
+import { requestTargets } from "../connection/origin-targets.ts";
 import { proxiedHeaders } from "../connection/proxy/headers.ts";
-import { ProxyRoutes } from "../connection/proxy/routes.ts";
-import type { ClientTlsOptions } from "../connection/tls-settings.ts";
 import { AbortError, InvalidRequestError, SessionClosedError } from "../errors.ts";
 import { headerPairs, mergeHeaders } from "../header-input.ts";
+import { credentialsFor } from "../middleware/auth.ts";
+import { cookieJar } from "../middleware/cookies.ts";
+import { compose, type Handler, type OutgoingRequest } from "../middleware.ts";
+import type { SessionState } from "../request-context.ts";
 import { type RequestTarget, unixTarget } from "../resolve-url.ts";
-import { deflateOffer, loadDeflate, ZlibDeflateCodec } from "./deflate.ts";
+import { Response } from "../response.ts";
+import { type DeflateSupport, deflateOffer, loadDeflate, ZlibDeflateCodec } from "./deflate.ts";
 import { WebSocketError } from "./errors.ts";
-import { resolveWebSocketOptions, type WebSocketOptions } from "./options.ts";
-import { registerWebSocket, trackWebSocket } from "./registry.ts";
+import {
+  type ResolvedWebSocketOptions,
+  resolveWebSocketOptions,
+  type WebSocketOptions,
+} from "./options.ts";
 import { WebSocketClient } from "./socket.ts";
 
+type Closer = () => Promise<unknown>;
+
 /**
- * What a Session lends to a WebSocket it opens (built by `session.websocket()`).
+ * The WebSockets a Session has open or is opening: `session.close()` closes
+ * them (a handshake under way is aborted).
  *
  * @example
  * ```ts
- * const context: WebSocketSessionContext = {
- *   transport, closed: false, baseUrl: undefined, headers: [["user-agent", "reqivo"]],
- *   tls: undefined, socketPath: undefined, timeout: {},
- * };
- * const ws = await openWebSocket(context, "ws://127.0.0.1:8080/");
+ * const sockets = new OpenWebSockets();
+ * const forget = sockets.add(async () => undefined);
+ * forget();
+ * await sockets.closeAll();
  * ```
  */
-export interface WebSocketSessionContext {
-  transport: Transport;
-  /** The session was closed: refuse to open. */
-  closed: boolean;
-  baseUrl: URL | undefined;
-  /** The session's default headers. */
-  headers: HeaderList;
-  tls: ClientTlsOptions | undefined;
-  socketPath: string | undefined;
-  timeout: TimeoutOptions;
-  /** The session's name resolution: the lookup for a host (`undefined`: the transport's own). */
-  lookupFor?: (hostname: string) => LookupFunction | undefined;
-  /** Milliseconds between happy-eyeballs attempts (the session's `dns.happyEyeballsDelay`). */
-  happyEyeballsDelay?: number;
-  /** The session's proxies (a WebSocket always goes through a `CONNECT` or SOCKS5 tunnel). */
-  proxies?: ProxyRoutes;
-  /**
-   * Cookies and credentials: returns `headers` merged over the session's
-   * defaults plus the jar's `Cookie` and an `Authorization` for `url`
-   * (Session wires its `SESSION_INTERNALS().credentialHeaders` here).
-   * Without it, only the defaults and `headers` are sent.
-   */
-  credentialHeaders?: (url: URL, headers: HeaderList) => Promise<HeaderList>;
-  /** Stores the `Set-Cookie` fields of the handshake's answer (101 or not). */
-  storeCookies?: (url: URL, headers: Headers) => Promise<void>;
-  /**
-   * What the socket is registered under for `closeWebSockets(owner)` (what
-   * `session.close()` calls). Default: `headers`, the session's own list.
-   */
-  owner?: object;
+export class OpenWebSockets {
+  readonly #closers = new Set<Closer>();
+
+  /** Adds a way to close one; returns what forgets it. */
+  add(close: Closer): () => void {
+    this.#closers.add(close);
+    return () => {
+      this.#closers.delete(close);
+    };
+  }
+
+  /** Closes `ws` with the others (1001 going away), and forgets it once it closed. */
+  track(ws: WebSocketClient): void {
+    const forget = this.add(() => ws.close(1001, "going away"));
+    void ws.closed.then(forget);
+  }
+
+  /** How many there are. */
+  get size(): number {
+    return this.#closers.size;
+  }
+
+  /** Closes every one; failures are ignored. */
+  async closeAll(): Promise<void> {
+    if (this.#closers.size === 0) return;
+    const closers = [...this.#closers];
+    this.#closers.clear();
+    await Promise.all(closers.map((close) => close().catch(() => undefined)));
+  }
 }
 
 // Set by the handshake itself; a session default of these names is left out.
@@ -95,37 +96,23 @@ const RESERVED = new Set([
 ]);
 
 /**
- * Every extra header of a WebSocket handshake, gathered in one place: the
- * session's default headers, its cookies for `url` and its credentials
- * (`context.credentialHeaders`: the jar, basic/bearer auth, `user:pass@` in
- * the URL), and the call's `headers`, which win over the session's. The
- * handshake's own headers (`Host`, `Upgrade`, `Connection`, `Sec-WebSocket-*`)
- * are set by the protocol core: giving one in `headers` is an
- * InvalidRequestError, and session defaults of those names are left out.
- *
- * @example
- * ```ts
- * const headers = await handshakeHeaders(context, new URL("http://127.0.0.1:8080/chat"), {
- *   headers: { "x-room": "1" },
- * });
- * ```
+ * The handshake's extra headers before cookies and credentials: the
+ * session's defaults and the call's `headers`, which win. The handshake's own
+ * headers (`Host`, `Upgrade`, `Connection`, `Sec-WebSocket-*`) are set by
+ * the protocol core: giving one in `headers` is an InvalidRequestError, and
+ * session defaults of those names are left out.
  */
-export async function handshakeHeaders(
-  context: WebSocketSessionContext,
-  url: URL,
+function handshakeHeaders(
+  defaults: HeaderList,
   options: Pick<WebSocketOptions, "headers">,
-): Promise<HeaderList> {
+): HeaderList {
   const own = headerPairs(options.headers);
   for (const [name] of own) {
     if (RESERVED.has(name.toLowerCase())) {
       throw new InvalidRequestError(`header ${name} is set by the WebSocket handshake`);
     }
   }
-  const all =
-    context.credentialHeaders === undefined
-      ? mergeHeaders(context.headers, own)
-      : await context.credentialHeaders(url, own);
-  return all.filter(([name]) => !RESERVED.has(name.toLowerCase()));
+  return mergeHeaders(defaults, own).filter(([name]) => !RESERVED.has(name.toLowerCase()));
 }
 
 /**
@@ -190,13 +177,10 @@ function handshakeFailed(cause: unknown): WebSocketError {
   );
 }
 
-/** Reads the answer to the upgrade request: the 101 event, or a HANDSHAKE_FAILED error. */
-async function readAnswer(
-  http: ClientConnection,
-  connection: Connection,
-  url: URL,
-  context: WebSocketSessionContext,
-): Promise<Extract<ClientReceiveEvent, { type: "upgrade" }>> {
+type Answer = Extract<ClientReceiveEvent, { type: "upgrade" } | { type: "response" }>;
+
+/** Reads the answer to the upgrade request: the 101 (`upgrade`) or another final response. */
+async function readAnswer(http: ClientConnection, connection: Connection): Promise<Answer> {
   for (;;) {
     let event: ReturnType<ClientConnection["nextEvent"]>;
     try {
@@ -208,96 +192,125 @@ async function readAnswer(
       http.receiveData(await connection.read());
       continue;
     }
-    if (event.type === "upgrade") {
-      await context.storeCookies?.(url, new Headers(event.headers));
-      return event;
-    }
-    if (event.type === "response") {
-      const headers = new Headers(event.headers);
-      await context.storeCookies?.(url, headers);
-      throw new WebSocketError(
-        "HANDSHAKE_FAILED",
-        `WebSocket handshake failed: the server answered ${event.status} ${event.reason}`,
-        { status: event.status, headers },
-      );
-    }
+    if (event.type === "upgrade" || event.type === "response") return event;
     // 1xx interim answers are skipped; nothing else comes before the head.
   }
 }
 
+/** A handshake that was answered with 101: its connection, what was offered, and the answer. */
+interface Upgraded {
+  connection: Connection;
+  handshake: WebSocketHandshake;
+  upgrade: Extract<ClientReceiveEvent, { type: "upgrade" }>;
+}
+
 /**
- * Opens a WebSocket for a session (what `session.websocket()` calls).
+ * The innermost handler of a handshake: a fresh connection to the request's
+ * target (never a pooled one: it stops speaking HTTP), the upgrade request
+ * sent through the HTTP core, and its answer as a Response. A 101 leaves its
+ * connection in `opened`; any other answer closes it.
+ */
+function handshakeHandler(
+  state: SessionState,
+  targets: ReturnType<typeof requestTargets>,
+  settings: ResolvedWebSocketOptions,
+  options: WebSocketOptions,
+  support: DeflateSupport | null,
+  controller: AbortController,
+  opened: { current: Upgraded | undefined },
+): Handler {
+  return async (request) => {
+    const { url } = request;
+    const target = targets.websocket(url);
+    let handshake: WebSocketHandshake;
+    try {
+      handshake = buildHandshakeRequest({
+        target: `${url.pathname}${url.search}`,
+        host: url.host,
+        protocols: settings.protocols,
+        perMessageDeflate:
+          support !== null && settings.compress !== null
+            ? deflateOffer(settings.compress, support)
+            : false,
+        origin: options.origin,
+        headers:
+          target.route === undefined
+            ? request.headers
+            : proxiedHeaders(target.route, request.headers),
+      });
+    } catch (cause) {
+      throw new InvalidRequestError((cause as Error).message, { cause });
+    }
+    const timeouts = { connect: settings.connectTimeout };
+    const connection = await targets.open(state.pool.transport, target, timeouts, controller);
+    try {
+      const http = new ClientConnection();
+      const head = http.send(handshake.request);
+      await connection.write(joined(head, http.send({ type: "end" })));
+      const answer = await readAnswer(http, connection);
+      const headers = new Headers(answer.headers);
+      if (answer.type === "upgrade") {
+        opened.current = { connection, handshake, upgrade: answer };
+        return Response.of("", {
+          status: 101,
+          statusText: "Switching Protocols",
+          headers,
+          url: url.href,
+        });
+      }
+      connection.close();
+      return Response.of("", {
+        status: answer.status,
+        statusText: answer.reason,
+        headers,
+        url: url.href,
+      });
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
+  };
+}
+
+/**
+ * Opens a WebSocket for a session (what `session.websocket()` calls). The
+ * handshake goes the way of a request: the session's targets (TLS settings,
+ * socket, DNS, proxy: always a tunnel), its credentials (Digest included)
+ * and its cookie jar, as middleware around the handshake.
  *
  * @example
  * ```ts
- * const ws = await openWebSocket(context, "ws://127.0.0.1:8080/echo", { protocols: ["chat"] });
+ * const ws = await openWebSocket(state, sockets, "ws://127.0.0.1:8080/echo", { protocols: ["chat"] });
  * ```
  */
 export async function openWebSocket(
-  context: WebSocketSessionContext,
+  state: SessionState,
+  sockets: OpenWebSockets,
   input: string | URL,
   options: WebSocketOptions = {},
 ): Promise<WebSocketClient> {
-  const settings = resolveWebSocketOptions(options, context.timeout);
-  const { url, socketPath: urlSocket } = websocketTarget(input, context.baseUrl);
-  const socketPath = urlSocket ?? context.socketPath;
-  if (context.closed) throw new SessionClosedError();
+  const settings = resolveWebSocketOptions(options, state.timeout);
+  const { url, socketPath } = websocketTarget(input, state.baseUrl);
+  if (state.pool.closed) throw new SessionClosedError();
   const signal = options.signal;
   if (signal?.aborted) throw new AbortError(signal.reason);
   const support = settings.compress === null ? null : await loadDeflate();
-  const https = url.protocol === "https:";
-  const port = url.port === "" ? (https ? 443 : 80) : Number(url.port);
-  const proxies =
-    context.proxies ?? (options.proxy === undefined ? undefined : new ProxyRoutes(undefined));
-  const route =
-    socketPath === undefined ? proxies?.route(url, port, options.proxy, true) : undefined;
-  const gathered = await handshakeHeaders(context, url, options);
-  const headers = route === undefined ? gathered : proxiedHeaders(route, gathered);
-  let handshake: WebSocketHandshake;
-  try {
-    handshake = buildHandshakeRequest({
-      target: `${url.pathname}${url.search}`,
-      host: url.host,
-      protocols: settings.protocols,
-      perMessageDeflate:
-        support !== null && settings.compress !== null
-          ? deflateOffer(settings.compress, support)
-          : false,
-      origin: options.origin,
-      headers,
-    });
-  } catch (cause) {
-    throw new InvalidRequestError((cause as Error).message, { cause });
-  }
-
-  const connect: ConnectOptions =
-    socketPath === undefined ? { host: url.hostname, port } : { path: socketPath };
-  if (https) {
-    connect.tls = { ...context.tls };
-    // Over a socket there is no host to default to: check the name the URL gives.
-    if (
-      socketPath !== undefined &&
-      connect.tls.servername === undefined &&
-      !isIpAddress(url.hostname)
-    )
-      connect.tls.servername = url.hostname;
-  }
-  if (socketPath === undefined) {
-    // Through a proxy, only the proxy's name is resolved here.
-    const lookup = context.lookupFor?.(route?.endpoint.hostname ?? url.hostname);
-    if (lookup !== undefined) connect.lookup = lookup;
-    if (context.happyEyeballsDelay !== undefined)
-      connect.happyEyeballsDelay = context.happyEyeballsDelay;
-  }
-  if (settings.connectTimeout !== undefined) connect.connectTimeout = settings.connectTimeout;
+  const targets = requestTargets(state, undefined, socketPath, options.proxy);
+  // Credentials written into the URL are used as a request's are; the socket's `url` keeps them, as it always did.
+  const asked = new URL(url.href);
+  const fromUrl = takeUrlCredentials(asked);
+  const first: OutgoingRequest = {
+    url: asked,
+    method: "GET",
+    headers: handshakeHeaders(state.headers, options),
+    body: null,
+  };
   // Aborting it ends the handshake and, later, the open connection.
   const controller = new AbortController();
-  connect.signal = controller.signal;
   const onAbort = () => controller.abort(new AbortError(signal?.reason));
   signal?.addEventListener("abort", onAbort, { once: true });
   // session.close() while the handshake runs aborts it.
-  const owner = context.owner ?? context.headers;
-  const unregister = registerWebSocket(owner, async () => {
+  const forget = sockets.add(async () => {
     controller.abort(new SessionClosedError());
   });
   const limit = settings.handshakeTimeout;
@@ -311,13 +324,22 @@ export async function openWebSocket(
             ),
           limit,
         );
-  let connection: Connection | undefined;
+  const opened: { current: Upgraded | undefined } = { current: undefined };
   try {
-    connection = await dial(context.transport, connect, route);
-    const http = new ClientConnection();
-    const head = http.send(handshake.request);
-    await connection.write(joined(head, http.send({ type: "end" })));
-    const upgrade = await readAnswer(http, connection, url, context);
+    const send = compose(
+      [credentialsFor(state, fromUrl ?? state.auth, asked), cookieJar(state.cookies, asked)],
+      handshakeHandler(state, targets, settings, options, support, controller, opened),
+    );
+    const response = await send(first);
+    const upgraded = opened.current;
+    if (response.status !== 101 || upgraded === undefined) {
+      throw new WebSocketError(
+        "HANDSHAKE_FAILED",
+        `WebSocket handshake failed: the server answered ${response.status} ${response.statusText}`,
+        { status: response.status, headers: response.headers },
+      );
+    }
+    const { connection, handshake, upgrade } = upgraded;
     let agreed: ReturnType<typeof validateHandshakeResponse>;
     try {
       agreed = validateHandshakeResponse(handshake, upgrade);
@@ -339,7 +361,7 @@ export async function openWebSocket(
     controller.signal.throwIfAborted();
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
-    unregister();
+    forget();
     const client = new WebSocketClient({
       url: wsUrl(url),
       connection,
@@ -347,19 +369,19 @@ export async function openWebSocket(
       controller,
       signal,
       protocol: agreed.protocol ?? "",
-      extensions: new Headers(upgrade.headers).getAll("sec-websocket-extensions").join(", "),
+      extensions: response.headers.getAll("sec-websocket-extensions").join(", "),
       closeTimeout: settings.closeTimeout,
       pingInterval: settings.pingInterval,
       highWaterMark: settings.highWaterMark,
       compressThreshold: codec?.canCompress ? settings.threshold : null,
     });
-    trackWebSocket(owner, client);
+    sockets.track(client);
     return client;
   } catch (error) {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
-    unregister();
-    connection?.close();
+    forget();
+    opened.current?.connection.close();
     throw controller.signal.aborted ? controller.signal.reason : error;
   }
 }

@@ -1,19 +1,8 @@
 // The WebSocket client: session.websocket(), its socket object, the WHATWG class.
-export {
-  handshakeHeaders,
-  openWebSocket,
-  type WebSocketSessionContext,
-  websocketHttpUrl,
-} from "./connect.ts";
+export { OpenWebSockets, openWebSocket, websocketHttpUrl } from "./connect.ts";
 export { type DeflateSupport, loadDeflate, ZlibDeflateCodec } from "./deflate.ts";
 export { WebSocketError, type WebSocketErrorCode, type WebSocketErrorOptions } from "./errors.ts";
 export type { WebSocketCompressOptions, WebSocketOptions, WebSocketTimeouts } from "./options.ts";
-export {
-  closeWebSockets,
-  openWebSockets,
-  registerWebSocket,
-  trackWebSocket,
-} from "./registry.ts";
 export {
   WebSocketClient,
   type WebSocketCloseInfo,
