@@ -26,6 +26,7 @@ interface Waiter {
 }
 
 class OriginPool {
+  /** Connections with room for an exchange, most recently used last (all idle, for HTTP/1.1). */
   readonly idle: PooledConnection[] = [];
   readonly waiters: Waiter[] = [];
   /** Connections open or being opened. */
@@ -108,10 +109,15 @@ export class Pool {
     }
     const waiter = origin.waiters.shift();
     if (waiter !== undefined) {
+      // Handed over as it is: the exchange it was lent for becomes the waiter's.
       waiter.resolve(connection);
       return;
     }
-    origin.idle.push(connection);
+    connection.active--;
+    // A connection with room was still on offer (one that carries several exchanges at once).
+    const offered = connection.capacity > 1 && origin.idle.includes(connection);
+    if (!offered) origin.idle.push(connection);
+    if (connection.active > 0) return;
     const hint = connection.keepAliveHint;
     const timeout =
       hint === undefined
@@ -196,12 +202,19 @@ export class Pool {
       connection.idleTimer = undefined;
       if (!connection.broken) {
         connection.transport.ref?.();
+        this.#lend(origin, connection);
         return connection;
       }
       origin.total--;
       connection.close();
     }
     return undefined;
+  }
+
+  /** Counts one more exchange on `connection`, and keeps it on offer while it has room for another. */
+  #lend(origin: OriginPool, connection: PooledConnection): void {
+    connection.active++;
+    if (connection.active < connection.capacity) origin.idle.push(connection);
   }
 
   #dropIdle(origin: OriginPool, connection: PooledConnection): void {
@@ -219,7 +232,14 @@ export class Pool {
     const started = performance.now();
     try {
       const transport = await open();
-      return new PooledConnection(transport, key, this.#limits, performance.now() - started);
+      const connection = new PooledConnection(
+        transport,
+        key,
+        this.#limits,
+        performance.now() - started,
+      );
+      this.#lend(origin, connection);
+      return connection;
     } catch (error) {
       origin.total--;
       this.#passSlot(origin);

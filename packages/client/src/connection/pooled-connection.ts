@@ -8,7 +8,7 @@ import {
   ClientConnection,
   type ClientReceiveEvent,
   type HttpLimits,
-  NEED_DATA,
+  type NEED_DATA,
 } from "@reqivo/protocol";
 import type { Connection } from "@reqivo/transport";
 
@@ -20,6 +20,14 @@ export class PooledConnection {
   readonly connectTime: number;
   /** Requests started on this connection. */
   requests = 0;
+  /**
+   * Exchanges this connection can carry at once: one for HTTP/1.1. A
+   * multiplexing protocol (HTTP/2) raises it once negotiated; the pool lends
+   * the connection out again while {@link active} is below it.
+   */
+  capacity = 1;
+  /** Exchanges lent out on it and not yet given back. */
+  active = 0;
   /** Set when the connection must not carry another request. */
   broken = false;
   /** Idle lifetime the server announced with `Keep-Alive: timeout=N`, in ms. */
@@ -39,23 +47,9 @@ export class PooledConnection {
     this.connectTime = connectTime;
   }
 
-  /** The next response event, reading from the transport as needed. */
-  async nextEvent(): Promise<ClientReceiveEvent> {
-    for (;;) {
-      const event = this.protocol.nextEvent();
-      if (event !== NEED_DATA) return event;
-      this.protocol.receiveData(await this.read());
-    }
-  }
-
-  /** Like {@link nextEvent} but without awaiting when an event is already buffered. */
+  /** The next response event already buffered, or `NEED_DATA` (then {@link read} and feed the protocol). */
   nextEventSync(): ClientReceiveEvent | typeof NEED_DATA {
     return this.protocol.nextEvent();
-  }
-
-  /** Feeds one read from the transport into the protocol. */
-  async fill(): Promise<void> {
-    this.protocol.receiveData(await this.read());
   }
 
   /**

@@ -68,11 +68,6 @@ export class OpenWebSockets {
     void ws.closed.then(forget);
   }
 
-  /** How many there are. */
-  get size(): number {
-    return this.#closers.size;
-  }
-
   /** Closes every one; failures are ignored. */
   async closeAll(): Promise<void> {
     if (this.#closers.size === 0) return;

@@ -36,11 +36,6 @@ export class ProxyRoutes {
     this.#session = input === undefined ? undefined : proxySettings(input, this.#identify);
   }
 
-  /** Whether the session itself sends anything through a proxy. */
-  get sessionProxied(): boolean {
-    return this.#session !== undefined;
-  }
-
   /** The settings of a request's `proxy` option (`undefined`: the session's). */
   settings(input: ProxyInput | undefined): ProxySettings | undefined {
     if (input === undefined) return this.#session;

@@ -1,0 +1,81 @@
+// The pool's connection interface is ready for connections that carry several
+// exchanges at once (HTTP/2): a connection reports its capacity, and the pool
+// lends it out again while it has room. HTTP/1.1 connections have a capacity of one.
+import type { Connection } from "@reqivo/transport";
+import { describe, expect, it } from "vitest";
+import { Pool } from "../src/connection/pool.ts";
+
+/** A connection that never answers: enough for the pool's bookkeeping. */
+function quietConnection(): Connection {
+  let ended: () => void = () => undefined;
+  const closed = new Promise<void>((resolve) => {
+    ended = resolve;
+  });
+  return {
+    info: {
+      kind: "tcp",
+      alpnProtocol: null,
+      tlsVersion: null,
+      remoteAddress: "127.0.0.1",
+      remotePort: 1,
+      localAddress: "127.0.0.1",
+      localPort: 2,
+      path: null,
+      tlsSessionReused: null,
+    },
+    closed,
+    read: () => new Promise<Uint8Array | null>(() => undefined),
+    write: async () => undefined,
+    closeWrite: async () => undefined,
+    close: () => ended(),
+    abort: () => ended(),
+  } as unknown as Connection;
+}
+
+function pool(): { pool: Pool; opened: () => number } {
+  let opened = 0;
+  const transport = {
+    name: "quiet",
+    connect: async () => {
+      opened++;
+      return quietConnection();
+    },
+  };
+  return { pool: new Pool(transport as never, { connections: 4 }), opened: () => opened };
+}
+
+describe("pool capacity", () => {
+  it("lends an HTTP/1.1 connection (capacity 1) to one exchange at a time", async () => {
+    const { pool: p, opened } = pool();
+    const open = () => p.transport.connect({ host: "a", port: 1 });
+    const first = await p.acquire("a", open);
+    const second = await p.acquire("a", open);
+    expect([first.capacity, first.active, second.active, opened()]).toEqual([1, 1, 1, 2]);
+    p.release(first);
+    expect(first.active).toBe(0);
+    expect(await p.acquire("a", open)).toBe(first);
+    await p.close();
+  });
+
+  it("lends a connection with capacity 2 to two exchanges at once, then keeps it idle", async () => {
+    const { pool: p, opened } = pool();
+    const open = () => p.transport.connect({ host: "a", port: 1 });
+    const connection = await p.acquire("a", open);
+    // What a multiplexing protocol would do once negotiated.
+    connection.capacity = 2;
+    p.release(connection);
+    const one = await p.acquire("a", open);
+    const two = await p.acquire("a", open);
+    expect([one, two]).toEqual([connection, connection]);
+    expect([connection.active, opened(), p.stats().a]).toEqual([
+      2,
+      1,
+      { total: 1, idle: 0, waiting: 0 },
+    ]);
+    p.release(connection);
+    expect([connection.active, p.stats().a?.idle]).toEqual([1, 1]);
+    p.release(connection);
+    expect([connection.active, p.stats().a?.idle]).toEqual([0, 1]);
+    await p.close();
+  });
+});
