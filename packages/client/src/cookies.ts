@@ -201,17 +201,8 @@ export class Cookies {
  */
 export function siteOf(url: URL): string {
   const host = url.hostname;
-  let site = siteCache.get(host);
-  if (site === undefined) {
-    // The public-suffix lookup is costly and asked on every hop: remember a bounded number of hosts.
-    site = getPublicSuffix(host, { allowSpecialUseDomain: true, ignoreError: true }) ?? host;
-    if (siteCache.size >= 512) siteCache.clear();
-    siteCache.set(host, site);
-  }
-  return site;
+  return getPublicSuffix(host, { allowSpecialUseDomain: true, ignoreError: true }) ?? host;
 }
-
-const siteCache = new Map<string, string>();
 
 /**
  * The SameSite context of one hop. A client has no browsing context, so the

@@ -20,19 +20,13 @@ import { countDownload, countUpload } from "./progress.ts";
 import type { RequestCall } from "./request-context.ts";
 import { type RedirectHop, Response, type ResponseInit } from "./response.ts";
 
-// Servers tend to send the same Keep-Alive value on every answer (Node's
-// `timeout=5`): remember the last one parsed instead of running the regex each time.
-let lastKeepAlive: string | null = null;
-let lastKeepAliveHint: number | undefined;
+const KEEP_ALIVE_TIMEOUT = /(?:^|[,;\s])timeout\s*=\s*(\d+)/i;
 
 /** Parses `Keep-Alive: timeout=N` into milliseconds. */
 function keepAliveHint(value: string | null): number | undefined {
   if (value === null) return undefined;
-  if (value === lastKeepAlive) return lastKeepAliveHint;
-  const match = /(?:^|[,;\s])timeout\s*=\s*(\d+)/i.exec(value);
-  lastKeepAlive = value;
-  lastKeepAliveHint = match === null ? undefined : Number(match[1]) * 1000;
-  return lastKeepAliveHint;
+  const match = KEEP_ALIVE_TIMEOUT.exec(value);
+  return match === null ? undefined : Number(match[1]) * 1000;
 }
 
 /** The request as the exchange writes it: Host first, then the hop's headers (and a proxy's, see proxy/headers.ts). */

@@ -42,24 +42,14 @@ export interface Dispatched {
   readonly reused: boolean;
 }
 
-/**
- * A connection for the request: an idle pooled one without waiting when there
- * is one (the keep-alive case), else the pool's queue or a new connect.
- */
-function connectionFor(
-  to: DispatchTarget,
-  fresh: boolean,
-): PooledConnection | Promise<PooledConnection> {
+/** A connection from the pool's queue or a new connect (`fresh`: never an idle one). */
+function acquire(to: DispatchTarget, fresh: boolean): Promise<PooledConnection> {
   const { pool, target, lifeline } = to;
-  if (!fresh) {
-    const idle = pool.takeIdle(target.key);
-    if (idle !== undefined) return idle;
-  }
   return pool.acquire(
     target.key,
     () => to.targets.open(pool.transport, target, to.timeouts, lifeline),
     fresh,
-    lifeline.canEndWhileWaiting ? lifeline.cancellation : undefined,
+    lifeline.canEndWhileWaiting ? lifeline.signal : undefined,
   );
 }
 
@@ -77,8 +67,10 @@ export async function dispatch<T>(
   const { pool, lifeline } = to;
   const body = wire.body;
   for (let attempt = 0; ; attempt++) {
-    const pending = connectionFor(to, attempt > 0);
-    const connection = pending instanceof Promise ? await pending : pending;
+    // An idle connection is taken as it is (the keep-alive case); else the pool's queue or a connect.
+    const connection =
+      (attempt === 0 ? pool.takeIdle(to.target.key) : undefined) ??
+      (await acquire(to, attempt > 0));
     if (lifeline.reason !== undefined) {
       // Ended while the pool was handing the connection over: give it back, or its slot leaks.
       pool.discard(connection);

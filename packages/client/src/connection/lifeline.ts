@@ -5,7 +5,6 @@
  * awaiting it then rethrows the recorded reason instead of the raw error.
  */
 
-import type { AbortSignalLike } from "@reqivo/transport";
 import {
   AbortError,
   BodyTimeoutError,
@@ -28,36 +27,6 @@ export interface TimeoutOptions {
   total?: number;
 }
 
-/**
- * The `AbortSignalLike` shape without an AbortController: waits inside the
- * client (a pool slot) listen to it. An AbortController per request, with its
- * EventTarget listeners, cost several percent of a keep-alive request's CPU.
- */
-class Cancellation implements AbortSignalLike {
-  aborted = false;
-  reason: unknown = undefined;
-  #listeners: (() => void)[] = [];
-
-  addEventListener(_type: "abort", listener: () => void): void {
-    // Like an EventTarget: an aborted signal never fires again, and a listener is added once.
-    if (!this.aborted && !this.#listeners.includes(listener)) this.#listeners.push(listener);
-  }
-
-  removeEventListener(_type: "abort", listener: () => void): void {
-    const at = this.#listeners.indexOf(listener);
-    if (at !== -1) this.#listeners.splice(at, 1);
-  }
-
-  abort(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    const listeners = this.#listeners;
-    this.#listeners = [];
-    for (const listener of listeners) listener();
-  }
-}
-
 export class Lifeline {
   /** Why the request ended early, once it has. */
   reason: unknown;
@@ -69,7 +38,6 @@ export class Lifeline {
   #phaseTimer: ReturnType<typeof setTimeout> | undefined;
   #deadline: ReturnType<typeof setTimeout> | undefined;
   #controller: AbortController | undefined;
-  #cancellation: Cancellation | undefined;
   #final = false;
   #bodyEnded = false;
   /** The signal's listener, made only when there is a signal (most requests have none). */
@@ -110,20 +78,10 @@ export class Lifeline {
   }
 
   /**
-   * Like {@link signal}, aborted when the request fails, but a plain object
-   * instead of an AbortController: for the client's own waits (the pool).
-   */
-  get cancellation(): AbortSignalLike {
-    this.#cancellation ??= new Cancellation();
-    if (this.reason !== undefined) this.#cancellation.abort(this.reason);
-    return this.#cancellation;
-  }
-
-  /**
    * Whether anything can end the request while it waits for a pooled
    * connection: the caller's signal, the total deadline, or a phase timer
    * still armed (a stale connection's replay). When nothing can, such a wait
-   * needs no {@link cancellation} to listen to.
+   * needs no {@link signal} to listen to.
    */
   get canEndWhileWaiting(): boolean {
     return (
@@ -181,7 +139,6 @@ export class Lifeline {
       this.#connection.transport.abort(reason);
     }
     this.#controller?.abort(reason);
-    this.#cancellation?.abort(reason);
     this.finish();
   }
 

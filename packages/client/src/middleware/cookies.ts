@@ -29,11 +29,13 @@ export function cookies(call: RequestCall): Middleware {
  */
 export function cookieJar(jar: Cookies | undefined, first: URL): Middleware {
   if (jar === undefined) return passThrough;
-  const site = siteOf(first);
+  // The public-suffix lookup is costly: made only when a cookie is looked up or stored.
+  let site: string | undefined;
+  const firstSite = () => (site ??= siteOf(first));
   let leftSite = false;
   return (next) => (request) => {
-    if (!leftSite && request.url !== first && siteOf(request.url) !== site) leftSite = true;
-    const context = () => sameSiteContext(site, request.url, request.method, leftSite);
+    if (!leftSite && request.url !== first && siteOf(request.url) !== firstSite()) leftSite = true;
+    const context = () => sameSiteContext(firstSite(), request.url, request.method, leftSite);
     // An empty jar has nothing to look up: no await before the exchange.
     if (jar.knownEmpty) return stored(jar, context, next(request), request);
     return withJar(jar, context, next, request);
