@@ -5,6 +5,7 @@
  * and removed from the URL so they never reach the request target, the Host
  * header, `response.url` or a log line.
  */
+import { checkDigestUsername } from "./digest.ts";
 import { InvalidRequestError } from "./errors.ts";
 
 /**
@@ -69,7 +70,10 @@ export function checkAuth(auth: AuthOptions | null | undefined): AuthOptions | n
     typeof (value as Credentials | undefined)?.username === "string" &&
     typeof (value as Credentials).password === "string";
   if ("basic" in auth && pair(auth.basic)) return auth;
-  if ("digest" in auth && pair(auth.digest)) return auth;
+  if ("digest" in auth && pair(auth.digest)) {
+    checkDigestUsername(auth.digest.username);
+    return auth;
+  }
   if ("bearer" in auth && typeof auth.bearer === "string" && !/[\r\n]/.test(auth.bearer))
     return auth;
   throw new InvalidRequestError(

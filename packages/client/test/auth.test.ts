@@ -7,7 +7,11 @@ const basic = (user: string, pass: string) =>
   `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
 
 /** An RFC 7616 server: checks the answer to its challenge with node:crypto. */
-function digestServer(algorithm: "MD5" | "SHA-256", log: Record<string, string>[]) {
+function digestServer(
+  algorithm: "MD5" | "SHA-256",
+  log: Record<string, string>[],
+  user = { name: "ada", password: "pa ss", charset: "" },
+) {
   const realm = "reqivo@test";
   const nonce = randomBytes(12).toString("hex");
   const opaque = randomBytes(6).toString("hex");
@@ -17,12 +21,17 @@ function digestServer(algorithm: "MD5" | "SHA-256", log: Record<string, string>[
       .digest("hex");
   return async (req: IncomingMessage, res: ServerResponse) => {
     const body = (await readBody(req)).toString();
-    const header = req.headers.authorization ?? "";
+    // node:http reads header bytes as latin1; the UTF-8 a client sent is recovered from them.
+    const header = Buffer.from(req.headers.authorization ?? "", "latin1").toString("utf8");
     const params: Record<string, string> = {};
-    for (const m of header.matchAll(/(\w+)=(?:"([^"]*)"|([^\s,]+))/g))
+    for (const m of header.matchAll(/(\w+\*?)=(?:"([^"]*)"|([^\s,]+))/g))
       params[m[1]!] = m[2] ?? m[3]!;
     if (header.startsWith("Digest ")) log.push(params);
-    const ha1 = h(`ada:${realm}:pa ss`);
+    const ha1 = h(`${user.name}:${realm}:${user.password}`);
+    const username =
+      params["username*"] === undefined
+        ? params.username
+        : decodeURIComponent(params["username*"].replace(/^UTF-8''/i, ""));
     const ha2 = h(`${req.method}:${req.url}`);
     const expected = h(`${ha1}:${nonce}:${params.nc}:${params.cnonce}:auth:${ha2}`);
     const valid =
@@ -30,12 +39,12 @@ function digestServer(algorithm: "MD5" | "SHA-256", log: Record<string, string>[
       params.uri === req.url &&
       params.opaque === opaque &&
       params.qop === "auth" &&
-      params.username === "ada";
+      username === user.name;
     if (!valid) {
       res.statusCode = 401;
       res.setHeader("www-authenticate", [
         'Basic realm="fallback"',
-        `Digest realm="${realm}", qop="auth,auth-int", algorithm=${algorithm}, nonce="${nonce}", opaque="${opaque}"`,
+        `Digest realm="${realm}", qop="auth,auth-int", algorithm=${algorithm}, nonce="${nonce}", opaque="${opaque}"${user.charset}`,
       ]);
       return res.end("denied");
     }
@@ -116,6 +125,35 @@ describe("auth", () => {
       expect(log[1]!.cnonce).not.toBe(log[0]!.cnonce);
     });
   }
+
+  it("sends a non-ASCII digest user name as UTF-8: raw in the quoted string, or username* when the server announced charset=UTF-8", async () => {
+    for (const name of ["jörg", "用户"]) {
+      for (const charset of ["", ", charset=UTF-8"]) {
+        const log: Record<string, string>[] = [];
+        const user = { name, password: "pässwörd", charset };
+        const server = await serve(digestServer("SHA-256", log, user));
+        const s = session({ auth: { digest: { username: name, password: user.password } } });
+        const res = await s.get(server.url);
+        expect([name, charset, res.status]).toEqual([name, charset, 200]);
+        await res.dump();
+        if (charset === "") expect(log[0]!.username).toBe(name);
+        else expect(log[0]!["username*"]).toBe(`UTF-8''${encodeURIComponent(name)}`);
+      }
+    }
+  });
+
+  it("refuses a digest user name with control characters before sending anything", async () => {
+    let requests = 0;
+    const server = await serve((_req, res) => {
+      requests++;
+      res.end();
+    });
+    const s = session();
+    await expect(
+      s.get(server.url, { auth: { digest: { username: "ada\r\nX-Injected: 1", password: "p" } } }),
+    ).rejects.toMatchObject({ name: "InvalidRequestError", code: "INVALID_REQUEST" });
+    expect(requests).toBe(0);
+  });
 
   it("returns the 401 when the challenge cannot be answered", async () => {
     const log: Record<string, string>[] = [];
