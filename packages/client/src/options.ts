@@ -7,6 +7,7 @@ import { InvalidRequestError } from "./errors.ts";
 import type { Hooks } from "./hooks.ts";
 import type { ProgressCallback } from "./progress.ts";
 import type { ProxyInput } from "./proxy/config.ts";
+import { DEFAULT_SENSITIVE_HEADERS } from "./redirect.ts";
 import type { RetryOptions } from "./retry.ts";
 import type { ClientTlsOptions } from "./tls-settings.ts";
 
@@ -36,6 +37,12 @@ export interface RedirectOptions {
   mode?: RedirectMode;
   /** Default 20. */
   max?: number;
+  /**
+   * Headers dropped, beside Authorization, Cookie and Proxy-Authorization,
+   * when a redirect leaves the origin (or a session's defaults go outside its
+   * `baseUrl`). Default {@link DEFAULT_SENSITIVE_HEADERS}; a list replaces it.
+   */
+  sensitiveHeaders?: readonly string[];
 }
 
 /** Query parameters appended to the URL. */
@@ -176,5 +183,12 @@ export function redirectOptions(
   const max = options.max ?? 20;
   if (!Number.isInteger(max) || max < 0)
     throw new InvalidRequestError("redirect.max must be a non-negative integer");
-  return { mode, max };
+  const sensitive = options.sensitiveHeaders ?? DEFAULT_SENSITIVE_HEADERS;
+  if (!Array.isArray(sensitive) || !sensitive.every((name) => typeof name === "string"))
+    throw new InvalidRequestError("redirect.sensitiveHeaders must be an array of header names");
+  const sensitiveHeaders =
+    sensitive === DEFAULT_SENSITIVE_HEADERS
+      ? DEFAULT_SENSITIVE_HEADERS
+      : Object.freeze(sensitive.map((name) => name.toLowerCase()));
+  return { mode, max, sensitiveHeaders };
 }

@@ -61,6 +61,7 @@ export async function redirectHop(
     current.method,
     current.headers,
     current.body,
+    policy.sensitiveHeaders,
   );
   // Credentials in a Location are never used: only the caller gives credentials.
   next.url.username = "";
@@ -73,6 +74,8 @@ export async function redirectHop(
   if (ctx.hooks.beforeRedirect.length !== 0)
     await beforeRedirect(state, ctx, current.url, response, next);
   if (!chain.add(next.method, next.url.href)) throw new RedirectLoopError(next.url.href);
+  if (state.stayOnBaseOrigin && next.url.origin !== state.baseUrl?.origin)
+    throw new RedirectError(`redirect to ${next.url.origin}, outside the session's base origin`);
   // Once the chain leaves the origin (or site), it never regains its credentials (or same-site status).
   if (next.url.origin !== ctx.authOrigin) ctx.authOrigin = undefined;
   if (siteOf(next.url) !== ctx.site) ctx.leftSite = true;

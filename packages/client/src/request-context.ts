@@ -27,6 +27,8 @@ import type { TlsProfiles } from "./tls-settings.ts";
 export interface SessionState {
   readonly pool: Pool;
   readonly baseUrl: URL | undefined;
+  /** Requests and redirects to other origins than `baseUrl`'s are refused. */
+  readonly stayOnBaseOrigin: boolean;
   /** Default headers (User-Agent and the session's own). */
   readonly headers: HeaderList;
   readonly timeout: TimeoutOptions;

@@ -8,6 +8,7 @@
 
 import { attempt } from "./attempt.ts";
 import { checkAuth, takeUrlCredentials } from "./auth.ts";
+import { sessionDefaultsFor } from "./base-origin.ts";
 import { toRequestBody } from "./body.ts";
 import { siteOf } from "./cookies.ts";
 import { type Codecs, decompressOptions, loadCodecs } from "./decompress.ts";
@@ -63,6 +64,9 @@ export async function runRequest(
   const requestAuth = checkAuth(options.auth);
   const decompress =
     options.decompress === undefined ? state.decompress : decompressOptions(options.decompress);
+  const redirect =
+    options.redirect === undefined ? state.redirect : redirectOptions(options.redirect);
+  const defaults = sessionDefaultsFor(state, url, redirect.sensitiveHeaders);
   const body = toRequestBody(options.body, options.json);
   const hop: Hop = {
     url,
@@ -70,8 +74,8 @@ export async function runRequest(
     // Hop header lists are replaced, never changed in place: the defaults need no copy.
     headers:
       options.headers === undefined
-        ? state.headers
-        : mergeHeaders(state.headers, headerPairs(options.headers)),
+        ? defaults.headers
+        : mergeHeaders(defaults.headers, headerPairs(options.headers)),
     body,
   };
   // Filled in place (no temporary object to copy from): the caller's onError hooks read `current`.
@@ -82,7 +86,7 @@ export async function runRequest(
   ctx.lifeline = lifeline;
   ctx.hooks = hooks;
   ctx.retry = options.retry === undefined ? state.retry : retryPolicy(options.retry);
-  ctx.auth = requestAuth === null ? undefined : (requestAuth ?? fromUrl ?? state.auth);
+  ctx.auth = requestAuth === null ? undefined : (requestAuth ?? fromUrl ?? defaults.auth);
   // Only compared while there are credentials to send (url.origin builds a string).
   ctx.authOrigin = ctx.auth === undefined ? undefined : url.origin;
   ctx.site = siteOf(url);
@@ -97,11 +101,7 @@ export async function runRequest(
     ctx.codecs = loadedCodecs !== undefined ? (loadedCodecs ?? undefined) : await codecs();
   // Only the retry policy asks how much time is left.
   ctx.started = ctx.retry === undefined ? 0 : performance.now();
-  const chain = new RedirectChain(
-    options.redirect === undefined ? state.redirect : redirectOptions(options.redirect),
-    hop.method,
-    url,
-  );
+  const chain = new RedirectChain(redirect, hop.method, url);
   for (let current = hop; ; ) {
     ctx.current = current;
     const response = await attempt(state, ctx, current);

@@ -15,6 +15,7 @@ import type { HeaderList, HttpLimits } from "@reqivo/protocol";
 import type { Transport } from "@reqivo/transport";
 import { authorization } from "./attempt.ts";
 import { type AuthOptions, checkAuth, takeUrlCredentials } from "./auth.ts";
+import { sessionDefaultsFor } from "./base-origin.ts";
 import { Cookies, type CookiesOption, withJarCookies } from "./cookies.ts";
 import { type DecompressOptions, decompressOptions } from "./decompress.ts";
 import { DigestCache } from "./digest.ts";
@@ -72,8 +73,18 @@ import {
 export interface SessionOptions {
   /** How bytes move: `createTransport()` from a Reqivo transport package, or a MockTransport. */
   transport: Transport;
-  /** Relative request URLs resolve against this. */
+  /**
+   * Relative request URLs resolve against this. The session's `auth` and its
+   * credential headers (Authorization, Cookie, the `redirect.sensitiveHeaders`)
+   * go only to this URL's origin; a request for another origin (an absolute or
+   * `//host` URL) is sent without them.
+   */
   baseUrl?: string | URL;
+  /**
+   * Refuse every request (InvalidRequestError) and redirect (RedirectError)
+   * whose origin is not `baseUrl`'s. Default false. Needs `baseUrl`.
+   */
+  stayOnBaseOrigin?: boolean;
   /** Sent with every request; request headers of the same name replace them. */
   headers?: HeadersInput;
   timeout?: number | TimeoutOptions;
@@ -107,7 +118,11 @@ export interface SessionOptions {
    * `session.cookies.toJSON()` to start from.
    */
   cookies?: CookiesOption;
-  /** Credentials for every request (requests and `user:pass@` URLs replace them); only ever sent to the origin asked for. */
+  /**
+   * Credentials for every request (requests and `user:pass@` URLs replace
+   * them); only ever sent to the origin asked for, and with `baseUrl` only to
+   * its origin.
+   */
   auth?: AuthOptions;
   /** Retries (off by default): a number is the limit. */
   retry?: number | boolean | RetryOptions;
@@ -144,6 +159,8 @@ export class Session {
       throw new InvalidRequestError("a Session needs a transport");
     const pool = new Pool(options.transport, options.pool, options.limits);
     const baseUrl = options.baseUrl === undefined ? undefined : new URL(options.baseUrl);
+    if (options.stayOnBaseOrigin === true && baseUrl === undefined)
+      throw new InvalidRequestError("stayOnBaseOrigin needs a baseUrl");
     const headers = mergeHeaders(DEFAULT_HEADERS, headerPairs(options.headers));
     const timeout = timeoutOptions(options.timeout);
     const redirect = redirectOptions(options.redirect);
@@ -159,6 +176,7 @@ export class Session {
     this.#state = {
       pool,
       baseUrl,
+      stayOnBaseOrigin: options.stayOnBaseOrigin === true,
       headers,
       timeout,
       redirect,
@@ -308,8 +326,13 @@ export class Session {
         const url = new URL(target.href);
         const fromUrl = takeUrlCredentials(url);
         const given = checkAuth(auth);
-        const chosen = given === null ? undefined : (given ?? fromUrl ?? this.#state.auth);
-        let out = mergeHeaders(this.#state.headers, headers);
+        const defaults = sessionDefaultsFor(
+          this.#state,
+          url,
+          this.#state.redirect.sensitiveHeaders,
+        );
+        const chosen = given === null ? undefined : (given ?? fromUrl ?? defaults.auth);
+        let out = mergeHeaders(defaults.headers, headers);
         if (this.#state.cookies !== undefined)
           out = withJarCookies(out, await this.#state.cookies.header(url, "strict"));
         if (chosen !== undefined && !hasHeader(out, "authorization")) {

@@ -172,3 +172,84 @@ describe("auth", () => {
     await unanswered.dump();
   });
 });
+
+describe("credentials stay on the origin they were set for", () => {
+  const credentialEcho = (req: IncomingMessage, res: ServerResponse) =>
+    res.end(
+      JSON.stringify({
+        host: req.headers.host,
+        authorization: req.headers.authorization,
+        apiKey: req.headers["x-api-key"],
+        other: req.headers["x-other"],
+      }),
+    );
+
+  it("sends a baseUrl session's auth and credential headers only to the base origin", async () => {
+    const server = await serve(credentialEcho);
+    const s = session({
+      baseUrl: `${server.url}/v1/`,
+      auth: { bearer: "session-secret" },
+      headers: { "x-api-key": "k3y", "x-other": "kept" },
+    });
+    const here = await (await s.get("items")).json();
+    expect(here).toMatchObject({ authorization: "Bearer session-secret", apiKey: "k3y" });
+    const port = server.port;
+    for (const elsewhere of [
+      `//localhost:${port}/x`,
+      `/\\localhost:${port}/x`,
+      `http://localhost:${port}/x`,
+    ]) {
+      const seen = await (await s.get(elsewhere)).json();
+      expect([elsewhere, seen]).toEqual([elsewhere, { host: `localhost:${port}`, other: "kept" }]);
+    }
+    // Credentials the caller gives for the request itself go where the caller sends them.
+    const given = (await (
+      await s.get(`http://localhost:${port}/x`, { auth: { bearer: "mine" } })
+    ).json()) as { authorization?: string };
+    expect(given.authorization).toBe("Bearer mine");
+  });
+
+  it("with stayOnBaseOrigin refuses other origins before sending, and redirects that leave it", async () => {
+    let requests = 0;
+    const server = await serve((req, res) => {
+      requests++;
+      if (req.url === "/away") {
+        res.statusCode = 302;
+        res.setHeader("location", `http://localhost:${server.port}/x`);
+      }
+      res.end();
+    });
+    const s = session({ baseUrl: server.url, stayOnBaseOrigin: true });
+    await expect(s.get(`//localhost:${server.port}/x`)).rejects.toMatchObject({
+      name: "InvalidRequestError",
+      code: "INVALID_REQUEST",
+    });
+    expect(requests).toBe(0);
+    await (await s.get("/here")).dump();
+    await expect(s.get("/away")).rejects.toMatchObject({ name: "RedirectError" });
+    expect(requests).toBe(2);
+    expect(() => session({ stayOnBaseOrigin: true })).toThrow(/baseUrl/);
+  });
+
+  it("drops common API-key headers on a cross-origin redirect, or the list the caller gives", async () => {
+    const server = await serve((req, res) => {
+      if (req.url === "/out") {
+        res.statusCode = 307;
+        res.setHeader("location", `http://localhost:${server.port}/landed`);
+        return res.end();
+      }
+      credentialEcho(req, res);
+    });
+    const headers = { "x-api-key": "k3y", "x-other": "custom" };
+    const s = session();
+    const byDefault = await (await s.get(`${server.url}/out`, { headers })).json();
+    expect(byDefault).toEqual({ host: `localhost:${server.port}`, other: "custom" });
+    const ownList = await (
+      await s.get(`${server.url}/out`, { headers, redirect: { sensitiveHeaders: ["X-Other"] } })
+    ).json();
+    expect(ownList).toEqual({ host: `localhost:${server.port}`, apiKey: "k3y" });
+    // A same-origin redirect keeps them all.
+    const same = await (await s.get(`http://localhost:${server.port}/out`, { headers })).json();
+    expect(same).toMatchObject({ apiKey: "k3y", other: "custom" });
+  });
+});
