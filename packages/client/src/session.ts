@@ -133,6 +133,13 @@ export interface SessionOptions {
 
 const DEFAULT_HEADERS: HeaderList = [["user-agent", "reqivo/0.1"]];
 
+// Best effort for a Session the program forgot to close: when it is collected,
+// its pool closes the sockets it still holds. The registry holds the pool,
+// which never points back at the Session, so it does not keep the Session alive.
+const forgottenSessions = new FinalizationRegistry<Pool>((pool) => {
+  pool.close().catch(() => {});
+});
+
 /**
  * An HTTP client with a connection pool and shared defaults.
  *
@@ -172,6 +179,7 @@ export class Session {
     this.#tls = tls.session.options;
     this.#socketPath = socketPath;
     this.#pool = pool;
+    forgottenSessions.register(this, pool, this);
     this.#headers = headers;
     this.#state = {
       pool,
@@ -312,6 +320,7 @@ export class Session {
 
   /** Closes every pooled connection; later requests fail with SessionClosedError. */
   close(): Promise<void> {
+    forgottenSessions.unregister(this);
     return Promise.all([closeWebSockets(this.#headers), this.#pool.close()]).then(() => undefined);
   }
 
