@@ -88,9 +88,9 @@ export {
   SocksError,
   type SocksErrorCode,
 } from "./proxy/errors.ts";
+export { DEFAULT_SENSITIVE_HEADERS } from "./redirect.ts";
 export { type RedirectHop, Response, type Timings } from "./response.ts";
 export type { BackoffOptions, RetryOptions } from "./retry.ts";
-export { DEFAULT_SENSITIVE_HEADERS } from "./redirect.ts";
 export { Session, type SessionOptions } from "./session.ts";
 export type { ClientTlsOptions } from "./tls-settings.ts";
 export {
