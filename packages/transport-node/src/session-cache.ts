@@ -7,7 +7,7 @@
 // the `session` events.
 import { createHash } from "node:crypto";
 import type * as tls from "node:tls";
-import { createTlsSessionCache, type TlsSessionCache } from "@reqivo/transport";
+import { createTlsSessionCache, type TlsSessionCache } from "@reqivo/transport/kit";
 
 /** The session cache over node:tls's serialized sessions. */
 export type NodeTlsSessionCache = TlsSessionCache<Buffer>;

@@ -55,4 +55,22 @@ export const pinCases: CaseDefinition[] = [
       });
     },
   },
+  {
+    // The one rule on every runtime: a pinned connection never resumes a TLS
+    // session, so each one gets the server's certificate and checks it.
+    name: "tls.pins: pinned connections to one origin do full handshakes, each one checked",
+    async run(context) {
+      if (!context.supports("tls.pins")) return;
+      const { ca, server: pem, serverPin } = await context.certificates();
+      await withServer(context, { tls: pem }, echo, async (server) => {
+        const pinned = target(server, { tls: { ca, servername: "localhost", pins: [serverPin] } });
+        for (let round = 1; round <= 3; round++) {
+          const conn = await context.transport.connect(pinned);
+          context.check.ok(conn.info.tlsSessionReused !== true, `connection ${round}: not resumed`);
+          // The round trip also reads the TLS 1.3 tickets the server sends after the handshake.
+          await roundTrip(context, conn);
+        }
+      });
+    },
+  },
 ];
