@@ -10,7 +10,16 @@
 // runtime's (this package uses no runtime crypto).
 import { TlsPinMismatchError } from "./errors.ts";
 
-/** The runtime's SHA-256, as base64 (node:crypto's `createHash`, Bun's `CryptoHasher`). */
+/**
+ * The runtime's SHA-256, as base64 (node:crypto's `createHash`, Bun's `CryptoHasher`).
+ *
+ * @example
+ * ```ts
+ * import type { Sha256Base64 } from "@reqivo/transport/kit";
+ * import { createHash } from "node:crypto";
+ * const sha256: Sha256Base64 = (bytes) => createHash("sha256").update(bytes).digest("base64");
+ * ```
+ */
 export type Sha256Base64 = (bytes: Uint8Array) => string;
 
 /**
