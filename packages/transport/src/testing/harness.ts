@@ -87,8 +87,8 @@ export interface TestServer {
   /**
    * A TLS server only: serves `certificate` from the next handshake on while
    * still resuming the sessions it issued before (same ticket keys), as a
-   * server whose key was swapped behind a client's back. Absent where the
-   * harness cannot.
+   * server whose key was swapped behind a client's back. Optional in the
+   * type (plain servers have none), but the `tls.pins` cases fail without it.
    */
   replaceCertificate?(certificate: { readonly cert: string; readonly key: string }): void;
 }
