@@ -5,12 +5,8 @@
  * instead of on every request (string building and a property definition per
  * request showed up in keep-alive profiles).
  */
-import {
-  type Connection,
-  type ConnectOptions,
-  isIpAddress,
-  type Transport,
-} from "@reqivo/transport";
+import type { Connection, ConnectOptions, Transport } from "@reqivo/transport";
+import { isIpAddress } from "@reqivo/transport/kit";
 import type { SessionDns } from "./dns/session-dns.ts";
 import type { Lifeline } from "./lifeline.ts";
 import type { TimeoutOptions } from "./options.ts";

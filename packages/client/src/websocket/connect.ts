@@ -16,13 +16,8 @@ import {
   WebSocketConnection,
   type WebSocketHandshake,
 } from "@reqivo/protocol";
-import {
-  type Connection,
-  type ConnectOptions,
-  isIpAddress,
-  type LookupFunction,
-  type Transport,
-} from "@reqivo/transport";
+import type { Connection, ConnectOptions, LookupFunction, Transport } from "@reqivo/transport";
+import { isIpAddress } from "@reqivo/transport/kit";
 import { AbortError, InvalidRequestError, SessionClosedError } from "../errors.ts";
 import { headerPairs, mergeHeaders, type TimeoutOptions } from "../options.ts";
 import { dial } from "../proxy/dial.ts";
