@@ -1,6 +1,7 @@
 // Same bytes, same verdict (issue 22 §1): the first offending byte decides, and
 // a limit crossed before the first malformed byte is the limit's error, however
 // the bytes are split.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { splittings } from "../splittings.ts";
 import { bytesOf, drive, type Normalized } from "./drive.ts";
@@ -130,5 +131,39 @@ describe("lines exactly at their limit", () => {
     expect(verdict(`${fields}Y:a\rx\r\n\r\n`, { options }).code).toBe("HEADERS_TOO_LARGE");
     expect(verdict(`${fields}Y:\rx\r\n\r\n`, { options }).code).toBe("INVALID_HEADER_VALUE");
     expect(verdict(`${fields}Y:\r\n\r\n`, { options }).code).toBe("HEADERS_TOO_LARGE");
+  });
+});
+
+describe("any bytes near the limits", () => {
+  // Small limits and an alphabet of the bytes that matter (line ends, separators,
+  // control bytes, digits), so random heads, chunk lines and trailers hit every
+  // limit and every malformation, in every order.
+  const alphabet = ["a", "1", ":", " ", ";", "=", '"', "\r", "\n", "\r\n", "\x01", "\x80"];
+  const piece = fc.array(fc.constantFrom(...alphabet), { maxLength: 40 }).map((p) => p.join(""));
+  const options = {
+    maxHeaderBytes: 48,
+    maxStartLineBytes: 20,
+    maxChunkLineBytes: 12,
+    maxHeaderCount: 3,
+  };
+
+  it("reach one verdict for every split", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(
+          "",
+          "HTTP/1.1 200 ",
+          "HTTP/1.1 103 Hints\r\nA: b\r\n\r\nHTTP/1.1 200 OK\r\n",
+          chunked,
+          `${chunked}1\r\nz\r\n0\r\n`,
+        ),
+        piece,
+        piece,
+        (prefix, one, two) => {
+          verdict(`${prefix}${one}\r\n${two}`, { options });
+        },
+      ),
+      { numRuns: 300, seed: 22 },
+    );
   });
 });
