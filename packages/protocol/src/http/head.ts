@@ -137,6 +137,7 @@ function checkRequestLinePrefix(bytes: Uint8Array, start: number, end: number): 
 
 /** `status-line = HTTP-version SP status-code SP [ reason-phrase ]` (the last SP tolerated when absent). */
 function parseStatusLine(bytes: Uint8Array, start: number, end: number, head: ParsedHead): void {
+  checkStatusLinePrefix(bytes, start, end);
   head.version = parseVersion(bytes, start, end);
   if (bytes[start + 8] !== SP)
     fail("INVALID_STATUS_LINE", "expected a space after the HTTP version");
@@ -161,6 +162,7 @@ function parseStatusLine(bytes: Uint8Array, start: number, end: number, head: Pa
 
 /** `request-line = method SP request-target SP HTTP-version` (server role). */
 function parseRequestLine(bytes: Uint8Array, start: number, end: number, head: ParsedHead): void {
+  checkRequestLinePrefix(bytes, start, end);
   let i = start;
   while (i < end && TOKEN_CHARS[bytes[i]!] === 1) i++;
   if (i === start || bytes[i] !== SP) fail("INVALID_REQUEST_LINE", "malformed method");
@@ -465,14 +467,6 @@ export class HeadReader implements LineRules {
     else checkRequestLinePrefix(bytes, start, end);
   }
 
-  get contentRoom(): number {
-    return this.#head === undefined ? this.#limits.maxStartLineBytes : Infinity;
-  }
-
-  get lineRoom(): number {
-    return this.#limits.maxHeaderBytes - this.#consumed;
-  }
-
   tooLong(content: boolean): RemoteProtocolError {
     const limits = this.#limits;
     return content
@@ -496,7 +490,12 @@ export class HeadReader implements LineRules {
     }
     for (;;) {
       const lineStart = buffer.start;
-      const end = this.#lines.next(buffer, this);
+      const end = this.#lines.next(
+        buffer,
+        this,
+        this.#head === undefined ? this.#limits.maxStartLineBytes : Infinity,
+        this.#limits.maxHeaderBytes - this.#consumed,
+      );
       if (end === -1) return null;
       this.#consumed += end + 2 - lineStart;
       buffer.start = end + 2;

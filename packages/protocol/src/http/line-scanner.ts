@@ -16,14 +16,11 @@ export interface LineRules {
   /**
    * Throws the error of the first byte in `bytes[start, end)` that no valid
    * line could have there; running out of bytes is not an error. Must look
-   * only at bytes up to the one it judges, so a longer prefix fails the same way.
+   * only at bytes up to the one it judges, so a longer prefix fails the same
+   * way. The caller's parse of a whole line must begin with this check.
    */
   checkPrefix(bytes: Uint8Array, start: number, end: number): void;
-  /** Bytes of this line before its CRLF that fit the limit ({@link Infinity} for none). */
-  readonly contentRoom: number;
-  /** Bytes of this line, CRLF included, that fit the limit ({@link Infinity} for none). */
-  readonly lineRoom: number;
-  /** The error for crossing `contentRoom` (`true`) or `lineRoom` (`false`). */
+  /** The error for crossing the content room (`true`) or the line room (`false`), see {@link LineScanner.next}. */
   tooLong(content: boolean): RemoteProtocolError;
 }
 
@@ -46,19 +43,21 @@ export class LineScanner {
    * Returns the index of the CR ending the next line (its content is
    * `buffer.bytes[buffer.start, cr)`, the caller consumes it by setting
    * `buffer.start = cr + 2`), or -1 while the line is incomplete. Throws the
-   * line's verdict when it is refused.
+   * line's verdict when it is refused. `contentRoom` is how many bytes before
+   * the CRLF fit their limit, `lineRoom` how many with the CRLF
+   * (`Infinity` for no limit).
    */
-  next(buffer: ReceiveBuffer, rules: LineRules): number {
+  next(buffer: ReceiveBuffer, rules: LineRules, contentRoom: number, lineRoom: number): number {
     const bytes = buffer.bytes;
     const start = buffer.start;
     const lf = buffer.indexOfLF(start + this.#scanned);
     if (lf === -1) {
       this.#scanned = buffer.length;
       const known = knownContentEnd(buffer);
-      const over = start + Math.min(rules.contentRoom, rules.lineRoom);
+      const over = start + Math.min(contentRoom, lineRoom);
       if (over < known) {
         rules.checkPrefix(bytes, start, over + 1);
-        throw rules.tooLong(rules.contentRoom <= rules.lineRoom);
+        throw rules.tooLong(contentRoom <= lineRoom);
       }
       rules.checkPrefix(bytes, start, Math.min(known, start + EAGER_PREFIX));
       return -1;
@@ -67,15 +66,17 @@ export class LineScanner {
     const crlf = lf > start && bytes[lf - 1] === CR;
     const end = crlf ? lf - 1 : lf;
     // The first byte past each limit, if this line has one.
-    const overContent = rules.contentRoom < end - start ? start + rules.contentRoom : Infinity;
-    const overLine = rules.lineRoom <= lf - start ? start + rules.lineRoom : Infinity;
+    const overContent = contentRoom < end - start ? start + contentRoom : Infinity;
+    const overLine = lineRoom <= lf - start ? start + lineRoom : Infinity;
     const over = Math.min(overContent, overLine);
+    // A sound line within its limits is checked by the caller's parse, which
+    // starts with the same prefix check (one pass instead of two).
+    if (crlf && over === Infinity) return end;
     rules.checkPrefix(bytes, start, Math.min(end, over + 1));
     if (!crlf && lf <= over) {
       throw new RemoteProtocolError("INVALID_LINE_ENDING", "line ends in LF without CR");
     }
-    if (over !== Infinity) throw rules.tooLong(overContent <= overLine);
-    return end;
+    throw rules.tooLong(overContent <= overLine);
   }
 
   /** When the peer closed mid-line: throws the verdict on the bytes of the line received. */

@@ -204,14 +204,6 @@ class ChunkedReader implements BodyReader, LineRules {
     else checkChunkLine(bytes, start, end, this.#limits.maxChunkSize, false);
   }
 
-  get contentRoom(): number {
-    return this.#phase === "trailers" ? Infinity : this.#limits.maxChunkLineBytes;
-  }
-
-  get lineRoom(): number {
-    return this.#phase === "trailers" ? this.#limits.maxHeaderBytes - this.#trailerBytes : Infinity;
-  }
-
   tooLong(): RemoteProtocolError {
     const limits = this.#limits;
     return this.#phase === "trailers"
@@ -267,7 +259,7 @@ class ChunkedReader implements BodyReader, LineRules {
 
   #readSizeLine(buffer: ReceiveBuffer): boolean {
     const start = buffer.start;
-    const end = this.#lines.next(buffer, this);
+    const end = this.#lines.next(buffer, this, this.#limits.maxChunkLineBytes, Infinity);
     if (end === -1) return false;
     const size = checkChunkLine(buffer.bytes, start, end, this.#limits.maxChunkSize, true);
     buffer.start = end + 2;
@@ -285,7 +277,8 @@ class ChunkedReader implements BodyReader, LineRules {
     const fields = this.#trailers!;
     for (;;) {
       const start = buffer.start;
-      const end = this.#lines.next(buffer, this);
+      const room = this.#limits.maxHeaderBytes - this.#trailerBytes;
+      const end = this.#lines.next(buffer, this, Infinity, room);
       if (end === -1) return null;
       this.#trailerBytes += end + 2 - start;
       buffer.start = end + 2;
