@@ -34,17 +34,52 @@ export function isToken(value: string): boolean {
 }
 
 /**
- * True when `value` may go on the wire as a field value: no CR, LF, NUL or other
- * control bytes, nothing beyond latin1, and no leading or trailing whitespace
- * (which a recipient would strip, changing the value).
+ * How strict {@link isFieldValue} is beyond the field-value grammar.
+ *
+ * @example
+ * ```ts
+ * import { type FieldValueRule, isFieldValue } from "@reqivo/protocol";
+ * // A multipart part header, written as UTF-8: ASCII only, padding left as is.
+ * const partHeader: FieldValueRule = { obsText: false, trimmed: false };
+ * isFieldValue("text/plain", partHeader); // true
+ * ```
  */
-export function isFieldValue(value: string): boolean {
+export interface FieldValueRule {
+  /**
+   * Accept obs-text, U+0080–U+00FF (sent as latin1 bytes). Default true;
+   * false where the head is encoded as UTF-8 and those characters would
+   * change bytes on the way.
+   */
+  obsText?: boolean;
+  /** Refuse leading and trailing SP/HTAB, which a recipient strips (changing the value). Default true. */
+  trimmed?: boolean;
+}
+
+/**
+ * True when `value` is safe in a message head as a field value: no CR, LF, NUL
+ * or other control character, nothing beyond latin1 (or beyond ASCII, with
+ * `obsText: false`), and no leading or trailing whitespace unless `trimmed`
+ * is false. The one rule for every value Reqivo writes into a head, the
+ * request head and the multipart part headers alike.
+ *
+ * @example
+ * ```ts
+ * import { isFieldValue } from "@reqivo/protocol";
+ * isFieldValue("text/plain");                          // true
+ * isFieldValue("a\r\nX-Injected: 1");                // false
+ * isFieldValue("caf\u00e9");                          // true: obs-text, sent as latin1
+ * isFieldValue("caf\u00e9", { obsText: false });      // false
+ * ```
+ */
+export function isFieldValue(value: string, rule?: FieldValueRule): boolean {
   const n = value.length;
   if (n === 0) return true;
+  const highest = rule?.obsText === false ? 0x7f : 0xff;
   for (let i = 0; i < n; i++) {
     const c = value.charCodeAt(i);
-    if (c > 0xff || FIELD_VALUE_CHARS[c] !== 1) return false;
+    if (c > highest || FIELD_VALUE_CHARS[c] !== 1) return false;
   }
+  if (rule?.trimmed === false) return true;
   const first = value.charCodeAt(0);
   const last = value.charCodeAt(n - 1);
   return first !== 0x20 && first !== 0x09 && last !== 0x20 && last !== 0x09;
