@@ -185,7 +185,10 @@ async function jsrSide() {
     env: { DENO_NO_UPDATE_CHECK: "1" },
   });
   if (dryRun.code !== 0) {
-    fail("deno publish --dry-run (JSR workspace)", dryRun.stdout + dryRun.stderr);
+    fail(
+      `deno publish --dry-run (JSR workspace): exit ${dryRun.code} after ${dryRun.ms} ms`,
+      dryRun.stdout + dryRun.stderr,
+    );
     return;
   }
   ok(`deno publish --dry-run: every JSR package, no slow types (${dryRun.ms} ms)`);
