@@ -3,12 +3,7 @@ import { DEFAULT_HEADER_TABLE_SIZE } from "./decoder.ts";
 import { DynamicTable } from "./dynamic-table.ts";
 import { hpackUsageError } from "./errors.ts";
 import { type HuffmanPolicy, MAX_HPACK_INTEGER, writeInteger, writeString } from "./primitives.ts";
-import {
-  fieldKey,
-  STATIC_TABLE_LENGTH,
-  staticIndexOfField,
-  staticIndexOfName,
-} from "./static-table.ts";
+import { STATIC_TABLE_LENGTH, staticIndexOfField, staticIndexOfName } from "./static-table.ts";
 
 /**
  * Decides which fields are sent as never-indexed literals (RFC 7541 §7.1.3):
@@ -82,33 +77,47 @@ export interface HpackEncoderOptions {
   neverIndex?: NeverIndexPolicy;
 }
 
+/** The ids of one name's entries: the newest, and the newest for each value. */
+interface NameEntries {
+  newest: number;
+  byValue: Map<string, number>;
+}
+
 /** The encoder's table, with lookups by field and by name for finding indexes. */
 class EncoderTable extends DynamicTable {
-  readonly #byField = new Map<string, number>();
-  readonly #byName = new Map<string, number>();
+  readonly #byName = new Map<string, NameEntries>();
 
   /** Dynamic index of exactly `(name, value)`, or 0. */
   indexOfField(name: string, value: string): number {
-    const id = this.#byField.get(fieldKey(name, value));
+    const id = this.#byName.get(name)?.byValue.get(value);
     return id === undefined ? 0 : this.indexOfId(id);
   }
 
   /** Dynamic index of the newest entry named `name`, or 0. */
   indexOfName(name: string): number {
-    const id = this.#byName.get(name);
-    return id === undefined ? 0 : this.indexOfId(id);
+    const entries = this.#byName.get(name);
+    return entries === undefined ? 0 : this.indexOfId(entries.newest);
   }
 
   protected override onInsert(id: number, name: string, value: string): void {
-    this.#byField.set(fieldKey(name, value), id);
-    this.#byName.set(name, id);
+    const entries = this.#byName.get(name);
+    if (entries === undefined) {
+      this.#byName.set(name, { newest: id, byValue: new Map([[value, id]]) });
+      return;
+    }
+    entries.newest = id;
+    entries.byValue.set(value, id);
   }
 
   protected override onEvict(id: number, name: string, value: string): void {
-    // A newer entry with the same key keeps its own id; only drop our own.
-    const key = fieldKey(name, value);
-    if (this.#byField.get(key) === id) this.#byField.delete(key);
-    if (this.#byName.get(name) === id) this.#byName.delete(name);
+    const entries = this.#byName.get(name)!;
+    // Eviction goes oldest first: when the newest of a name goes, all of it has.
+    if (entries.newest === id) {
+      this.#byName.delete(name);
+      return;
+    }
+    // A newer entry with the same value keeps its own id; only drop our own.
+    if (entries.byValue.get(value) === id) entries.byValue.delete(value);
   }
 }
 

@@ -29,22 +29,32 @@ export function huffmanEncodedLength(text: string): number {
  * ```
  */
 export function huffmanEncode(text: string, target: Uint8Array, offset: number): number {
-  // Pending bits stay below 8, so pending + one code (≤ 30 bits) fits exactly
-  // in a double; products and quotients by powers of two stay exact.
+  // Fewer than 8 bits stay pending between symbols; a code is added in parts
+  // of at most 16 bits, so the accumulator stays below 2^24 (int32-safe).
   let pending = 0;
   let pendingBits = 0;
   for (let i = 0; i < text.length; i++) {
     const symbol = text.charCodeAt(i);
-    const length = HUFFMAN_LENGTHS[symbol]!;
-    pending = pending * 2 ** length + HUFFMAN_CODES[symbol]!;
+    let length = HUFFMAN_LENGTHS[symbol]!;
+    const code = HUFFMAN_CODES[symbol]!;
+    if (length > 16) {
+      length -= 16;
+      pending = (pending << length) | (code >>> 16);
+      pendingBits += length;
+      while (pendingBits >= 8) {
+        pendingBits -= 8;
+        target[offset++] = pending >>> pendingBits;
+      }
+      pending &= (1 << pendingBits) - 1;
+      length = 16;
+    }
+    pending = (pending << length) | (code & 0xffff);
     pendingBits += length;
     while (pendingBits >= 8) {
       pendingBits -= 8;
-      const scale = 2 ** pendingBits;
-      const octet = Math.floor(pending / scale);
-      target[offset++] = octet;
-      pending -= octet * scale;
+      target[offset++] = pending >>> pendingBits;
     }
+    pending &= (1 << pendingBits) - 1;
   }
   if (pendingBits > 0) {
     const padBits = 8 - pendingBits;

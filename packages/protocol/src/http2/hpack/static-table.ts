@@ -80,27 +80,13 @@ export const STATIC_TABLE: readonly (readonly [name: string, value: string])[] =
  */
 export const STATIC_TABLE_LENGTH = 61;
 
-/**
- * Key of a `(name, value)` pair in lookup maps; the length prefix keeps
- * `("ab", "c")` and `("a", "bc")` apart.
- *
- * @example
- * ```ts
- * fieldKey("ab", "c"); // "2:abc"
- * ```
- */
-export function fieldKey(name: string, value: string): string {
-  return `${name.length}:${name}${value}`;
-}
-
-const staticByField = new Map<string, number>();
-const staticByName = new Map<string, number>();
-for (let i = STATIC_TABLE.length - 1; i >= 0; i--) {
-  const [name, value] = STATIC_TABLE[i]!;
-  // Walking backwards leaves the lowest index for each name.
-  staticByField.set(fieldKey(name, value), i + 1);
-  staticByName.set(name, i + 1);
-}
+/** Static indexes by name, lowest first: at most 7 per name (`:status`). */
+const staticByName = new Map<string, number[]>();
+STATIC_TABLE.forEach(([name], i) => {
+  const indexes = staticByName.get(name);
+  if (indexes === undefined) staticByName.set(name, [i + 1]);
+  else indexes.push(i + 1);
+});
 
 /**
  * The static index of exactly `(name, value)`, or 0.
@@ -111,7 +97,10 @@ for (let i = STATIC_TABLE.length - 1; i >= 0; i--) {
  * ```
  */
 export function staticIndexOfField(name: string, value: string): number {
-  return staticByField.get(fieldKey(name, value)) ?? 0;
+  const indexes = staticByName.get(name);
+  if (indexes === undefined) return 0;
+  for (const index of indexes) if (STATIC_TABLE[index - 1]![1] === value) return index;
+  return 0;
 }
 
 /**
@@ -123,5 +112,5 @@ export function staticIndexOfField(name: string, value: string): number {
  * ```
  */
 export function staticIndexOfName(name: string): number {
-  return staticByName.get(name) ?? 0;
+  return staticByName.get(name)?.[0] ?? 0;
 }
