@@ -12,6 +12,7 @@ export {
   SETTING,
 } from "./constants.ts";
 export { type FrameErrorCode, http2ErrorFor } from "./errors.ts";
+export { HeaderBlockJoiner, type HeaderBlockJoinerOptions } from "./header-block.ts";
 export { FrameReader, type FrameReaderOptions } from "./reader.ts";
 export type { Http2Frame, PrioritySpec, SettingPair } from "./types.ts";
 export { type DataFrameOptions, FrameWriter, type HeadersFrameOptions } from "./writer.ts";
