@@ -47,6 +47,8 @@ function checkMaxFrameSize(value: number): number {
  */
 export class FrameReader {
   readonly #queue = new ByteQueue();
+  /** The current frame's 9-octet header, copied out of the queue. */
+  readonly #header = new Uint8Array(FRAME_HEADER_LENGTH);
   #maxFrameSize: number;
   #failure: ProtocolError | undefined;
 
@@ -83,7 +85,15 @@ export class FrameReader {
   #next(): Http2Frame | NeedData {
     const queue = this.#queue;
     if (queue.length < FRAME_HEADER_LENGTH) return NEED_DATA;
-    const length = (queue.peek(0) << 16) | (queue.peek(1) << 8) | queue.peek(2);
+    const header = this.#header;
+    const front = queue.front();
+    const at = queue.frontOffset;
+    if (front.length - at >= FRAME_HEADER_LENGTH) {
+      for (let i = 0; i < FRAME_HEADER_LENGTH; i++) header[i] = front[at + i]!;
+    } else {
+      for (let i = 0; i < FRAME_HEADER_LENGTH; i++) header[i] = queue.peek(i);
+    }
+    const length = (header[0]! << 16) | (header[1]! << 8) | header[2]!;
     if (length > this.#maxFrameSize) {
       throw frameError(
         "H2_FRAME_TOO_LARGE",
@@ -91,14 +101,11 @@ export class FrameReader {
       );
     }
     if (queue.length < FRAME_HEADER_LENGTH + length) return NEED_DATA;
-    const frameType = queue.peek(3);
-    const flags = queue.peek(4);
     // The reserved bit is ignored on receipt (§4.1).
     const streamId =
-      (queue.peek(5) & 0x7f) * 0x1000000 +
-      ((queue.peek(6) << 16) | (queue.peek(7) << 8) | queue.peek(8));
+      (header[5]! & 0x7f) * 0x1000000 + ((header[6]! << 16) | (header[7]! << 8) | header[8]!);
     queue.skip(FRAME_HEADER_LENGTH);
     const payload = length === 0 ? EMPTY_BYTES : queue.take(length);
-    return parseFrame(frameType, flags, streamId, payload);
+    return parseFrame(header[3]!, header[4]!, streamId, payload);
   }
 }
