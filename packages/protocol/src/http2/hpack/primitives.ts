@@ -30,6 +30,8 @@ const MAX_CONTINUATION_OCTETS = 5;
 export class HpackReader {
   /** Offset of the next octet to read. */
   pos: number;
+  /** Length of the string literal last read or skipped. */
+  #stringLength = 0;
 
   constructor(
     readonly bytes: Uint8Array,
@@ -72,17 +74,20 @@ export class HpackReader {
 
   /** Reads a string literal (§5.2): an H flag, a length, then raw or Huffman-coded octets. */
   readString(): string {
-    const { start, end, huffman } = this.#stringBounds();
+    const huffman = this.#readStringLength();
+    const end = this.pos;
+    const start = end - this.#stringLength;
     return huffman ? huffmanDecode(this.bytes, start, end) : decodeLatin1(this.bytes, start, end);
   }
 
   /** Steps over a string literal without decoding it; returns its raw (wire) length. */
   skipString(): number {
-    const { start, end } = this.#stringBounds();
-    return end - start;
+    this.#readStringLength();
+    return this.#stringLength;
   }
 
-  #stringBounds(): { start: number; end: number; huffman: boolean } {
+  /** Reads a string's H flag and length, checks it fits, and moves past the octets. */
+  #readStringLength(): boolean {
     if (this.pos >= this.end) throw hpackError("HPACK_TRUNCATED", "block ends before a string");
     const huffman = (this.bytes[this.pos]! & 0x80) !== 0;
     const length = this.readInteger(7);
@@ -92,9 +97,9 @@ export class HpackReader {
         `string of ${length} octets but ${this.end - this.pos} left in the block`,
       );
     }
-    const start = this.pos;
+    this.#stringLength = length;
     this.pos += length;
-    return { start, end: this.pos, huffman };
+    return huffman;
   }
 }
 
