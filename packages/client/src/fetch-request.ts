@@ -2,7 +2,8 @@
  * fetch()'s input and init read as the Fetch standard's Request constructor
  * reads them, into the Session's request options. What a server runtime has
  * no use for (mode, referrer, keepalive, priority) is checked and ignored;
- * what Reqivo cannot do honestly (integrity) is refused with a TypeError.
+ * what Reqivo cannot do honestly (`credentials: "omit"` with a cookie jar)
+ * is refused with a TypeError.
  */
 import type { BodyInit } from "./body.ts";
 import { toRequestBody } from "./body.ts";
@@ -46,6 +47,8 @@ export interface PreparedFetch {
   readonly url: string;
   readonly method: string;
   readonly signal: AbortSignal | null;
+  /** Subresource Integrity metadata the body must match ("" for none). */
+  readonly integrity: string;
   readonly options: RequestOptions;
 }
 
@@ -203,9 +206,7 @@ export async function prepareFetch(
   const redirect = enumMember("redirect", init.redirect ?? request?.redirect, REDIRECT_MODES);
   if (init.duplex !== undefined && init.duplex !== "half")
     throw new TypeError('fetch: duplex can only be "half"');
-  const integrity = init.integrity ?? request?.integrity ?? "";
-  if (integrity !== "")
-    throw new TypeError("fetch: integrity checks are not supported by Reqivo's fetch");
+  const integrity = String(init.integrity ?? request?.integrity ?? "");
   if (credentials === "omit" && session.hasCookieJar)
     throw new TypeError(
       'fetch: credentials "omit" needs a Session without a cookie jar (new Session({ cookies: false }))',
@@ -255,5 +256,5 @@ export async function prepareFetch(
   if (init.proxy !== undefined) options.proxy = init.proxy;
   if (init.tls !== undefined) options.tls = init.tls;
   if (init.socketPath !== undefined) options.socketPath = init.socketPath;
-  return { url, method, signal, options };
+  return { url, method, signal, integrity, options };
 }

@@ -4,7 +4,8 @@
  * whose failures read as the runtime's fetch reports them.
  */
 import { fetchFailure, fetchRefusal } from "./fetch-errors.ts";
-import { runtimeClasses } from "./fetch-request.ts";
+import { checkIntegrity } from "./fetch-integrity.ts";
+import { type PreparedFetch, runtimeClasses } from "./fetch-request.ts";
 import type { Response as SessionResponse } from "./response.ts";
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
@@ -79,9 +80,9 @@ function fetchBody(
  */
 export async function toFetchResponse(
   response: SessionResponse,
-  method: string,
-  signal: AbortSignal | null,
+  prepared: PreparedFetch,
 ): Promise<globalThis.Response> {
+  const { method, signal, integrity } = prepared;
   const { status } = response;
   if (status < 200 || status > 599) {
     response.cancel();
@@ -91,7 +92,17 @@ export async function toFetchResponse(
   for (const [name, value] of response.headers) headers.append(name, value);
   const nullBody = NULL_BODY_STATUSES.has(status) || method === "HEAD";
   if (nullBody) await response.dump();
-  const body = nullBody ? null : fetchBody(response, signal);
+  let body: ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> | null = null;
+  if (integrity !== "") {
+    // The body is handed over only once it is known to match.
+    const bytes = nullBody
+      ? new Uint8Array(0)
+      : await response.bytes().catch((error: unknown) => {
+          throw fetchFailure(error, signal);
+        });
+    await checkIntegrity(bytes, integrity);
+    if (!nullBody) body = bytes as Uint8Array<ArrayBuffer>;
+  } else if (!nullBody) body = fetchBody(response, signal);
   let out: globalThis.Response;
   try {
     out = new runtimeClasses.Response(body, { status, statusText: response.statusText, headers });

@@ -58,6 +58,6 @@ export function createFetch(session: Session): FetchFunction {
     } catch (error) {
       throw fetchFailure(error, prepared.signal);
     }
-    return toFetchResponse(response, prepared.method, prepared.signal);
+    return toFetchResponse(response, prepared);
   };
 }
