@@ -5,6 +5,10 @@
 // their installed dependencies (see README.md beside this file).
 //
 //   node apps/compat/run-suite.mjs <checkout> [--node <node binary>] [--only runtime|reqivo]
+//     [--concurrency <test files at once, ky only; default 1>]
+//
+// ky's suite has timing-based tests (retry delays, total timeouts): on a busy
+// machine they fail with either fetch, so files run one at a time by default.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,6 +28,7 @@ if (checkout === undefined) {
 const root = resolve(checkout);
 const node = option("node") ?? process.execPath;
 const only = option("only");
+const concurrency = option("concurrency") ?? "1";
 const preload = fileURLToPath(new URL("./preload.mjs", import.meta.url));
 const suite = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).name;
 
@@ -51,7 +56,13 @@ function runKy(env) {
   if (build.status !== 0) throw new Error("ky build failed");
   const result = spawnSync(
     node,
-    ["node_modules/ava/entrypoints/cli.mjs", "--tap", "--timeout=2m", ...files],
+    [
+      "node_modules/ava/entrypoints/cli.mjs",
+      "--tap",
+      "--timeout=2m",
+      `--concurrency=${concurrency}`,
+      ...files,
+    ],
     { cwd: root, env, encoding: "utf8", maxBuffer: 64 << 20 },
   );
   const out = result.stdout;
