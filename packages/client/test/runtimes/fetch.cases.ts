@@ -232,6 +232,23 @@ export function fetchCases(createTransport: () => Transport): Record<string, () 
       assertNetworkError(await rejection(fetch("ftp://127.0.0.1/")));
     },
 
+    async "a body cut off while it is read errors with TypeError('terminated') and a coded cause"() {
+      const cut = track(
+        await rawServer((socket: Socket) =>
+          socket.on("data", () => {
+            socket.write("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nfive!");
+            setTimeout(() => socket.destroy(), 20);
+          }),
+        ),
+      );
+      const fetch = newFetch();
+      const res = await fetch(cut.url);
+      const error = await rejection(res.text());
+      assert.ok(error instanceof TypeError, String(error));
+      assert.equal(error.message, "terminated");
+      assert.ok(error.cause instanceof ReqivoError, String(error.cause));
+    },
+
     async "a declared Content-Length that does not match the body is refused before any byte is sent"() {
       const server = track(await recordingServer());
       const fetch = newFetch();
