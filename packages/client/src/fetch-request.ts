@@ -10,6 +10,7 @@ import { toRequestBody } from "./body.ts";
 import type { FetchInit } from "./fetch.ts";
 import { fetchFailure, fetchRefusal } from "./fetch-errors.ts";
 import type { RequestOptions } from "./options.ts";
+import { concat } from "./response.ts";
 
 /**
  * Bodies of `Request` inputs up to this size are read whole before sending:
@@ -106,17 +107,6 @@ function chunkBytes(value: unknown): Uint8Array {
   throw new TypeError("fetch: a request body stream must yield Uint8Array chunks");
 }
 
-function joined(pieces: Uint8Array[], size: number): Uint8Array {
-  if (pieces.length === 1) return pieces[0]!;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
-}
-
 async function* resumed(
   pieces: Uint8Array[],
   reader: ReadableStreamDefaultReader<unknown>,
@@ -147,7 +137,7 @@ async function takeRequestBody(
     for (;;) {
       const { done, value } = await reader.read();
       if (signal?.aborted) throw signal.reason;
-      if (done) return joined(pieces, size);
+      if (done) return concat(pieces, size);
       const bytes = chunkBytes(value);
       pieces.push(bytes);
       size += bytes.length;
