@@ -146,6 +146,34 @@ export function fetchCases(createTransport: () => Transport): Record<string, () 
       assertNetworkError(error, "REDIRECT");
     },
 
+    async "a Request's stream body is sent with its length when short, chunked past the 8 MiB bound"() {
+      const server = track(
+        await recordingServer((_req, res, seen) => {
+          res.end(String(seen.body.length));
+          return true;
+        }),
+      );
+      const fetch = newFetch();
+      const piece = new Uint8Array(64 * 1024).fill(97);
+      const streamOf = (pieces: number) => {
+        let left = pieces;
+        return new ReadableStream<Uint8Array>({
+          pull(controller) {
+            if (left-- > 0) controller.enqueue(piece);
+            else controller.close();
+          },
+        });
+      };
+      const init = { method: "POST", duplex: "half" } as RequestInit;
+      const short = await fetch(new Request(server.url, { ...init, body: streamOf(3) }));
+      assert.equal(await short.text(), String(3 * piece.length));
+      assert.equal(server.seen[0]?.headers["content-length"], String(3 * piece.length));
+      const pieces = (8 * 1024 * 1024) / piece.length + 16;
+      const long = await fetch(new Request(server.url, { ...init, body: streamOf(pieces) }));
+      assert.equal(await long.text(), String(pieces * piece.length));
+      assert.equal(server.seen[1]?.headers["transfer-encoding"], "chunked");
+    },
+
     async "an abort rejects with the signal's own reason, also while the body is read"() {
       const server = track(
         await recordingServer((req, res) => {
