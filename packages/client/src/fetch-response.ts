@@ -37,11 +37,16 @@ function fetchBody(
   response: SessionResponse,
   signal: AbortSignal | null,
 ): ReadableStream<Uint8Array> {
-  const reader = response.body.getReader();
+  // The session response's own iterator, not its `body` stream: one stream layer, not two.
+  const pieces = response[Symbol.asyncIterator]();
   let onAbort: (() => void) | undefined;
   const settle = () => {
     if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
     onAbort = undefined;
+  };
+  const stop = () => {
+    response.cancel();
+    void pieces.return?.(undefined).catch(() => undefined);
   };
   return new ReadableStream<Uint8Array>({
     start(controller) {
@@ -49,13 +54,13 @@ function fetchBody(
       onAbort = () => {
         settle();
         controller.error(signal.reason);
-        void reader.cancel(signal.reason).catch(() => undefined);
+        stop();
       };
       signal.addEventListener("abort", onAbort, { once: true });
     },
     async pull(controller) {
       try {
-        const { done, value } = await reader.read();
+        const { done, value } = await pieces.next();
         if (signal?.aborted) return;
         if (done) {
           settle();
@@ -66,9 +71,9 @@ function fetchBody(
         if (!signal?.aborted) controller.error(fetchFailure(error, signal, "terminated"));
       }
     },
-    cancel(reason) {
+    cancel() {
       settle();
-      return reader.cancel(reason);
+      stop();
     },
   });
 }
