@@ -6,12 +6,16 @@ describe("isFieldValue: the one rule for values written into a head", () => {
     // The client's multipart part-type check used to be this pattern; the shared rule must not loosen it.
     const multipartBefore = /^[\t\x20-\x7e]*$/;
     const rule = { obsText: false, trimmed: false };
+    // Disagreements are collected and compared once: 196,608 expect() calls took 36 s on a loaded machine.
+    const disagreements: string[] = [];
     for (let c = 0; c <= 0xffff; c++) {
       const char = String.fromCharCode(c);
       for (const value of [char, `text/${char}plain`, ` ${char}`]) {
-        expect(isFieldValue(value, rule), JSON.stringify(value)).toBe(multipartBefore.test(value));
+        if (isFieldValue(value, rule) !== multipartBefore.test(value))
+          disagreements.push(JSON.stringify(value));
       }
     }
+    expect(disagreements).toEqual([]);
   });
 
   it("by default accepts obs-text and refuses padding, as request heads need", () => {
