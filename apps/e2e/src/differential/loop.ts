@@ -1,0 +1,76 @@
+// The differential fuzz loop behind `fuzz:diff` and the bounded CI run: case i
+// of seed s is generated from its own random stream, so `--seed s --case i`
+// replays it; each distinct finding is shrunk and reported once.
+
+import type { HttpCase } from "./http-case.ts";
+import { checkHttpCase, describeHttpCase, type Finding } from "./http-check.ts";
+import { generateHttpCase } from "./http-generate.ts";
+import { Rng } from "./random.ts";
+import { shrinkHttpCase } from "./shrink.ts";
+
+export interface Report {
+  seed: number;
+  index: number;
+  finding: Finding;
+  /** The smallest input found that still gives this finding. */
+  shrunk: string;
+  replay: string;
+}
+
+export interface LoopResult {
+  cases: number;
+  /** How often each listed divergence explained a difference. */
+  listed: Record<string, number>;
+  reports: Report[];
+  /** How many findings per signature (the report keeps the first). */
+  counts: Record<string, number>;
+}
+
+export interface LoopOptions {
+  seed: number;
+  /** Stop at this time (ms since the epoch). */
+  until: number;
+  cases: number;
+  /** First case index (a replay starts at its case). */
+  first?: number;
+  /** Shrink each new finding (slower; the CI run does it too, findings are rare). */
+  shrink?: boolean;
+  onReport?: (r: Report) => void;
+}
+
+export function httpCaseAt(seed: number, index: number): { c: HttpCase; rng: Rng } {
+  const rng = new Rng(seed, index);
+  return { c: generateHttpCase(rng), rng };
+}
+
+export const replayLine = (seed: number, index: number) =>
+  `npx pnpm --filter @reqivo/e2e fuzz:diff -- --seed ${seed} --case ${index}`;
+
+export function differentialLoop(options: LoopOptions): LoopResult {
+  const result: LoopResult = { cases: 0, listed: {}, reports: [], counts: {} };
+  const first = options.first ?? 0;
+  for (let index = first; index < first + options.cases; index++) {
+    if ((index & 7) === 0 && Date.now() >= options.until) break;
+    const { c, rng } = httpCaseAt(options.seed, index);
+    const checked = checkHttpCase(c, rng);
+    result.cases++;
+    if (checked.listed !== undefined)
+      result.listed[checked.listed] = (result.listed[checked.listed] ?? 0) + 1;
+    for (const finding of checked.findings) {
+      const seen = result.counts[finding.signature] ?? 0;
+      result.counts[finding.signature] = seen + 1;
+      if (seen > 0) continue;
+      const shrunk = options.shrink === false ? c : shrinkHttpCase(c, options.seed, index, finding);
+      const report: Report = {
+        seed: options.seed,
+        index,
+        finding,
+        shrunk: describeHttpCase(shrunk),
+        replay: replayLine(options.seed, index),
+      };
+      result.reports.push(report);
+      options.onReport?.(report);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,91 @@
+// The differential fuzzer's bounded CI run (issue 22 §2–4): generated
+// responses checked against llhttp in strict mode and for split invariance,
+// with fixed seeds. `npx pnpm --filter @reqivo/e2e fuzz:diff` runs it for longer.
+import { beforeAll, describe, expect, it } from "vitest";
+import { classifyHttp, httpDivergences } from "../src/differential/divergences.ts";
+import { fromLatin1, type HttpCase } from "../src/differential/http-case.ts";
+import { runLlhttp } from "../src/differential/http-llhttp.ts";
+import { runReqivoHttp } from "../src/differential/http-reqivo.ts";
+import { differentialLoop, httpCaseAt, type LoopResult } from "../src/differential/loop.ts";
+
+const SEED = 22_2026;
+const one = (response: string, method: "GET" | "HEAD" | "CONNECT" = "GET"): HttpCase => ({
+  exchanges: [{ method, upgrade: false, bytes: fromLatin1(response) }],
+  limits: "default",
+  eof: true,
+});
+
+describe("differential fuzzing of the HTTP/1.1 reader against llhttp (strict)", () => {
+  let run: LoopResult;
+  const of = (kind: string) =>
+    run.reports
+      .filter((r) => r.finding.kind === kind)
+      .map((r) => `${r.finding.signature}: ${r.replay}\n  ${r.shrunk}`);
+
+  beforeAll(() => {
+    // Bounded by count, with a time cap as a guard on a slow machine.
+    run = differentialLoop({ seed: SEED, until: Date.now() + 8_000, cases: 800, shrink: false });
+  });
+
+  it("generates and checks cases, and the oracle disagrees somewhere (the list is in use)", () => {
+    expect(run.cases).toBeGreaterThan(50);
+    expect(Object.keys(run.listed).length).toBeGreaterThan(3);
+  });
+
+  it("no crash, no loop", () => {
+    expect(of("crash")).toEqual([]);
+  });
+
+  it("no divergence from llhttp outside the reviewed list", () => {
+    expect(of("divergence")).toEqual([]);
+  });
+
+  // Known on this base: a limit crossed before the first malformed byte gives the
+  // limit's error only when the bytes arrive split (issue 22 §1, fixed separately).
+  // Re-enable (it → plain `it`) once the byte-order fix is merged.
+  it.fails("no split-dependent verdict (fails until issue 22 §1, verdicts in byte order, lands)", () => {
+    expect(of("split")).toEqual([]);
+  });
+
+  it("a case replays from its seed and index", () => {
+    const a = httpCaseAt(SEED, 17).c;
+    const b = httpCaseAt(SEED, 17).c;
+    expect(b).toEqual(a);
+  });
+
+  it("every listed divergence names both verdicts and an RFC section", () => {
+    for (const d of httpDivergences) {
+      expect(d.why).toMatch(/RFC \d{4} §/);
+      expect(d.reqivo.length * d.oracle.length * d.shape.length).toBeGreaterThan(0);
+    }
+  });
+
+  it.each([
+    [
+      "Transfer-Encoding: chunked;",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked;\r\n\r\n0\r\n\r\n",
+      "transfer-coding-syntax",
+    ],
+    [
+      "an obs-fold outside framing fields",
+      "HTTP/1.1 200 OK\r\nA: b\r\n c\r\nContent-Length: 0\r\n\r\n",
+      "obs-fold-unfolded",
+    ],
+    ["status 099", "HTTP/1.1 099 OK\r\n\r\n", "status-below-100"],
+  ])("the oracle differs on %s, and the list says why", (_name, response, id) => {
+    const c = one(response);
+    expect(classifyHttp(c, runReqivoHttp(c), runLlhttp(c))).toBe(id);
+  });
+
+  it.each([
+    [
+      "Content-Length with Transfer-Encoding",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n",
+    ],
+    ["a fold inside Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n 3\r\n\r\nabc"],
+  ])("both refuse %s", (_name, response) => {
+    const c = one(response);
+    expect(runReqivoHttp(c).error).toBeDefined();
+    expect(runLlhttp(c).error).toBeDefined();
+  });
+});
