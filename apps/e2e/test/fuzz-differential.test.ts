@@ -6,7 +6,13 @@ import { classifyHttp, httpDivergences } from "../src/differential/divergences.t
 import { fromLatin1, type HttpCase } from "../src/differential/http-case.ts";
 import { runLlhttp } from "../src/differential/http-llhttp.ts";
 import { runReqivoHttp } from "../src/differential/http-reqivo.ts";
-import { differentialLoop, httpCaseAt, type LoopResult } from "../src/differential/loop.ts";
+import {
+  differentialLoop,
+  httpCaseAt,
+  type LoopResult,
+  wsCaseAt,
+} from "../src/differential/loop.ts";
+import { runReqivoWs, runWsReceiver } from "../src/differential/ws.ts";
 
 const SEED = 22_2026;
 const one = (response: string, method: "GET" | "HEAD" | "CONNECT" = "GET"): HttpCase => ({
@@ -24,7 +30,13 @@ describe("differential fuzzing of the HTTP/1.1 reader against llhttp (strict)", 
 
   beforeAll(() => {
     // Bounded by count, with a time cap as a guard on a slow machine.
-    run = differentialLoop({ seed: SEED, until: Date.now() + 8_000, cases: 800, shrink: false });
+    run = differentialLoop({
+      parser: "http",
+      seed: SEED,
+      until: Date.now() + 8_000,
+      cases: 800,
+      shrink: false,
+    });
   });
 
   it("generates and checks cases, and the oracle disagrees somewhere (the list is in use)", () => {
@@ -87,5 +99,52 @@ describe("differential fuzzing of the HTTP/1.1 reader against llhttp (strict)", 
     const c = one(response);
     expect(runReqivoHttp(c).error).toBeDefined();
     expect(runLlhttp(c).error).toBeDefined();
+  });
+});
+
+describe("differential fuzzing of the WebSocket frame reader against ws's Receiver", () => {
+  let run: LoopResult;
+  const of = (kind: string) =>
+    run.reports
+      .filter((r) => r.finding.kind === kind)
+      .map((r) => `${r.finding.signature}: ${r.replay}\n  ${r.shrunk}`);
+
+  beforeAll(() => {
+    run = differentialLoop({
+      parser: "ws",
+      seed: SEED,
+      until: Date.now() + 8_000,
+      cases: 3000,
+      shrink: false,
+    });
+  });
+
+  it("generates and checks cases", () => {
+    expect(run.cases).toBeGreaterThan(500);
+  });
+
+  it("no crash, no loop", () => {
+    expect(of("crash")).toEqual([]);
+  });
+
+  it("no divergence from ws outside the reviewed list", () => {
+    expect(of("divergence")).toEqual([]);
+  });
+
+  it("no split-dependent verdict", () => {
+    expect(of("split")).toEqual([]);
+  });
+
+  it("a case replays from its seed and index", () => {
+    expect(wsCaseAt(SEED, 5).c).toEqual(wsCaseAt(SEED, 5).c);
+  });
+
+  it("both readers agree on a fragmented text message with a ping between fragments, and on a bad close code", () => {
+    const frames = Uint8Array.from([
+      0x01, 2, 0x68, 0xc3, 0x89, 1, 0x7a, 0x80, 1, 0xa9, 0x88, 2, 0x03, 0xed,
+    ]);
+    const c = { bytes: frames, maxMessage: 256 };
+    expect(runReqivoWs(c)).toEqual(runWsReceiver(c));
+    expect(runReqivoWs(c)).toEqual({ events: ["ping z", 'text "hé"'], closeCode: 1002 });
   });
 });

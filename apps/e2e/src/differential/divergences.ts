@@ -4,6 +4,7 @@
 // choice; `matches` recognizes it. Anything else the differential fuzzer finds
 // is a bug in one of the parsers (or an entry to argue for here, in review).
 import { type HttpCase, type HttpVerdict, latin1 } from "./http-case.ts";
+import type { WsCase, WsVerdict } from "./ws.ts";
 
 export interface Divergence {
   id: string;
@@ -27,6 +28,8 @@ const LIMIT_CODES = new Set([
 
 /** A field line continued by an obs-fold (CRLF then SP or HTAB) somewhere in a head. */
 const OBS_FOLD = /\r\n[ \t]/;
+/** An obs-fold continuing Content-Length or Transfer-Encoding: never a listed divergence. */
+const FRAMING_FOLD = /(content-length|transfer-encoding) ?:[^\r\n]*\r?\n[ \t]/i;
 
 const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
 /** A chunk-size line whose extensions follow RFC 9112 §7.1.1 exactly, with BWS somewhere. */
@@ -54,7 +57,9 @@ export const httpDivergences: readonly HttpDivergence[] = [
     oracle: "HPE_INVALID_HEADER_TOKEN (strict mode refuses every fold)",
     why: "RFC 9112 §5.2: a user agent that receives an obs-fold in a response MUST replace each obs-fold with one or more SP before interpreting the value; refusing is for servers and proxies",
     matches: (input, _reqivo, llhttp) =>
-      llhttp.error === "HPE_INVALID_HEADER_TOKEN" && OBS_FOLD.test(input),
+      llhttp.error === "HPE_INVALID_HEADER_TOKEN" &&
+      OBS_FOLD.test(input) &&
+      !FRAMING_FOLD.test(input),
   },
   {
     id: "higher-minor-version",
@@ -210,4 +215,43 @@ export function classifyHttp(
 ): string | undefined {
   const input = c.exchanges.map((e) => latin1(e.bytes)).join("");
   return httpDivergences.find((d) => d.matches(input, reqivo, llhttp, c))?.id;
+}
+
+interface WsDivergence extends Divergence {
+  matches(c: WsCase, reqivo: WsVerdict, ws: WsVerdict): boolean;
+}
+
+const isPrefix = (a: readonly string[], b: readonly string[]) => a.every((e, i) => e === b[i]);
+
+/** Some frame header announces a 64-bit length with its most significant bit set. */
+function hasLengthMsbSet(bytes: Uint8Array): boolean {
+  for (let i = 1; i + 1 < bytes.length; i++)
+    if ((bytes[i]! & 0x7f) === 127 && bytes[i + 1]! >= 0x80) return true;
+  return false;
+}
+
+export const wsDivergences: readonly WsDivergence[] = [
+  {
+    id: "utf8-fail-fast",
+    shape: "invalid UTF-8 in a text frame (or a fragment of one) before the message ends",
+    reqivo:
+      "1007 at the first byte that cannot start or continue a code point, before later frames",
+    oracle:
+      "validates whole messages: reads on (events, another error, or nothing yet) and fails at the message end",
+    why: "RFC 6455 §8.1: an endpoint that finds the byte stream is not valid UTF-8 MUST fail the connection; failing at the first invalid byte is the byte-order verdict (issue 22 §1) and Autobahn's fail-fast cases 6.4.x",
+    matches: (_c, reqivo, ws) => reqivo.closeCode === 1007 && isPrefix(reqivo.events, ws.events),
+  },
+  {
+    id: "length-msb-set",
+    shape: "a 64-bit payload length with its most significant bit set",
+    reqivo: "1002",
+    oracle: "1009 (it checks the 2^53 bound first)",
+    why: "RFC 6455 §5.2: in the 64-bit form the most significant bit MUST be 0, so the frame is malformed (1002) before it is too big",
+    matches: (c, reqivo, ws) =>
+      reqivo.closeCode === 1002 && ws.closeCode === 1009 && hasLengthMsbSet(c.bytes),
+  },
+];
+
+export function classifyWs(c: WsCase, reqivo: WsVerdict, ws: WsVerdict): string | undefined {
+  return wsDivergences.find((d) => d.matches(c, reqivo, ws))?.id;
 }

@@ -1,12 +1,16 @@
 // The differential fuzz loop behind `fuzz:diff` and the bounded CI run: case i
 // of seed s is generated from its own random stream, so `--seed s --case i`
 // replays it; each distinct finding is shrunk and reported once.
-
 import type { HttpCase } from "./http-case.ts";
-import { checkHttpCase, describeHttpCase, type Finding } from "./http-check.ts";
+import { type CheckResult, checkHttpCase, describeHttpCase, type Finding } from "./http-check.ts";
 import { generateHttpCase } from "./http-generate.ts";
 import { Rng } from "./random.ts";
-import { shrinkHttpCase } from "./shrink.ts";
+import { shrinkHttpCase, shrinkWsCase } from "./shrink.ts";
+import { checkWsCase, describeWsCase, type WsCase } from "./ws.ts";
+import { generateWsCase } from "./ws-generate.ts";
+
+/** Which reader is checked: the HTTP/1.1 client reader (against llhttp) or the WebSocket frame reader (against ws). */
+export type Parser = "http" | "ws";
 
 export interface Report {
   seed: number;
@@ -27,6 +31,7 @@ export interface LoopResult {
 }
 
 export interface LoopOptions {
+  parser: Parser;
   seed: number;
   /** Stop at this time (ms since the epoch). */
   until: number;
@@ -43,16 +48,38 @@ export function httpCaseAt(seed: number, index: number): { c: HttpCase; rng: Rng
   return { c: generateHttpCase(rng), rng };
 }
 
-export const replayLine = (seed: number, index: number) =>
-  `npx pnpm --filter @reqivo/e2e fuzz:diff -- --seed ${seed} --case ${index}`;
+export function wsCaseAt(seed: number, index: number): { c: WsCase; rng: Rng } {
+  const rng = new Rng(seed, index);
+  return { c: generateWsCase(rng), rng };
+}
+
+export const replayLine = (parser: Parser, seed: number, index: number) =>
+  `npx pnpm --filter @reqivo/e2e fuzz:diff -- --parser ${parser} --seed ${seed} --case ${index}`;
+
+/** Generates, checks and (on demand) shrinks case `index` of `seed`. */
+function runCase(parser: Parser, seed: number, index: number) {
+  if (parser === "http") {
+    const { c, rng } = httpCaseAt(seed, index);
+    return {
+      checked: checkHttpCase(c, rng),
+      shrink: (f: Finding) => describeHttpCase(shrinkHttpCase(c, seed, index, f)),
+      describe: () => describeHttpCase(c),
+    };
+  }
+  const { c, rng } = wsCaseAt(seed, index);
+  return {
+    checked: checkWsCase(c, rng) as CheckResult,
+    shrink: (f: Finding) => describeWsCase(shrinkWsCase(c, seed, index, f)),
+    describe: () => describeWsCase(c),
+  };
+}
 
 export function differentialLoop(options: LoopOptions): LoopResult {
   const result: LoopResult = { cases: 0, listed: {}, reports: [], counts: {} };
   const first = options.first ?? 0;
   for (let index = first; index < first + options.cases; index++) {
     if ((index & 7) === 0 && Date.now() >= options.until) break;
-    const { c, rng } = httpCaseAt(options.seed, index);
-    const checked = checkHttpCase(c, rng);
+    const { checked, shrink, describe } = runCase(options.parser, options.seed, index);
     result.cases++;
     if (checked.listed !== undefined)
       result.listed[checked.listed] = (result.listed[checked.listed] ?? 0) + 1;
@@ -60,13 +87,12 @@ export function differentialLoop(options: LoopOptions): LoopResult {
       const seen = result.counts[finding.signature] ?? 0;
       result.counts[finding.signature] = seen + 1;
       if (seen > 0) continue;
-      const shrunk = options.shrink === false ? c : shrinkHttpCase(c, options.seed, index, finding);
       const report: Report = {
         seed: options.seed,
         index,
         finding,
-        shrunk: describeHttpCase(shrunk),
-        replay: replayLine(options.seed, index),
+        shrunk: options.shrink === false ? describe() : shrink(finding),
+        replay: replayLine(options.parser, options.seed, index),
       };
       result.reports.push(report);
       options.onReport?.(report);
