@@ -28,8 +28,13 @@ const LIMIT_CODES = new Set([
 
 /** A field line continued by an obs-fold (CRLF then SP or HTAB) somewhere in a head. */
 const OBS_FOLD = /\r\n[ \t]/;
-/** An obs-fold continuing Content-Length or Transfer-Encoding: never a listed divergence. */
-const FRAMING_FOLD = /(content-length|transfer-encoding) ?:[^\r\n]*\r?\n[ \t]/i;
+/** Whether the first obs-fold of the input continues a field other than Content-Length or Transfer-Encoding. */
+function firstFoldOutsideFraming(input: string): boolean {
+  const fold = OBS_FOLD.exec(input);
+  if (fold === null) return false;
+  const line = input.slice(input.lastIndexOf("\n", fold.index - 1) + 1, fold.index);
+  return !/^(content-length|transfer-encoding) ?:/i.test(line);
+}
 
 const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
 /** A chunk-size line whose extensions follow RFC 9112 §7.1.1 exactly, with BWS somewhere. */
@@ -57,9 +62,7 @@ export const httpDivergences: readonly HttpDivergence[] = [
     oracle: "HPE_INVALID_HEADER_TOKEN (strict mode refuses every fold)",
     why: "RFC 9112 §5.2: a user agent that receives an obs-fold in a response MUST replace each obs-fold with one or more SP before interpreting the value; refusing is for servers and proxies",
     matches: (input, _reqivo, llhttp) =>
-      llhttp.error === "HPE_INVALID_HEADER_TOKEN" &&
-      OBS_FOLD.test(input) &&
-      !FRAMING_FOLD.test(input),
+      llhttp.error === "HPE_INVALID_HEADER_TOKEN" && firstFoldOutsideFraming(input),
   },
   {
     id: "higher-minor-version",

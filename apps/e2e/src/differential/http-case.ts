@@ -59,11 +59,20 @@ export function latin1(bytes: Uint8Array): string {
 export const fromLatin1 = (text: string): Uint8Array =>
   Uint8Array.from(text, (c) => c.charCodeAt(0) & 255);
 
+/** Quoted, with every byte outside printable ASCII as \\xNN (so 0xA0 is not mistaken for a space). */
+const escaped = (text: string) =>
+  `"${text.replace(/[^\x20-\x7e]|["\\]/g, (c) => {
+    if (c === "\r") return "\\r";
+    if (c === "\n") return "\\n";
+    if (c === '"' || c === "\\") return `\\${c}`;
+    return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  })}"`;
+
 /** The case as text for a report: one line per exchange, bytes JSON-escaped. */
 export function describeHttpCase(c: HttpCase): string {
   const lines = c.exchanges.map(
     (e) =>
-      `${e.method}${e.upgrade ? " (upgrade offered)" : ""} → ${JSON.stringify(latin1(e.bytes)).slice(0, 600)}`,
+      `${e.method}${e.upgrade ? " (upgrade offered)" : ""} → ${escaped(latin1(e.bytes)).slice(0, 600)}`,
   );
   return `limits ${c.limits}${c.eof ? ", then EOF" : ""}\n  ${lines.join("\n  ")}`;
 }
