@@ -245,6 +245,19 @@ export const wsDivergences: readonly WsDivergence[] = [
     matches: (_c, reqivo, ws) => reqivo.closeCode === 1007 && isPrefix(reqivo.events, ws.events),
   },
   {
+    id: "verdict-before-frame-complete",
+    shape:
+      "a stream that ends inside a frame whose bytes so far already break the protocol (reserved bits or opcode in the first byte, a length over the limit, a bad close length or code)",
+    reqivo: "fails at the first offending byte (1002 or 1009)",
+    oracle: "no verdict yet: the Receiver waits for the rest of the frame header or payload",
+    why: 'RFC 6455 §5.2 makes such a frame invalid whatever follows ("MUST _Fail the WebSocket Connection_"); judging bytes in arrival order is issue 22 §1',
+    matches: (_c, reqivo, ws) =>
+      reqivo.closeCode !== undefined &&
+      ws.closeCode === undefined &&
+      ws.waiting === true &&
+      isPrefix(reqivo.events, ws.events),
+  },
+  {
     id: "length-msb-set",
     shape: "a 64-bit payload length with its most significant bit set",
     reqivo: "1002",

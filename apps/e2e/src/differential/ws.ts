@@ -18,6 +18,10 @@ interface WsReceiver {
   on(event: "conclude", listener: (code: number, reason: Buffer) => void): void;
   on(event: "error", listener: (error: Error) => void): void;
   _write(chunk: Buffer, encoding: string, callback: (error?: Error) => void): void;
+  /** Bytes received but not yet parsed into a frame (internal, stable across ws 8). */
+  _bufferedBytes: number;
+  /** The parser state; 0 (GET_INFO) between frames (internal, stable across ws 8). */
+  _state: number;
 }
 const { Receiver } = createRequire(import.meta.url)("ws") as {
   Receiver: new (options: {
@@ -38,6 +42,8 @@ export interface WsVerdict {
   events: string[];
   /** The close code the reader failed the connection with, if it did. */
   closeCode: number | undefined;
+  /** ws only: the stream ended inside a frame the Receiver is still waiting to complete. */
+  waiting?: boolean;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -105,7 +111,11 @@ export function runWsReceiver(c: WsCase): WsVerdict {
     );
     return { events, closeCode: status === undefined ? undefined : (failure[status] as number) };
   }
-  return { events, closeCode: undefined };
+  return {
+    events,
+    closeCode: undefined,
+    waiting: receiver._bufferedBytes > 0 || receiver._state !== 0,
+  };
 }
 
 const show = (v: WsVerdict) => JSON.stringify(v).slice(0, 500);
