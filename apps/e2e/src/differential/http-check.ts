@@ -1,36 +1,15 @@
-// One HTTP case through every check: no crash or loop, the same verdict for
-// every split of the bytes (whole, byte by byte, at every CR, at seeded cuts),
-// and the same verdict as llhttp unless a reviewed divergence explains it.
+// One HTTP case through the checks of check.ts: split at every offset (short
+// inputs), after every CR and at seeded cuts; compared with llhttp.
+import { type CheckResult, runChecks } from "./check.ts";
 import { classifyHttp } from "./divergences.ts";
-import { describeHttpCase, type HttpCase, type HttpVerdict } from "./http-case.ts";
+import type { HttpCase, HttpVerdict } from "./http-case.ts";
 import { runLlhttp } from "./http-llhttp.ts";
-import { CrashError, type Cutter, runReqivoHttp, whole } from "./http-reqivo.ts";
+import { type Cutter, runReqivoHttp, whole } from "./http-reqivo.ts";
 import type { Rng } from "./random.ts";
-
-export type FindingKind = "crash" | "split" | "divergence";
-
-/** What one check found; an empty list when every check passed (a listed divergence passes). */
-export interface Finding {
-  kind: FindingKind;
-  detail: string;
-  /** Tells findings apart, so a long run reports each kind once. */
-  signature: string;
-}
-
-export interface CheckResult {
-  findings: Finding[];
-  /** The id of the listed divergence that explained a difference with the oracle. */
-  listed?: string;
-}
 
 export const sameHttpVerdict = (a: HttpVerdict, b: HttpVerdict): boolean =>
   (a.error === undefined) === (b.error === undefined) &&
   JSON.stringify(a.messages) === JSON.stringify(b.messages);
-
-const identical = (a: HttpVerdict, b: HttpVerdict): boolean =>
-  a.error === b.error && sameHttpVerdict(a, b);
-
-const show = (v: HttpVerdict) => JSON.stringify(v).slice(0, 500);
 
 const BYTE_BY_BYTE_MAX = 4096;
 
@@ -71,43 +50,15 @@ export function cutters(c: HttpCase, rng: Rng): [string, Cutter][] {
 }
 
 export function checkHttpCase(c: HttpCase, rng: Rng): CheckResult {
-  let reqivo: HttpVerdict;
-  const findings: Finding[] = [];
-  try {
-    reqivo = runReqivoHttp(c, whole);
-    for (const [name, cutter] of cutters(c, rng)) {
-      const split = runReqivoHttp(c, cutter);
-      if (!identical(reqivo, split)) {
-        findings.push({
-          kind: "split",
-          detail: `whole: ${show(reqivo)}\n  ${name}: ${show(split)}`,
-          signature: `http split ${reqivo.error ?? "ok"}/${split.error ?? "ok"}`,
-        });
-        break;
-      }
-    }
-  } catch (error) {
-    if (!(error instanceof CrashError)) throw error;
-    return {
-      findings: [
-        {
-          kind: "crash",
-          detail: error.message,
-          signature: `http crash ${error.message.slice(0, 60)}`,
-        },
-      ],
-    };
-  }
-  const oracle = runLlhttp(c);
-  if (sameHttpVerdict(reqivo, oracle)) return { findings };
-  const listed = classifyHttp(c, reqivo, oracle);
-  if (listed !== undefined) return { findings, listed };
-  findings.push({
-    kind: "divergence",
-    detail: `reqivo: ${show(reqivo)}\n  llhttp: ${show(oracle)}`,
-    signature: `http divergence reqivo=${reqivo.error ?? "ok"} llhttp=${oracle.error ?? "ok"}`,
+  return runChecks<HttpVerdict>({
+    name: "http",
+    oracleName: "llhttp",
+    whole: () => runReqivoHttp(c, whole),
+    splits: () => cutters(c, rng).map(([name, cutter]) => [name, () => runReqivoHttp(c, cutter)]),
+    oracle: () => runLlhttp(c),
+    identical: (a, b) => a.error === b.error && sameHttpVerdict(a, b),
+    agrees: sameHttpVerdict,
+    code: (v) => v.error ?? "ok",
+    classify: (reqivo, oracle) => classifyHttp(c, reqivo, oracle),
   });
-  return { findings };
 }
-
-export { describeHttpCase };

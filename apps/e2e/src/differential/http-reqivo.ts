@@ -1,10 +1,8 @@
 // Reqivo's side of the HTTP differential: @reqivo/protocol's ClientConnection
 // driven through the exchanges of a case, each answer cut into chunks.
 import { ClientConnection, NEED_DATA, RemoteProtocolError } from "@reqivo/protocol";
+import { CrashError } from "./check.ts";
 import { type HttpCase, type HttpMessage, type HttpVerdict, LIMITS, latin1 } from "./http-case.ts";
-
-/** Something no parser may do whatever the bytes: throw a non-protocol error, or loop. */
-export class CrashError extends Error {}
 
 /** Cuts one exchange's bytes into the chunks fed to the parser. */
 export type Cutter = (bytes: Uint8Array, exchange: number) => Uint8Array[];
@@ -13,6 +11,21 @@ export const whole: Cutter = (bytes) => [bytes];
 
 const pairs = (headers: readonly (readonly [string, string])[]): [string, string][] =>
   headers.map(([n, v]) => [n, v]);
+
+function message(
+  kind: HttpMessage["kind"],
+  head: { status: number; reason: string; headers: readonly (readonly [string, string])[] },
+  body: string,
+): HttpMessage {
+  return {
+    kind,
+    status: head.status,
+    reason: head.reason,
+    headers: pairs(head.headers),
+    body,
+    trailers: [],
+  };
+}
 
 export function runReqivoHttp(c: HttpCase, cutter: Cutter = whole): HttpVerdict {
   const conn = new ClientConnection(LIMITS[c.limits]);
@@ -30,24 +43,10 @@ export function runReqivoHttp(c: HttpCase, cutter: Cutter = whole): HttpVerdict 
       if (ev === NEED_DATA) return;
       switch (ev.type) {
         case "informational":
-          messages.push({
-            kind: "informational",
-            status: ev.status,
-            reason: ev.reason,
-            headers: pairs(ev.headers),
-            body: "",
-            trailers: [],
-          });
+          messages.push(message("informational", ev, ""));
           break;
         case "response":
-          current = {
-            kind: "final",
-            status: ev.status,
-            reason: ev.reason,
-            headers: pairs(ev.headers),
-            body: "",
-            trailers: [],
-          };
+          current = message("final", ev, "");
           break;
         case "data":
           if (current === undefined) throw new CrashError("data before a response");
@@ -61,14 +60,7 @@ export function runReqivoHttp(c: HttpCase, cutter: Cutter = whole): HttpVerdict 
           finished = true;
           return;
         case "upgrade":
-          messages.push({
-            kind: "upgrade",
-            status: ev.status,
-            reason: ev.reason,
-            headers: pairs(ev.headers),
-            body: latin1(ev.trailing),
-            trailers: [],
-          });
+          messages.push(message("upgrade", ev, latin1(ev.trailing)));
           finished = true;
           stopped = true;
           return;

@@ -1,12 +1,14 @@
 // The differential fuzz loop behind `fuzz:diff` and the bounded CI run: case i
 // of seed s is generated from its own random stream, so `--seed s --case i`
 // replays it; each distinct finding is shrunk and reported once.
-import type { HttpCase } from "./http-case.ts";
-import { type CheckResult, checkHttpCase, describeHttpCase, type Finding } from "./http-check.ts";
+import type { Finding } from "./check.ts";
+import { describeHttpCase, type HttpCase } from "./http-case.ts";
+import { checkHttpCase } from "./http-check.ts";
 import { generateHttpCase } from "./http-generate.ts";
 import { Rng } from "./random.ts";
 import { shrinkHttpCase, shrinkWsCase } from "./shrink.ts";
-import { checkWsCase, describeWsCase, type WsCase } from "./ws.ts";
+import type { WsCase } from "./ws.ts";
+import { checkWsCase, describeWsCase } from "./ws-check.ts";
 import { generateWsCase } from "./ws-generate.ts";
 
 /** Which reader is checked: the HTTP/1.1 client reader (against llhttp) or the WebSocket frame reader (against ws). */
@@ -68,7 +70,7 @@ function runCase(parser: Parser, seed: number, index: number) {
   }
   const { c, rng } = wsCaseAt(seed, index);
   return {
-    checked: checkWsCase(c, rng) as CheckResult,
+    checked: checkWsCase(c, rng),
     shrink: (f: Finding) => describeWsCase(shrinkWsCase(c, seed, index, f)),
     describe: () => describeWsCase(c),
   };

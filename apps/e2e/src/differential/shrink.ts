@@ -1,10 +1,13 @@
 // Delta debugging, simply: drop whole parts (exchanges), then ever smaller
 // runs of bytes, keeping each cut that still gives a finding with the same
 // signature. Bounded by a number of checks, so a slow case cannot stall a run.
+
+import type { Finding } from "./check.ts";
 import type { HttpCase } from "./http-case.ts";
-import { checkHttpCase, type Finding } from "./http-check.ts";
+import { checkHttpCase } from "./http-check.ts";
 import { Rng } from "./random.ts";
-import { checkWsCase, type WsCase } from "./ws.ts";
+import type { WsCase } from "./ws.ts";
+import { checkWsCase } from "./ws-check.ts";
 
 const MAX_CHECKS = 1500;
 

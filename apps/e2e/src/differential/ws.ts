@@ -5,11 +5,8 @@
 // and Reqivo's verdict must not depend on how the bytes are split.
 import { createRequire } from "node:module";
 import { NEED_DATA, RemoteProtocolError, WebSocketConnection } from "@reqivo/protocol";
-import { classifyWs } from "./divergences.ts";
+import { CrashError } from "./check.ts";
 import { latin1 } from "./http-case.ts";
-import type { CheckResult, Finding } from "./http-check.ts";
-import { CrashError } from "./http-reqivo.ts";
-import type { Rng } from "./random.ts";
 
 /** The part of ws's Receiver (a Writable) used here; ws ships no types of its own. */
 interface WsReceiver {
@@ -116,65 +113,4 @@ export function runWsReceiver(c: WsCase): WsVerdict {
     closeCode: undefined,
     waiting: receiver._bufferedBytes > 0 || receiver._state !== 0,
   };
-}
-
-const show = (v: WsVerdict) => JSON.stringify(v).slice(0, 500);
-const sameWs = (a: WsVerdict, b: WsVerdict) =>
-  a.closeCode === b.closeCode && JSON.stringify(a.events) === JSON.stringify(b.events);
-
-/** The case as text for a report: the frames in hex. */
-export function describeWsCase(c: WsCase): string {
-  return `ws frames (max message ${c.maxMessage}): ${Buffer.from(c.bytes).toString("hex").slice(0, 600)}`;
-}
-
-/** Whole, byte by byte and at seeded cuts against whole; then against ws's Receiver. */
-export function checkWsCase(c: WsCase, rng: Rng): CheckResult {
-  const findings: Finding[] = [];
-  let reqivo: WsVerdict;
-  try {
-    reqivo = runReqivoWs(c);
-    const cuts = Array.from({ length: 1 + rng.int(6) }, () => rng.int(c.bytes.length + 1)).sort(
-      (a, b) => a - b,
-    );
-    const splits: [string, Uint8Array[]][] = [
-      [
-        `at ${JSON.stringify(cuts)}`,
-        [...cuts, c.bytes.length].map((p, i) => c.bytes.subarray(i === 0 ? 0 : cuts[i - 1]!, p)),
-      ],
-    ];
-    if (c.bytes.length <= 4096)
-      splits.unshift(["byte by byte", Array.from(c.bytes, (_, i) => c.bytes.subarray(i, i + 1))]);
-    for (const [name, chunks] of splits) {
-      const split = runReqivoWs(c, chunks);
-      if (!sameWs(reqivo, split)) {
-        findings.push({
-          kind: "split",
-          detail: `whole: ${show(reqivo)}\n  ${name}: ${show(split)}`,
-          signature: `ws split ${reqivo.closeCode ?? "ok"}/${split.closeCode ?? "ok"}`,
-        });
-        break;
-      }
-    }
-  } catch (error) {
-    if (!(error instanceof CrashError)) throw error;
-    return {
-      findings: [
-        {
-          kind: "crash",
-          detail: error.message,
-          signature: `ws crash ${error.message.slice(0, 60)}`,
-        },
-      ],
-    };
-  }
-  const oracle = runWsReceiver(c);
-  if (sameWs(reqivo, oracle)) return { findings };
-  const listed = classifyWs(c, reqivo, oracle);
-  if (listed !== undefined) return { findings, listed };
-  findings.push({
-    kind: "divergence",
-    detail: `reqivo: ${show(reqivo)}\n  ws: ${show(oracle)}`,
-    signature: `ws divergence reqivo=${reqivo.closeCode ?? "ok"} ws=${oracle.closeCode ?? "ok"}`,
-  });
-  return { findings };
 }
