@@ -123,6 +123,16 @@ export const httpDivergences: readonly HttpDivergence[] = [
       /HTTP\/[\d.]+ \d{3} [^\r\n]*[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(input),
   },
   {
+    id: "status-line-cr-cr",
+    shape: "a status line ended by CR CR (`HTTP/1.1 600 \\r\\r…`)",
+    reqivo: "INVALID_STATUS_LINE or INVALID_LINE_ENDING (a bare CR)",
+    oracle: "accepts, reading the second CR as the line's end",
+    why: "RFC 9112 §2.2: a bare CR is invalid outside a line end (a recipient MUST consider it invalid or replace it with SP); CR CR is not CRLF",
+    matches: (input, reqivo) =>
+      (reqivo.error === "INVALID_STATUS_LINE" || reqivo.error === "INVALID_LINE_ENDING") &&
+      /HTTP\/[\d.]+ \d{3}[^\r\n]*\r\r/.test(input),
+  },
+  {
     id: "not-http-1x",
     shape: "a status line with HTTP/0.9, HTTP/2.0 or another non-1.x version",
     reqivo: "INVALID_VERSION",
