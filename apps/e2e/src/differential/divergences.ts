@@ -42,6 +42,32 @@ const CHUNK_LINE_WITH_BWS = new RegExp(
   `\\n[0-9A-Fa-f]+(?=[^\\r\\n]*[ \\t])(?:[ \\t]*;[ \\t]*${TOKEN}(?:[ \\t]*=[ \\t]*(?:${TOKEN}|"(?:[^"\\\\\\r\\n]|\\\\.)*"))?)+\\r\\n`,
 );
 
+const QUOTED = '"(?:[^"\\\\\\r\\n]|\\\\.)*"';
+const PARAMETERS = `(?:[ \\t]*;[ \\t]*${TOKEN}(?:[ \\t]*=[ \\t]*(?:${TOKEN}|${QUOTED}))?)*`;
+const CODING = new RegExp(`^${TOKEN}${PARAMETERS}$`);
+const EXTENSIONS = new RegExp(`^${PARAMETERS}$`);
+
+/** Some Transfer-Encoding is empty, not a list of codings, names chunked twice or gives chunked a parameter. */
+function malformedTransferEncoding(input: string): boolean {
+  for (const [, value] of input.matchAll(/transfer-encoding ?:([^\r\n]*)/gi)) {
+    const codings = value!
+      .split(",")
+      .map((c) => c.trim())
+      .filter((c) => c !== "");
+    if (codings.length === 0 || codings.some((c) => !CODING.test(c))) return true;
+    const chunked = codings.filter((c) => /^chunked\b/i.test(c));
+    if (chunked.length > 1 || chunked.some((c) => c.toLowerCase() !== "chunked")) return true;
+  }
+  return false;
+}
+
+/** Some chunk-size line carries extensions outside RFC 9112 §7.1.1's grammar. */
+function malformedChunkExtension(input: string): boolean {
+  for (const [, extensions] of input.matchAll(/(?:^|\n)[0-9A-Fa-f]+([ \t;][^\r\n]*)\r?\n/g))
+    if (!EXTENSIONS.test(extensions!)) return true;
+  return false;
+}
+
 export const httpDivergences: readonly HttpDivergence[] = [
   {
     id: "limits",
@@ -144,15 +170,12 @@ export const httpDivergences: readonly HttpDivergence[] = [
   {
     id: "transfer-coding-syntax",
     shape:
-      'Transfer-Encoding naming chunked with a parameter, twice, or malformed (`chunked;`, `chunked ;a=b`, `chunked, chunked`, `"chunked"`, an empty value)',
+      'Transfer-Encoding naming chunked with a parameter or twice, or not a list of tokens (`chunked;`, `chunked ;a=b`, `chunked, chunked`, `"chunked"`, a NUL, an empty value)',
     reqivo: "INVALID_TRANSFER_ENCODING",
     oracle: "reads the body until close (chunked is not the final coding to it)",
     why: "RFC 9112 §7 defines chunked with no parameter, §6.1 forbids applying it twice, and §6.3 ¶2 rule 4 makes a non-chunked final coding read-until-close: a malformed chunked is refused rather than read a second way (the request-smuggling signature, RFC 9112 §11.2)",
     matches: (input, reqivo) =>
-      reqivo.error === "INVALID_TRANSFER_ENCODING" &&
-      /transfer-encoding ?:[^\r\n]*(chunked *;|"chunked"|chunked\x00|chunked[ \t]*,[ \t]*chunked)|transfer-encoding ?:[ \t]*\r?\n(?![ \t])/i.test(
-        input,
-      ),
+      reqivo.error === "INVALID_TRANSFER_ENCODING" && malformedTransferEncoding(input),
   },
   {
     id: "same-content-length-repeated",
@@ -212,12 +235,13 @@ export const httpDivergences: readonly HttpDivergence[] = [
   },
   {
     id: "chunk-extension-syntax",
-    shape: "a chunk extension with an empty value (`;a=`) or an unterminated quoted string",
+    shape:
+      "a chunk extension with an empty name (`;;e`, `5;`) or value (`;a=`), or an unterminated quoted string",
     reqivo: "INVALID_CHUNK_EXTENSION",
     oracle: "accepts",
-    why: "RFC 9112 §7.1.1: chunk-ext-val = token / quoted-string, neither of which is empty or unterminated",
+    why: 'RFC 9112 §7.1.1: chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ) with a token for a name and a token or quoted-string for a value, none of them empty or unterminated',
     matches: (input, reqivo) =>
-      reqivo.error === "INVALID_CHUNK_EXTENSION" && /;[ \t]*\w*=("[^"\r\n]*)?\r?\n/.test(input),
+      reqivo.error === "INVALID_CHUNK_EXTENSION" && malformedChunkExtension(input),
   },
 ];
 
