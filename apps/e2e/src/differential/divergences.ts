@@ -130,6 +130,22 @@ export const httpDivergences: readonly HttpDivergence[] = [
       llhttp.error === "HPE_CLOSED_CONNECTION" && /HTTP\/[\d.]+ 1\d\d/.test(input),
   },
   {
+    id: "http10-transfer-encoding-closes",
+    shape:
+      "an HTTP/1.0 response framed by Transfer-Encoding (even with `Connection: keep-alive`), then another exchange",
+    reqivo: "reads that response, then ends the connection",
+    oracle: "keeps the connection and reads the next response",
+    why: "RFC 9112 §6.1: a client that receives an HTTP/1.0 message with Transfer-Encoding MUST treat its framing as faulty and close the connection after processing it",
+    matches: (input, reqivo, llhttp) =>
+      reqivo.error === undefined &&
+      reqivo.messages.length < llhttp.messages.length &&
+      JSON.stringify(reqivo.messages) ===
+        JSON.stringify(llhttp.messages.slice(0, reqivo.messages.length)) &&
+      input
+        .split(/\r?\n\r?\n/)
+        .some((head) => /^HTTP\/1\.0 /m.test(head) && /transfer-encoding ?:/i.test(head)),
+  },
+  {
     id: "status-below-100",
     shape: "a status code 000–099",
     reqivo: "INVALID_STATUS_CODE",
