@@ -55,10 +55,8 @@ describe("differential fuzzing of the HTTP/1.1 reader against llhttp (strict)", 
     expect(run.of("divergence")).toEqual([]);
   });
 
-  // Known on this base: a limit crossed before the first malformed byte gives the
-  // limit's error only when the bytes arrive split (issue 22 §1, fixed separately).
-  // Re-enable (it → plain `it`) once the byte-order fix is merged.
-  it.fails("no split-dependent verdict (fails until issue 22 §1, verdicts in byte order, lands)", () => {
+  // Every input is also fed byte by byte, after every CR and at seeded cuts: the verdict must not move.
+  it("no split-dependent verdict (issue 22 §1, verdicts in byte order)", () => {
     expect(run.of("split")).toEqual([]);
   });
 
@@ -162,7 +160,7 @@ describe("findings of the differential fuzzer, open in @reqivo/protocol", () => 
     );
   });
 
-  it.fails("a close frame announcing a 1-byte payload fails (1002) at its length byte, as ws does (issue 22 §1; fuzz:diff --parser ws --seed 7 --case 14791)", () => {
+  it("a close frame announcing a 1-byte payload fails (1002) at its length byte, as ws does (issue 22 §1; fuzz:diff --parser ws --seed 7 --case 14791)", () => {
     expect(runReqivoWs({ bytes: Uint8Array.from([0x88, 0x01]), maxMessage: 256 }).closeCode).toBe(
       1002,
     );
