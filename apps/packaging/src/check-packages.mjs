@@ -13,6 +13,8 @@
 //    staged (scripts/package-meta.mjs) and `deno publish --dry-run` passes (type check
 //    and no slow types); Deno then imports @reqivo/deno from that workspace and
 //    runs a request.
+// 4. TypeScript consumers of the installed tarballs (consumer-types.mjs):
+//    TypeScript 5.0, 5.x and 7, moduleResolution node16, nodenext and bundler.
 import {
   existsSync,
   mkdirSync,
@@ -26,6 +28,7 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { check as checkJsr, stage as stageJsr } from "../../../scripts/package-meta.mjs";
+import { checkConsumerTypes } from "./consumer-types.mjs";
 import { bin, mapLimit, root, run } from "./run.mjs";
 
 const EXIT_BUDGET_MS = 2_000;
@@ -50,6 +53,7 @@ const packages = readdirSync(join(root, "packages"))
   .map(({ dir, pkg }) => ({
     dir,
     name: pkg.name,
+    exports: Object.keys(pkg.exports ?? { ".": null }).filter((path) => path !== "./package.json"),
     tarball: join(work, "packs", `${pkg.name.slice(1).replace("/", "-")}-${pkg.version}.tgz`),
   }));
 
@@ -156,6 +160,7 @@ async function installAndRun() {
   writeFileSync(join(app, "bun.mjs"), bun);
   writeFileSync(join(app, "deno.mjs"), deno);
   await Promise.all([
+    typeCheck(app),
     smoke("node ESM import @reqivo/node (tarball)", process.execPath, ["esm.mjs"], app),
     smoke("node CJS require @reqivo/node (tarball)", process.execPath, ["cjs.cjs"], app),
     smoke("bun @reqivo/bun (tarball)", bin("bun"), ["bun.mjs"], app),
@@ -166,6 +171,21 @@ async function installAndRun() {
       app,
     ),
   ]);
+}
+
+async function typeCheck(app) {
+  const programs = await checkConsumerTypes(app, packages);
+  const passed = new Map();
+  for (const { version, what, ok: passing, output } of programs) {
+    if (passing) passed.set(version, (passed.get(version) ?? 0) + 1);
+    else fail(`TypeScript ${version}, ${what}`, output.split("\n").slice(0, 30).join("\n"));
+  }
+  for (const [version, count] of passed) {
+    ok(
+      `TypeScript ${version}: ${count} consumer programs (node16, nodenext from ESM and CJS, bundler; Node and runtime-neutral)`,
+    );
+  }
+  console.log(`consumer type checks done (${elapsed()})`);
 }
 
 async function jsrSide() {
