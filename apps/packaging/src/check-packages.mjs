@@ -2,7 +2,8 @@
 //
 // 1. `pnpm pack` every public package (workspace:* becomes the version), then
 //    publint --strict and @arethetypeswrong/cli on each tarball: ESM, CJS and
-//    their types resolve under node10, node16 (from ESM and from CJS) and bundler.
+//    their types resolve under node10, node16 (from ESM and from CJS) and bundler;
+//    relative links in each tarball's Markdown resolve inside it.
 // 2. `npm install` the tarballs into a fresh project (each other's dependencies
 //    are the local tarballs too: npm's `overrides`), then a request against a
 //    local keep-alive server with Node (ESM import and CJS require), Bun
@@ -29,6 +30,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { check as checkJsr, stage as stageJsr } from "../../../scripts/package-meta.mjs";
 import { checkConsumerTypes } from "./consumer-types.mjs";
+import { packedLinkProblems } from "./packed-links.mjs";
 import { bin, mapLimit, root, run } from "./run.mjs";
 
 const EXIT_BUDGET_MS = 2_000;
@@ -128,7 +130,11 @@ async function lintTarballs() {
     if (lint.code !== 0) fail(`${name}: publint`, lint.stdout + lint.stderr);
     const types = await run(bin("attw"), [tarball, "--format", "ascii"]);
     if (types.code !== 0) fail(`${name}: attw`, types.stdout + types.stderr);
-    if (lint.code === 0 && types.code === 0) ok(`${name}: publint, attw (node10, node16, bundler)`);
+    const links = await packedLinkProblems(tarball);
+    if (links.length > 0) fail(`${name}: links in the packed Markdown`, links.join("\n"));
+    if (lint.code === 0 && types.code === 0 && links.length === 0) {
+      ok(`${name}: publint, attw (node10, node16, bundler), README links resolve in the tarball`);
+    }
   });
   console.log(`publint and attw done (${elapsed()})`);
 }
