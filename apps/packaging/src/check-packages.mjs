@@ -148,7 +148,15 @@ async function installAndRun() {
   );
   const install = await run(
     "npm",
-    ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
+    [
+      "install",
+      "--prefer-offline",
+      "--no-audit",
+      "--no-fund",
+      "--no-update-notifier",
+      "--ignore-scripts",
+      "--loglevel=error",
+    ],
     { cwd: app, timeout: 180_000 },
   );
   if (install.code !== 0) {
