@@ -11,7 +11,9 @@
 //   declaration references it).
 // - Runtime-neutral: imports every other entry point with `types: []`, so the
 //   declarations must stand on TypeScript's default libs.
-import { readFileSync, writeFileSync } from "node:fs";
+// A canary package whose declarations need Node's types and Symbol.asyncDispose
+// without saying so must fail with each compiler: else the check sees nothing.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { linkInstalled } from "../../../scripts/package-meta.mjs";
@@ -66,6 +68,43 @@ function consumerSource(packages) {
   return `${lines.join("\n")}\n`;
 }
 
+/** Writes the canary package into `app`'s node_modules and returns its consumer program. */
+function writeCanary(app) {
+  const dir = join(app, "node_modules/@reqivo/canary");
+  mkdirSync(dir, { recursive: true });
+  const manifest = {
+    name: "@reqivo/canary",
+    type: "module",
+    exports: { ".": { types: "./index.d.ts" } },
+  };
+  writeFileSync(join(dir, "package.json"), JSON.stringify(manifest));
+  writeFileSync(
+    join(dir, "index.d.ts"),
+    [
+      'import type { Socket } from "node:net";',
+      "export declare class Canary {",
+      "  socket: Socket;",
+      "  [Symbol.asyncDispose](): Promise<void>;",
+      "}",
+    ].join("\n"),
+  );
+  writeFileSync(
+    join(app, "canary.mts"),
+    'import { Canary } from "@reqivo/canary";\nexport type T = Canary;\n',
+  );
+  const compilerOptions = {
+    target: "es2022",
+    module: "nodenext",
+    strict: true,
+    skipLibCheck: false,
+    noEmit: true,
+    types: [],
+  };
+  const config = join(app, "tsconfig.canary.json");
+  writeFileSync(config, JSON.stringify({ compilerOptions, files: ["canary.mts"] }, null, 2));
+  return { config, what: "canary (declarations with errors fail the check)", canary: true };
+}
+
 /** Writes the consumers and their tsconfig files into `app`; returns the programs. */
 function writeConsumers(app, packages) {
   const consumers = [
@@ -100,6 +139,7 @@ function writeConsumers(app, packages) {
       }
     }
   }
+  programs.push(writeCanary(app));
   return programs;
 }
 
@@ -113,7 +153,10 @@ export async function checkConsumerTypes(app, packages) {
   // workspace's copy keeps this offline.
   linkInstalled("@types/node", join(root, "node_modules/@types/node"), join(app, "node_modules"));
   const programs = writeConsumers(app, packages);
-  const what = new Map(programs.map(({ config, what }) => [config, what]));
+  const byConfig = new Map(programs.map((program) => [program.config, program]));
+  // The canary passes the check by failing to compile, in its own declarations.
+  const verdict = (config, passed, output) =>
+    byConfig.get(config).canary ? !passed && output.includes("@reqivo/canary/index.d.ts") : passed;
   const configs = programs.map(({ config }) => config);
   const typescript7 = JSON.parse(readFileSync(join(TYPESCRIPT_7, "package.json"), "utf8"));
   const jobs = [
@@ -130,8 +173,8 @@ export async function checkConsumerTypes(app, packages) {
         .map((line) => JSON.parse(line))
         .map(({ config, version, ok, output }) => ({
           version,
-          what: what.get(config),
-          ok,
+          what: byConfig.get(config).what,
+          ok: verdict(config, ok, output),
           output,
         }));
     }),
@@ -143,7 +186,8 @@ export async function checkConsumerTypes(app, packages) {
         { cwd: app },
       );
       const output = result.stdout + result.stderr;
-      return [{ version: typescript7.version, what, ok: result.code === 0, output }];
+      const ok = verdict(config, result.code === 0, output);
+      return [{ version: typescript7.version, what, ok, output }];
     }),
   ];
   return (await mapLimit(jobs, 2, (job) => job())).flat();
