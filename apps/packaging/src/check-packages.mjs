@@ -30,7 +30,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { check as checkJsr, stage as stageJsr } from "../../../scripts/package-meta.mjs";
 import { checkConsumerTypes } from "./consumer-types.mjs";
-import { packedLinkProblems } from "./packed-links.mjs";
+import { packedLinkCanaryMisses, packedLinkProblems } from "./packed-links.mjs";
 import { bin, mapLimit, root, run } from "./run.mjs";
 
 const EXIT_BUDGET_MS = 2_000;
@@ -125,6 +125,9 @@ async function npmSide() {
 }
 
 async function lintTarballs() {
+  const misses = await packedLinkCanaryMisses(work);
+  if (misses.length > 0)
+    fail("packed-link check: the canary's bad links went unseen", misses.join("\n"));
   await mapLimit(packages, 2, async ({ name, tarball }) => {
     const lint = await run(bin("publint"), ["run", "--strict", tarball]);
     if (lint.code !== 0) fail(`${name}: publint`, lint.stdout + lint.stderr);

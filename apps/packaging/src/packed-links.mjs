@@ -1,6 +1,8 @@
 // Relative links in the Markdown files of a packed tarball must resolve inside
 // that tarball: a reader of the README on a registry page or in node_modules
 // has nothing else (a sibling package's README, the repository's docs/).
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { unresolvedLinks } from "../../../scripts/check-links.mjs";
 import { run } from "./run.mjs";
 
@@ -29,4 +31,20 @@ export async function packedLinkProblems(tarball) {
       );
   }
   return problems;
+}
+
+/**
+ * Packs a README with a link out of the package and one to a missing file into
+ * `dir`/canary.tgz; resolves with what the check misses of those two ([] is right).
+ */
+export async function packedLinkCanaryMisses(dir) {
+  mkdirSync(join(dir, "canary/package"), { recursive: true });
+  const links = ["../client/README.md", "src/missing.ts"];
+  const readme = `# canary\n\n${links.map((link) => `[a link](${link})`).join("\n")}\n`;
+  writeFileSync(join(dir, "canary/package/README.md"), readme);
+  const tarball = join(dir, "canary.tgz");
+  const packed = await run("tar", ["-czf", tarball, "-C", join(dir, "canary"), "package"]);
+  if (packed.code !== 0) return [`tar -czf: ${packed.stderr}`];
+  const problems = await packedLinkProblems(tarball);
+  return links.filter((link) => !problems.some((problem) => problem.includes(link)));
 }
