@@ -86,8 +86,26 @@ export function isFieldValue(value: string, rule?: FieldValueRule): boolean {
 }
 
 /**
- * Splits a comma-separated list (RFC 9110 §5.6.1) into trimmed, lower-cased
- * elements, dropping empty ones.
+ * `value` without leading and trailing OWS: SP and HTAB only (RFC 9110
+ * §5.6.3). Unlike `String.prototype.trim()`, which also strips 0xA0 (NBSP)
+ * and other Unicode spaces, so that a value like "\xa05" would pass as "5".
+ */
+export function trimOws(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isOws(value.charCodeAt(start))) start++;
+  while (end > start && isOws(value.charCodeAt(end - 1))) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
+}
+
+function isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+/**
+ * Splits a comma-separated list (RFC 9110 §5.6.1) into lower-cased elements
+ * trimmed of OWS (SP and HTAB only: a 0xA0 byte stays part of its element),
+ * dropping empty ones.
  *
  * @example
  * ```ts
@@ -97,7 +115,7 @@ export function isFieldValue(value: string, rule?: FieldValueRule): boolean {
 export function splitList(value: string): string[] {
   const out: string[] = [];
   for (const part of value.split(",")) {
-    const trimmed = part.trim();
+    const trimmed = trimOws(part);
     if (trimmed.length > 0) out.push(trimmed.toLowerCase());
   }
   return out;

@@ -167,6 +167,7 @@ export class ClientConnection extends HttpConnection {
     this.#informationalCount = 0;
     this.#waitingFor100Continue = fields.expectContinue;
     this.state.clientProposedSwitch = fields.hasUpgrade || method === "CONNECT";
+    this.state.clientOfferedUpgrade = fields.hasUpgrade;
     if (fields.connection.includes("close")) this.state.disableKeepAlive();
     this.bodyWriter = bodyWriterFor(framing);
     return bytes;
@@ -211,7 +212,11 @@ export class ClientConnection extends HttpConnection {
           );
     this.#waitingFor100Continue = false;
     if (decision.framing.kind === "upgrade") {
-      if (this.ourState !== "MIGHT_SWITCH_PROTOCOL") {
+      // A 101 needs an offered Upgrade, even to a CONNECT (whose tunnel is its 2xx).
+      if (
+        this.ourState !== "MIGHT_SWITCH_PROTOCOL" ||
+        (status === 101 && !this.state.clientOfferedUpgrade)
+      ) {
         this.fail(
           new RemoteProtocolError(
             "UNEXPECTED_UPGRADE",

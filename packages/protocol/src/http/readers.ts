@@ -75,8 +75,9 @@ class UntilCloseReader implements BodyReader {
 
 /**
  * `chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] )`, validated
- * and dropped. With `complete` false, `bytes[start, end)` may be an unfinished
- * line: running out of bytes is then no error.
+ * and dropped: whitespace only around ";" and "=", none before the CRLF.
+ * With `complete` false, `bytes[start, end)` may be an unfinished line:
+ * running out of bytes is then no error.
  */
 function checkChunkExtensions(
   bytes: Uint8Array,
@@ -86,7 +87,7 @@ function checkChunkExtensions(
 ): void {
   let i = start;
   const skipBws = () => {
-    while (i < end && (bytes[i] === SP || bytes[i] === HTAB)) i++;
+    while (i < end && isBws(bytes[i]!)) i++;
   };
   const bad = (what: string): never => {
     throw new RemoteProtocolError("INVALID_CHUNK_EXTENSION", `invalid chunk extension: ${what}`);
@@ -134,7 +135,13 @@ function checkChunkExtensions(
       }
       skipBws();
     }
+    // BWS comes only before a ";" or "=", never before the CRLF (llhttp agrees).
+    if (i === end && complete && isBws(bytes[end - 1]!)) bad("whitespace at the end of the line");
   }
+}
+
+function isBws(c: number): boolean {
+  return c === SP || c === HTAB;
 }
 
 /** Value of a hex digit byte, or -1. */

@@ -3,26 +3,7 @@
 // the bytes are split.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { splittings } from "../splittings.ts";
-import { bytesOf, drive, type Normalized } from "./drive.ts";
-
-interface Verdict {
-  events: Normalized[];
-  code: string | undefined;
-}
-
-/** Feeds `text` (latin1) under every splitting, then EOF; all must agree. Returns the verdict. */
-function verdict(text: string, options: Parameters<typeof drive>[1] = {}): Verdict {
-  const bytes = bytesOf(text);
-  let first: Verdict | undefined;
-  for (const { name, pieces } of splittings(bytes)) {
-    const out = drive(pieces, { eof: true, ...options });
-    const got = { events: out.events, code: out.error?.code };
-    if (first === undefined) first = got;
-    else expect(got, name).toEqual(first);
-  }
-  return first!;
-}
+import { verdict } from "./drive.ts";
 
 const a = (n: number) => "a".repeat(n);
 const chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
