@@ -136,25 +136,24 @@ describe("differential fuzzing of the WebSocket frame reader against ws's Receiv
   });
 });
 
-// Found by `fuzz:diff` on this base and reported for packages/protocol (replay lines
-// in the titles). Each asserts the behaviour the RFC asks for, so it fails today:
-// when a fix lands, its `it.fails` starts failing — turn it into a plain `it` then.
-describe("findings of the differential fuzzer, open in @reqivo/protocol", () => {
-  it.fails("a Content-Length with a 0xA0 byte around the digits is refused, as llhttp does (RFC 9110 §8.6: 1*DIGIT; fuzz:diff --parser http --seed 7 --case 404)", () => {
+// Found by `fuzz:diff` and fixed in packages/protocol (replay lines in the titles);
+// kept as regression vectors. Each asserts the behaviour the RFC asks for.
+describe("findings of the differential fuzzer, fixed in @reqivo/protocol", () => {
+  it("a Content-Length with a 0xA0 byte around the digits is refused, as llhttp does (RFC 9110 §8.6: 1*DIGIT; fuzz:diff --parser http --seed 7 --case 404)", () => {
     for (const value of ["\xa05", "5\xa0"])
       expect(
         runReqivoHttp(one(`HTTP/1.1 200 OK\r\nContent-Length: ${value}\r\n\r\nhello`)).error,
       ).toBe("INVALID_CONTENT_LENGTH");
   });
 
-  it.fails("whitespace after a chunk extension's value is refused, as llhttp does (RFC 9112 §7.1.1 allows BWS only around ';' and '=')", () => {
+  it("whitespace after a chunk extension's value is refused, as llhttp does (RFC 9112 §7.1.1 allows BWS only around ';' and '=')", () => {
     const c = one(
       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;a=b \r\nhello\r\n0\r\n\r\n",
     );
     expect(runReqivoHttp(c).error).toBeDefined();
   });
 
-  it.fails("a 101 to a CONNECT that offered no Upgrade is UNEXPECTED_UPGRADE (RFC 9110 §7.8; fuzz:diff --parser http --seed 7 --case 1313)", () => {
+  it("a 101 to a CONNECT that offered no Upgrade is UNEXPECTED_UPGRADE (RFC 9110 §7.8; fuzz:diff --parser http --seed 7 --case 1313)", () => {
     expect(runReqivoHttp(one("HTTP/1.1 101 Switching Protocols\r\n\r\n", "CONNECT")).error).toBe(
       "UNEXPECTED_UPGRADE",
     );
