@@ -322,12 +322,7 @@ export class Http2ClientConnection {
     }
     if (this.#failure !== undefined) return;
     const stream = this.#streams.get(streamId);
-    if (stream !== undefined) {
-      const increment = stream.receiveWindow.consume(length);
-      if (increment > 0 && stream.state !== "half_closed_remote") {
-        this.#out.push(this.#writer.windowUpdate(streamId, increment));
-      }
-    }
+    if (stream !== undefined) this.#consumeStream(stream, length);
     this.#consumeConnection(length);
   }
 
@@ -429,6 +424,14 @@ export class Http2ClientConnection {
     this.#streams.delete(stream.id);
     stream.queued.length = 0;
     stream.queuedLength = 0;
+  }
+
+  #consumeStream(stream: Http2Stream, length: number): void {
+    const increment = stream.receiveWindow.consume(length);
+    // Once the server ended the stream, its window no longer matters.
+    if (increment > 0 && stream.state !== "half_closed_remote") {
+      this.#out.push(this.#writer.windowUpdate(stream.id, increment));
+    }
   }
 
   #consumeConnection(length: number): void {
@@ -551,7 +554,7 @@ export class Http2ClientConnection {
           peerError("H2_FLOW_CONTROL", `DATA beyond stream ${stream.id}'s window`),
         );
       }
-      stream.receiveWindow.consume(length - frame.data.length);
+      this.#consumeStream(stream, length - frame.data.length);
       if (!stream.responded) {
         throw new StreamError(
           peerError("H2_INVALID_STREAM_STATE", "DATA before the response head"),
