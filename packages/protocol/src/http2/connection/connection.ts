@@ -1,4 +1,4 @@
-import { concatBytes, EMPTY_BYTES } from "../../bytes.ts";
+import { EMPTY_BYTES } from "../../bytes.ts";
 import { ProtocolError, RemoteProtocolError } from "../../errors.ts";
 import type { HeaderPair } from "../../http/headers.ts";
 import { NEED_DATA } from "../../need-data.ts";
@@ -12,40 +12,31 @@ import {
 import { HeaderBlockJoiner } from "../frames/header-block.ts";
 import { FrameReader } from "../frames/reader.ts";
 import type { Http2Frame, SettingPair } from "../frames/types.ts";
-import { FrameWriter } from "../frames/writer.ts";
 import { DEFAULT_HEADER_TABLE_SIZE, HpackDecoder } from "../hpack/decoder.ts";
 import { entrySize } from "../hpack/dynamic-table.ts";
-import { HpackEncoder } from "../hpack/encoder.ts";
 import {
   type ConnectionInput,
   type ConnectionState,
   connectionTransition,
 } from "./connection-state.ts";
-import {
-  type Http2ConnectionErrorCode,
-  http2ErrorCodeOf,
-  peerError,
-  usageError,
-} from "./errors.ts";
+import { http2ErrorCodeOf, peerError, usageError } from "./errors.ts";
 import type { Http2Event } from "./events.ts";
-import { addToSendWindow, ReceiveWindow } from "./flow-control.ts";
-import {
-  checkRequestHeaders,
-  checkRequestTrailers,
-  parseResponseHeaders,
-  parseResponseTrailers,
-} from "./header-rules.ts";
+import { addToSendWindow } from "./flow-control.ts";
+import { checkRequestHeaders, checkRequestTrailers } from "./header-rules.ts";
 import {
   type Http2ClientOptions,
   type ResolvedHttp2Options,
   resolveHttp2Options,
 } from "./options.ts";
+import {
+  acceptResponseHead,
+  acceptTrailers,
+  checkContentLength,
+  StreamError,
+} from "./response-checks.ts";
 import { Http2Stream } from "./stream.ts";
 import { type StreamInput, streamTransition } from "./stream-state.ts";
-
-const DEFAULT_WINDOW = 65_535;
-/** Statuses whose responses carry no content whatever their content-length (RFC 9110 §8.6). */
-const NO_CONTENT_STATUS = new Set([204, 304]);
+import { DEFAULT_WINDOW, Outbox, StreamTable } from "./stream-table.ts";
 
 /**
  * Options of {@link Http2ClientConnection.sendHeaders} and
@@ -59,11 +50,6 @@ const NO_CONTENT_STATUS = new Set([204, 304]);
 export interface Http2SendOptions {
   /** Close our side of the stream after this (END_STREAM). Default false. */
   endStream?: boolean;
-}
-
-/** A stream error found while handling a frame: reset the stream, the connection stays. */
-class StreamError {
-  constructor(readonly error: RemoteProtocolError) {}
 }
 
 /**
@@ -100,20 +86,15 @@ export class Http2ClientConnection {
   readonly #reader: FrameReader;
   readonly #joiner: HeaderBlockJoiner;
   readonly #decoder: HpackDecoder;
-  readonly #encoder = new HpackEncoder();
-  readonly #writer = new FrameWriter();
-  readonly #streams = new Map<number, Http2Stream>();
-  readonly #receiveWindow: ReceiveWindow;
-  #out: Uint8Array[] = [];
+  readonly #outbox = new Outbox();
+  readonly #writer = this.#outbox.writer;
+  readonly #table = new StreamTable(this.#outbox);
   #state: ConnectionState = "awaiting_preface";
   #failure: ProtocolError | undefined;
-  #nextStreamId = 1;
-  #sendWindow = DEFAULT_WINDOW;
   /** The server's SETTINGS as they stand (protocol defaults until it sends its own). */
   readonly #peerSettings = new Map<number, number>();
   /** Our SETTINGS frames sent and not yet acknowledged, oldest first. */
   readonly #unacknowledgedSettings: SettingPair[][] = [];
-  #localInitialWindow = DEFAULT_WINDOW;
   #pendingPingAcks = 0;
   #pendingSettingsAcks = 0;
   #emptyFrames = 0;
@@ -132,21 +113,22 @@ export class Http2ClientConnection {
       maxTableSize: DEFAULT_HEADER_TABLE_SIZE,
       maxHeaderListSize: o.maxHeaderListSize,
     });
-    this.#receiveWindow = new ReceiveWindow(DEFAULT_WINDOW);
     const settings: SettingPair[] = [
       [SETTING.ENABLE_PUSH, 0],
       [SETTING.INITIAL_WINDOW_SIZE, o.initialWindowSize],
       [SETTING.MAX_HEADER_LIST_SIZE, o.maxHeaderListSize],
     ];
-    if (o.maxFrameSize !== DEFAULT_MAX_FRAME_SIZE)
+    if (o.maxFrameSize !== DEFAULT_MAX_FRAME_SIZE) {
       settings.push([SETTING.MAX_FRAME_SIZE, o.maxFrameSize]);
+    }
     if (o.headerTableSize !== DEFAULT_HEADER_TABLE_SIZE) {
       settings.push([SETTING.HEADER_TABLE_SIZE, o.headerTableSize]);
     }
-    this.#out.push(CLIENT_PREFACE, this.#writer.settings(settings));
+    this.#outbox.push(CLIENT_PREFACE);
+    this.#outbox.push(this.#writer.settings(settings));
     this.#unacknowledgedSettings.push(settings);
-    const increment = this.#receiveWindow.grow(o.connectionWindowSize);
-    if (increment > 0) this.#out.push(this.#writer.windowUpdate(0, increment));
+    const increment = this.#table.receiveWindow.grow(o.connectionWindowSize);
+    if (increment > 0) this.#outbox.push(this.#writer.windowUpdate(0, increment));
   }
 
   /** The connection's state (see `connection-state.ts`). */
@@ -156,12 +138,12 @@ export class Http2ClientConnection {
 
   /** Streams open or half-closed: what counts against the server's SETTINGS_MAX_CONCURRENT_STREAMS. */
   get activeStreams(): number {
-    return this.#streams.size;
+    return this.#table.size;
   }
 
   /** The id the next {@link sendHeaders} without one will use. */
   get nextStreamId(): number {
-    return this.#nextStreamId;
+    return this.#table.nextStreamId;
   }
 
   /** A SETTINGS value of the server, the protocol default until it says otherwise. */
@@ -175,31 +157,26 @@ export class Http2ClientConnection {
 
   /** A stream's state; "closed" for a stream that was used and is gone, "idle" for one not yet used. */
   streamState(streamId: number): Http2Stream["state"] {
-    const stream = this.#streams.get(streamId);
-    if (stream !== undefined) return stream.state;
-    return streamId < this.#nextStreamId ? "closed" : "idle";
+    return this.#table.stateOf(streamId);
   }
 
   /** Octets a stream may send now: the smaller of its window and the connection's (0 for no stream). */
   sendWindow(streamId: number): number {
-    const stream = this.#streams.get(streamId);
+    const stream = this.#table.get(streamId);
     if (stream === undefined) return 0;
-    return Math.max(0, Math.min(stream.sendWindow, this.#sendWindow));
+    return Math.max(0, Math.min(stream.sendWindow, this.#table.sendWindow));
   }
 
   /** DATA octets queued on a stream, waiting for the server's windows. */
   queuedLength(streamId: number): number {
-    return this.#streams.get(streamId)?.queuedLength ?? 0;
+    return this.#table.get(streamId)?.queuedLength ?? 0;
   }
 
   /** The octets to write to the transport, oldest first; empties the queue. */
   dataToSend(): Uint8Array {
     this.#pendingPingAcks = 0;
     this.#pendingSettingsAcks = 0;
-    if (this.#out.length === 0) return EMPTY_BYTES;
-    const out = this.#out.length === 1 ? this.#out[0]! : concatBytes(this.#out);
-    this.#out = [];
-    return out;
+    return this.#outbox.take();
   }
 
   /**
@@ -216,7 +193,7 @@ export class Http2ClientConnection {
         const frame = this.#joiner.accept(raw);
         if (frame !== undefined) this.#handle(frame, events);
       }
-      this.#flush();
+      this.#table.flush();
     } catch (error) {
       if (!(error instanceof RemoteProtocolError)) throw error;
       this.#fail(error, events);
@@ -236,23 +213,28 @@ export class Http2ClientConnection {
     options: Http2SendOptions = {},
   ): number {
     this.#checkUsable();
-    const existing = streamId === undefined ? undefined : this.#streams.get(streamId);
+    const existing = streamId === undefined ? undefined : this.#table.get(streamId);
     if (existing !== undefined) {
       this.#sendTrailers(existing, headers, options);
       return existing.id;
     }
-    const id = streamId ?? this.#nextStreamId;
-    if (!Number.isInteger(id) || id % 2 === 0 || id < this.#nextStreamId || id > MAX_STREAM_ID) {
+    const id = streamId ?? this.#table.nextStreamId;
+    if (
+      !Number.isInteger(id) ||
+      id % 2 === 0 ||
+      id < this.#table.nextStreamId ||
+      id > MAX_STREAM_ID
+    ) {
       throw usageError(
         "H2_INVALID_STREAM_ID",
-        `stream ${id} is not a new odd id from ${this.#nextStreamId}`,
+        `stream ${id} is not a new odd id from ${this.#table.nextStreamId}`,
       );
     }
     if (connectionTransition(this.#state, "open_stream") === undefined) {
       throw usageError("H2_CONNECTION_CLOSED", `no new streams: connection ${this.#state}`);
     }
     const limit = this.peerSetting(SETTING.MAX_CONCURRENT_STREAMS)!;
-    if (this.#streams.size >= limit) {
+    if (this.#table.size >= limit) {
       throw usageError("H2_TOO_MANY_STREAMS", `the server allows ${limit} concurrent streams`);
     }
     const method = checkRequestHeaders(headers);
@@ -267,14 +249,13 @@ export class Http2ClientConnection {
       id,
       method,
       this.peerSetting(SETTING.INITIAL_WINDOW_SIZE)!,
-      this.#localInitialWindow,
+      this.#table.localInitialWindow,
     );
-    const block = this.#encoder.encode(headers);
-    this.#step(stream, "send_headers");
-    this.#streams.set(id, stream);
-    this.#nextStreamId = id + 2;
-    this.#out.push(this.#writer.headers(id, block, { endStream: options.endStream === true }));
-    if (options.endStream) this.#step(stream, "send_end_stream");
+    const block = this.#outbox.encoder.encode(headers);
+    this.#table.step(stream, "send_headers");
+    this.#table.add(stream);
+    this.#outbox.push(this.#writer.headers(id, block, { endStream: options.endStream === true }));
+    if (options.endStream) this.#table.step(stream, "send_end_stream");
     return id;
   }
 
@@ -291,7 +272,7 @@ export class Http2ClientConnection {
       stream.queuedLength += data.length;
     }
     if (options.endStream) stream.endQueued = true;
-    this.#flush();
+    this.#table.flush();
   }
 
   /** Closes our side of the stream (an empty DATA with END_STREAM, after any queued DATA). */
@@ -302,13 +283,13 @@ export class Http2ClientConnection {
   /** Resets a stream (RST_STREAM, CANCEL by default); queued DATA is dropped. */
   resetStream(streamId: number, errorCode: number = HTTP2_ERROR.CANCEL): void {
     this.#checkUsable();
-    const stream = this.#streams.get(streamId);
+    const stream = this.#table.get(streamId);
     if (stream === undefined) {
       throw usageError("H2_INVALID_STREAM_STATE", `stream ${streamId} is not open`);
     }
-    this.#out.push(this.#writer.rstStream(streamId, errorCode));
+    this.#outbox.push(this.#writer.rstStream(streamId, errorCode));
     stream.state = "closed";
-    this.#forget(stream);
+    this.#table.forget(stream);
   }
 
   /**
@@ -321,21 +302,21 @@ export class Http2ClientConnection {
       throw usageError("INVALID_OPTION", `cannot acknowledge ${length} octets`);
     }
     if (this.#failure !== undefined) return;
-    const stream = this.#streams.get(streamId);
-    if (stream !== undefined) this.#consumeStream(stream, length);
-    this.#consumeConnection(length);
+    const stream = this.#table.get(streamId);
+    if (stream !== undefined) this.#table.consumeStream(stream, length);
+    this.#table.consumeConnection(length);
   }
 
   /** Sends a PING with 8 octets of opaque data; a `ping_ack` event carries the answer. */
   ping(opaqueData: Uint8Array): void {
     this.#checkUsable();
-    this.#out.push(this.#writer.ping(opaqueData));
+    this.#outbox.push(this.#writer.ping(opaqueData));
   }
 
   /** Sends GOAWAY: no new streams; open ones may finish. */
   close(errorCode: number = HTTP2_ERROR.NO_ERROR): void {
     if (this.#state === "closed") return;
-    this.#out.push(this.#writer.goaway(0, errorCode));
+    this.#outbox.push(this.#writer.goaway(0, errorCode));
     this.#state = connectionTransition(this.#state, "send_goaway") ?? this.#state;
   }
 
@@ -346,7 +327,7 @@ export class Http2ClientConnection {
   }
 
   #sendable(streamId: number, input: StreamInput): Http2Stream {
-    const stream = this.#streams.get(streamId);
+    const stream = this.#table.get(streamId);
     const state = stream?.state ?? this.streamState(streamId);
     if (
       stream === undefined ||
@@ -370,78 +351,12 @@ export class Http2ClientConnection {
     checkRequestTrailers(headers);
     stream.trailersQueued = headers.map(([name, value]): HeaderPair => [name, value]);
     stream.endQueued = true;
-    this.#flush();
-  }
-
-  /** Sends queued DATA (then END_STREAM or trailers) as far as the windows allow. */
-  #flush(): void {
-    for (const stream of this.#streams.values()) {
-      if (!stream.hasQueued) continue;
-      while (stream.queuedLength > 0) {
-        const room = Math.min(stream.sendWindow, this.#sendWindow, this.#writer.maxFrameSize);
-        if (room <= 0) break;
-        const chunk = takeOctets(stream, room);
-        this.#sendWindow -= chunk.length;
-        stream.sendWindow -= chunk.length;
-        const last =
-          stream.queuedLength === 0 && stream.endQueued && stream.trailersQueued === undefined;
-        this.#out.push(this.#writer.data(stream.id, chunk, { endStream: last }));
-        if (last) this.#step(stream, "send_end_stream");
-      }
-      if (stream.queuedLength > 0 || !stream.endQueued || stream.state === "half_closed_local")
-        continue;
-      if (stream.state === "closed") continue;
-      const trailers = stream.trailersQueued;
-      this.#out.push(
-        trailers === undefined
-          ? this.#writer.data(stream.id, EMPTY_BYTES, { endStream: true })
-          : this.#writer.headers(stream.id, this.#encoder.encode(trailers), { endStream: true }),
-      );
-      stream.trailersQueued = undefined;
-      this.#step(stream, "send_end_stream");
-    }
-  }
-
-  /** Applies a transition the caller made; removes the stream once closed. */
-  #step(stream: Http2Stream, input: StreamInput): void {
-    const next = streamTransition(stream.state, input);
-    if (typeof next !== "string") {
-      throw usageError(
-        next.code === "H2_STREAM_CLOSED" ? "H2_INVALID_STREAM_STATE" : next.code,
-        `${input} on stream ${stream.id} (${stream.state})`,
-      );
-    }
-    stream.state = next;
-    if (next === "closed") this.#forget(stream);
-  }
-
-  /**
-   * Drops a closed stream and its queued DATA. Octets it delivered still
-   * count for the connection until the application acknowledges them.
-   */
-  #forget(stream: Http2Stream): void {
-    stream.state = "closed";
-    this.#streams.delete(stream.id);
-    stream.queued.length = 0;
-    stream.queuedLength = 0;
-  }
-
-  #consumeStream(stream: Http2Stream, length: number): void {
-    const increment = stream.receiveWindow.consume(length);
-    // Once the server ended the stream, its window no longer matters.
-    if (increment > 0 && stream.state !== "half_closed_remote") {
-      this.#out.push(this.#writer.windowUpdate(stream.id, increment));
-    }
-  }
-
-  #consumeConnection(length: number): void {
-    const increment = this.#receiveWindow.consume(length);
-    if (increment > 0) this.#out.push(this.#writer.windowUpdate(0, increment));
+    this.#table.flush();
   }
 
   #fail(error: RemoteProtocolError, events: Http2Event[]): void {
     const errorCode = http2ErrorCodeOf(error.code);
-    this.#out.push(this.#writer.goaway(0, errorCode));
+    this.#outbox.push(this.#writer.goaway(0, errorCode));
     this.#state = "closed";
     this.#failure = error;
     events.push({ type: "connection_error", error, errorCode });
@@ -506,13 +421,13 @@ export class Http2ClientConnection {
    * stream never opened, or on an even (server-opened) one, is a connection error.
    */
   #streamFor(streamId: number, what: string): Http2Stream | undefined {
-    if (streamId % 2 === 0 || streamId >= this.#nextStreamId) {
+    if (streamId % 2 === 0 || streamId >= this.#table.nextStreamId) {
       throw peerError(
         "H2_INVALID_STREAM_STATE",
         `${what} on stream ${streamId}, which we never opened`,
       );
     }
-    return this.#streams.get(streamId);
+    return this.#table.get(streamId);
   }
 
   /** Applies a transition a server frame makes, or throws the stream or connection error it is. */
@@ -529,24 +444,24 @@ export class Http2ClientConnection {
   /** Resets a stream for the server's stream error and reports it. */
   #streamError(stream: Http2Stream, error: RemoteProtocolError, events: Http2Event[]): void {
     const errorCode = http2ErrorCodeOf(error.code);
-    this.#out.push(this.#writer.rstStream(stream.id, errorCode));
-    this.#forget(stream);
+    this.#outbox.push(this.#writer.rstStream(stream.id, errorCode));
+    this.#table.forget(stream);
     events.push({ type: "stream_reset", streamId: stream.id, errorCode, error });
   }
 
   #onData(frame: Extract<Http2Frame, { type: "data" }>, events: Http2Event[]): void {
     const length = frame.flowControlledLength;
-    if (!this.#receiveWindow.receive(length)) {
+    if (!this.#table.receiveWindow.receive(length)) {
       throw peerError("H2_FLOW_CONTROL", `DATA of ${length} octets beyond the connection window`);
     }
     const stream = this.#streamFor(frame.streamId, "DATA");
     if (stream === undefined || (frame.data.length === 0 && !frame.endStream)) this.#empty();
     if (stream === undefined) {
-      this.#consumeConnection(length);
+      this.#table.consumeConnection(length);
       return;
     }
     // Padding is consumed at once: the application never sees it.
-    this.#consumeConnection(length - frame.data.length);
+    this.#table.consumeConnection(length - frame.data.length);
     try {
       this.#recv(stream, "recv_data", "DATA");
       if (!stream.receiveWindow.receive(length)) {
@@ -554,18 +469,18 @@ export class Http2ClientConnection {
           peerError("H2_FLOW_CONTROL", `DATA beyond stream ${stream.id}'s window`),
         );
       }
-      this.#consumeStream(stream, length - frame.data.length);
+      this.#table.consumeStream(stream, length - frame.data.length);
       if (!stream.responded) {
         throw new StreamError(
           peerError("H2_INVALID_STREAM_STATE", "DATA before the response head"),
         );
       }
       stream.receivedLength += frame.data.length;
-      this.#checkLength(stream, frame.endStream);
+      checkContentLength(stream, frame.endStream);
     } catch (error) {
       if (!(error instanceof StreamError)) throw error;
       // Never delivered, so never acknowledged by the application.
-      this.#consumeConnection(frame.data.length);
+      this.#table.consumeConnection(frame.data.length);
       this.#streamError(stream, error.error, events);
       return;
     }
@@ -576,23 +491,10 @@ export class Http2ClientConnection {
     if (frame.endStream) this.#remoteEnd(stream, events);
   }
 
-  #checkLength(stream: Http2Stream, ended: boolean): void {
-    const expected = stream.expectedLength;
-    if (expected === undefined) return;
-    if (stream.receivedLength > expected || (ended && stream.receivedLength !== expected)) {
-      throw new StreamError(
-        peerError(
-          "H2_CONTENT_LENGTH_MISMATCH",
-          `${stream.receivedLength}${ended ? "" : "+"} DATA octets, content-length ${expected}`,
-        ),
-      );
-    }
-  }
-
   #remoteEnd(stream: Http2Stream, events: Http2Event[]): void {
     this.#recv(stream, "recv_end_stream", "END_STREAM");
     events.push({ type: "stream_end", streamId: stream.id });
-    if (stream.state === "closed") this.#forget(stream);
+    if (stream.state === "closed") this.#table.forget(stream);
   }
 
   #onHeaders(frame: Extract<Http2Frame, { type: "headers" }>, events: Http2Event[]): void {
@@ -613,75 +515,19 @@ export class Http2ClientConnection {
     try {
       if (tooLarge !== undefined) throw new StreamError(tooLarge);
       this.#recv(stream, "recv_headers", "HEADERS");
-      if (stream.responded) {
-        if (!frame.endStream) {
-          throw new StreamError(
-            peerError("H2_INVALID_RESPONSE_HEADERS", "trailers without END_STREAM"),
-          );
-        }
-        this.#checkLength(stream, true);
-        events.push({
-          type: "trailers",
-          streamId: stream.id,
-          headers: parseResponseTrailers(fields!),
-        });
-      } else {
-        this.#onHead(stream, fields!, frame.endStream, events);
-      }
+      const max = this.#options.maxInformationalResponses;
+      events.push(
+        stream.responded
+          ? acceptTrailers(stream, fields!, frame.endStream)
+          : acceptResponseHead(stream, fields!, frame.endStream, max),
+      );
     } catch (error) {
-      if (
-        !(
-          error instanceof StreamError ||
-          (error instanceof RemoteProtocolError && isStreamLevel(error))
-        )
-      )
-        throw error;
-      this.#streamError(stream, error instanceof StreamError ? error.error : error, events);
+      if (!(error instanceof StreamError)) throw error;
+      this.#streamError(stream, error.error, events);
       return;
     }
     this.#emptyFrames = 0;
     if (frame.endStream) this.#remoteEnd(stream, events);
-  }
-
-  #onHead(
-    stream: Http2Stream,
-    fields: HeaderPair[],
-    endStream: boolean,
-    events: Http2Event[],
-  ): void {
-    const head = parseResponseHeaders(fields);
-    if (head.status < 200) {
-      if (head.status === 101 || endStream) {
-        throw peerError(
-          "H2_INVALID_RESPONSE_HEADERS",
-          `${head.status} response ${endStream ? "ending the stream" : "in HTTP/2"}`,
-        );
-      }
-      if (++stream.informationalCount > this.#options.maxInformationalResponses) {
-        throw peerError(
-          "H2_HEADERS_FLOOD",
-          `more than ${this.#options.maxInformationalResponses} 1xx heads on stream ${stream.id}`,
-        );
-      }
-      events.push({
-        type: "informational",
-        streamId: stream.id,
-        status: head.status,
-        headers: head.headers,
-      });
-      return;
-    }
-    stream.responded = true;
-    if (stream.method !== "HEAD" && !NO_CONTENT_STATUS.has(head.status)) {
-      stream.expectedLength = head.contentLength;
-    }
-    if (endStream) this.#checkLength(stream, true);
-    events.push({
-      type: "response",
-      streamId: stream.id,
-      status: head.status,
-      headers: head.headers,
-    });
   }
 
   #onReset(streamId: number, errorCode: number, events: Http2Event[]): void {
@@ -690,7 +536,7 @@ export class Http2ClientConnection {
       this.#empty();
       return;
     }
-    this.#forget(stream);
+    this.#table.forget(stream);
     events.push({ type: "stream_reset", streamId, errorCode, error: undefined });
   }
 
@@ -702,7 +548,7 @@ export class Http2ClientConnection {
       );
     }
     for (const [identifier, value] of settings) this.#applyPeerSetting(identifier, value);
-    this.#out.push(this.#writer.settingsAck());
+    this.#outbox.push(this.#writer.settingsAck());
     events.push({ type: "settings_changed", settings });
   }
 
@@ -713,14 +559,14 @@ export class Http2ClientConnection {
           throw peerError("H2_INVALID_PEER_SETTING", "a server set ENABLE_PUSH to 1");
         break;
       case SETTING.HEADER_TABLE_SIZE:
-        this.#encoder.setPeerMaxTableSize(value);
+        this.#outbox.encoder.setPeerMaxTableSize(value);
         break;
       case SETTING.MAX_FRAME_SIZE:
         this.#writer.setMaxFrameSize(value);
         break;
       case SETTING.INITIAL_WINDOW_SIZE: {
         const delta = value - this.peerSetting(SETTING.INITIAL_WINDOW_SIZE)!;
-        for (const stream of this.#streams.values()) {
+        for (const stream of this.#table.values()) {
           stream.sendWindow = addToSendWindow(stream.sendWindow, delta, `stream ${stream.id}`);
         }
         break;
@@ -741,8 +587,8 @@ export class Http2ClientConnection {
       if (identifier === SETTING.MAX_FRAME_SIZE) this.#reader.setMaxFrameSize(value);
       else if (identifier === SETTING.HEADER_TABLE_SIZE) this.#decoder.setMaxTableSize(value);
       else if (identifier === SETTING.INITIAL_WINDOW_SIZE) {
-        for (const stream of this.#streams.values()) stream.receiveWindow.resize(value);
-        this.#localInitialWindow = value;
+        for (const stream of this.#table.values()) stream.receiveWindow.resize(value);
+        this.#table.localInitialWindow = value;
       }
     }
     events.push({ type: "settings_acknowledged" });
@@ -759,7 +605,7 @@ export class Http2ClientConnection {
         `more than ${this.#options.maxPendingAcks} PINGs waiting for an ACK`,
       );
     }
-    this.#out.push(this.#writer.ping(opaqueData, true));
+    this.#outbox.push(this.#writer.ping(opaqueData, true));
   }
 
   #onGoaway(
@@ -771,10 +617,10 @@ export class Http2ClientConnection {
     // A later GOAWAY may lower the last stream id, never raise it (§6.8).
     this.#goawayLastStreamId = Math.min(this.#goawayLastStreamId, lastStreamId);
     const unprocessedStreamIds: number[] = [];
-    for (const stream of [...this.#streams.values()]) {
+    for (const stream of [...this.#table.values()]) {
       if (stream.id <= this.#goawayLastStreamId) continue;
       unprocessedStreamIds.push(stream.id);
-      this.#forget(stream);
+      this.#table.forget(stream);
     }
     events.push({
       type: "goaway",
@@ -787,7 +633,7 @@ export class Http2ClientConnection {
 
   #onWindowUpdate(streamId: number, increment: number, events: Http2Event[]): void {
     if (streamId === 0) {
-      this.#sendWindow = addToSendWindow(this.#sendWindow, increment, "the connection");
+      this.#table.sendWindow = addToSendWindow(this.#table.sendWindow, increment, "the connection");
     } else {
       const stream = this.#streamFor(streamId, "WINDOW_UPDATE");
       if (stream === undefined) {
@@ -803,25 +649,6 @@ export class Http2ClientConnection {
     }
     events.push({ type: "window_update", streamId, increment });
   }
-}
-
-/** Errors from header checks that concern one stream only. */
-function isStreamLevel(error: RemoteProtocolError): boolean {
-  const code = error.code as Http2ConnectionErrorCode;
-  return code === "H2_INVALID_RESPONSE_HEADERS" || code === "H2_CONTENT_LENGTH_MISMATCH";
-}
-
-/** Takes up to `room` octets from the front of a stream's queue. */
-function takeOctets(stream: Http2Stream, room: number): Uint8Array {
-  const front = stream.queued[0]!;
-  if (front.length <= room) {
-    stream.queued.shift();
-    stream.queuedLength -= front.length;
-    return front;
-  }
-  stream.queued[0] = front.subarray(room);
-  stream.queuedLength -= room;
-  return front.subarray(0, room);
 }
 
 /** The server's SETTINGS before it sends any (RFC 9113 §6.5.2). */
