@@ -193,7 +193,6 @@ export class Http2ClientConnection {
         const frame = this.#joiner.accept(raw);
         if (frame !== undefined) this.#handle(frame, events);
       }
-      this.#table.flush();
     } catch (error) {
       if (!(error instanceof RemoteProtocolError)) throw error;
       this.#fail(error, events);
@@ -550,6 +549,7 @@ export class Http2ClientConnection {
     for (const [identifier, value] of settings) this.#applyPeerSetting(identifier, value);
     this.#outbox.push(this.#writer.settingsAck());
     events.push({ type: "settings_changed", settings });
+    this.#table.flush();
   }
 
   #applyPeerSetting(identifier: number, value: number): void {
@@ -648,6 +648,8 @@ export class Http2ClientConnection {
       }
     }
     events.push({ type: "window_update", streamId, increment });
+    // Sent frame by frame, so the output does not depend on how the input was cut.
+    this.#table.flush();
   }
 }
 
