@@ -415,8 +415,10 @@ export class Http2ClientConnection {
   }
 
   /**
-   * The stream a server frame is about, `undefined` for one that is closed
-   * (the frame is ignored: it may have crossed our RST_STREAM). A frame on a
+   * The stream a server frame is about, `undefined` for one that is closed:
+   * the frame is ignored (it may have crossed our RST_STREAM or END_STREAM,
+   * RFC 9113 §5.1) and not counted as a flood, since cancelling many streams
+   * at once legitimately draws many such frames, and ignoring them sends nothing. A frame on a
    * stream never opened, or on an even (server-opened) one, is a connection error.
    */
   #streamFor(streamId: number, what: string): Http2Stream | undefined {
@@ -454,7 +456,7 @@ export class Http2ClientConnection {
       throw peerError("H2_FLOW_CONTROL", `DATA of ${length} octets beyond the connection window`);
     }
     const stream = this.#streamFor(frame.streamId, "DATA");
-    if (stream === undefined || (frame.data.length === 0 && !frame.endStream)) this.#empty();
+    if (frame.data.length === 0 && !frame.endStream) this.#empty();
     if (stream === undefined) {
       this.#table.consumeConnection(length);
       return;
@@ -507,10 +509,7 @@ export class Http2ClientConnection {
       tooLarge = peerError("H2_HEADER_LIST_TOO_LARGE", error.message);
     }
     const stream = this.#streamFor(frame.streamId, "HEADERS");
-    if (stream === undefined) {
-      this.#empty();
-      return;
-    }
+    if (stream === undefined) return;
     try {
       if (tooLarge !== undefined) throw new StreamError(tooLarge);
       this.#recv(stream, "recv_headers", "HEADERS");
@@ -531,10 +530,7 @@ export class Http2ClientConnection {
 
   #onReset(streamId: number, errorCode: number, events: Http2Event[]): void {
     const stream = this.#streamFor(streamId, "RST_STREAM");
-    if (stream === undefined) {
-      this.#empty();
-      return;
-    }
+    if (stream === undefined) return;
     this.#table.forget(stream);
     events.push({ type: "stream_reset", streamId, errorCode, error: undefined });
   }
@@ -636,10 +632,7 @@ export class Http2ClientConnection {
       this.#table.sendWindow = addToSendWindow(this.#table.sendWindow, increment, "the connection");
     } else {
       const stream = this.#streamFor(streamId, "WINDOW_UPDATE");
-      if (stream === undefined) {
-        this.#empty();
-        return;
-      }
+      if (stream === undefined) return;
       try {
         stream.sendWindow = addToSendWindow(stream.sendWindow, increment, `stream ${streamId}`);
       } catch (error) {

@@ -35,7 +35,7 @@ export type Http2ConnectionErrorCode =
   | "H2_SETTINGS_FLOOD"
   /** Too many PINGs waiting for an ACK we could not send yet (ENHANCE_YOUR_CALM). */
   | "H2_PING_FLOOD"
-  /** Too many frames that carry nothing: empty DATA, frames on closed streams, … (ENHANCE_YOUR_CALM). */
+  /** Too many frames in a row that carry nothing: empty DATA, PRIORITY, unknown types (ENHANCE_YOUR_CALM). */
   | "H2_EMPTY_FRAME_FLOOD"
   /** Too many informational (1xx) heads on one stream (ENHANCE_YOUR_CALM). */
   | "H2_HEADERS_FLOOD"

@@ -30,7 +30,7 @@ export interface Http2ClientOptions {
   initialMaxConcurrentStreams?: number;
   /** SETTINGS or PINGs (each kind) waiting for an ACK not yet taken by `dataToSend()`. Default 32. */
   maxPendingAcks?: number;
-  /** Frames in a row that carry nothing (empty DATA, frames on closed streams, PRIORITY, unknown types). Default 100. */
+  /** Frames in a row that carry nothing (empty DATA without END_STREAM, PRIORITY, unknown types). Default 100. */
   maxEmptyFrames?: number;
   /** Informational (1xx) heads one stream may receive. Default 16. */
   maxInformationalResponses?: number;

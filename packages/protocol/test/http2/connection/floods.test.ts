@@ -72,15 +72,13 @@ describe("frames that carry nothing", () => {
     expect(result.accepted).toBe(100);
   });
 
-  it("refuses a run of frames on a stream it reset, of PRIORITY, of unknown types", () => {
+  it("refuses a run of empty DATA on a closed stream, of PRIORITY, of unknown types", () => {
+    type Server = ReturnType<typeof connected>["server"];
     for (const make of [
-      (s: ReturnType<typeof connected>["server"], id: number) =>
-        s.headers(id, [[":status", "200"]]),
-      (s: ReturnType<typeof connected>["server"], id: number) => s.data(id, "late"),
-      (s: ReturnType<typeof connected>["server"], id: number) => s.writer.rstStream(id, 0),
-      (s: ReturnType<typeof connected>["server"], id: number) =>
+      (s: Server, id: number) => s.writer.data(id, new Uint8Array(0)),
+      (s: Server, id: number) =>
         s.writer.priority(id, { exclusive: false, dependency: 0, weight: 16 }),
-      (s: ReturnType<typeof connected>["server"]) => s.writer.raw(0xfa, 0, 0, new Uint8Array(4)),
+      (s: Server) => s.writer.raw(0xfa, 0, 0, new Uint8Array(4)),
     ]) {
       const { client, server } = connected({ maxEmptyFrames: 50 });
       const id = client.sendHeaders(undefined, GET, { endStream: true });
@@ -92,6 +90,29 @@ describe("frames that carry nothing", () => {
       expect(result.error).toMatchObject({ ...calm, error: { code: "H2_EMPTY_FRAME_FLOOD" } });
       expect(result.accepted).toBe(50);
     }
+  });
+
+  it("ignores, without counting, what crosses the resets of many cancelled streams", () => {
+    const { client, server } = connected({ maxEmptyFrames: 10 }, [
+      [SETTING.MAX_CONCURRENT_STREAMS, 1000],
+    ]);
+    const ids = Array.from({ length: 200 }, () =>
+      client.sendHeaders(undefined, GET, { endStream: true }),
+    );
+    for (const id of ids) client.resetStream(id);
+    client.dataToSend();
+    const frames = ids.flatMap((id) => [
+      server.headers(id, [[":status", "200"]]),
+      server.data(id, "in flight"),
+      server.writer.windowUpdate(id, 100),
+      server.writer.rstStream(id, HTTP2_ERROR.CANCEL),
+    ]);
+    const result = feed(client, frames);
+    expect(result.error).toBeUndefined();
+    expect(result.events).toEqual([]);
+    // Nothing goes back: the ignored DATA is below half the connection window.
+    expect(server.read(client.dataToSend())).toEqual([]);
+    expect(client.state).toBe("open");
   });
 
   it("lets frames that carry data reset the run", () => {
