@@ -114,8 +114,8 @@ describe("HTTP/2 client core against node:http2", () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  async function open(): Promise<LoopbackClient> {
-    const socket = net.connect(port, "127.0.0.1");
+  async function open(at = port): Promise<LoopbackClient> {
+    const socket = net.connect(at, "127.0.0.1");
     await once(socket, "connect");
     return new LoopbackClient(socket);
   }
@@ -161,6 +161,35 @@ describe("HTTP/2 client core against node:http2", () => {
     expect(events.some((e) => e.type === "window_update")).toBe(true);
     expect(Buffer.compare(body(events, id), Buffer.from(payload))).toBe(0);
     client.close();
+  });
+
+  it("keeps to the server's SETTINGS_MAX_CONCURRENT_STREAMS", async () => {
+    const limited = http2.createServer({ settings: { maxConcurrentStreams: 3 } });
+    limited.on("stream", (stream) => {
+      stream.on("error", () => {});
+      stream.respond({ ":status": 204 });
+      stream.end();
+    });
+    limited.listen(0, "127.0.0.1");
+    await once(limited, "listening");
+    const client = await open((limited.address() as net.AddressInfo).port);
+    try {
+      await client.until((evs) => evs.some((e) => e.type === "settings_changed"));
+      const ids = [0, 1, 2].map(() =>
+        client.conn.sendHeaders(undefined, request("GET", "/"), { endStream: true }),
+      );
+      expect(() => client.conn.sendHeaders(undefined, request("GET", "/"))).toThrow(
+        expect.objectContaining({ code: "H2_TOO_MANY_STREAMS" }),
+      );
+      client.flush();
+      await client.until(ended(ids));
+      const more = client.conn.sendHeaders(undefined, request("GET", "/"), { endStream: true });
+      client.flush();
+      await client.until(ended([more]));
+    } finally {
+      client.close();
+      await new Promise((resolve) => limited.close(resolve));
+    }
   });
 
   it("reports trailers and a server's RST_STREAM", async () => {
