@@ -287,7 +287,6 @@ export class Http2ClientConnection {
       throw usageError("H2_INVALID_STREAM_STATE", `stream ${streamId} is not open`);
     }
     this.#outbox.push(this.#writer.rstStream(streamId, errorCode));
-    stream.state = "closed";
     this.#table.forget(stream);
   }
 

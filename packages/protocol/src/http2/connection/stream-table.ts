@@ -26,6 +26,7 @@ export class Outbox {
   readonly encoder = new HpackEncoder();
   #frames: Uint8Array[] = [];
 
+  /** Queues one or more whole frames. */
   push(frame: Uint8Array): void {
     this.#frames.push(frame);
   }
@@ -70,14 +71,17 @@ export class StreamTable {
     return this.#streams.size;
   }
 
+  /** An open or half-closed stream, `undefined` for any other id. */
   get(streamId: number): Http2Stream | undefined {
     return this.#streams.get(streamId);
   }
 
+  /** The open and half-closed streams, oldest first. */
   values(): IterableIterator<Http2Stream> {
     return this.#streams.values();
   }
 
+  /** Records a stream just opened; later ids must be above it. */
   add(stream: Http2Stream): void {
     this.#streams.set(stream.id, stream);
     this.nextStreamId = stream.id + 2;
