@@ -118,33 +118,48 @@ export class StreamTable {
     stream.queuedLength = 0;
   }
 
-  /** Sends queued DATA (then END_STREAM or trailers) as far as the windows allow. */
+  /**
+   * Sends queued DATA (then END_STREAM or trailers) as far as the windows
+   * allow, one frame per stream per round, so streams share the connection
+   * window instead of the oldest taking it all.
+   */
   flush(): void {
-    const { writer, encoder } = this.#outbox;
-    for (const stream of this.#streams.values()) {
-      if (!stream.hasQueued) continue;
-      while (stream.queuedLength > 0) {
-        const room = Math.min(stream.sendWindow, this.sendWindow, writer.maxFrameSize);
-        if (room <= 0) break;
-        const chunk = takeOctets(stream, room);
-        this.sendWindow -= chunk.length;
-        stream.sendWindow -= chunk.length;
-        const last =
-          stream.queuedLength === 0 && stream.endQueued && stream.trailersQueued === undefined;
-        this.#outbox.push(writer.data(stream.id, chunk, { endStream: last }));
-        if (last) this.step(stream, "send_end_stream");
+    let sent = true;
+    while (sent) {
+      sent = false;
+      for (const stream of this.#streams.values()) {
+        if (stream.hasQueued && this.#sendNext(stream)) sent = true;
       }
-      const waiting = stream.queuedLength > 0 || !stream.endQueued;
-      if (waiting || stream.state === "half_closed_local" || stream.state === "closed") continue;
-      const trailers = stream.trailersQueued;
-      this.#outbox.push(
-        trailers === undefined
-          ? writer.data(stream.id, EMPTY_BYTES, { endStream: true })
-          : writer.headers(stream.id, encoder.encode(trailers), { endStream: true }),
-      );
-      stream.trailersQueued = undefined;
-      this.step(stream, "send_end_stream");
     }
+  }
+
+  /** Sends the stream's next DATA frame, or its END_STREAM; false when it must wait. */
+  #sendNext(stream: Http2Stream): boolean {
+    const { writer, encoder } = this.#outbox;
+    if (stream.queuedLength > 0) {
+      const room = Math.min(stream.sendWindow, this.sendWindow, writer.maxFrameSize);
+      if (room <= 0) return false;
+      const chunk = takeOctets(stream, room);
+      this.sendWindow -= chunk.length;
+      stream.sendWindow -= chunk.length;
+      const last =
+        stream.queuedLength === 0 && stream.endQueued && stream.trailersQueued === undefined;
+      this.#outbox.push(writer.data(stream.id, chunk, { endStream: last }));
+      if (last) this.step(stream, "send_end_stream");
+      return true;
+    }
+    if (!stream.endQueued || stream.state === "half_closed_local" || stream.state === "closed") {
+      return false;
+    }
+    const trailers = stream.trailersQueued;
+    this.#outbox.push(
+      trailers === undefined
+        ? writer.data(stream.id, EMPTY_BYTES, { endStream: true })
+        : writer.headers(stream.id, encoder.encode(trailers), { endStream: true }),
+    );
+    stream.trailersQueued = undefined;
+    this.step(stream, "send_end_stream");
+    return true;
   }
 
   /** Gives back octets of a stream's DATA; a WINDOW_UPDATE once half its window is owed. */

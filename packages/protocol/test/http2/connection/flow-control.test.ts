@@ -40,6 +40,25 @@ describe("send side", () => {
     expect(dataLengths(server.read(client.dataToSend()))).toEqual([[4465, true]]);
   });
 
+  it("shares the connection window between streams, a frame each in turn", () => {
+    const { client, server } = connected({}, [[SETTING.INITIAL_WINDOW_SIZE, 1 << 20]]);
+    const post = [[":method", "POST"], ...GET.slice(1)] as [string, string][];
+    const [a, b] = [0, 1].map(() => client.sendHeaders(undefined, post));
+    client.sendData(a!, new Uint8Array(65_535)); // the whole connection window
+    client.sendData(a!, new Uint8Array(50_000));
+    client.sendData(b!, new Uint8Array(50_000));
+    server.read(client.dataToSend());
+    client.receiveData(server.writer.windowUpdate(0, 40_000));
+    const sent = server
+      .read(client.dataToSend())
+      .flatMap((f) => (f.type === "data" ? [[f.streamId, f.data.length]] : []));
+    expect(sent).toEqual([
+      [a, 16_384],
+      [b, 16_384],
+      [a, 7232],
+    ]);
+  });
+
   it("moves open streams' windows by the change of SETTINGS_INITIAL_WINDOW_SIZE, below zero too", () => {
     const { client, server } = connected({}, [[SETTING.INITIAL_WINDOW_SIZE, 100]]);
     const id = client.sendHeaders(undefined, [[":method", "POST"], ...GET.slice(1)]);
