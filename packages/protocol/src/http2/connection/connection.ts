@@ -266,12 +266,7 @@ export class Http2ClientConnection {
   sendData(streamId: number, data: Uint8Array, options: Http2SendOptions = {}): void {
     this.#checkUsable();
     const stream = this.#sendable(streamId, "send_data");
-    if (data.length > 0) {
-      stream.queued.push(data.slice());
-      stream.queuedLength += data.length;
-    }
-    if (options.endStream) stream.endQueued = true;
-    this.#table.flush();
+    this.#table.enqueue(stream, data, options.endStream === true);
   }
 
   /** Closes our side of the stream (an empty DATA with END_STREAM, after any queued DATA). */
@@ -348,8 +343,7 @@ export class Http2ClientConnection {
     }
     checkRequestTrailers(headers);
     stream.trailersQueued = headers.map(([name, value]): HeaderPair => [name, value]);
-    stream.endQueued = true;
-    this.#table.flush();
+    this.#table.enqueue(stream, EMPTY_BYTES, true);
   }
 
   #fail(error: RemoteProtocolError, events: Http2Event[]): void {

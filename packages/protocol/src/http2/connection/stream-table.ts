@@ -53,6 +53,8 @@ export class Outbox {
  */
 export class StreamTable {
   readonly #streams = new Map<number, Http2Stream>();
+  /** Streams with DATA or END_STREAM waiting, so a flush visits only those. */
+  readonly #sending = new Set<Http2Stream>();
   readonly #outbox: Outbox;
   /** The id the next stream opened without one takes. */
   nextStreamId = 1;
@@ -114,6 +116,7 @@ export class StreamTable {
   forget(stream: Http2Stream): void {
     stream.state = "closed";
     this.#streams.delete(stream.id);
+    this.#sending.delete(stream);
     stream.queued.length = 0;
     stream.queuedLength = 0;
   }
@@ -127,10 +130,22 @@ export class StreamTable {
     let sent = true;
     while (sent) {
       sent = false;
-      for (const stream of this.#streams.values()) {
-        if (stream.hasQueued && this.#sendNext(stream)) sent = true;
+      for (const stream of this.#sending) {
+        if (this.#sendNext(stream)) sent = true;
+        if (!stream.hasQueued) this.#sending.delete(stream);
       }
     }
+  }
+
+  /** Queues DATA (copied) and END_STREAM on a stream, and sends what the windows allow. */
+  enqueue(stream: Http2Stream, data: Uint8Array, endStream: boolean): void {
+    if (data.length > 0) {
+      stream.queued.push(data.slice());
+      stream.queuedLength += data.length;
+    }
+    if (endStream) stream.endQueued = true;
+    this.#sending.add(stream);
+    this.flush();
   }
 
   /** Sends the stream's next DATA frame, or its END_STREAM; false when it must wait. */

@@ -41,8 +41,9 @@ export class Http2Stream {
     this.receiveWindow = new ReceiveWindow(receiveWindow);
   }
 
-  /** Whether something waits to be sent (DATA, or END_STREAM). */
+  /** Whether something waits to be sent: DATA, or an END_STREAM not sent yet. */
   get hasQueued(): boolean {
-    return this.queuedLength > 0 || this.endQueued;
+    if (this.queuedLength > 0) return true;
+    return this.endQueued && (this.state === "open" || this.state === "half_closed_remote");
   }
 }
