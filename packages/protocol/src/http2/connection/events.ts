@@ -22,8 +22,10 @@ export type Http2Event =
   /** The final response head. */
   | { type: "response"; streamId: number; status: number; headers: HeaderPair[] }
   /**
-   * Response body octets. Give them back with `acknowledgeReceivedData`
-   * once consumed, or the server's window stays shut.
+   * Response body octets: a view of the received octets when a frame sat
+   * in one chunk (copy it to keep it if the transport reuses its buffers).
+   * Give them back with `acknowledgeReceivedData` once consumed, or the
+   * server's window stays shut.
    */
   | { type: "data"; streamId: number; data: Uint8Array }
   /** Trailer fields, which end the stream (a `stream_end` follows). */

@@ -44,7 +44,7 @@ export function checkRequestHeaders(headers: readonly HeaderPair[]): string {
   const refuse = (why: string) => usageError("H2_INVALID_REQUEST_HEADERS", `request ${why}`);
   const pseudo = new Map<string, string>();
   let regular = false;
-  let host = false;
+  let host: string | undefined;
   for (const pair of headers) {
     if (!Array.isArray(pair) || typeof pair[0] !== "string" || typeof pair[1] !== "string") {
       throw refuse("fields must be [name, value] string pairs");
@@ -59,7 +59,10 @@ export function checkRequestHeaders(headers: readonly HeaderPair[]): string {
       pseudo.set(name, value);
     } else {
       regular = true;
-      if (name === "host") host = true;
+      if (name === "host") {
+        if (host !== undefined) throw refuse("has host twice");
+        host = value;
+      }
     }
   }
   const method = pseudo.get(":method");
@@ -71,7 +74,12 @@ export function checkRequestHeaders(headers: readonly HeaderPair[]): string {
   }
   if (!pseudo.get(":scheme")) throw refuse("without :scheme");
   if (!pseudo.get(":path")) throw refuse("without a non-empty :path");
-  if (!pseudo.get(":authority") && !host) throw refuse("without :authority or host");
+  const authority = pseudo.get(":authority");
+  if (!authority && !host) throw refuse("without :authority or host");
+  // §8.3.1: a host that differs from :authority would let two hops disagree on the target.
+  if (authority && host !== undefined && host !== authority) {
+    throw refuse("with a host that differs from :authority");
+  }
   return method;
 }
 

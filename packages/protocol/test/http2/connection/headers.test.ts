@@ -29,6 +29,8 @@ const refusedRequests: [string, HeaderPair[]][] = [
       [":path", "/"],
     ],
   ],
+  ["a host that differs from :authority", [...GET, ["host", "other.example"]]],
+  ["host twice", [...GET.filter(([n]) => n !== ":authority"), ["host", "a"], ["host", "a"]]],
 ];
 
 describe("request heads", () => {
@@ -51,7 +53,8 @@ describe("request heads", () => {
       [":method", "CONNECT"],
       [":authority", "a:443"],
     ]);
-    expect(client.activeStreams).toBe(3);
+    client.sendHeaders(undefined, [...GET, ["host", "example.com"]]);
+    expect(client.activeStreams).toBe(4);
   });
 
   it("refuses a head above the server's SETTINGS_MAX_HEADER_LIST_SIZE", () => {
