@@ -411,8 +411,9 @@ export class Http2ClientConnection {
    * The stream a server frame is about, `undefined` for one that is closed:
    * the frame is ignored (it may have crossed our RST_STREAM or END_STREAM,
    * RFC 9113 §5.1) and not counted as a flood, since cancelling many streams
-   * at once legitimately draws many such frames, and ignoring them sends nothing. A frame on a
-   * stream never opened, or on an even (server-opened) one, is a connection error.
+   * at once legitimately draws many such frames, and ignoring them sends
+   * nothing. A frame on a stream never opened, or on an even (server-opened)
+   * one, is a connection error.
    */
   #streamFor(streamId: number, what: string): Http2Stream | undefined {
     if (streamId % 2 === 0 || streamId >= this.#table.nextStreamId) {
