@@ -40,7 +40,14 @@ export interface Http2ClientOptions {
   maxContinuationFrames?: number;
 }
 
-/** {@link Http2ClientOptions} with every default filled in and checked. */
+/**
+ * {@link Http2ClientOptions} with every default filled in and checked.
+ *
+ * @example
+ * ```ts
+ * const resolved: ResolvedHttp2Options = resolveHttp2Options({ maxPendingAcks: 8 });
+ * ```
+ */
 export type ResolvedHttp2Options = Required<Http2ClientOptions>;
 
 function integerIn(name: string, value: number, min: number, max: number): number {

@@ -6,7 +6,14 @@ import { ReceiveWindow } from "./flow-control.ts";
 import type { Http2Stream } from "./stream.ts";
 import { type StreamInput, type StreamState, streamTransition } from "./stream-state.ts";
 
-/** The initial window of every stream and of the connection (RFC 9113 §6.9.2). */
+/**
+ * The initial window of every stream and of the connection (RFC 9113 §6.9.2).
+ *
+ * @example
+ * ```ts
+ * new ReceiveWindow(DEFAULT_WINDOW).available; // 65535
+ * ```
+ */
 export const DEFAULT_WINDOW = 65_535;
 
 /**
