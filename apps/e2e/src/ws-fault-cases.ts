@@ -42,8 +42,10 @@ async function wsServer(
   return { server, url: `ws://127.0.0.1:${server.port}/socket`, peers };
 }
 
-/** Waits (bounded) for the client's close frame at the peer and returns its code. */
-// Up to ~10 s: on a loaded 2-core machine the close frame has been seen to take over 2 s to arrive.
+/**
+ * Waits (bounded, up to ~10 s: on a loaded 2-core machine it has taken over 2 s)
+ * for the client's close frame at the peer and returns its code.
+ */
 async function closeCodeAtPeer(peer: RawWebSocket | undefined): Promise<number | undefined> {
   for (let i = 0; i < 2000; i++) {
     const close = peer?.frames.find((f) => f.opcode === 0x8);
