@@ -9,9 +9,23 @@ export interface Splitting {
 
 /** Cuts `bytes` before each of the given offsets (sorted, deduplicated, in range). */
 export function cutAt(bytes: Uint8Array, offsets: readonly number[]): Uint8Array[] {
-  const points = [...new Set(offsets)]
-    .filter((o) => o > 0 && o < bytes.length)
-    .sort((a, b) => a - b);
+  return cutAtPoints(
+    bytes,
+    [...new Set(offsets)].filter((o) => o > 0 && o < bytes.length),
+  );
+}
+
+/**
+ * Cuts `bytes` at offsets taken modulo its length plus one, keeping the empty
+ * pieces a cut at either end gives (a reader must take an empty piece too).
+ * The fuzzers' and property tests' cut (apps/e2e imports it from here).
+ */
+export function cutModulo(bytes: Uint8Array, offsets: readonly number[]): Uint8Array[] {
+  return cutAtPoints(bytes, [...new Set(offsets.map((o) => o % (bytes.length + 1)))]);
+}
+
+function cutAtPoints(bytes: Uint8Array, points: number[]): Uint8Array[] {
+  points.sort((a, b) => a - b);
   const out: Uint8Array[] = [];
   let from = 0;
   for (const p of points) {
@@ -22,8 +36,11 @@ export function cutAt(bytes: Uint8Array, offsets: readonly number[]): Uint8Array
   return out;
 }
 
-/** A small seeded generator (mulberry32), so random cuts replay. */
-function seeded(seed: number): () => number {
+/**
+ * A small seeded generator (mulberry32), so random cuts and fuzz cases replay
+ * from their seed (apps/e2e imports it from here).
+ */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -46,7 +63,7 @@ export function splittings(bytes: Uint8Array, { seed = 1, random = 4 } = {}): Sp
     { name: "byte by byte", pieces: Array.from(bytes, (b) => Uint8Array.of(b)) },
     { name: "after every CR", pieces: cutAt(bytes, crs) },
   ];
-  const next = seeded(seed);
+  const next = prng(seed);
   for (let r = 0; r < random; r++) {
     const count = 1 + Math.floor(next() * 32);
     const offsets = Array.from({ length: count }, () => Math.floor(next() * bytes.length));

@@ -8,7 +8,7 @@ import {
   type RequestEvent,
   ServerConnection,
 } from "../../src/index.ts";
-import { cutAt } from "../splittings.ts";
+import { cutModulo } from "../splittings.ts";
 import { drive, latin1 } from "./drive.ts";
 
 const token = fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}$/);
@@ -21,12 +21,7 @@ const extraHeaders = fc
   .map((pairs) => pairs.filter(([name]) => !reserved.test(name))) as fc.Arbitrary<HeaderList>;
 const bodyPieces = fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 5 });
 
-/** Cuts `bytes` at the given offsets, taken modulo its length plus one. */
-const cut = (bytes: Uint8Array, offsets: number[]): Uint8Array[] =>
-  cutAt(
-    bytes,
-    offsets.map((o) => o % (bytes.length + 1)),
-  );
+const cut = cutModulo;
 
 const concat = (parts: Uint8Array[]) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
