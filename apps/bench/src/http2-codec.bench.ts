@@ -14,6 +14,7 @@
 // ~400 ms; the median is shown with [min–max].
 import { readdirSync, readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+import { concatBytes } from "../../../packages/protocol/src/bytes.ts";
 import { FrameReader } from "../../../packages/protocol/src/http2/frames/reader.ts";
 import { FrameWriter } from "../../../packages/protocol/src/http2/frames/writer.ts";
 import { HpackDecoder } from "../../../packages/protocol/src/http2/hpack/decoder.ts";
@@ -64,15 +65,7 @@ function encodeAll(): number {
 }
 
 const writer = new FrameWriter();
-const concat = (parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+const concat = concatBytes;
 const chunked = (bytes: Uint8Array): Uint8Array[] => {
   const out: Uint8Array[] = [];
   for (let at = 0; at < bytes.length; at += 16_384) out.push(bytes.subarray(at, at + 16_384));

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { concatBytes } from "../../src/bytes.ts";
 import {
   ClientConnection,
   type HeaderList,
@@ -23,15 +24,7 @@ const bodyPieces = fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 5 })
 
 const cut = cutModulo;
 
-const concat = (parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+const concat = concatBytes;
 
 /** A server response serialized by ServerConnection for a GET, with the framing it picks. */
 const responseArb = fc
