@@ -5,7 +5,7 @@
 // Usage: node scripts/check-links.mjs
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, posix, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -24,19 +24,28 @@ export function relativeLinks(text) {
   return targets;
 }
 
-/** Problems with the links of `file` (a path relative to the repository root). */
-export function brokenLinks(file) {
+/**
+ * Problems with the relative links of `text`, the Markdown file at `file` (a
+ * "/"-separated path inside `tree`, e.g. "the repository"); `exists(path)` says
+ * whether a path of that tree is a file or folder.
+ */
+export function unresolvedLinks(file, text, exists, tree = "the repository") {
   const problems = [];
-  const text = readFileSync(join(root, file), "utf8");
   for (const target of relativeLinks(text)) {
     const path = decodeURIComponent(target.split("#")[0].split("?")[0]);
     if (path === "") continue;
-    const absolute = resolve(root, dirname(file), path);
-    const inside = relative(root, absolute);
-    if (inside.startsWith("..")) problems.push(`${file}: ${target} points outside the repository`);
-    else if (!existsSync(absolute)) problems.push(`${file}: ${target} does not exist`);
+    const inside = posix.normalize(posix.join(posix.dirname(file), path)).replace(/\/$/, "");
+    if (inside === ".." || inside.startsWith("../")) {
+      problems.push(`${file}: ${target} points outside ${tree}`);
+    } else if (!exists(inside)) problems.push(`${file}: ${target} does not exist`);
   }
   return problems;
+}
+
+/** Problems with the links of `file` (a path relative to the repository root). */
+export function brokenLinks(file) {
+  const text = readFileSync(join(root, file), "utf8");
+  return unresolvedLinks(file, text, (path) => existsSync(join(root, path)));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

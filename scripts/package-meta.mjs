@@ -185,7 +185,7 @@ export function stage(out) {
 }
 
 /** Links an installed npm package (and, once, its pnpm siblings) into `nodeModules`. */
-function linkInstalled(dep, installed, nodeModules) {
+export function linkInstalled(dep, installed, nodeModules) {
   const target = join(nodeModules, dep);
   if (existsSync(target)) return;
   if (!existsSync(installed)) {

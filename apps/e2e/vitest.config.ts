@@ -3,8 +3,8 @@ import { defineConfig } from "vitest/config";
 
 // The suites run against the packages' sources, as each package's own tests do
 // (and as the Deno and Bun runners do through deno.json and tsconfig paths).
-const source = (name: string) =>
-  fileURLToPath(new URL(`../../packages/${name}/src/index.ts`, import.meta.url));
+const source = (name: string, entry = "index") =>
+  fileURLToPath(new URL(`../../packages/${name}/src/${entry}.ts`, import.meta.url));
 
 export default defineConfig({
   resolve: {
@@ -12,6 +12,8 @@ export default defineConfig({
       "@reqivo/client": source("client"),
       "@reqivo/protocol": source("protocol"),
       "@reqivo/transport-node": source("transport-node"),
+      // Before "@reqivo/transport", which would also match the subpath.
+      "@reqivo/transport/kit": source("transport", "kit"),
       "@reqivo/transport": source("transport"),
     },
   },

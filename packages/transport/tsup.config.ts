@@ -3,6 +3,8 @@ import { defineConfig } from "tsup";
 export default defineConfig({
   entry: {
     index: "src/index.ts",
+    // The helpers transport authors share.
+    kit: "src/kit.ts",
     // The conformance kit and its node:net harness, for tests only.
     testing: "src/testing/index.ts",
     "node-harness": "src/testing/node-harness.ts",

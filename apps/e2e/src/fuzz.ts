@@ -17,6 +17,10 @@ import {
   RemoteProtocolError,
   WebSocketConnection,
 } from "@reqivo/protocol";
+import { cutModulo as cut } from "../../../packages/protocol/test/splittings.ts";
+
+/** Where to cut `bytes`: every offset (mod length+1), sorted and deduplicated; shared with the protocol's own split tests. */
+export { cut };
 
 // ── corpus ──────────────────────────────────────────────────────────────
 
@@ -253,19 +257,6 @@ export interface Finding {
   message: string;
   input: string;
   split?: number[];
-}
-
-/** Where to cut `bytes`: every offset of `offsets` (mod length+1), sorted and deduplicated. */
-export function cut(bytes: Uint8Array, offsets: readonly number[]): Uint8Array[] {
-  const points = [...new Set(offsets.map((o) => o % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let from = 0;
-  for (const p of points) {
-    out.push(bytes.subarray(from, p));
-    from = p;
-  }
-  out.push(bytes.subarray(from));
-  return out;
 }
 
 class InvariantError extends Error {

@@ -12,6 +12,7 @@ import { runInNewContext } from "node:vm";
 import { Session } from "@reqivo/client";
 import type { Connection, ConnectOptions, Transport } from "@reqivo/transport";
 import { createTransport } from "@reqivo/transport-node";
+import { prng } from "../../../packages/protocol/test/splittings.ts";
 import { resources } from "./fault-runner.ts";
 
 export interface LoadOptions {
@@ -56,16 +57,7 @@ export interface LoadReport {
 }
 
 /** A small deterministic PRNG (mulberry32), so a failing run can be replayed by its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 let gcFn: (() => void) | undefined;
 /** A full GC, without needing --expose-gc on the command line. */

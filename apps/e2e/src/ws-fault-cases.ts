@@ -42,9 +42,12 @@ async function wsServer(
   return { server, url: `ws://127.0.0.1:${server.port}/socket`, peers };
 }
 
-/** Waits (bounded) for the client's close frame at the peer and returns its code. */
+/**
+ * Waits (bounded, up to ~10 s: on a loaded 2-core machine it has taken over 2 s)
+ * for the client's close frame at the peer and returns its code.
+ */
 async function closeCodeAtPeer(peer: RawWebSocket | undefined): Promise<number | undefined> {
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < 2000; i++) {
     const close = peer?.frames.find((f) => f.opcode === 0x8);
     if (close !== undefined) return close.code;
     await new Promise((r) => setTimeout(r, 5));

@@ -2,7 +2,8 @@
 //
 // 1. `pnpm pack` every public package (workspace:* becomes the version), then
 //    publint --strict and @arethetypeswrong/cli on each tarball: ESM, CJS and
-//    their types resolve under node10, node16 (from ESM and from CJS) and bundler.
+//    their types resolve under node10, node16 (from ESM and from CJS) and bundler;
+//    relative links in each tarball's Markdown resolve inside it.
 // 2. `npm install` the tarballs into a fresh project (each other's dependencies
 //    are the local tarballs too: npm's `overrides`), then a request against a
 //    local keep-alive server with Node (ESM import and CJS require), Bun
@@ -13,6 +14,8 @@
 //    staged (scripts/package-meta.mjs) and `deno publish --dry-run` passes (type check
 //    and no slow types); Deno then imports @reqivo/deno from that workspace and
 //    runs a request.
+// 4. TypeScript consumers of the installed tarballs (consumer-types.mjs):
+//    TypeScript 5.0, 5.x and 7, moduleResolution node16, nodenext and bundler.
 import {
   existsSync,
   mkdirSync,
@@ -26,6 +29,8 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { check as checkJsr, stage as stageJsr } from "../../../scripts/package-meta.mjs";
+import { checkConsumerTypes } from "./consumer-types.mjs";
+import { packedLinkCanaryMisses, packedLinkProblems } from "./packed-links.mjs";
 import { bin, mapLimit, root, run } from "./run.mjs";
 
 const EXIT_BUDGET_MS = 2_000;
@@ -50,6 +55,7 @@ const packages = readdirSync(join(root, "packages"))
   .map(({ dir, pkg }) => ({
     dir,
     name: pkg.name,
+    exports: Object.keys(pkg.exports ?? { ".": null }).filter((path) => path !== "./package.json"),
     tarball: join(work, "packs", `${pkg.name.slice(1).replace("/", "-")}-${pkg.version}.tgz`),
   }));
 
@@ -119,12 +125,19 @@ async function npmSide() {
 }
 
 async function lintTarballs() {
+  const misses = await packedLinkCanaryMisses(work);
+  if (misses.length > 0)
+    fail("packed-link check: the canary's bad links went unseen", misses.join("\n"));
   await mapLimit(packages, 2, async ({ name, tarball }) => {
     const lint = await run(bin("publint"), ["run", "--strict", tarball]);
     if (lint.code !== 0) fail(`${name}: publint`, lint.stdout + lint.stderr);
     const types = await run(bin("attw"), [tarball, "--format", "ascii"]);
     if (types.code !== 0) fail(`${name}: attw`, types.stdout + types.stderr);
-    if (lint.code === 0 && types.code === 0) ok(`${name}: publint, attw (node10, node16, bundler)`);
+    const links = await packedLinkProblems(tarball);
+    if (links.length > 0) fail(`${name}: links in the packed Markdown`, links.join("\n"));
+    if (lint.code === 0 && types.code === 0 && links.length === 0) {
+      ok(`${name}: publint, attw (node10, node16, bundler), README links resolve in the tarball`);
+    }
   });
   console.log(`publint and attw done (${elapsed()})`);
 }
@@ -138,7 +151,15 @@ async function installAndRun() {
   );
   const install = await run(
     "npm",
-    ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
+    [
+      "install",
+      "--prefer-offline",
+      "--no-audit",
+      "--no-fund",
+      "--no-update-notifier",
+      "--ignore-scripts",
+      "--loglevel=error",
+    ],
     { cwd: app, timeout: 180_000 },
   );
   if (install.code !== 0) {
@@ -156,6 +177,7 @@ async function installAndRun() {
   writeFileSync(join(app, "bun.mjs"), bun);
   writeFileSync(join(app, "deno.mjs"), deno);
   await Promise.all([
+    typeCheck(app),
     smoke("node ESM import @reqivo/node (tarball)", process.execPath, ["esm.mjs"], app),
     smoke("node CJS require @reqivo/node (tarball)", process.execPath, ["cjs.cjs"], app),
     smoke("bun @reqivo/bun (tarball)", bin("bun"), ["bun.mjs"], app),
@@ -166,6 +188,21 @@ async function installAndRun() {
       app,
     ),
   ]);
+}
+
+async function typeCheck(app) {
+  const programs = await checkConsumerTypes(app, packages);
+  const passed = new Map();
+  for (const { version, what, ok: passing, output } of programs) {
+    if (passing) passed.set(version, (passed.get(version) ?? 0) + 1);
+    else fail(`TypeScript ${version}, ${what}`, output.split("\n").slice(0, 30).join("\n"));
+  }
+  for (const [version, count] of passed) {
+    ok(
+      `TypeScript ${version}: ${count} programs (Node and runtime-neutral consumers under node16, nodenext from ESM and CJS, bundler; the canary fails as it must)`,
+    );
+  }
+  console.log(`consumer type checks done (${elapsed()})`);
 }
 
 async function jsrSide() {
@@ -185,7 +222,10 @@ async function jsrSide() {
     env: { DENO_NO_UPDATE_CHECK: "1" },
   });
   if (dryRun.code !== 0) {
-    fail("deno publish --dry-run (JSR workspace)", dryRun.stdout + dryRun.stderr);
+    fail(
+      `deno publish --dry-run (JSR workspace): exit ${dryRun.code} after ${dryRun.ms} ms`,
+      dryRun.stdout + dryRun.stderr,
+    );
     return;
   }
   ok(`deno publish --dry-run: every JSR package, no slow types (${dryRun.ms} ms)`);

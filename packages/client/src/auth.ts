@@ -6,6 +6,7 @@
  * header, `response.url` or a log line.
  */
 import { basicAuthorization, type Credentials } from "./connection/basic-credentials.ts";
+import { checkDigestUsername } from "./digest.ts";
 import { InvalidRequestError } from "./errors.ts";
 
 /**
@@ -34,7 +35,10 @@ export function checkAuth(auth: AuthOptions | null | undefined): AuthOptions | n
     typeof (value as Credentials | undefined)?.username === "string" &&
     typeof (value as Credentials).password === "string";
   if ("basic" in auth && pair(auth.basic)) return auth;
-  if ("digest" in auth && pair(auth.digest)) return auth;
+  if ("digest" in auth && pair(auth.digest)) {
+    checkDigestUsername(auth.digest.username);
+    return auth;
+  }
   if ("bearer" in auth && typeof auth.bearer === "string" && !/[\r\n]/.test(auth.bearer))
     return auth;
   throw new InvalidRequestError(

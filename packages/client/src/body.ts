@@ -3,6 +3,7 @@
  * length when known, a content type when implied, and a way to produce the
  * bytes (again, when the input can be replayed for a redirect or a retry).
  */
+import { type FieldValueRule, isFieldValue } from "@reqivo/protocol";
 import type { RequestBody } from "./connection/request-body.ts";
 import { InvalidRequestError } from "./errors.ts";
 
@@ -100,12 +101,16 @@ const escapeDispositionValue = (value: string) =>
 /** HTML multipart/form-data encoding step 1: every bare CR or LF in an entry's name becomes CRLF. */
 const normalizeLineBreaks = (value: string) => value.replace(/\r\n|\r|\n/g, "\r\n");
 
-/** A part's media type may hold visible ASCII, space and tab only (RFC 9110 §5.5 field value). */
-const SAFE_PART_TYPE = /^[\t\x20-\x7e]*$/;
+/**
+ * A part's media type must be safe in a head (the request head's rule), in
+ * ASCII: part headers are written as UTF-8, so obs-text would change on the
+ * way. Padding is left as the Blob has it.
+ */
+const PART_HEADER_VALUE: FieldValueRule = Object.freeze({ obsText: false, trimmed: false });
 
 function partContentType(file: Blob, name: string): string {
   const type = file.type;
-  if (!SAFE_PART_TYPE.test(type))
+  if (typeof type !== "string" || !isFieldValue(type, PART_HEADER_VALUE))
     throw new InvalidRequestError(
       `multipart part ${JSON.stringify(name)} has a type with a forbidden character: ${JSON.stringify(type)}`,
     );

@@ -11,6 +11,7 @@
  */
 import type { Headers } from "@reqivo/protocol";
 import type { Credentials } from "./connection/basic-credentials.ts";
+import { InvalidRequestError } from "./errors.ts";
 
 /** One Digest challenge from a `WWW-Authenticate` field. */
 export interface DigestChallenge {
@@ -25,6 +26,8 @@ export interface DigestChallenge {
   qop: "auth" | undefined;
   userhash: boolean;
   stale: boolean;
+  /** The server announced `charset=UTF-8` (RFC 7616 §4): it reads `username*`. */
+  utf8: boolean;
 }
 
 interface Challenge {
@@ -114,6 +117,7 @@ export function pickDigestChallenge(headers: Headers, md5: boolean): DigestChall
       qop: qops === undefined ? undefined : "auth",
       userhash: params.userhash?.toLowerCase() === "true",
       stale: params.stale?.toLowerCase() === "true",
+      utf8: params.charset?.toLowerCase() === "utf-8",
     };
   }
   return best;
@@ -161,6 +165,47 @@ async function hash(algorithm: string, text: string): Promise<string> {
 
 const quote = (value: string) => `"${value.replace(/[\\"]/g, "\\$&")}"`;
 
+// Control characters have no place in a user name (RFC 7613 §3.2) and would
+// reach the wire inside a header: refused, whatever the encoding.
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const PRINTABLE_ASCII = /^[\u0020-\u007e]*$/;
+
+/**
+ * The `username` or `username*` parameter for a clear-text user name.
+ * ASCII goes in a quoted string. Otherwise a server that announced
+ * `charset=UTF-8` gets `username*` (RFC 7616 §3.4.4); one that did not
+ * (Apache's mod_auth_digest, for one) gets the UTF-8 bytes inside the quoted
+ * string, as curl sends them: the bytes it hashed, which is what such a server
+ * compares. A header value is a byte string, one character per byte.
+ */
+/**
+ * Refuses a Digest user name that cannot be sent safely, before any request.
+ *
+ * @example
+ * ```ts
+ * checkDigestUsername("ada");     // fine
+ * checkDigestUsername("a\r\nb"); // throws InvalidRequestError
+ * ```
+ */
+export function checkDigestUsername(username: string): void {
+  if (CONTROL.test(username))
+    throw new InvalidRequestError("a Digest user name cannot contain control characters");
+}
+
+function usernameParameter(username: string, utf8Announced: boolean): string {
+  if (PRINTABLE_ASCII.test(username)) return `username=${quote(username)}`;
+  const bytes = encoder.encode(username);
+  if (utf8Announced) {
+    const encoded = Array.from(bytes, (b) =>
+      /[A-Za-z0-9!#$&+\-.^_`|~]/.test(String.fromCharCode(b))
+        ? String.fromCharCode(b)
+        : `%${b.toString(16).toUpperCase().padStart(2, "0")}`,
+    ).join("");
+    return `username*=UTF-8''${encoded}`;
+  }
+  return `username=${quote(String.fromCharCode(...bytes))}`;
+}
+
 /**
  * The `Authorization` answer to `challenge` for one request.
  *
@@ -178,6 +223,7 @@ export async function digestAuthorization(
   uri: string,
   nc: number,
 ): Promise<string> {
+  checkDigestUsername(credentials.username);
   const base = challenge.algorithm.replace(/-SESS$/, "");
   const h = (text: string) => hash(base, text);
   // Unpredictable, from the cryptographic source (RFC 7616 §5.12).
@@ -192,9 +238,9 @@ export async function digestAuthorization(
       ? await h(`${ha1}:${nonce}:${ha2}`)
       : await h(`${ha1}:${nonce}:${count}:${cnonce}:auth:${ha2}`);
   const username = challenge.userhash
-    ? await h(`${credentials.username}:${realm}`)
-    : credentials.username;
-  const parts = [`username=${quote(username)}`, `realm=${quote(realm)}`, `uri=${quote(uri)}`];
+    ? `username=${quote(await h(`${credentials.username}:${realm}`))}`
+    : usernameParameter(credentials.username, challenge.utf8);
+  const parts = [username, `realm=${quote(realm)}`, `uri=${quote(uri)}`];
   if (challenge.algorithmToken !== undefined) parts.push(`algorithm=${challenge.algorithmToken}`);
   parts.push(`nonce=${quote(nonce)}`);
   if (challenge.qop !== undefined) parts.push(`nc=${count}`, `cnonce=${quote(cnonce)}`, "qop=auth");

@@ -88,6 +88,7 @@ export {
 } from "./mock-transport.ts";
 export type { RedirectMode, RedirectOptions, RequestOptions } from "./options.ts";
 export type { Progress, ProgressCallback } from "./progress.ts";
+export { DEFAULT_SENSITIVE_HEADERS } from "./redirect.ts";
 export { type BufferedResponseInit, type RedirectHop, Response } from "./response.ts";
 export type { BackoffOptions, RetryOptions } from "./retry.ts";
 export { Session, type SessionOptions } from "./session.ts";

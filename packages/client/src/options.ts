@@ -11,6 +11,7 @@ import type { HeadersInput, QueryInput } from "./header-input.ts";
 import type { Hooks } from "./hooks.ts";
 import type { Middleware } from "./middleware.ts";
 import type { ProgressCallback } from "./progress.ts";
+import { DEFAULT_SENSITIVE_HEADERS } from "./redirect.ts";
 import type { RetryOptions } from "./retry.ts";
 
 /** `follow` (default) follows up to `max` redirects, `manual` returns the 3xx, `error` throws. */
@@ -21,6 +22,12 @@ export interface RedirectOptions {
   mode?: RedirectMode;
   /** Default 20. */
   max?: number;
+  /**
+   * Headers dropped, beside Authorization, Cookie and Proxy-Authorization,
+   * when a redirect leaves the origin (or a session's defaults go outside its
+   * `baseUrl`). Default {@link DEFAULT_SENSITIVE_HEADERS}; a list replaces it.
+   */
+  sensitiveHeaders?: readonly string[];
 }
 
 /**
@@ -105,5 +112,12 @@ export function redirectOptions(
   const max = options.max ?? 20;
   if (!Number.isInteger(max) || max < 0)
     throw new InvalidRequestError("redirect.max must be a non-negative integer");
-  return { mode, max };
+  const sensitive = options.sensitiveHeaders ?? DEFAULT_SENSITIVE_HEADERS;
+  if (!Array.isArray(sensitive) || !sensitive.every((name) => typeof name === "string"))
+    throw new InvalidRequestError("redirect.sensitiveHeaders must be an array of header names");
+  const sensitiveHeaders =
+    sensitive === DEFAULT_SENSITIVE_HEADERS
+      ? DEFAULT_SENSITIVE_HEADERS
+      : Object.freeze(sensitive.map((name) => name.toLowerCase()));
+  return { mode, max, sensitiveHeaders };
 }

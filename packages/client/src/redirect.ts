@@ -29,6 +29,53 @@ const ORIGIN_BOUND = new Set([
   "if-range",
 ]);
 
+/**
+ * API-key and token headers that services define for themselves, dropped
+ * like `Authorization` when a request leaves the origin they were set for
+ * (follow-redirects strips non-standard headers for the same reason). Pass
+ * your own list as `redirect.sensitiveHeaders`; extend this one to keep it.
+ *
+ * @example
+ * ```ts
+ * new Session({ transport, redirect: { sensitiveHeaders: [...DEFAULT_SENSITIVE_HEADERS, "x-tenant-secret"] } });
+ * ```
+ */
+export const DEFAULT_SENSITIVE_HEADERS: readonly string[] = Object.freeze([
+  "x-api-key",
+  "api-key",
+  "x-auth-token",
+  "x-access-token",
+  "x-csrf-token",
+  "x-xsrf-token",
+  "x-amz-security-token",
+  "x-goog-api-key",
+  "private-token",
+  "x-vault-token",
+  "ocp-apim-subscription-key",
+]);
+
+/**
+ * `headers` without those bound to the origin they were set for: the
+ * standard credential and conditional fields, Host, and the `sensitive`
+ * names (lower case). The one rule for a redirect that leaves the origin and
+ * for a session's defaults sent outside its `baseUrl`.
+ *
+ * @example
+ * ```ts
+ * withoutOriginBoundHeaders([["authorization", "Bearer t"], ["x-api-key", "k"], ["accept", "*\/*"]], ["x-api-key"]);
+ * // [["accept", "*\/*"]]
+ * ```
+ */
+export function withoutOriginBoundHeaders(
+  headers: HeaderList,
+  sensitive: readonly string[],
+): HeaderList {
+  return headers.filter(([name]) => {
+    const lower = name.toLowerCase();
+    return !ORIGIN_BOUND.has(lower) && !sensitive.includes(lower);
+  });
+}
+
 /** The request that follows a redirect. */
 export interface NextHop {
   url: URL;
@@ -59,7 +106,7 @@ function locationText(location: string): string {
  *
  * @example
  * ```ts
- * const next = followRedirect(new URL("http://a/x"), 303, "/y", "POST", [["content-type", "text/plain"]], null);
+ * const next = followRedirect(new URL("http://a/x"), 303, "/y", "POST", [["content-type", "text/plain"]], null, []);
  * next.method; // "GET", and content-type is dropped
  * ```
  */
@@ -70,6 +117,7 @@ export function followRedirect(
   method: string,
   headers: HeaderList,
   body: RequestBody | null,
+  sensitiveHeaders: readonly string[],
 ): NextHop {
   let url: URL;
   try {
@@ -98,7 +146,6 @@ export function followRedirect(
       `cannot follow a ${status} redirect: the streamed request body cannot be sent again`,
     );
   }
-  if (url.origin !== from.origin)
-    next = next.filter(([name]) => !ORIGIN_BOUND.has(name.toLowerCase()));
+  if (url.origin !== from.origin) next = withoutOriginBoundHeaders(next, sensitiveHeaders);
   return { url, method: nextMethod, headers: next, body: nextBody };
 }

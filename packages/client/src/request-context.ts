@@ -26,6 +26,8 @@ import type { RetryPolicy } from "./retry.ts";
 export interface SessionState {
   readonly pool: Pool;
   readonly baseUrl: URL | undefined;
+  /** Requests and redirects to other origins than `baseUrl`'s are refused. */
+  readonly stayOnBaseOrigin: boolean;
   /** Default headers (User-Agent and the session's own). */
   readonly headers: HeaderList;
   readonly timeout: TimeoutOptions;

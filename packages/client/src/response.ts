@@ -77,7 +77,8 @@ function bufferedSource(bytes: Uint8Array): BodySource {
   };
 }
 
-function concat(pieces: Uint8Array[], total: number): Uint8Array {
+/** Joins body pieces of `total` bytes into one array (the piece itself when there is one). */
+export function concat(pieces: Uint8Array[], total: number): Uint8Array {
   if (pieces.length === 1) return pieces[0]!;
   const out = new Uint8Array(total);
   let at = 0;

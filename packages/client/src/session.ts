@@ -56,8 +56,18 @@ import type { WebSocketClient } from "./websocket/socket.ts";
 export interface SessionOptions {
   /** How bytes move: `createTransport()` from a Reqivo transport package, or a MockTransport. */
   transport: Transport;
-  /** Relative request URLs resolve against this. */
+  /**
+   * Relative request URLs resolve against this. The session's `auth` and its
+   * credential headers (Authorization, Cookie, the `redirect.sensitiveHeaders`)
+   * go only to this URL's origin; a request for another origin (an absolute or
+   * `//host` URL) is sent without them.
+   */
   baseUrl?: string | URL;
+  /**
+   * Refuse every request (InvalidRequestError) and redirect (RedirectError)
+   * whose origin is not `baseUrl`'s. Default false. Needs `baseUrl`.
+   */
+  stayOnBaseOrigin?: boolean;
   /** Sent with every request; request headers of the same name replace them. */
   headers?: HeadersInput;
   timeout?: number | TimeoutOptions;
@@ -91,7 +101,11 @@ export interface SessionOptions {
    * `session.cookies.toJSON()` to start from.
    */
   cookies?: CookiesOption;
-  /** Credentials for every request (requests and `user:pass@` URLs replace them); only ever sent to the origin asked for. */
+  /**
+   * Credentials for every request (requests and `user:pass@` URLs replace
+   * them); only ever sent to the origin asked for, and with `baseUrl` only to
+   * its origin.
+   */
   auth?: AuthOptions;
   /** Retries (off by default): a number is the limit. */
   retry?: number | boolean | RetryOptions;
@@ -107,6 +121,13 @@ export interface SessionOptions {
 }
 
 const DEFAULT_HEADERS: HeaderList = [["user-agent", "reqivo/0.1"]];
+
+// Best effort for a Session the program forgot to close: when it is collected,
+// its pool closes the sockets it still holds. The registry holds the pool,
+// which never points back at the Session, so it does not keep the Session alive.
+const forgottenSessions = new FinalizationRegistry<Pool>((pool) => {
+  pool.close().catch(() => {});
+});
 
 /**
  * An HTTP client with a connection pool and shared defaults.
@@ -131,6 +152,8 @@ export class Session {
       throw new InvalidRequestError("a Session needs a transport");
     const pool = new Pool(options.transport, options.pool, options.limits);
     const baseUrl = options.baseUrl === undefined ? undefined : new URL(options.baseUrl);
+    if (options.stayOnBaseOrigin === true && baseUrl === undefined)
+      throw new InvalidRequestError("stayOnBaseOrigin needs a baseUrl");
     const headers = mergeHeaders(DEFAULT_HEADERS, headerPairs(options.headers));
     const timeout = timeoutOptions(options.timeout);
     const redirect = redirectOptions(options.redirect);
@@ -139,9 +162,11 @@ export class Session {
     const socketPath = checkSocketPath(options.socketPath);
     const dns =
       options.dns === undefined ? undefined : new SessionDns(options.dns, options.transport);
+    forgottenSessions.register(this, pool, this);
     this.#state = {
       pool,
       baseUrl,
+      stayOnBaseOrigin: options.stayOnBaseOrigin === true,
       headers,
       timeout,
       redirect,
@@ -263,6 +288,7 @@ export class Session {
 
   /** Closes every pooled connection and open WebSocket; later requests fail with SessionClosedError. */
   close(): Promise<void> {
+    forgottenSessions.unregister(this);
     return Promise.all([this.#websockets.closeAll(), this.#state.pool.close()]).then(
       () => undefined,
     );

@@ -218,6 +218,46 @@ export const portableCases: Record<string, () => Promise<void>> = {
     }
   },
 
+  async "auth: a non-ASCII digest user name goes out as UTF-8 (quoted bytes, or username* after charset=UTF-8)"() {
+    const utf8 = (latin1: string) =>
+      new TextDecoder().decode(Uint8Array.from(latin1, (c) => c.charCodeAt(0)));
+    const transport = new MockTransport(async (req) => {
+      const auth = utf8(req.headers.get("authorization") ?? "");
+      const charset = req.target === "/star" ? ", charset=UTF-8" : "";
+      const params = Object.fromEntries(
+        [...auth.matchAll(/(\w+\*?)=(?:"([^"]*)"|([^\s,]+))/g)].map((m) => [m[1], m[2] ?? m[3]]),
+      );
+      const username =
+        params["username*"] === undefined
+          ? params.username
+          : decodeURIComponent(params["username*"].replace("UTF-8''", ""));
+      const ha1 = await sha256(`${username}:realm:pw`);
+      const ha2 = await sha256(`${req.method}:${req.target}`);
+      const ok =
+        username === "用户" &&
+        params.response ===
+          (await sha256(`${ha1}:n0nce:${params.nc}:${params.cnonce}:auth:${ha2}`));
+      return ok
+        ? { body: Object.keys(params).includes("username*") ? "star" : "quoted" }
+        : {
+            status: 401,
+            headers: {
+              "www-authenticate": `Digest realm="realm", nonce="n0nce", qop="auth", algorithm=SHA-256${charset}`,
+            },
+          };
+    });
+    const session = new Session({
+      transport,
+      auth: { digest: { username: "用户", password: "pw" } },
+    });
+    try {
+      assert.equal(await (await session.get("http://auth.test/quoted")).text(), "quoted");
+      assert.equal(await (await session.get("http://auth2.test/star")).text(), "star");
+    } finally {
+      await session.close();
+    }
+  },
+
   async "Unix-socket URLs, per-request TLS settings and the DNS table shape each connect"() {
     const mock = new MockTransport((req) => ({ body: `${req.headers.get("host")} ${req.target}` }));
     const transport = recordingTransport(mock);

@@ -37,9 +37,17 @@ describe("redirects", () => {
 
   it("keeps a Location whose bytes are not UTF-8 as latin1", () => {
     // 0xE9 alone is not UTF-8; the header arrives decoded as latin1 "é".
-    const next = followRedirect(new URL("http://a/x"), 302, "/caf\u00e9", "GET", [], null);
+    const next = followRedirect(new URL("http://a/x"), 302, "/caf\u00e9", "GET", [], null, []);
     expect(next.url.pathname).toBe("/caf%C3%A9");
-    const utf8 = followRedirect(new URL("http://a/x"), 302, "/caf\u00c3\u00a9", "GET", [], null);
+    const utf8 = followRedirect(
+      new URL("http://a/x"),
+      302,
+      "/caf\u00c3\u00a9",
+      "GET",
+      [],
+      null,
+      [],
+    );
     expect(utf8.url.pathname).toBe("/caf%C3%A9");
   });
 

@@ -473,3 +473,31 @@ describe("session.websocket() against hostile or broken servers", () => {
     await eventually(() => openHandles() <= before);
   });
 });
+
+describe("WebSocket credentials and a baseUrl", () => {
+  it("sends the session's auth and credential headers only to the base origin", async () => {
+    const seen: Record<string, string | string[] | undefined>[] = [];
+    const server = await wsServer();
+    server.wss.on("connection", (ws, req) => {
+      seen.push(req.headers);
+      ws.close();
+    });
+    const base = server.url.replace("ws:", "http:");
+    const s = new Session({
+      transport: createTransport(),
+      baseUrl: base,
+      auth: { bearer: "session-secret" },
+      headers: { "x-api-key": "k3y" },
+    });
+    try {
+      await (await s.websocket(server.url)).close();
+      await (await s.websocket(server.url.replace("127.0.0.1", "localhost"))).close();
+      expect(seen[0]).toMatchObject({ authorization: "Bearer session-secret", "x-api-key": "k3y" });
+      expect(seen[1]?.authorization).toBeUndefined();
+      expect(seen[1]?.["x-api-key"]).toBeUndefined();
+    } finally {
+      await s.close();
+      await server.close();
+    }
+  });
+});

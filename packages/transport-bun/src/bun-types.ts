@@ -41,7 +41,8 @@ export interface BunSocket {
 
 /** The part of node:crypto's `X509Certificate` (what Bun returns) used here. */
 export interface BunX509Certificate {
-  readonly publicKey: { export(options: { type: "spki"; format: "der" }): Uint8Array };
+  /** The certificate, DER-encoded. */
+  readonly raw: Uint8Array;
 }
 
 export interface BunSocketHandler {

@@ -7,14 +7,16 @@ import {
   type Connection,
   ConnectionClosedError,
   type ConnectionInfo,
+  TlsHandshakeError,
+  type TransportError,
+} from "@reqivo/transport";
+import {
   type ConnectPhase,
   createClosedPromise,
   mapErrorByCode,
   ReadQueue,
   type ResolvedConnectOptions,
-  TlsHandshakeError,
-  type TransportError,
-} from "@reqivo/transport";
+} from "@reqivo/transport/kit";
 import type { BunSocket, BunSocketHandler } from "./bun-types.ts";
 import { checkPins } from "./pins.ts";
 import type { SessionSlot } from "./sessions.ts";

@@ -10,13 +10,8 @@
  * conn.close();
  * ```
  */
-import {
-  abortedBy,
-  type Connection,
-  type ConnectOptions,
-  resolveConnectOptions,
-  type Transport,
-} from "@reqivo/transport";
+import type { Connection, ConnectOptions, Transport } from "@reqivo/transport";
+import { abortedBy, resolveConnectOptions } from "@reqivo/transport/kit";
 import { bunLookup } from "./lookup.ts";
 import { openConnection } from "./open.ts";
 import { createBunTlsSessionCache } from "./sessions.ts";

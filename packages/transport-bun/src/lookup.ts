@@ -1,6 +1,7 @@
 // Transport.lookup on Bun: `Bun.dns.lookup` (c-ares on Linux, which reports
 // TTLs; the system resolver elsewhere, which does not).
-import { type LookupFunction, lookupAddresses } from "@reqivo/transport";
+import type { LookupFunction } from "@reqivo/transport";
+import { lookupAddresses } from "@reqivo/transport/kit";
 import { bunApi, runtime } from "./bun-types.ts";
 
 const bunDns: LookupFunction = async (hostname) =>

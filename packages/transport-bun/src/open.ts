@@ -2,8 +2,8 @@
 // one Bun.connect to `host` (Bun resolves it and picks the address), or,
 // with a `lookup` hook, one per address the hook returned, raced by the
 // shared happy-eyeballs code; then, for TLS, the handshake on the winner.
+import { type AbortSignalLike, TransportError } from "@reqivo/transport";
 import {
-  type AbortSignalLike,
   type ConnectionAttempt,
   guardConnect,
   happyEyeballs,
@@ -11,8 +11,7 @@ import {
   lookupAddresses,
   mapErrorByCode,
   type ResolvedConnectOptions,
-  TransportError,
-} from "@reqivo/transport";
+} from "@reqivo/transport/kit";
 import { type BunConnectOptions, type BunSocket, bunApi, runtime } from "./bun-types.ts";
 import { BunConnection } from "./connection.ts";
 import type { BunTlsSessionCache, SessionSlot } from "./sessions.ts";
@@ -29,8 +28,9 @@ export function openConnection(
   readHighWaterMark: number,
   sessions: BunTlsSessionCache | null,
 ): Promise<BunConnection> {
-  const slot: SessionSlot | null =
-    sessions !== null && target.tls !== null ? { sessions, key: sessions.keyOf(target) } : null;
+  // No key for a pinned target: it neither resumes nor leaves a session.
+  const key = sessions !== null && target.tls !== null ? sessions.keyOf(target) : null;
+  const slot: SessionSlot | null = key === null ? null : { sessions: sessions!, key };
   const scope = new runtime.AbortController();
   let current: BunConnection | null = null;
   const track = (conn: BunConnection) => {

@@ -3,7 +3,7 @@
 // event, so a session is read with `socket.getSession()` while the socket is
 // open (it returns nothing once closed) and offered with `setSession()` in
 // the `open` callback, before the handshake starts.
-import { createTlsSessionCache, type TlsSessionCache } from "@reqivo/transport";
+import { createTlsSessionCache, type TlsSessionCache } from "@reqivo/transport/kit";
 import { bunApi } from "./bun-types.ts";
 
 /** The session cache over Bun's serialized sessions. */

@@ -6,11 +6,9 @@ import {
   type Connection,
   ConnectionClosedError,
   type ConnectionInfo,
-  createClosedPromise,
-  ReadSlab,
-  type ResolvedConnectOptions,
   type TransportError,
 } from "@reqivo/transport";
+import { createClosedPromise, ReadSlab, type ResolvedConnectOptions } from "@reqivo/transport/kit";
 import { closeQuietly } from "./connect-scope.ts";
 import type { DenoConn, DenoNetAddr, DenoUnixAddr } from "./deno-types.ts";
 import { mapDenoError } from "./map-error.ts";

@@ -1,14 +1,14 @@
 // The TCP step: Deno.connect to `host` (Deno resolves it and races the
 // address families itself), or, with a `lookup` hook, to each address the
 // hook returned, raced by the shared happy-eyeballs code.
+import type { LookupAddress } from "@reqivo/transport";
 import {
   type ConnectionAttempt,
   happyEyeballs,
   isIpAddress,
-  type LookupAddress,
   lookupAddresses,
   type ResolvedConnectOptions,
-} from "@reqivo/transport";
+} from "@reqivo/transport/kit";
 import { type ConnectScope, closeQuietly } from "./connect-scope.ts";
 import { type DenoTcpConn, denoApi, runtime } from "./deno-types.ts";
 import { mapDenoError } from "./map-error.ts";

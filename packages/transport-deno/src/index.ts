@@ -11,13 +11,8 @@
  * conn.close();
  * ```
  */
-import {
-  abortedBy,
-  type Connection,
-  type ConnectOptions,
-  resolveConnectOptions,
-  type Transport,
-} from "@reqivo/transport";
+import type { Connection, ConnectOptions, Transport } from "@reqivo/transport";
+import { abortedBy, resolveConnectOptions } from "@reqivo/transport/kit";
 import { DenoConnection } from "./connection.ts";
 import { systemLookup } from "./lookup.ts";
 import { checkSupported, openConn } from "./open.ts";

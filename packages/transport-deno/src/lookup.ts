@@ -1,7 +1,8 @@
 // Transport.lookup on Deno: the system resolver (getaddrinfo, through
 // node:dns), the one Deno.connect itself uses, so /etc/hosts and the name
 // service configuration apply. It reports no TTL.
-import { type LookupFunction, lookupAddresses } from "@reqivo/transport";
+import type { LookupFunction } from "@reqivo/transport";
+import { lookupAddresses } from "@reqivo/transport/kit";
 import { runtime } from "./deno-types.ts";
 import { nodeDns } from "./node-types.ts";
 

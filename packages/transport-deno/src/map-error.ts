@@ -6,12 +6,12 @@ import {
   ConnectionRefusedError,
   ConnectionResetError,
   DnsError,
-  type ResolvedConnectOptions,
   TlsCertificateError,
   TlsHandshakeError,
   TlsNameMismatchError,
   TransportError,
 } from "@reqivo/transport";
+import type { ResolvedConnectOptions } from "@reqivo/transport/kit";
 
 /** Where the connection was when the error happened. */
 export type Phase = "connect" | "tls" | "open";

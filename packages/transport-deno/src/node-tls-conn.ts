@@ -1,54 +1,10 @@
-// The two adapters of the node:tls path: a contract Connection seen as the
-// Node Duplex that node:tls runs over, and the resulting TLS socket seen as a
-// Deno.Conn, so that DenoConnection serves both paths.
-import {
-  type Connection,
-  mapErrorByCode,
-  type ResolvedConnectOptions,
-  TransportError,
-} from "@reqivo/transport";
+// The node:tls path's socket seen as a Deno.Conn, so that DenoConnection
+// serves both paths. (The other way round, a contract Connection as the
+// Duplex node:tls runs over, is @reqivo/transport/kit's connectionDuplex.)
+import { type Connection, TransportError } from "@reqivo/transport";
+import { mapErrorByCode, type ResolvedConnectOptions } from "@reqivo/transport/kit";
 import type { DenoConn, DenoNetAddr, DenoUnixAddr } from "./deno-types.ts";
-import type { NodeDuplex, NodeModules, NodeTlsSocket } from "./node-types.ts";
-
-/**
- * A Duplex over `conn`: node:tls reads the encrypted bytes through it and
- * writes them to it. Destroying it closes `conn`; `conn` ending ends it.
- */
-export function connectionDuplex(stream: NodeModules["stream"], conn: Connection): NodeDuplex {
-  let reading = false;
-  const duplex = new stream.Duplex({
-    // Half-close passes through: TLS close_notify, then closeWrite below.
-    allowHalfOpen: true,
-    read() {
-      // Node asks again after each push it wants more after; one read at a time.
-      if (reading) return;
-      reading = true;
-      conn.read().then(
-        (chunk) => {
-          reading = false;
-          this.push(chunk);
-        },
-        (error: Error) => {
-          reading = false;
-          this.destroy(error);
-        },
-      );
-    },
-    write(chunk, _encoding, callback) {
-      conn.write(chunk).then(() => callback(), callback);
-    },
-    final(callback) {
-      conn.closeWrite().then(() => callback(), callback);
-    },
-    destroy(error, callback) {
-      conn.close();
-      callback(error);
-    },
-  });
-  // The TLS socket reports the failure; nobody else listens here.
-  duplex.on("error", () => {});
-  return duplex;
-}
+import type { NodeTlsSocket } from "./node-types.ts";
 
 /** Where the TLS socket's bytes go: the addresses of the socket under it, or none for a tunnel. */
 export interface LayerAddresses {

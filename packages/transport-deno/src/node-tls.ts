@@ -3,19 +3,19 @@
 // needs what Deno's own TLS (rustls behind Deno.startTls) cannot do: pins,
 // rejectUnauthorized=false, minVersion=TLSv1.3, a client certificate with
 // another name than the one dialled, TLS over a Unix socket.
+import { type Connection, TlsHandshakeError, TransportError } from "@reqivo/transport";
 import {
-  type Connection,
+  checkServerPins,
+  connectionDuplex,
   isIpAddress,
   mapErrorByCode,
   type ResolvedConnectOptions,
   type ResolvedTlsOptions,
-  TlsHandshakeError,
-  TlsPinMismatchError,
-  TransportError,
-} from "@reqivo/transport";
+  type Sha256Base64,
+} from "@reqivo/transport/kit";
 import type { ConnectScope } from "./connect-scope.ts";
 import { dialsAddresses } from "./dial.ts";
-import { connectionDuplex, type LayerAddresses, NodeTlsConn } from "./node-tls-conn.ts";
+import { type LayerAddresses, NodeTlsConn } from "./node-tls-conn.ts";
 import { type NodeModules, type NodeTlsSocket, nodeModules } from "./node-types.ts";
 import type { OpenedConn } from "./open.ts";
 
@@ -37,8 +37,10 @@ export function needsNodeTls(target: ResolvedConnectOptions): boolean {
 }
 
 /**
- * Runs the TLS handshake over `under` and checks the pins. On failure `under`
- * is closed too: the new connection owns it from the start.
+ * Runs the TLS handshake over `under` and checks the pins (@reqivo/transport's
+ * rule; this path never offers a session, so a pinned connection is always a
+ * full handshake). On failure `under` is closed too: the new connection owns
+ * it from the start.
  */
 export async function startNodeTls(
   under: Connection,
@@ -53,7 +55,9 @@ export async function startNodeTls(
     socket = modules.tls.connect(nodeTlsOptions(modules, under, target.host!, tls));
     scope.track({ close: () => socket?.destroy() });
     await handshake(socket, target);
-    if (tls.pins.length > 0) checkPins(modules, socket, tls.pins);
+    // Nothing was written yet: a mismatch fails the connect before any byte goes out.
+    const mismatch = checkServerPins(tls.pins, socket.getPeerCertificate().raw, sha256(modules));
+    if (mismatch !== null) throw mismatch;
     return {
       conn: new NodeTlsConn(socket, under, addresses, target),
       alpnProtocol: socket.alpnProtocol || null,
@@ -75,7 +79,7 @@ function nodeTlsOptions(
   // The certificate is checked against `host` here; SNI is never an IP address.
   const name = (tls.servername ?? host).replace(/^\[(.*)\]$/, "$1");
   return {
-    socket: connectionDuplex(stream, under),
+    socket: connectionDuplex(stream.Duplex, under),
     host: name,
     ...(!isIpAddress(name) && { servername: name }),
     ...(tls.ca !== null && { ca: [...tls.ca] }),
@@ -106,11 +110,7 @@ function handshake(socket: NodeTlsSocket, target: ResolvedConnectOptions): Promi
   });
 }
 
-/** Throws `TlsPinMismatchError` unless the leaf's SPKI SHA-256 is one of `pins`; nothing was written yet. */
-function checkPins({ crypto }: NodeModules, socket: NodeTlsSocket, pins: readonly string[]): void {
-  const der = socket.getPeerCertificate().raw;
-  if (der === undefined) throw new TlsPinMismatchError("no server certificate");
-  const spki = new crypto.X509Certificate(der).publicKey.export({ type: "spki", format: "der" });
-  const actual = crypto.createHash("sha256").update(spki).digest("base64");
-  if (!pins.includes(actual)) throw new TlsPinMismatchError(`sha256/${actual}`);
+/** node:crypto's SHA-256, base64, for the pin check. */
+function sha256({ crypto }: NodeModules): Sha256Base64 {
+  return (bytes) => crypto.createHash("sha256").update(bytes).digest("base64");
 }

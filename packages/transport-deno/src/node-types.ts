@@ -1,24 +1,10 @@
 // The few `node:` modules of Deno's Node compatibility this transport uses,
 // declared locally (the package type-checks with `types: []`) and loaded on
 // first use only, so the native path never pays for them.
-
-/** What `node:stream`'s Duplex constructor takes, reduced to what is used here. */
-export interface NodeDuplexOptions {
-  allowHalfOpen: boolean;
-  read(this: NodeDuplex): void;
-  write(chunk: Uint8Array, encoding: string, callback: (error?: Error | null) => void): void;
-  final(callback: (error?: Error | null) => void): void;
-  destroy(error: Error | null, callback: (error?: Error | null) => void): void;
-}
-
-export interface NodeDuplex {
-  push(chunk: Uint8Array | null): boolean;
-  destroy(error?: Error): void;
-  on(event: "error", listener: (error: Error) => void): void;
-}
+import type { DuplexClass, DuplexLike } from "@reqivo/transport/kit";
 
 export interface NodeTlsConnectOptions {
-  socket: NodeDuplex;
+  socket: DuplexLike;
   /** The name the certificate is checked against. */
   host: string;
   /** SNI; left out for an IP address. */
@@ -53,13 +39,8 @@ export interface NodeTlsSocket {
 
 export interface NodeModules {
   readonly tls: { connect(options: NodeTlsConnectOptions): NodeTlsSocket };
-  readonly stream: { Duplex: new (options: NodeDuplexOptions) => NodeDuplex };
+  readonly stream: { Duplex: DuplexClass };
   readonly crypto: {
-    X509Certificate: new (
-      der: Uint8Array,
-    ) => {
-      readonly publicKey: { export(options: { type: "spki"; format: "der" }): Uint8Array };
-    };
     createHash(algorithm: "sha256"): {
       update(bytes: Uint8Array): { digest(encoding: "base64"): string };
     };

@@ -1,12 +1,7 @@
 // Opening a Deno connection (TCP, Unix, TLS, TLS over a tunnel) under the
 // connect timeout and the abort signal, and refusing up front what Deno cannot do.
-import {
-  type Connection,
-  guardConnect,
-  type ResolvedConnectOptions,
-  type TransportError,
-  UnsupportedError,
-} from "@reqivo/transport";
+import { type Connection, type TransportError, UnsupportedError } from "@reqivo/transport";
+import { guardConnect, type ResolvedConnectOptions } from "@reqivo/transport/kit";
 import { ConnectScope, closeQuietly } from "./connect-scope.ts";
 import { DenoConnection } from "./connection.ts";
 import { type DenoConn, type DenoTcpConn, denoApi, runtime } from "./deno-types.ts";

@@ -2,7 +2,7 @@
 // addresses), TLS; or TLS over a tunnel. The connect timeout covers the
 // steps together, so each gets what the earlier ones left.
 import type * as net from "node:net";
-import { isIpAddress, type ResolvedConnectOptions } from "@reqivo/transport";
+import { isIpAddress, type ResolvedConnectOptions } from "@reqivo/transport/kit";
 import { dial } from "./dial.ts";
 import { resolveHost } from "./lookup.ts";
 import { socketAddress, whenReady } from "./open-socket.ts";

@@ -6,12 +6,14 @@ import {
   type Connection,
   ConnectionClosedError,
   type ConnectionInfo,
+  type TransportError,
+} from "@reqivo/transport";
+import {
   createClosedPromise,
   mapErrorByCode,
   ReadQueue,
   type ResolvedConnectOptions,
-  type TransportError,
-} from "@reqivo/transport";
+} from "@reqivo/transport/kit";
 import { IS_NODE } from "./runtime.ts";
 import { type SlabReader, slabReaderOf } from "./slab-reader.ts";
 

@@ -1,13 +1,13 @@
 // TCP to a resolved host: happy eyeballs (RFC 8305) over its addresses with
 // the shared, runtime-neutral race from @reqivo/transport.
 import * as net from "node:net";
+import type { LookupAddress } from "@reqivo/transport";
 import {
   type ConnectionAttempt,
   happyEyeballs,
-  type LookupAddress,
   mapErrorByCode,
   type ResolvedConnectOptions,
-} from "@reqivo/transport";
+} from "@reqivo/transport/kit";
 import { nodeTimers } from "./lookup.ts";
 import { socketAddress, tuneSocket } from "./open-socket.ts";
 import { connectPlain } from "./slab-reader.ts";

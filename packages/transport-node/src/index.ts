@@ -10,14 +10,12 @@
  * conn.close();
  * ```
  */
+import type { Connection, ConnectOptions, Transport } from "@reqivo/transport";
 import {
   abortedBy,
-  type Connection,
-  type ConnectOptions,
   type ResolvedConnectOptions,
   resolveConnectOptions,
-  type Transport,
-} from "@reqivo/transport";
+} from "@reqivo/transport/kit";
 import { connectSocket } from "./connect.ts";
 import { NodeConnection } from "./connection.ts";
 import { nodeLookup } from "./lookup.ts";

@@ -2,14 +2,8 @@
 // (dns.lookup, which follows the system's configuration: hosts file, NSS),
 // under the abort signal and the connect timeout.
 import * as dns from "node:dns";
-import {
-  DnsError,
-  guardConnect,
-  type LookupAddress,
-  type LookupFunction,
-  lookupAddresses,
-  type ResolvedConnectOptions,
-} from "@reqivo/transport";
+import { DnsError, type LookupAddress, type LookupFunction } from "@reqivo/transport";
+import { guardConnect, lookupAddresses, type ResolvedConnectOptions } from "@reqivo/transport/kit";
 
 /** Node's timers in the shape `@reqivo/transport` takes them. */
 export const nodeTimers = {

@@ -2,14 +2,13 @@
 // under the connect timeout and the abort signal.
 import type * as net from "node:net";
 import * as tls from "node:tls";
+import { ConnectTimeoutError, TlsHandshakeError } from "@reqivo/transport";
 import {
   abortedBy,
   type ConnectPhase,
-  ConnectTimeoutError,
   mapErrorByCode,
   type ResolvedConnectOptions,
-  TlsHandshakeError,
-} from "@reqivo/transport";
+} from "@reqivo/transport/kit";
 
 /**
  * Where node:net connects: the Unix path, or `address` (an IP literal) and

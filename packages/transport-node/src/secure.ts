@@ -1,10 +1,15 @@
 // The TLS handshake, whatever carries it: a fresh TCP or Unix connection, a
 // socket that happy eyeballs connected, or a tunnel. Sessions are resumed
-// from the cache, and the connection is ready only after the pin check.
+// from the cache (never for a pinned target), and the connection is ready
+// only after the pin check.
 import type * as net from "node:net";
 import type { Duplex } from "node:stream";
 import * as tls from "node:tls";
-import type { ConnectPhase, ResolvedConnectOptions, ResolvedTlsOptions } from "@reqivo/transport";
+import type {
+  ConnectPhase,
+  ResolvedConnectOptions,
+  ResolvedTlsOptions,
+} from "@reqivo/transport/kit";
 import { tuneSocket, whenReady } from "./open-socket.ts";
 import { checkPins } from "./pins.ts";
 import { type NodeTlsSessionCache, watchSessions } from "./session-cache.ts";
@@ -24,8 +29,9 @@ export async function secureSocket(
   sessions: NodeTlsSessionCache | null,
 ): Promise<tls.TLSSocket> {
   const options = target.tls!;
-  const key = sessions?.keyOf(target);
-  const session = key === undefined ? undefined : sessions!.take(key);
+  // No key for a pinned target: it neither resumes nor leaves a session.
+  const key = sessions?.keyOf(target) ?? null;
+  const session = key === null ? undefined : sessions!.take(key);
   const connectOptions = {
     // Over a carrier socket, `host` is what the certificate is checked against
     // when there is no servername (an IP); node:tls would fall back to the
@@ -41,7 +47,7 @@ export async function secureSocket(
   const socket = tls.connect(connectOptions);
   // A fresh TCP connection gets noDelay/keepAlive before the handshake runs on it.
   if (!("socket" in carrier)) tuneSocket(socket, target);
-  const watch = key === undefined ? null : watchSessions(sessions!, socket, key);
+  const watch = key === null ? null : watchSessions(sessions!, socket, key);
   try {
     await whenReady(socket, target, { ...ready, check: () => checkPins(socket, options.pins) });
   } catch (error) {

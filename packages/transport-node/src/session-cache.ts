@@ -7,7 +7,7 @@
 // the `session` events.
 import { createHash } from "node:crypto";
 import type * as tls from "node:tls";
-import { createTlsSessionCache, type TlsSessionCache } from "@reqivo/transport";
+import { createTlsSessionCache, type TlsSessionCache } from "@reqivo/transport/kit";
 
 /** The session cache over node:tls's serialized sessions. */
 export type NodeTlsSessionCache = TlsSessionCache<Buffer>;
@@ -28,9 +28,10 @@ export interface SessionWatch {
 
 /**
  * Collects the sessions `socket` receives for `key`. Sessions that arrive
- * before the connection is verified (TLS 1.2 sends them inside the
- * handshake) are held back until `verified()`, so that a connection that
- * fails its pin check leaves nothing to resume.
+ * before the connection is ready (TLS 1.2 sends them inside the handshake)
+ * are held back until `verified()`, so that a connection that fails before
+ * it is handed out leaves nothing to resume. (Pinned targets have no key:
+ * they never get here.)
  */
 export function watchSessions(
   sessions: NodeTlsSessionCache,

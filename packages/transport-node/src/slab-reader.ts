@@ -9,7 +9,7 @@
 // keep Node's own reads (their reads are TLS records, decrypted by Node).
 import { Buffer } from "node:buffer";
 import * as net from "node:net";
-import { ReadSlab, type ResolvedConnectOptions } from "@reqivo/transport";
+import { ReadSlab, type ResolvedConnectOptions } from "@reqivo/transport/kit";
 import { tuneSocket } from "./open-socket.ts";
 import { IS_NODE } from "./runtime.ts";
 

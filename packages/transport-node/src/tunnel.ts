@@ -2,10 +2,11 @@
 // plain or itself TLS. A connection of this transport gives up its socket,
 // so TLS runs natively on it (TLS inside TLS included); any other contract
 // connection is adapted to a stream.
+import { Duplex } from "node:stream";
 import type * as tls from "node:tls";
-import type { Connection, ResolvedConnectOptions } from "@reqivo/transport";
+import type { Connection } from "@reqivo/transport";
+import { connectionDuplex, type ResolvedConnectOptions } from "@reqivo/transport/kit";
 import { NodeConnection } from "./connection.ts";
-import { connectionDuplex } from "./connection-duplex.ts";
 import { secureSocket } from "./secure.ts";
 import type { NodeTlsSessionCache } from "./session-cache.ts";
 
@@ -20,7 +21,7 @@ export async function secureTunnel(
   sessions: NodeTlsSessionCache | null,
 ): Promise<tls.TLSSocket> {
   const native = tunnel instanceof NodeConnection ? tunnel.detachSocket() : null;
-  const carrier = native ?? connectionDuplex(tunnel);
+  const carrier = native ?? connectionDuplex(Duplex, tunnel);
   let secured: tls.TLSSocket;
   try {
     secured = await secureSocket(target, { socket: carrier }, { phase: "tls", timeout }, sessions);

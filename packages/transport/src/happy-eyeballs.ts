@@ -13,7 +13,7 @@ import { abortedBy, type Timers } from "./settle.ts";
  *
  * @example
  * ```ts
- * import { orderAddresses } from "@reqivo/transport";
+ * import { orderAddresses } from "@reqivo/transport/kit";
  * orderAddresses([
  *   { address: "::1", family: 6 },
  *   { address: "::2", family: 6 },
@@ -44,7 +44,7 @@ export function orderAddresses(addresses: readonly LookupAddress[]): LookupAddre
  *
  * @example
  * ```ts
- * import type { ConnectionAttempt } from "@reqivo/transport";
+ * import type { ConnectionAttempt } from "@reqivo/transport/kit";
  * declare const pending: Promise<{ close(): void }>;
  * const attempt: ConnectionAttempt<{ close(): void }> = { result: pending, cancel() {} };
  * ```
@@ -64,7 +64,7 @@ export interface ConnectionAttempt<T> {
  *
  * @example
  * ```ts
- * import type { HappyEyeballsOptions } from "@reqivo/transport";
+ * import type { HappyEyeballsOptions } from "@reqivo/transport/kit";
  * declare const options: HappyEyeballsOptions<{ close(): void }>;
  * options.delay; // 250 unless the caller chose otherwise
  * ```
@@ -105,7 +105,7 @@ export interface HappyEyeballsOptions<T> {
  *
  * @example
  * ```ts
- * import { happyEyeballs } from "@reqivo/transport";
+ * import { happyEyeballs } from "@reqivo/transport/kit";
  * declare function dial(address: string): { socket: Promise<{ close(): void }>; stop(): void };
  * const socket = await happyEyeballs({
  *   host: "example.com",

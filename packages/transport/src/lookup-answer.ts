@@ -21,7 +21,7 @@ const IPV6 = /^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[0-9A-Za-z._-]+)?$/;
  *
  * @example
  * ```ts
- * import { lookupAddresses } from "@reqivo/transport";
+ * import { lookupAddresses } from "@reqivo/transport/kit";
  * const addresses = await lookupAddresses(
  *   async () => [{ address: "::1", family: 6 }],
  *   "api.test",

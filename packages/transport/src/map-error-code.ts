@@ -18,7 +18,7 @@ import type { ResolvedConnectOptions } from "./options.ts";
  *
  * @example
  * ```ts
- * import type { ConnectPhase } from "@reqivo/transport";
+ * import type { ConnectPhase } from "@reqivo/transport/kit";
  * let phase: ConnectPhase = "connect";
  * ```
  */
@@ -56,7 +56,7 @@ const CERTIFICATE_CODES = new Set([
  *
  * @example
  * ```ts
- * import { errorCode } from "@reqivo/transport";
+ * import { errorCode } from "@reqivo/transport/kit";
  * errorCode(Object.assign(new Error("x"), { code: "ECONNRESET" })); // "ECONNRESET"
  * ```
  */
@@ -75,7 +75,7 @@ export function errorCode(error: unknown): string | undefined {
  *
  * @example
  * ```ts
- * import { mapErrorByCode, resolveConnectOptions } from "@reqivo/transport";
+ * import { mapErrorByCode, resolveConnectOptions } from "@reqivo/transport/kit";
  * const target = resolveConnectOptions({ host: "127.0.0.1", port: 1 });
  * const raw = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
  * mapErrorByCode(raw, "connect", target).code; // "CONNECTION_REFUSED"

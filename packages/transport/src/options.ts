@@ -11,7 +11,7 @@ import type {
  *
  * @example
  * ```ts
- * import { resolveConnectOptions } from "@reqivo/transport";
+ * import { resolveConnectOptions } from "@reqivo/transport/kit";
  * const tls = resolveConnectOptions({ host: "a.test", port: 443, tls: true }).tls;
  * tls?.rejectUnauthorized; // true
  * ```
@@ -34,7 +34,7 @@ export interface ResolvedTlsOptions {
  *
  * @example
  * ```ts
- * import { resolveConnectOptions } from "@reqivo/transport";
+ * import { resolveConnectOptions } from "@reqivo/transport/kit";
  * resolveConnectOptions({ path: "/run/app.sock" }).kind; // "unix"
  * ```
  */
@@ -65,7 +65,7 @@ const TLS_VERSIONS: readonly string[] = ["TLSv1.2", "TLSv1.3"];
  *
  * @example
  * ```ts
- * import { isIpAddress } from "@reqivo/transport";
+ * import { isIpAddress } from "@reqivo/transport/kit";
  * isIpAddress("127.0.0.1"); // true
  * isIpAddress("localhost"); // false
  * ```
@@ -81,7 +81,7 @@ export function isIpAddress(host: string): boolean {
  *
  * @example
  * ```ts
- * import { resolveConnectOptions } from "@reqivo/transport";
+ * import { resolveConnectOptions } from "@reqivo/transport/kit";
  * const resolved = resolveConnectOptions({ host: "example.com", port: 443, tls: true });
  * resolved.tls?.servername; // "example.com"
  * ```

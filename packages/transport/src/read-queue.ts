@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import type { ReadQueueOptions } from "@reqivo/transport";
+ * import type { ReadQueueOptions } from "@reqivo/transport/kit";
  * declare const socket: { pause(): void; resume(): void };
  * const options: ReadQueueOptions = { highWaterMark: 131072, pause: () => socket.pause(), resume: () => socket.resume() };
  * ```
@@ -25,7 +25,7 @@ export interface ReadQueueOptions {
  *
  * @example
  * ```ts
- * import { ReadQueue } from "@reqivo/transport";
+ * import { ReadQueue } from "@reqivo/transport/kit";
  * const queue = new ReadQueue({ highWaterMark: 65536, pause() {}, resume() {} });
  * queue.push(new Uint8Array([1, 2]));
  * queue.end();

@@ -27,7 +27,7 @@
  *
  * @example
  * ```ts
- * import { ReadSlab } from "@reqivo/transport";
+ * import { ReadSlab } from "@reqivo/transport/kit";
  * const slab = new ReadSlab(); // zero-filled slabs; see the constructor for uninitialized ones
  * const region = slab.region(); // hand this to the socket's next read
  * region.set([104, 105]); // the socket wrote two bytes into it

@@ -6,7 +6,7 @@ import { AbortedError, ConnectTimeoutError } from "./errors.ts";
  *
  * @example
  * ```ts
- * import { type ClosedPromise, createClosedPromise } from "@reqivo/transport";
+ * import { type ClosedPromise, createClosedPromise } from "@reqivo/transport/kit";
  * const closed: ClosedPromise = createClosedPromise();
  * closed.resolve();
  * ```
@@ -24,7 +24,7 @@ export interface ClosedPromise {
  *
  * @example
  * ```ts
- * import { createClosedPromise } from "@reqivo/transport";
+ * import { createClosedPromise } from "@reqivo/transport/kit";
  * const closed = createClosedPromise();
  * closed.reject(new Error("reset")); // no unhandled rejection
  * await closed.promise.catch((e) => e.message); // "reset"
@@ -46,7 +46,7 @@ export function createClosedPromise(): ClosedPromise {
  *
  * @example
  * ```ts
- * import { abortedBy } from "@reqivo/transport";
+ * import { abortedBy } from "@reqivo/transport/kit";
  * const controller = new AbortController();
  * controller.abort(new Error("stop"));
  * abortedBy(controller.signal).cause; // Error: stop
@@ -61,7 +61,7 @@ export function abortedBy(signal: AbortSignalLike): AbortedError {
  *
  * @example
  * ```ts
- * import type { Timers } from "@reqivo/transport";
+ * import type { Timers } from "@reqivo/transport/kit";
  * const timers: Timers = { setTimeout, clearTimeout: (h) => clearTimeout(h as number) };
  * ```
  */
@@ -75,7 +75,7 @@ export interface Timers {
  *
  * @example
  * ```ts
- * import type { ConnectGuardOptions } from "@reqivo/transport";
+ * import type { ConnectGuardOptions } from "@reqivo/transport/kit";
  * declare const socket: { close(): void };
  * const options: ConnectGuardOptions<{ close(): void }> = {
  *   signal: null, connectTimeout: 5_000, timers: globalThis,
@@ -100,7 +100,7 @@ export interface ConnectGuardOptions<T> {
  *
  * @example
  * ```ts
- * import { guardConnect } from "@reqivo/transport";
+ * import { guardConnect } from "@reqivo/transport/kit";
  * declare const attempt: Promise<{ close(): void }>; // e.g. Deno.connect({ hostname, port })
  * const conn = await guardConnect(attempt, {
  *   signal: null, connectTimeout: 5_000, timers: globalThis,

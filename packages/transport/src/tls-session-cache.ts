@@ -16,7 +16,7 @@ const DEFAULT_MAX_KEYS = 100;
  *
  * @example
  * ```ts
- * import type { TlsSessionCacheOptions } from "@reqivo/transport";
+ * import type { TlsSessionCacheOptions } from "@reqivo/transport/kit";
  * const options: TlsSessionCacheOptions = { maxKeys: 10, digest: (identity) => identity };
  * ```
  */
@@ -41,7 +41,7 @@ export interface TlsSessionCacheOptions {
  *
  * @example
  * ```ts
- * import { createTlsSessionCache } from "@reqivo/transport";
+ * import { createTlsSessionCache } from "@reqivo/transport/kit";
  * const sessions = createTlsSessionCache<Uint8Array>({ maxKeys: 10, digest: (identity) => identity });
  * sessions === null; // false
  * ```
@@ -60,14 +60,16 @@ export function createTlsSessionCache<Session>(
  * A bounded, least-recently-used cache of TLS sessions (whatever the runtime
  * serializes them to), keyed by everything that must match for a session to
  * be offered again: host, port, Unix path, SNI name, trust (CA,
- * `rejectUnauthorized`), client certificate, ALPN, minimum version and pins.
- * Made by {@link createTlsSessionCache}.
+ * `rejectUnauthorized`), client certificate, ALPN and minimum version.
+ * Pinned targets (`tls.pins`) get no key and never resume: a resumed
+ * handshake may carry no certificate to check the pins against. Made by
+ * {@link createTlsSessionCache}.
  *
  * @example
  * ```ts
- * import { createTlsSessionCache, resolveConnectOptions } from "@reqivo/transport";
+ * import { createTlsSessionCache, resolveConnectOptions } from "@reqivo/transport/kit";
  * const sessions = createTlsSessionCache<Uint8Array>({ digest: (identity) => identity })!;
- * const key = sessions.keyOf(resolveConnectOptions({ host: "a.test", port: 443, tls: true }));
+ * const key = sessions.keyOf(resolveConnectOptions({ host: "a.test", port: 443, tls: true }))!;
  * sessions.add(key, new Uint8Array([1, 2, 3]));
  * sessions.take(key); // Uint8Array [1, 2, 3]: offer it on the next connection
  * ```
@@ -84,9 +86,14 @@ export class TlsSessionCache<Session> {
     this.#digest = digest;
   }
 
-  /** The cache key of a TLS target (`target.tls` set). */
-  keyOf(target: ResolvedConnectOptions): string {
+  /**
+   * The cache key of a TLS target (`target.tls` set), or `null` for a pinned
+   * one: it is neither offered a session nor leaves one, so that every pinned
+   * connection checks the certificate of a full handshake.
+   */
+  keyOf(target: ResolvedConnectOptions): string | null {
     const tls = target.tls!;
+    if (tls.pins.length > 0) return null;
     return this.#digest(
       JSON.stringify([
         target.host,
@@ -99,7 +106,6 @@ export class TlsSessionCache<Session> {
         tls.rejectUnauthorized,
         tls.alpnProtocols,
         tls.minVersion,
-        tls.pins,
       ]),
     );
   }

@@ -6,12 +6,10 @@ import {
   ConnectionRefusedError,
   ConnectTimeoutError,
   DnsError,
-  happyEyeballs,
   type LookupAddress,
-  orderAddresses,
-  type Timers,
   TransportError,
 } from "../src/index.ts";
+import { happyEyeballs, orderAddresses, type Timers } from "../src/kit.ts";
 
 /** A manual clock: timers fire only when the test advances it. */
 class FakeClock implements Timers {

@@ -1,13 +1,12 @@
 import { describe, expect, test } from "vitest";
+import { AbortedError, ConnectTimeoutError } from "../src/index.ts";
 import {
-  AbortedError,
-  ConnectTimeoutError,
   createClosedPromise,
   guardConnect,
   isIpAddress,
   ReadQueue,
   resolveConnectOptions,
-} from "../src/index.ts";
+} from "../src/kit.ts";
 
 describe("resolveConnectOptions", () => {
   test("defaults: noDelay on, keep-alive off, rejectUnauthorized on, SNI from host", () => {

@@ -1,11 +1,6 @@
 import { describe, expect, test } from "vitest";
-import {
-  AbortedError,
-  ConnectTimeoutError,
-  DnsError,
-  type LookupFunction,
-  lookupAddresses,
-} from "../src/index.ts";
+import { AbortedError, ConnectTimeoutError, DnsError, type LookupFunction } from "../src/index.ts";
+import { lookupAddresses } from "../src/kit.ts";
 
 const timers = {
   setTimeout: (callback: () => void, ms: number): unknown => setTimeout(callback, ms),

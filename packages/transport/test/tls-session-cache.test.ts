@@ -2,7 +2,8 @@
 // share sessions, the one-use hand-out with a last resort, the bounds, and
 // the size check.
 import { describe, expect, test } from "vitest";
-import { type ConnectOptions, createTlsSessionCache, resolveConnectOptions } from "../src/index.ts";
+import type { ConnectOptions } from "../src/index.ts";
+import { createTlsSessionCache, resolveConnectOptions } from "../src/kit.ts";
 
 /** Not a hash, so that the test sees the identity the key is made from. */
 const digest = (identity: string) => `digest(${identity})`;
@@ -24,15 +25,17 @@ describe("TlsSessionCache", () => {
       { ...origin, tls: { ca: "CA", rejectUnauthorized: false } },
       { ...origin, tls: { ca: "CA", alpnProtocols: ["http/1.1"] } },
       { ...origin, tls: { ca: "CA", minVersion: "TLSv1.3" } },
-      {
-        ...origin,
-        tls: { ca: "CA", pins: ["sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="] },
-      },
       { path: "/run/a.sock", tls: { ca: "CA", servername: "a.test" } },
     ];
     const keys = new Set([base, ...variants.map(keyOf)]);
     expect(keys.size).toBe(variants.length + 1);
     expect(keyOf({ ...origin })).toBe(base);
+  });
+
+  test("a pinned target has no key: it never resumes, so its pins meet a full handshake's certificate", () => {
+    const pin = "sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    expect(keyOf({ ...origin, tls: { ca: "CA", pins: [pin] } })).toBeNull();
+    expect(keyOf({ ...origin, tls: { ca: "CA", pins: [] } })).not.toBeNull();
   });
 
   test("hands out the newest session once while others remain, the last one every time", () => {

@@ -6,12 +6,8 @@
  * `scripts/instructions.sh client` (keep-alive GET), mean of two runs each:
  * 60,144 instructions per request with the per-origin table, 61,349 without.
  */
-import {
-  type Connection,
-  type ConnectOptions,
-  isIpAddress,
-  type Transport,
-} from "@reqivo/transport";
+import type { Connection, ConnectOptions, Transport } from "@reqivo/transport";
+import { isIpAddress } from "@reqivo/transport/kit";
 import { InvalidRequestError } from "../errors.ts";
 import type { SessionDns } from "./dns/session-dns.ts";
 import type { TimeoutOptions } from "./lifeline.ts";

@@ -4,7 +4,8 @@
  * with different settings apart, and the one warning a session gives when
  * certificate verification is turned off.
  */
-import { resolveConnectOptions, type TlsOptions } from "@reqivo/transport";
+import type { TlsOptions } from "@reqivo/transport";
+import { resolveConnectOptions } from "@reqivo/transport/kit";
 import { InvalidRequestError } from "../errors.ts";
 
 /**

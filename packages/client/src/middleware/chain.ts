@@ -21,6 +21,7 @@
  * The onError hooks see whatever the call fails with, in Session.request.
  */
 import { checkAuth, takeUrlCredentials } from "../auth.ts";
+import { sessionDefaultsFor } from "../base-origin.ts";
 import { toRequestBody } from "../body.ts";
 import type { Lifeline, TimeoutOptions } from "../connection/lifeline.ts";
 import { requestTargets } from "../connection/origin-targets.ts";
@@ -73,6 +74,10 @@ export function startCall(
   // Taken out of the URL first, so they never reach the target, Host, response.url or history.
   const fromUrl = takeUrlCredentials(url);
   const requestAuth = checkAuth(options.auth);
+  const redirect =
+    options.redirect === undefined ? state.redirect : redirectOptions(options.redirect);
+  // With a baseUrl, the session's auth and credential headers stay on its origin.
+  const defaults = sessionDefaultsFor(state, url, redirect.sensitiveHeaders);
   const body = toRequestBody(options.body, options.json);
   const first: OutgoingRequest = {
     url,
@@ -80,8 +85,8 @@ export function startCall(
     // Request header lists are replaced, never changed in place: the defaults need no copy.
     headers:
       options.headers === undefined
-        ? state.headers
-        : mergeHeaders(state.headers, headerPairs(options.headers)),
+        ? defaults.headers
+        : mergeHeaders(defaults.headers, headerPairs(options.headers)),
     body,
   };
   return new RequestCall(
@@ -92,9 +97,9 @@ export function startCall(
       timeouts,
       lifeline,
       hooks,
-      redirect: options.redirect === undefined ? state.redirect : redirectOptions(options.redirect),
+      redirect,
       retry: options.retry === undefined ? state.retry : retryPolicy(options.retry),
-      auth: requestAuth === null ? undefined : (requestAuth ?? fromUrl ?? state.auth),
+      auth: requestAuth === null ? undefined : (requestAuth ?? fromUrl ?? defaults.auth),
       decompress:
         options.decompress === undefined ? state.decompress : decompressOptions(options.decompress),
     },

@@ -70,12 +70,16 @@ async function nextRequest(
     current.method,
     current.headers,
     current.body,
+    policy.sensitiveHeaders,
   );
   // Credentials in a Location are never used: only the caller gives credentials.
   next.url.username = "";
   next.url.password = "";
   call.history.push({ url: response.url, status: response.status, headers: response.headers });
   if (hooks.beforeRedirect.length !== 0) await beforeRedirect(call, from, response, next);
+  const { state } = call;
+  if (state.stayOnBaseOrigin && next.url.origin !== state.baseUrl?.origin)
+    throw new RedirectError(`redirect to ${next.url.origin}, outside the session's base origin`);
   return { url: next.url, method: next.method, headers: next.headers, body: next.body };
 }
 

@@ -18,6 +18,7 @@ import {
 } from "@reqivo/protocol";
 import type { Connection } from "@reqivo/transport";
 import { takeUrlCredentials } from "../auth.ts";
+import { sessionDefaultsFor } from "../base-origin.ts";
 import { requestTargets } from "../connection/origin-targets.ts";
 import { proxiedHeaders } from "../connection/proxy/headers.ts";
 import { AbortError, InvalidRequestError, SessionClosedError } from "../errors.ts";
@@ -294,10 +295,12 @@ export async function openWebSocket(
   // Credentials written into the URL are used as a request's are; the socket's `url` keeps them, as it always did.
   const asked = new URL(url.href);
   const fromUrl = takeUrlCredentials(asked);
+  // The session's auth and credential headers go only to its baseUrl origin, as a request's do.
+  const defaults = sessionDefaultsFor(state, asked, state.redirect.sensitiveHeaders);
   const first: OutgoingRequest = {
     url: asked,
     method: "GET",
-    headers: handshakeHeaders(state.headers, options),
+    headers: handshakeHeaders(defaults.headers, options),
     body: null,
   };
   // Aborting it ends the handshake and, later, the open connection.
@@ -322,7 +325,7 @@ export async function openWebSocket(
   const opened: { current: Upgraded | undefined } = { current: undefined };
   try {
     const send = compose(
-      [credentialsFor(state, fromUrl ?? state.auth, asked), cookieJar(state.cookies, asked)],
+      [credentialsFor(state, fromUrl ?? defaults.auth, asked), cookieJar(state.cookies, asked)],
       handshakeHandler(state, targets, settings, options, support, controller, opened),
     );
     const response = await send(first);

@@ -57,6 +57,8 @@ function bodyExpected(method: string): boolean {
 export class ClientConnection extends HttpConnection {
   #requestMethod = "";
   #waitingFor100Continue = false;
+  /** Interim heads received for the request in flight. */
+  #informationalCount = 0;
   readonly #draft: RequestHeadDraft = { start: 0, end: 0 };
 
   constructor(options: HttpConnectionOptions = {}) {
@@ -162,8 +164,10 @@ export class ClientConnection extends HttpConnection {
     const bytes = finishHead(draft, extra);
     this.transition("client", "request");
     this.#requestMethod = method;
+    this.#informationalCount = 0;
     this.#waitingFor100Continue = fields.expectContinue;
     this.state.clientProposedSwitch = fields.hasUpgrade || method === "CONNECT";
+    this.state.clientOfferedUpgrade = fields.hasUpgrade;
     if (fields.connection.includes("close")) this.state.disableKeepAlive();
     this.bodyWriter = bodyWriterFor(framing);
     return bytes;
@@ -187,6 +191,14 @@ export class ClientConnection extends HttpConnection {
   #onHead(head: ParsedHead): ClientReceiveEvent {
     const { status, reason, version, headers } = head;
     if (status < 200 && status !== 101) {
+      if (++this.#informationalCount > this.limits.maxInformationalResponses) {
+        this.fail(
+          new RemoteProtocolError(
+            "TOO_MANY_INFORMATIONAL_RESPONSES",
+            `more than ${this.limits.maxInformationalResponses} interim (1xx) responses`,
+          ),
+        );
+      }
       if (status === 100) this.#waitingFor100Continue = false;
       this.transition("server", "informational");
       return { type: "informational", status, reason, version, headers };
@@ -200,7 +212,11 @@ export class ClientConnection extends HttpConnection {
           );
     this.#waitingFor100Continue = false;
     if (decision.framing.kind === "upgrade") {
-      if (this.ourState !== "MIGHT_SWITCH_PROTOCOL") {
+      // A 101 needs an offered Upgrade, even to a CONNECT (whose tunnel is its 2xx).
+      if (
+        this.ourState !== "MIGHT_SWITCH_PROTOCOL" ||
+        (status === 101 && !this.state.clientOfferedUpgrade)
+      ) {
         this.fail(
           new RemoteProtocolError(
             "UNEXPECTED_UPGRADE",

@@ -197,7 +197,7 @@ export abstract class HttpConnection {
     let event = reader.read(this.buffer);
     if (event === null) {
       if (!this.#theyClosed) return NEED_DATA;
-      event = reader.readEof();
+      event = reader.readEof(this.buffer);
     }
     if (event.type === "end") {
       this.bodyReader = undefined;
@@ -210,6 +210,7 @@ export abstract class HttpConnection {
   protected readHead(): ParsedHead | null {
     const head = this.headReader.read(this.buffer);
     if (head === null && this.#theyClosed) {
+      this.headReader.checkUnfinished(this.buffer);
       if (!this.headReader.started && this.buffer.length === 0) {
         this.fail(
           new RemoteProtocolError(

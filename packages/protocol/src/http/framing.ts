@@ -1,5 +1,5 @@
 import { RemoteProtocolError } from "../errors.ts";
-import { isNamed, isToken, splitList } from "../syntax.ts";
+import { isNamed, isToken, splitList, trimOws } from "../syntax.ts";
 import type { HeaderList } from "./headers.ts";
 
 /** How a message body is delimited (RFC 9112 §6.3). */
@@ -101,7 +101,7 @@ export function addFramingField(fields: FramingFields, kind: number, value: stri
       fields.hasUpgrade = true;
       break;
     case EXPECT:
-      if (value.trim().toLowerCase() === "100-continue") fields.expectContinue = true;
+      if (trimOws(value).toLowerCase() === "100-continue") fields.expectContinue = true;
       break;
   }
 }
@@ -139,7 +139,8 @@ const MAX_LENGTH_DIGITS = 15; // 10^15 - 1 < Number.MAX_SAFE_INTEGER
 /**
  * Parses Content-Length field values. A list of identical values is accepted
  * (RFC 9110 §8.6); differing values, signs, spaces inside, non-digits or
- * more than 15 digits are a framing error. Returns null when absent.
+ * more than 15 digits are a framing error; only SP and HTAB count as
+ * whitespace around an element (a 0xA0 byte is no digit). Returns null when absent.
  */
 export function parseContentLength(values: readonly string[]): number | null {
   if (values.length === 0) return null;
@@ -161,7 +162,7 @@ export function parseContentLength(values: readonly string[]): number | null {
   let result: number | null = null;
   for (const value of values) {
     for (const part of value.split(",")) {
-      const digits = part.trim();
+      const digits = trimOws(part);
       if (digits.length === 0 || digits.length > MAX_LENGTH_DIGITS || !/^[0-9]+$/.test(digits)) {
         throw new RemoteProtocolError(
           "INVALID_CONTENT_LENGTH",
@@ -190,19 +191,19 @@ export function chunkedIsFinal(values: readonly string[]): boolean {
   const codings: string[] = [];
   for (const value of values) {
     for (const element of value.split(",")) {
-      const coding = (element.split(";", 1)[0] ?? "").trim().toLowerCase();
-      if (coding.length === 0 && element.trim().length === 0) continue;
+      const coding = trimOws(element.split(";", 1)[0] ?? "").toLowerCase();
+      if (coding.length === 0 && trimOws(element).length === 0) continue;
       if (!isToken(coding)) {
         throw new RemoteProtocolError(
           "INVALID_TRANSFER_ENCODING",
-          `invalid transfer coding "${element.trim()}"`,
+          `invalid transfer coding "${trimOws(element)}"`,
         );
       }
       // Chunked defines no parameters (RFC 9112 §7); "chunked;" or "chunked ;x" is not chunked.
       if (coding === "chunked" && element.includes(";")) {
         throw new RemoteProtocolError(
           "INVALID_TRANSFER_ENCODING",
-          `chunked takes no parameters: "${element.trim()}"`,
+          `chunked takes no parameters: "${trimOws(element)}"`,
         );
       }
       codings.push(coding);

@@ -16,7 +16,7 @@ import {
 } from "./framing.ts";
 import type { HeaderList } from "./headers.ts";
 import type { HttpLimits } from "./limits.ts";
-import { LineScanner } from "./line-scanner.ts";
+import { type LineRules, LineScanner } from "./line-scanner.ts";
 import type { ReceiveBuffer } from "./receive-buffer.ts";
 
 const CR = 0x0d;
@@ -90,11 +90,13 @@ function checkText(
   }
 }
 
-const STATUS_LINE_SHAPE = "HTTP/9.9 999"; // 9 = any digit
+const STATUS_LINE_SHAPE = "HTTP/1.9 999"; // 9 = any digit
 
-/** Checks that an incomplete status line can still become a valid one. */
+/**
+ * Throws at the first byte of `bytes[start, end)` that no valid status line
+ * can have there (the line's end excluded); an unfinished line is no error.
+ */
 function checkStatusLinePrefix(bytes: Uint8Array, start: number, end: number): void {
-  if (bytes[start] === CR && end - start === 1) return; // the start of an empty line
   const n = Math.min(end - start, STATUS_LINE_SHAPE.length);
   for (let i = 0; i < n; i++) {
     const want = STATUS_LINE_SHAPE.charCodeAt(i);
@@ -105,11 +107,37 @@ function checkStatusLinePrefix(bytes: Uint8Array, start: number, end: number): v
         "malformed status line",
       );
     }
+    if (i === 9 && got === 0x30) fail("INVALID_STATUS_CODE", "status code below 100");
+  }
+  if (end - start <= STATUS_LINE_SHAPE.length) return;
+  if (bytes[start + 12] !== SP)
+    fail("INVALID_STATUS_CODE", "status code must be three digits followed by a space");
+  checkText(bytes, start + 13, end, "INVALID_STATUS_LINE", "reason phrase");
+}
+
+/** {@link checkStatusLinePrefix} for a request line (server role). */
+function checkRequestLinePrefix(bytes: Uint8Array, start: number, end: number): void {
+  let i = start;
+  while (i < end && TOKEN_CHARS[bytes[i]!] === 1) i++;
+  if (i === end) return;
+  if (i === start || bytes[i] !== SP) fail("INVALID_REQUEST_LINE", "malformed method");
+  const targetStart = ++i;
+  while (i < end && bytes[i]! > SP && bytes[i]! < 0x7f) i++;
+  if (i === end) return;
+  if (i === targetStart || bytes[i] !== SP)
+    fail("INVALID_REQUEST_LINE", "malformed request target");
+  const version = ++i;
+  for (; i < end; i++) {
+    const want = i - version < 8 ? STATUS_LINE_SHAPE.charCodeAt(i - version) : -1;
+    const got = bytes[i]!;
+    if (want === 0x39 ? !isDigit(got) : got !== want)
+      fail("INVALID_VERSION", "malformed HTTP version");
   }
 }
 
 /** `status-line = HTTP-version SP status-code SP [ reason-phrase ]` (the last SP tolerated when absent). */
 function parseStatusLine(bytes: Uint8Array, start: number, end: number, head: ParsedHead): void {
+  checkStatusLinePrefix(bytes, start, end);
   head.version = parseVersion(bytes, start, end);
   if (bytes[start + 8] !== SP)
     fail("INVALID_STATUS_LINE", "expected a space after the HTTP version");
@@ -134,6 +162,7 @@ function parseStatusLine(bytes: Uint8Array, start: number, end: number, head: Pa
 
 /** `request-line = method SP request-target SP HTTP-version` (server role). */
 function parseRequestLine(bytes: Uint8Array, start: number, end: number, head: ParsedHead): void {
+  checkRequestLinePrefix(bytes, start, end);
   let i = start;
   while (i < end && TOKEN_CHARS[bytes[i]!] === 1) i++;
   if (i === start || bytes[i] !== SP) fail("INVALID_REQUEST_LINE", "malformed method");
@@ -159,7 +188,38 @@ export class FieldLines {
     this.#maxCount = maxCount;
   }
 
+  /**
+   * Throws at the first byte of `bytes[start, end)` that no valid field line
+   * can have there (the line's end excluded); an unfinished line is no error.
+   * A line that starts a field beyond the count limit fails at its first byte.
+   */
+  checkPrefix(bytes: Uint8Array, start: number, end: number): void {
+    if (start === end) return;
+    const first = bytes[start];
+    let i = start;
+    if (first === SP || first === HTAB) {
+      const last = this.headers[this.headers.length - 1];
+      if (last === undefined)
+        fail("INVALID_OBS_FOLD", "line folding before the first header field");
+      // A folded framing field is read differently by parsers that do not unfold: a smuggling vector.
+      const kind = framingFieldOf(last[0]);
+      if (kind === CONTENT_LENGTH || kind === TRANSFER_ENCODING)
+        fail("INVALID_OBS_FOLD", `line folding inside ${last[0]}`);
+    } else {
+      if (this.headers.length >= this.#maxCount)
+        fail("TOO_MANY_HEADERS", `more than ${this.#maxCount} header fields`);
+      while (i < end && TOKEN_CHARS[bytes[i]!] === 1) i++;
+      if (i === end) return;
+      // Covers whitespace before the colon (RFC 9112 §5.1: must be rejected) and non-token bytes.
+      if (i === start || bytes[i] !== COLON)
+        fail("INVALID_HEADER_NAME", "malformed header field name");
+    }
+    checkText(bytes, i + 1, end, "INVALID_HEADER_VALUE", "header field value");
+  }
+
+  /** Adds a whole field line (or an obs-fold continuing the last one). */
   addLine(bytes: Uint8Array, start: number, end: number): void {
+    this.checkPrefix(bytes, start, end);
     const first = bytes[start];
     if (first === SP || first === HTAB) {
       this.#continueFolded(bytes, start, end);
@@ -167,37 +227,26 @@ export class FieldLines {
     }
     let colon = start;
     while (colon < end && TOKEN_CHARS[bytes[colon]!] === 1) colon++;
-    if (colon === start || colon === end || bytes[colon] !== COLON) {
-      // Covers whitespace before the colon (RFC 9112 §5.1: must be rejected), a missing colon and non-token bytes.
-      fail("INVALID_HEADER_NAME", "malformed header field name");
-    }
+    if (colon === end) fail("INVALID_HEADER_NAME", "header field line without a colon");
     let valueStart = colon + 1;
     let valueEnd = end;
     while (valueStart < valueEnd && (bytes[valueStart] === SP || bytes[valueStart] === HTAB))
       valueStart++;
     while (valueEnd > valueStart && (bytes[valueEnd - 1] === SP || bytes[valueEnd - 1] === HTAB))
       valueEnd--;
-    checkText(bytes, valueStart, valueEnd, "INVALID_HEADER_VALUE", "header field value");
-    if (this.headers.length >= this.#maxCount)
-      fail("TOO_MANY_HEADERS", `more than ${this.#maxCount} header fields`);
     this.headers.push([
       decodeLatin1(bytes, start, colon),
       decodeLatin1(bytes, valueStart, valueEnd),
     ]);
   }
 
+  /** An obs-fold line, already checked: appends its value to the last field's. */
   #continueFolded(bytes: Uint8Array, start: number, end: number): void {
-    const last = this.headers[this.headers.length - 1];
-    if (last === undefined) fail("INVALID_OBS_FOLD", "line folding before the first header field");
-    // A folded framing field is read differently by parsers that do not unfold: a smuggling vector.
-    const kind = framingFieldOf(last[0]);
-    if (kind === CONTENT_LENGTH || kind === TRANSFER_ENCODING)
-      fail("INVALID_OBS_FOLD", `line folding inside ${last[0]}`);
+    const last = this.headers[this.headers.length - 1]!;
     let s = start;
     let e = end;
     while (s < e && (bytes[s] === SP || bytes[s] === HTAB)) s++;
     while (e > s && (bytes[e - 1] === SP || bytes[e - 1] === HTAB)) e--;
-    checkText(bytes, s, e, "INVALID_HEADER_VALUE", "folded header field value");
     if (s === e) return;
     const more = decodeLatin1(bytes, s, e);
     last[1] = last[1].length === 0 ? more : `${last[1]} ${more}`;
@@ -390,9 +439,10 @@ function fastResponseHead(buffer: ReceiveBuffer, limits: HttpLimits): ParsedHead
 /**
  * Reads one message head (start line and field section) line by line, so that
  * a malformed line fails as soon as it is complete, and keeps its progress
- * across calls: the result never depends on how the bytes were split.
+ * across calls: the result never depends on how the bytes were split (the
+ * {@link LineScanner} judges each line in byte order against these rules).
  */
-export class HeadReader {
+export class HeadReader implements LineRules {
   readonly #kind: "request" | "response";
   readonly #limits: HttpLimits;
   readonly #lines = new LineScanner();
@@ -411,59 +461,43 @@ export class HeadReader {
     return this.#consumed > 0;
   }
 
+  checkPrefix(bytes: Uint8Array, start: number, end: number): void {
+    if (this.#head !== undefined) this.#fields.checkPrefix(bytes, start, end);
+    else if (this.#kind === "response") checkStatusLinePrefix(bytes, start, end);
+    else checkRequestLinePrefix(bytes, start, end);
+  }
+
+  tooLong(content: boolean): RemoteProtocolError {
+    const limits = this.#limits;
+    return content
+      ? new RemoteProtocolError(
+          "START_LINE_TOO_LONG",
+          `start line longer than ${limits.maxStartLineBytes} bytes`,
+        )
+      : new RemoteProtocolError(
+          "HEADERS_TOO_LARGE",
+          `head larger than ${limits.maxHeaderBytes} bytes`,
+        );
+  }
+
   /** Returns the head once complete, `null` while more bytes are needed. */
   read(buffer: ReceiveBuffer): ParsedHead | null {
-    const limits = this.#limits;
     // Only from a clean start: once a head is partly read (or a partial line
     // was scanned), the line-by-line path goes on, keeping drip-feeding linear.
     if (this.#kind === "response" && this.#consumed === 0 && this.#lines.fresh) {
-      const head = fastResponseHead(buffer, limits);
+      const head = fastResponseHead(buffer, this.#limits);
       if (head !== null) return head;
     }
     for (;;) {
       const lineStart = buffer.start;
-      if (this.#head === undefined && this.#kind === "response") {
-        // Same verdict whether the status line came whole or byte by byte: the
-        // prefix check a drip-fed line gets runs before its line ending is judged.
-        const bytes = buffer.bytes;
-        const limit = Math.min(buffer.end, lineStart + STATUS_LINE_SHAPE.length);
-        let stop = lineStart;
-        while (stop < limit && bytes[stop] !== LF) stop++;
-        if (stop > lineStart) checkStatusLinePrefix(bytes, lineStart, stop);
-      } else if (this.#head !== undefined && this.#fields.headers.length === 0) {
-        // Likewise for a fold before the first field, which a partial line is refused for at once.
-        const first = buffer.length > 0 ? buffer.bytes[lineStart] : undefined;
-        if (first === SP || first === HTAB)
-          fail("INVALID_OBS_FOLD", "line folding before the first header field");
-      }
-      const end = this.#lines.next(buffer);
-      if (end === -1) {
-        const pending = buffer.length;
-        if (this.#head === undefined) {
-          if (pending > limits.maxStartLineBytes) {
-            fail("START_LINE_TOO_LONG", `start line longer than ${limits.maxStartLineBytes} bytes`);
-          }
-          // Fail fast on a peer that is not speaking HTTP (TLS bytes, garbage): no need to wait for a LF.
-          if (this.#kind === "response")
-            checkStatusLinePrefix(buffer.bytes, buffer.start, buffer.end);
-        } else if (this.#fields.headers.length === 0 && pending > 0) {
-          const first = buffer.bytes[buffer.start];
-          if (first === SP || first === HTAB)
-            fail("INVALID_OBS_FOLD", "line folding before the first header field");
-        }
-        if (this.#consumed + pending > limits.maxHeaderBytes) {
-          fail("HEADERS_TOO_LARGE", `head larger than ${limits.maxHeaderBytes} bytes`);
-        }
-        return null;
-      }
-      const lineLength = end + 2 - lineStart;
-      if (this.#head === undefined && lineLength > limits.maxStartLineBytes + 2) {
-        fail("START_LINE_TOO_LONG", `start line longer than ${limits.maxStartLineBytes} bytes`);
-      }
-      this.#consumed += lineLength;
-      if (this.#consumed > limits.maxHeaderBytes) {
-        fail("HEADERS_TOO_LARGE", `head larger than ${limits.maxHeaderBytes} bytes`);
-      }
+      const end = this.#lines.next(
+        buffer,
+        this,
+        this.#head === undefined ? this.#limits.maxStartLineBytes : Infinity,
+        this.#limits.maxHeaderBytes - this.#consumed,
+      );
+      if (end === -1) return null;
+      this.#consumed += end + 2 - lineStart;
       buffer.start = end + 2;
       const bytes = buffer.bytes;
       if (this.#head === undefined) {
@@ -491,6 +525,11 @@ export class HeadReader {
       }
       this.#fields.addLine(bytes, lineStart, end);
     }
+  }
+
+  /** The peer closed while `read` waited for more: throws the verdict on the unfinished line. */
+  checkUnfinished(buffer: ReceiveBuffer): void {
+    this.#lines.checkUnfinished(buffer, this);
   }
 
   /** Forgets any partial head, for the next message. */

@@ -19,6 +19,11 @@ export interface HttpLimits {
   maxChunkLineBytes: number;
   /** Largest chunk size accepted. Default `Number.MAX_SAFE_INTEGER`. */
   maxChunkSize: number;
+  /**
+   * Interim (1xx) heads accepted before one final response. Default 100, as
+   * CPython's and Ruby's clients: each head is bounded, their count must be too.
+   */
+  maxInformationalResponses: number;
 }
 
 /** The defaults used when an option is left out. */
@@ -28,6 +33,7 @@ export const DEFAULT_LIMITS: Readonly<HttpLimits> = Object.freeze({
   maxStartLineBytes: 8 * 1024,
   maxChunkLineBytes: 4 * 1024,
   maxChunkSize: Number.MAX_SAFE_INTEGER,
+  maxInformationalResponses: 100,
 });
 
 /** Merges caller options over the defaults, refusing nonsense values. */

@@ -4,7 +4,7 @@ import type { DataEvent, ReceivedEndEvent } from "./events.ts";
 import type { BodyFraming } from "./framing.ts";
 import { FieldLines } from "./head.ts";
 import type { HttpLimits } from "./limits.ts";
-import { LineScanner } from "./line-scanner.ts";
+import { type LineRules, LineScanner } from "./line-scanner.ts";
 import type { ReceiveBuffer } from "./receive-buffer.ts";
 
 const CR = 0x0d;
@@ -21,7 +21,7 @@ export interface BodyReader {
   /** The next `data` or `end` event, or `null` when more bytes are needed. */
   read(buffer: ReceiveBuffer): DataEvent | ReceivedEndEvent | null;
   /** Called when the peer closed and `read` needs more: the final event, or a throw. */
-  readEof(): ReceivedEndEvent;
+  readEof(buffer: ReceiveBuffer): ReceivedEndEvent;
   /** Body bytes still owed by a Content-Length body (those buffered not counted yet); else absent. */
   readonly bytesLeft?: number;
 }
@@ -73,11 +73,21 @@ class UntilCloseReader implements BodyReader {
   }
 }
 
-/** `chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] )`, validated and dropped. */
-function checkChunkExtensions(bytes: Uint8Array, start: number, end: number): void {
+/**
+ * `chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] )`, validated
+ * and dropped: whitespace only around ";" and "=", none before the CRLF.
+ * With `complete` false, `bytes[start, end)` may be an unfinished line:
+ * running out of bytes is then no error.
+ */
+function checkChunkExtensions(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  complete: boolean,
+): void {
   let i = start;
   const skipBws = () => {
-    while (i < end && (bytes[i] === SP || bytes[i] === HTAB)) i++;
+    while (i < end && isBws(bytes[i]!)) i++;
   };
   const bad = (what: string): never => {
     throw new RemoteProtocolError("INVALID_CHUNK_EXTENSION", `invalid chunk extension: ${what}`);
@@ -88,28 +98,30 @@ function checkChunkExtensions(bytes: Uint8Array, start: number, end: number): vo
     skipBws();
     const nameStart = i;
     while (i < end && TOKEN_CHARS[bytes[i]!] === 1) i++;
+    if (i === end && !complete) return;
     if (i === nameStart) bad("missing name");
     skipBws();
     if (i < end && bytes[i] === EQUALS) {
       i++;
       skipBws();
-      if (bytes[i] === DQUOTE) {
+      if (i === end && !complete) return;
+      if (i < end && bytes[i] === DQUOTE) {
         i++;
         for (;;) {
-          if (i >= end) bad("unterminated quoted value");
+          if (i >= end) {
+            if (!complete) return;
+            bad("unterminated quoted value");
+          }
           const c = bytes[i]!;
           if (c === DQUOTE) break;
           if (c === BACKSLASH) {
             i++;
-            const escaped = bytes[i];
-            if (
-              escaped === undefined ||
-              i >= end ||
-              (escaped < SP && escaped !== HTAB) ||
-              escaped === 0x7f
-            ) {
+            if (i >= end) {
+              if (!complete) return;
               bad("invalid quoted-pair");
             }
+            const escaped = bytes[i]!;
+            if ((escaped < SP && escaped !== HTAB) || escaped === 0x7f) bad("invalid quoted-pair");
           } else if ((c < SP && c !== HTAB) || c === 0x7f) {
             bad("control byte in quoted value");
           }
@@ -123,12 +135,66 @@ function checkChunkExtensions(bytes: Uint8Array, start: number, end: number): vo
       }
       skipBws();
     }
+    // BWS comes only before a ";" or "=", never before the CRLF (llhttp agrees).
+    if (i === end && complete && isBws(bytes[end - 1]!)) bad("whitespace at the end of the line");
   }
+}
+
+function isBws(c: number): boolean {
+  return c === SP || c === HTAB;
+}
+
+/** Value of a hex digit byte, or -1. */
+function hexValue(c: number): number {
+  return c >= 0x30 && c <= 0x39
+    ? c - 0x30
+    : c >= 0x61 && c <= 0x66
+      ? c - 0x57
+      : c >= 0x41 && c <= 0x46
+        ? c - 0x37
+        : -1;
+}
+
+/**
+ * Checks a chunk-size line `bytes[start, end)` (its CRLF excluded) and returns
+ * the size. With `complete` false it may be unfinished: only a byte that no
+ * valid line can have there is an error, and the size returned is partial.
+ */
+function checkChunkLine(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  maxChunkSize: number,
+  complete: boolean,
+): number {
+  let size = 0;
+  let i = start;
+  for (; i < end; i++) {
+    const digit = hexValue(bytes[i]!);
+    if (digit === -1) break;
+    size = size * 16 + digit;
+    // Checked on every digit, so the running value never leaves the safe-integer range.
+    if (size > maxChunkSize) {
+      throw new RemoteProtocolError("CHUNK_SIZE_TOO_LARGE", "chunk size exceeds the limit");
+    }
+  }
+  if (i === end && !complete) return size;
+  if (i === start) throw new RemoteProtocolError("INVALID_CHUNK_SIZE", "missing chunk size");
+  if (i < end) {
+    while (i < end && (bytes[i] === SP || bytes[i] === HTAB)) i++;
+    if (i === end && !complete) return size;
+    // Whitespace only before a ";" (RFC 9112 §7.1).
+    if (i === end || bytes[i] !== SEMICOLON) {
+      throw new RemoteProtocolError("INVALID_CHUNK_SIZE", "invalid character in chunk size");
+    }
+    checkChunkExtensions(bytes, i, end, complete);
+  }
+  return size;
 }
 
 type ChunkedPhase = "size" | "data" | "data-crlf" | "trailers";
 
-class ChunkedReader implements BodyReader {
+class ChunkedReader implements BodyReader, LineRules {
   readonly #limits: HttpLimits;
   readonly #lines = new LineScanner();
   #phase: ChunkedPhase = "size";
@@ -138,6 +204,24 @@ class ChunkedReader implements BodyReader {
 
   constructor(limits: HttpLimits) {
     this.#limits = limits;
+  }
+
+  checkPrefix(bytes: Uint8Array, start: number, end: number): void {
+    if (this.#phase === "trailers") this.#trailers!.checkPrefix(bytes, start, end);
+    else checkChunkLine(bytes, start, end, this.#limits.maxChunkSize, false);
+  }
+
+  tooLong(): RemoteProtocolError {
+    const limits = this.#limits;
+    return this.#phase === "trailers"
+      ? new RemoteProtocolError(
+          "HEADERS_TOO_LARGE",
+          `trailer section larger than ${limits.maxHeaderBytes} bytes`,
+        )
+      : new RemoteProtocolError(
+          "CHUNK_LINE_TOO_LONG",
+          `chunk-size line longer than ${limits.maxChunkLineBytes} bytes`,
+        );
   }
 
   read(buffer: ReceiveBuffer): DataEvent | ReceivedEndEvent | null {
@@ -170,7 +254,9 @@ class ChunkedReader implements BodyReader {
     }
   }
 
-  readEof(): ReceivedEndEvent {
+  readEof(buffer: ReceiveBuffer): ReceivedEndEvent {
+    if (this.#phase === "size" || this.#phase === "trailers")
+      this.#lines.checkUnfinished(buffer, this);
     return incomplete();
   }
 
@@ -179,53 +265,10 @@ class ChunkedReader implements BodyReader {
   }
 
   #readSizeLine(buffer: ReceiveBuffer): boolean {
-    const limit = this.#limits.maxChunkLineBytes;
     const start = buffer.start;
-    const end = this.#lines.next(buffer);
-    if (end === -1) {
-      if (buffer.length > limit) {
-        throw new RemoteProtocolError(
-          "CHUNK_LINE_TOO_LONG",
-          `chunk-size line longer than ${limit} bytes`,
-        );
-      }
-      return false;
-    }
-    if (end - start > limit) {
-      throw new RemoteProtocolError(
-        "CHUNK_LINE_TOO_LONG",
-        `chunk-size line longer than ${limit} bytes`,
-      );
-    }
-    const bytes = buffer.bytes;
-    let size = 0;
-    let i = start;
-    for (; i < end; i++) {
-      const c = bytes[i]!;
-      const digit =
-        c >= 0x30 && c <= 0x39
-          ? c - 0x30
-          : c >= 0x61 && c <= 0x66
-            ? c - 0x57
-            : c >= 0x41 && c <= 0x46
-              ? c - 0x37
-              : -1;
-      if (digit === -1) break;
-      size = size * 16 + digit;
-      // Checked on every digit, so the running value never leaves the safe-integer range.
-      if (size > this.#limits.maxChunkSize) {
-        throw new RemoteProtocolError("CHUNK_SIZE_TOO_LARGE", "chunk size exceeds the limit");
-      }
-    }
-    if (i === start) throw new RemoteProtocolError("INVALID_CHUNK_SIZE", "missing chunk size");
-    if (i < end) {
-      let j = i;
-      while (j < end && (bytes[j] === SP || bytes[j] === HTAB)) j++;
-      if (bytes[j] !== SEMICOLON || j >= end) {
-        throw new RemoteProtocolError("INVALID_CHUNK_SIZE", "invalid character in chunk size");
-      }
-      checkChunkExtensions(bytes, j, end);
-    }
+    const end = this.#lines.next(buffer, this, this.#limits.maxChunkLineBytes, Infinity);
+    if (end === -1) return false;
+    const size = checkChunkLine(buffer.bytes, start, end, this.#limits.maxChunkSize, true);
     buffer.start = end + 2;
     if (size === 0) {
       this.#phase = "trailers";
@@ -238,27 +281,13 @@ class ChunkedReader implements BodyReader {
   }
 
   #readTrailers(buffer: ReceiveBuffer): ReceivedEndEvent | null {
-    const limit = this.#limits.maxHeaderBytes;
     const fields = this.#trailers!;
     for (;;) {
       const start = buffer.start;
-      const end = this.#lines.next(buffer);
-      if (end === -1) {
-        if (this.#trailerBytes + buffer.length > limit) {
-          throw new RemoteProtocolError(
-            "HEADERS_TOO_LARGE",
-            `trailer section larger than ${limit} bytes`,
-          );
-        }
-        return null;
-      }
+      const room = this.#limits.maxHeaderBytes - this.#trailerBytes;
+      const end = this.#lines.next(buffer, this, Infinity, room);
+      if (end === -1) return null;
       this.#trailerBytes += end + 2 - start;
-      if (this.#trailerBytes > limit) {
-        throw new RemoteProtocolError(
-          "HEADERS_TOO_LARGE",
-          `trailer section larger than ${limit} bytes`,
-        );
-      }
       buffer.start = end + 2;
       if (end === start) return { type: "end", trailers: fields.headers };
       fields.addLine(buffer.bytes, start, end);

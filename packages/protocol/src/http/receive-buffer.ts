@@ -60,9 +60,14 @@ export class ReceiveBuffer {
     return this.take(this.end - this.start);
   }
 
-  /** Index (absolute, into `bytes`) of the next LF at or after `from`, or -1. */
+  /**
+   * Index (absolute, into `bytes`) of the next LF in `bytes[from, end)`, or -1.
+   * The search stops at `end`: a grown array has spare room after it, and
+   * searching that on every drip-fed piece made the cost quadratic.
+   */
   indexOfLF(from: number): number {
-    const i = this.bytes.indexOf(0x0a, from);
-    return i !== -1 && i < this.end ? i : -1;
+    if (this.end === this.bytes.length) return this.bytes.indexOf(0x0a, from);
+    const i = this.bytes.subarray(from, this.end).indexOf(0x0a);
+    return i === -1 ? -1 : from + i;
   }
 }

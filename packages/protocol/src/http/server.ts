@@ -79,6 +79,7 @@ export class ServerConnection extends HttpConnection {
         this.#requestMethod = head.method;
         this.#requestVersion = head.version;
         this.state.clientProposedSwitch = fields.hasUpgrade || head.method === "CONNECT";
+        this.state.clientOfferedUpgrade = fields.hasUpgrade;
         if (!decision.keepAlive) this.state.disableKeepAlive();
         this.startBody(decision.framing);
         return {
@@ -121,6 +122,9 @@ export class ServerConnection extends HttpConnection {
     if (status === 101) {
       if (this.theirState !== "MIGHT_SWITCH_PROTOCOL") {
         throw new LocalProtocolError("INVALID_STATE", "101 without a finished upgrade request");
+      }
+      if (!this.state.clientOfferedUpgrade) {
+        throw new LocalProtocolError("INVALID_STATE", "101 to a request that offered no Upgrade");
       }
       this.transition("server", "upgrade");
       return serializeHead(startLine, headers, []);

@@ -91,6 +91,11 @@ export class ConnectionState {
   keepAlive = true;
   /** The client's request asked to switch protocols (Upgrade header or CONNECT). */
   clientProposedSwitch = false;
+  /**
+   * The client's request carried an Upgrade header: only then may the answer
+   * be a 101 (RFC 9110 §15.2.2). A CONNECT alone switches on a 2xx, never a 101.
+   */
+  clientOfferedUpgrade = false;
 
   /** Applies `event` produced by `role`; returns false when the table forbids it. */
   process(role: Role, event: TransitionEvent): boolean {
@@ -133,6 +138,7 @@ export class ConnectionState {
     this.client = "IDLE";
     this.server = "IDLE";
     this.clientProposedSwitch = false;
+    this.clientOfferedUpgrade = false;
   }
 
   // State-triggered rules, applied after every change.

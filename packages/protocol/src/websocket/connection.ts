@@ -350,8 +350,12 @@ export class WebSocketConnection {
     for (;;) {
       if (!this.#inFrame && !this.#readHeader()) return this.#starved();
       if (this.#opcode >= Opcode.CLOSE) {
-        // Control payloads are tiny (≤125): wait for the whole of it.
-        if (this.#queue.length < this.#remaining) return this.#starved();
+        // Control payloads are tiny (≤125): wait for the whole of it, but
+        // judge a close frame's code and reason on the bytes already in.
+        if (this.#queue.length < this.#remaining) {
+          if (this.#opcode === Opcode.CLOSE) this.#checkClosePrefix();
+          return this.#starved();
+        }
         let payload = this.#remaining === 0 ? EMPTY : this.#queue.take(this.#remaining);
         if (this.#masked) payload = this.#unmask(payload);
         this.#inFrame = false;
@@ -372,11 +376,21 @@ export class WebSocketConnection {
     return { type: "close", code: CloseCode.ABNORMAL, reason: "" };
   }
 
-  /** Parses the next frame header; false when more bytes are needed. */
+  /**
+   * Parses the next frame header; false when more bytes are needed. Each
+   * check runs as soon as the bytes it reads are in (the first byte alone, the
+   * length before the masking key), so a frame is refused for its first
+   * offending byte, also when the stream ends right after it.
+   */
   #readHeader(): boolean {
     const queue = this.#queue;
     const available = queue.length;
-    if (available < 2) return false;
+    if (available === 0) return false;
+    if (available === 1) {
+      const b0 = queue.peek(0);
+      this.#checkFirstByte(b0, b0 & 0x0f, (b0 & 0x80) !== 0);
+      return false;
+    }
     let h: Uint8Array;
     let at: number;
     const front = queue.front();
@@ -396,11 +410,11 @@ export class WebSocketConnection {
     const opcode = b0 & 0x0f;
     const masked = (b1 & 0x80) !== 0;
     let length = b1 & 0x7f;
-    this.#checkFirstBytes(b0, opcode, fin, length, masked);
-
+    this.#checkFirstByte(b0, opcode, fin);
+    this.#checkSecondByte(opcode, length, masked);
     const extended = length === 126 ? 2 : length === 127 ? 8 : 0;
     const headerLength = 2 + extended + (masked ? 4 : 0);
-    if (available < headerLength) return false;
+    if (available < 2 + extended) return false;
     if (length === 126) {
       length = (h[at + 2]! << 8) | h[at + 3]!;
     } else if (length === 127) {
@@ -420,6 +434,7 @@ export class WebSocketConnection {
         throw violation("MESSAGE_TOO_BIG", `message of ${total}+ bytes`, CloseCode.MESSAGE_TOO_BIG);
       }
     }
+    if (available < headerLength) return false;
     if (masked) {
       const m = at + 2 + extended;
       this.#m0 = h[m]!;
@@ -445,8 +460,8 @@ export class WebSocketConnection {
     return true;
   }
 
-  /** The checks the first two bytes allow, so bad frames fail before their payload. */
-  #checkFirstBytes(b0: number, opcode: number, fin: boolean, length: number, masked: boolean) {
+  /** The checks a frame's first byte allows (FIN, RSV bits, opcode), before its length is in. */
+  #checkFirstByte(b0: number, opcode: number, fin: boolean): void {
     const rsv = b0 & 0x70;
     if (opcode > Opcode.BINARY && opcode < Opcode.CLOSE) {
       throw violation("RESERVED_OPCODE", `reserved opcode ${opcode}`);
@@ -462,14 +477,23 @@ export class WebSocketConnection {
     }
     if (opcode >= Opcode.CLOSE) {
       if (!fin) throw violation("FRAGMENTED_CONTROL_FRAME", "control frames cannot be fragmented");
-      if (length > MAX_CONTROL_PAYLOAD) {
-        throw violation("CONTROL_FRAME_TOO_LONG", "control frame payload over 125 bytes");
-      }
     } else if (opcode === Opcode.CONTINUATION) {
       if (this.#msgOpcode === 0)
         throw violation("UNEXPECTED_CONTINUATION", "no message to continue");
     } else if (this.#msgOpcode !== 0) {
       throw violation("EXPECTED_CONTINUATION", "new message inside a fragmented one");
+    }
+  }
+
+  /** The checks the second byte allows (MASK bit, 7-bit length), before the extended length. */
+  #checkSecondByte(opcode: number, length: number, masked: boolean): void {
+    if (opcode >= Opcode.CLOSE) {
+      if (length > MAX_CONTROL_PAYLOAD) {
+        throw violation("CONTROL_FRAME_TOO_LONG", "control frame payload over 125 bytes");
+      }
+      if (opcode === Opcode.CLOSE && length === 1) {
+        throw violation("INVALID_CLOSE_PAYLOAD", "close payload of 1 byte");
+      }
     }
     if (masked !== (this.role === "server")) {
       throw violation(
@@ -487,6 +511,22 @@ export class WebSocketConnection {
     return copy;
   }
 
+  /** Refuses an unfinished close payload whose code or reason is already invalid. */
+  #checkClosePrefix(): void {
+    const queue = this.#queue;
+    const n = queue.length;
+    if (n < 2) return;
+    const payload = new Uint8Array(n);
+    for (let i = 0; i < n; i++) payload[i] = queue.peek(i);
+    if (this.#masked) applyMask(payload, 0, n, this.#m0, this.#m1, this.#m2, this.#m3, 0);
+    const code = (payload[0]! << 8) | payload[1]!;
+    if (!isValidCloseCode(code)) throw violation("INVALID_CLOSE_CODE", `close code ${code}`);
+    // A validator of its own: a text message may be in progress around the close.
+    if (!new Utf8Validator().push(payload, 2)) {
+      throw violation("INVALID_UTF8", "close reason is not UTF-8", CloseCode.INVALID_PAYLOAD);
+    }
+  }
+
   #control(payload: Uint8Array): WebSocketEvent {
     if (this.#opcode === Opcode.PING) {
       if (this.#autoPong) this.#pendingPong = payload.slice();
@@ -495,7 +535,6 @@ export class WebSocketConnection {
     if (this.#opcode === Opcode.PONG) return { type: "pong", data: payload };
     let code: number = CloseCode.NO_STATUS;
     let reason = "";
-    if (payload.length === 1) throw violation("INVALID_CLOSE_PAYLOAD", "close payload of 1 byte");
     if (payload.length >= 2) {
       code = (payload[0]! << 8) | payload[1]!;
       if (!isValidCloseCode(code)) throw violation("INVALID_CLOSE_CODE", `close code ${code}`);

@@ -4,7 +4,7 @@
  */
 
 import { LocalProtocolError, RemoteProtocolError } from "../errors.ts";
-import { isToken, splitList } from "../syntax.ts";
+import { isToken, splitList, trimOws } from "../syntax.ts";
 
 /**
  * One extension with its parameters, as offered or accepted. A parameter
@@ -43,21 +43,21 @@ function unquote(value: string): string | null {
 export function parseExtensions(value: string): ExtensionItem[] {
   const out: ExtensionItem[] = [];
   for (const element of splitList(value)) {
-    const [rawName, ...rawParams] = element.split(";").map((s) => s.trim());
+    const [rawName, ...rawParams] = element.split(";").map(trimOws);
     if (rawName === undefined || !isToken(rawName)) {
       throw bad(`invalid extension name in ${JSON.stringify(element)}`);
     }
     const params = new Map<string, string | true>();
     for (const raw of rawParams) {
       const eq = raw.indexOf("=");
-      const name = (eq < 0 ? raw : raw.slice(0, eq)).trim();
+      const name = trimOws(eq < 0 ? raw : raw.slice(0, eq));
       if (!isToken(name)) throw bad(`invalid extension parameter ${JSON.stringify(raw)}`);
       if (params.has(name)) throw bad(`repeated extension parameter ${name}`);
       if (eq < 0) {
         params.set(name, true);
         continue;
       }
-      const parsed = unquote(raw.slice(eq + 1).trim());
+      const parsed = unquote(trimOws(raw.slice(eq + 1)));
       if (parsed === null) throw bad(`invalid value for extension parameter ${name}`);
       params.set(name, parsed);
     }

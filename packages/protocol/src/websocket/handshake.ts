@@ -6,7 +6,7 @@
 
 import { LocalProtocolError, RemoteProtocolError } from "../errors.ts";
 import { type HeaderPair, Headers } from "../http/headers.ts";
-import { isFieldValue, isToken } from "../syntax.ts";
+import { isFieldValue, isToken, trimOws } from "../syntax.ts";
 import { encodeBase64 } from "./base64.ts";
 import {
   acceptDeflateResponse,
@@ -239,7 +239,7 @@ export function validateHandshakeResponse(
     throw fail("HANDSHAKE_CONNECTION", "Connection header does not include upgrade");
   }
   const accept = headers.getAll("sec-websocket-accept");
-  if (accept.length !== 1 || accept[0]!.trim() !== computeAcceptKey(handshake.key)) {
+  if (accept.length !== 1 || trimOws(accept[0]!) !== computeAcceptKey(handshake.key)) {
     throw fail("HANDSHAKE_ACCEPT", "Sec-WebSocket-Accept does not match the key");
   }
 
@@ -247,7 +247,7 @@ export function validateHandshakeResponse(
   const protocolValues = headers.getAll("sec-websocket-protocol");
   if (protocolValues.length > 1) throw fail("HANDSHAKE_PROTOCOL", "more than one subprotocol");
   if (protocolValues.length === 1) {
-    protocol = protocolValues[0]!.trim();
+    protocol = trimOws(protocolValues[0]!);
     if (!handshake.protocols.includes(protocol)) {
       throw fail("HANDSHAKE_PROTOCOL", `subprotocol ${JSON.stringify(protocol)} was not offered`);
     }

@@ -98,3 +98,36 @@ describe("obs-fold in framing fields (RFC 9112 §5.2)", () => {
     }
   });
 });
+
+describe("interim responses (README: at most maxInformationalResponses, default 100)", () => {
+  const interim = (n: number) => "HTTP/1.1 102 Processing\r\n\r\n".repeat(n);
+  const final = "HTTP/1.1 204 No Content\r\n\r\n";
+
+  it("accepts 100 interim heads before the final response and refuses the 101st", () => {
+    for (const out of both(interim(100) + final)) {
+      expect(out.error).toBeUndefined();
+      expect(out.events).toHaveLength(102);
+      expect(out.events[100]).toMatchObject({ type: "response", status: 204 });
+    }
+    expect(codes(interim(101) + final)).toEqual([
+      "TOO_MANY_INFORMATIONAL_RESPONSES",
+      "TOO_MANY_INFORMATIONAL_RESPONSES",
+    ]);
+  });
+
+  it("follows the option and counts per request", () => {
+    const options = { maxInformationalResponses: 2 };
+    expect(codes(interim(3) + final, { options })).toEqual([
+      "TOO_MANY_INFORMATIONAL_RESPONSES",
+      "TOO_MANY_INFORMATIONAL_RESPONSES",
+    ]);
+    const out = drive([bytesOf(interim(2) + final)], { options });
+    expect(out.error).toBeUndefined();
+    out.conn.startNextCycle();
+    out.conn.send({ type: "request", method: "GET", target: "/", headers: [["host", "a"]] });
+    out.conn.send({ type: "end" });
+    out.conn.receiveData(bytesOf(interim(2) + final));
+    const statuses = [1, 2, 3].map(() => (out.conn.nextEvent() as { status: number }).status);
+    expect(statuses).toEqual([102, 102, 204]);
+  });
+});

@@ -161,7 +161,7 @@ describe("body framing (RFC 9112 §6.3)", () => {
 
   it("reads chunked bodies with extensions and delivers trailers separately", () => {
     const out = feed(
-      'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n4;a=1;b="x;y" \r\nWiki\r\n5 ; c\r\npedia\r\n0\r\nX-Sum: 9\r\n\r\n',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n4;a=1 ;b="x;y"\r\nWiki\r\n5 ; c\r\npedia\r\n0\r\nX-Sum: 9\r\n\r\n',
     );
     expect(out.error).toBeUndefined();
     expect(out.events.slice(1)).toEqual([
@@ -179,6 +179,7 @@ describe("body framing (RFC 9112 §6.3)", () => {
     expect(errorCode(`${te}3;\r\nabc\r\n`)).toBe("INVALID_CHUNK_EXTENSION");
     expect(errorCode(`${te}3;a="open\r\nabc\r\n`)).toBe("INVALID_CHUNK_EXTENSION");
     expect(errorCode(`${te}3;a=\r\nabc\r\n`)).toBe("INVALID_CHUNK_EXTENSION");
+    expect(errorCode(`${te}3;a="x;y" \r\nabc\r\n`)).toBe("INVALID_CHUNK_EXTENSION");
     expect(errorCode(`${te}ffffffffffffffffff\r\n`)).toBe("CHUNK_SIZE_TOO_LARGE");
     expect(errorCode(`${te}1;${"a".repeat(5000)}\r\n`)).toBe("CHUNK_LINE_TOO_LONG");
     expect(errorCode(`${te}1;${"a".repeat(5000)}`)).toBe("CHUNK_LINE_TOO_LONG");

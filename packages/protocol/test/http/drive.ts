@@ -1,6 +1,7 @@
 // Test helpers: drive a ClientConnection with bytes split in chosen ways and
 // collect normalized events (consecutive data events merged, so that results
 // can be compared across splits).
+import { expect } from "vitest";
 import {
   ClientConnection,
   type ClientReceiveEvent,
@@ -9,6 +10,7 @@ import {
   ProtocolError,
   type RequestEvent,
 } from "../../src/index.ts";
+import { splittings } from "../splittings.ts";
 
 export const latin1 = (bytes: Uint8Array): string => String.fromCharCode(...bytes);
 export const bytesOf = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
@@ -104,4 +106,23 @@ export function splits(bytes: Uint8Array, every = true): Uint8Array[][] {
     for (let i = 1; i < bytes.length; i++) out.push([bytes.subarray(0, i), bytes.subarray(i)]);
   out.push(Array.from(bytes, (b) => Uint8Array.of(b)));
   return out;
+}
+
+/** The events and error code one byte string gives, whatever its splitting. */
+export interface Verdict {
+  events: Normalized[];
+  code: string | undefined;
+}
+
+/** Feeds `text` (latin1) under every splitting, then EOF; all must agree. Returns the verdict. */
+export function verdict(text: string, options: Parameters<typeof drive>[1] = {}): Verdict {
+  const bytes = bytesOf(text);
+  let first: Verdict | undefined;
+  for (const { name, pieces } of splittings(bytes)) {
+    const out = drive(pieces, { eof: true, ...options });
+    const got = { events: out.events, code: out.error?.code };
+    if (first === undefined) first = got;
+    else expect(got, name).toEqual(first);
+  }
+  return first!;
 }

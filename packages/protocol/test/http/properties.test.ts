@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { concatBytes } from "../../src/bytes.ts";
 import {
   ClientConnection,
   type HeaderList,
@@ -8,6 +9,7 @@ import {
   type RequestEvent,
   ServerConnection,
 } from "../../src/index.ts";
+import { cutModulo } from "../splittings.ts";
 import { drive, latin1 } from "./drive.ts";
 
 const token = fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}$/);
@@ -20,28 +22,9 @@ const extraHeaders = fc
   .map((pairs) => pairs.filter(([name]) => !reserved.test(name))) as fc.Arbitrary<HeaderList>;
 const bodyPieces = fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 5 });
 
-/** Cuts `bytes` at the given sorted offsets. */
-function cut(bytes: Uint8Array, offsets: number[]): Uint8Array[] {
-  const points = [...new Set(offsets.map((o) => o % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let from = 0;
-  for (const p of points) {
-    out.push(bytes.subarray(from, p));
-    from = p;
-  }
-  out.push(bytes.subarray(from));
-  return out;
-}
+const cut = cutModulo;
 
-const concat = (parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+const concat = concatBytes;
 
 /** A server response serialized by ServerConnection for a GET, with the framing it picks. */
 const responseArb = fc

@@ -108,6 +108,47 @@ describe("buildHandshakeRequest", () => {
 });
 
 describe("validateHandshakeResponse", () => {
+  it("strips SP and HTAB around values, never a 0xA0 byte (RFC 9110 §5.6.3 OWS)", () => {
+    const hs = handshake({ protocols: ["chat"], perMessageDeflate: true });
+    const accept = computeAcceptKey(hs.key);
+    const with_ = (name: string, value: string) => ({
+      status: 101,
+      headers: [...answer(hs.key).headers.filter(([n]) => n !== name), [name, value]] as [
+        string,
+        string,
+      ][],
+    });
+    const accepted = validateHandshakeResponse(hs, {
+      status: 101,
+      headers: [
+        ["Upgrade", " websocket\t"],
+        ["Connection", "Upgrade "],
+        ["Sec-WebSocket-Accept", `\t${accept} `],
+        ["Sec-WebSocket-Protocol", " chat\t"],
+        ["Sec-WebSocket-Extensions", "permessage-deflate ;\tclient_max_window_bits = 10 "],
+      ],
+    });
+    expect(accepted.protocol).toBe("chat");
+    expect(accepted.perMessageDeflate?.clientMaxWindowBits).toBe(10);
+    for (const [name, value, code] of [
+      ["Upgrade", "websocket\xa0", "HANDSHAKE_UPGRADE"],
+      ["Connection", "\xa0upgrade", "HANDSHAKE_CONNECTION"],
+      ["Sec-WebSocket-Accept", `${accept}\xa0`, "HANDSHAKE_ACCEPT"],
+      ["Sec-WebSocket-Protocol", "\xa0chat", "HANDSHAKE_PROTOCOL"],
+      [
+        "Sec-WebSocket-Extensions",
+        "permessage-deflate;\xa0client_max_window_bits",
+        "HANDSHAKE_EXTENSION",
+      ],
+      ["Sec-WebSocket-Extensions", "permessage-deflate\xa0", "HANDSHAKE_EXTENSION"],
+    ]) {
+      expect(
+        remoteCode(() => validateHandshakeResponse(hs, with_(name!, value!))),
+        name,
+      ).toBe(code);
+    }
+  });
+
   it("accepts a correct 101 and reports nothing negotiated", () => {
     const hs = handshake();
     expect(validateHandshakeResponse(hs, answer(hs.key))).toEqual({

@@ -84,6 +84,13 @@ export interface TestServer {
   readonly openConnections: number;
   /** Stops listening and destroys every open connection. */
   close(): Promise<void>;
+  /**
+   * A TLS server only: serves `certificate` from the next handshake on while
+   * still resuming the sessions it issued before (same ticket keys), as a
+   * server whose key was swapped behind a client's back. Optional in the
+   * type (plain servers have none), but the `tls.pins` cases fail without it.
+   */
+  replaceCertificate?(certificate: { readonly cert: string; readonly key: string }): void;
 }
 
 /**

@@ -50,11 +50,14 @@ async function listen(
     // A client that resets or aborts must not crash the test process.
     socket.on("error", () => {});
   };
+  // Kept across replaceCertificate, so that sessions issued before still resume.
+  const ticketKeys = randomBytes(48);
   const server =
     options.tls === undefined
       ? net.createServer({ allowHalfOpen: true }, (socket) => onConnection(wrapPeer(socket)))
-      : tls.createServer({ allowHalfOpen: true, ...tlsServerOptions(options.tls) }, (socket) =>
-          onConnection(wrapPeer(socket)),
+      : tls.createServer(
+          { allowHalfOpen: true, ...tlsServerOptions(options.tls), ticketKeys },
+          (socket) => onConnection(wrapPeer(socket)),
         );
   // `connection` is the TCP accept, before any TLS handshake.
   server.on("connection", track);
@@ -86,6 +89,13 @@ async function listen(
           resolve();
         });
       }),
+    ...(options.tls !== undefined && {
+      replaceCertificate: (certificate: { readonly cert: string; readonly key: string }) =>
+        (server as tls.Server).setSecureContext({
+          ...tlsServerOptions({ ...options.tls!, ...certificate }),
+          ticketKeys,
+        }),
+    }),
   };
 }
 

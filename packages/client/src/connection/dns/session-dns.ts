@@ -7,11 +7,11 @@
  */
 import {
   DnsError,
-  isIpAddress,
   type LookupAddress,
   type LookupFunction,
   type Transport,
 } from "@reqivo/transport";
+import { isIpAddress } from "@reqivo/transport/kit";
 import { InvalidRequestError } from "../../errors.ts";
 import { checkedAnswer, DnsCache, type DnsCacheOptions } from "./cache.ts";
 

@@ -4,7 +4,8 @@
  * NO_PROXY rules — and the choice of route for one URL.
  */
 import { type HeaderList, isFieldValue, isToken } from "@reqivo/protocol";
-import { resolveConnectOptions, type TlsOptions } from "@reqivo/transport";
+import type { TlsOptions } from "@reqivo/transport";
+import { resolveConnectOptions } from "@reqivo/transport/kit";
 import { InvalidRequestError } from "../../errors.ts";
 import { type HeadersInput, hasHeader, headerPairs } from "../../header-input.ts";
 import { basicAuthorization, type Credentials } from "../basic-credentials.ts";
