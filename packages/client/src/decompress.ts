@@ -11,6 +11,7 @@
  * beyond the stream's buffer before the size cap sees it.
  */
 
+import { splitList } from "@reqivo/protocol";
 import type { BodySource } from "./connection/body-source.ts";
 import { DecompressionError } from "./errors.ts";
 
@@ -127,10 +128,8 @@ export function decompressOptions(
  */
 export function parseContentEncoding(value: string | null): string[] {
   if (value === null) return [];
-  return value
-    .split(",")
-    .map((coding) => coding.trim().toLowerCase())
-    .filter((coding) => coding !== "" && coding !== "identity");
+  // splitList trims SP and HTAB only: "gzip\xa0" is not gzip.
+  return splitList(value).filter((coding) => coding !== "identity");
 }
 
 function canDecode(codecs: Codecs, coding: string): boolean {

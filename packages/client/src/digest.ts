@@ -9,7 +9,7 @@
  * SHA-256 comes from WebCrypto (everywhere); MD5 from node:crypto, imported
  * lazily: where it is missing, MD5 challenges are simply not answered.
  */
-import type { Headers } from "@reqivo/protocol";
+import { type Headers, splitList } from "@reqivo/protocol";
 import type { Credentials } from "./connection/basic-credentials.ts";
 import { InvalidRequestError } from "./errors.ts";
 
@@ -105,7 +105,7 @@ export function pickDigestChallenge(headers: Headers, md5: boolean): DigestChall
     const algorithm = (params.algorithm ?? "MD5").toUpperCase();
     const rank = PREFERENCE.indexOf(algorithm);
     if (rank === -1 || (!md5 && algorithm.startsWith("MD5"))) continue;
-    const qops = params.qop?.split(",").map((q) => q.trim().toLowerCase());
+    const qops = params.qop === undefined ? undefined : splitList(params.qop);
     if (qops !== undefined && !qops.includes("auth")) continue; // auth-int only: not supported
     if (best !== undefined && PREFERENCE.indexOf(best.algorithm) <= rank) continue;
     best = {

@@ -4,6 +4,7 @@
  * `Retry-After` up to a cap), and an abortable sleep. The request's
  * `timeout.total` deadline spans every attempt and every wait.
  */
+import { trimOws } from "@reqivo/protocol";
 import type { AbortSignalLike } from "@reqivo/transport";
 import type { RequestBody } from "./connection/request-body.ts";
 import { InvalidRequestError } from "./errors.ts";
@@ -126,7 +127,7 @@ export function retryPolicy(
  */
 export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
   if (value === null) return undefined;
-  const text = value.trim();
+  const text = trimOws(value);
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);

@@ -1,11 +1,19 @@
 import * as zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
+import { parseContentEncoding } from "../src/decompress.ts";
 import { createFetch, DecompressionError } from "../src/index.ts";
 import { serve, session } from "./harness.ts";
 
 const text = "reqivo ".repeat(2000);
 const hasZstd =
   typeof (zlib as { createZstdDecompress?: unknown }).createZstdDecompress === "function";
+
+describe("Content-Encoding parsing", () => {
+  it("trims SP and HTAB only: an NBSP makes another (unknown) coding, not gzip", () => {
+    expect(parseContentEncoding(" GZIP,\tbr ,identity")).toEqual(["gzip", "br"]);
+    expect(parseContentEncoding("gzip\u00a0")).toEqual(["gzip\u00a0"]);
+  });
+});
 
 function encode(coding: string, data: Buffer): Buffer {
   if (coding === "gzip") return zlib.gzipSync(data);

@@ -63,6 +63,9 @@ describe("retries", () => {
     expect(retryAfterMs("2")).toBe(2000);
     expect(retryAfterMs(new Date(Date.now() + 3000).toUTCString())).toBeGreaterThan(1000);
     expect(retryAfterMs("soon")).toBeUndefined();
+    // Only SP and HTAB are whitespace on the wire: an NBSP before the digits is not a delay in seconds.
+    expect(retryAfterMs(" \t2 ")).toBe(2000);
+    expect(retryAfterMs("\u00a02")).not.toBe(2000);
     let calls = 0;
     const server = await serve((req, res) => {
       calls++;

@@ -8,5 +8,5 @@ export {
 } from "./errors.ts";
 export * from "./http/index.ts";
 export { NEED_DATA, type NeedData } from "./need-data.ts";
-export { type FieldValueRule, isFieldValue, isToken, splitList } from "./syntax.ts";
+export { type FieldValueRule, isFieldValue, isToken, splitList, trimOws } from "./syntax.ts";
 export * from "./websocket/index.ts";

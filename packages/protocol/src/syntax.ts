@@ -89,6 +89,12 @@ export function isFieldValue(value: string, rule?: FieldValueRule): boolean {
  * `value` without leading and trailing OWS: SP and HTAB only (RFC 9110
  * §5.6.3). Unlike `String.prototype.trim()`, which also strips 0xA0 (NBSP)
  * and other Unicode spaces, so that a value like "\xa05" would pass as "5".
+ *
+ * @example
+ * ```ts
+ * trimOws(" \t5 "); // "5"
+ * trimOws("\u00a05"); // "\u00a05" (NBSP is not whitespace on the wire)
+ * ```
  */
 export function trimOws(value: string): string {
   let start = 0;
