@@ -3,7 +3,8 @@
 // sockets, no TypeScript loader): the whole client's per-request work (URL,
 // headers, pool, protocol, Response, promises) and nothing else, for
 // scripts/instructions.sh to count (Valgrind). Each write is answered with
-// node:http's tiny-GET answer (src/client/tiny-get-wire.json).
+// node:http's tiny-GET answer (src/client/tiny-get-wire.json), or with
+// BODY_BYTES=n a 200 with an n-byte body, read in 16 KiB pieces as from a socket.
 //   node scripts/client-cycle.mjs <requests> [path/to/client/dist/index.js]
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
@@ -18,7 +19,15 @@ if (!(requests > 0)) {
 const wire = JSON.parse(
   readFileSync(new URL("../src/client/tiny-get-wire.json", import.meta.url), "utf8"),
 );
-const answer = new TextEncoder().encode(wire.response);
+const bodyBytes = Number(process.env.BODY_BYTES ?? 16);
+const tiny = new TextEncoder().encode(wire.response);
+const answer =
+  process.env.BODY_BYTES === undefined
+    ? tiny
+    : new TextEncoder().encode(
+        `HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${bodyBytes}\r\nKeep-Alive: timeout=5\r\n\r\n${"x".repeat(bodyBytes)}`,
+      );
+const PIECE = 16 * 1024;
 
 /** A Connection that answers every write with one response. */
 class MemoryConnection {
@@ -38,12 +47,10 @@ class MemoryConnection {
     this.#ended = resolve;
   });
   #waiting = null;
-  #owed = 0;
+  /** Pieces of answers written for and not yet read. */
+  #pending = [];
   read() {
-    if (this.#owed > 0) {
-      this.#owed--;
-      return Promise.resolve(answer.slice());
-    }
+    if (this.#pending.length > 0) return Promise.resolve(this.#pending.shift());
     return new Promise((resolve) => {
       this.#waiting = resolve;
     });
@@ -51,10 +58,11 @@ class MemoryConnection {
   write() {
     // The answer comes in a later turn of the event loop, as from a socket.
     setImmediate(() => {
+      for (let at = 0; at < answer.length; at += PIECE)
+        this.#pending.push(answer.slice(at, at + PIECE));
       const waiting = this.#waiting;
       this.#waiting = null;
-      if (waiting === null) this.#owed++;
-      else waiting(answer.slice());
+      if (waiting !== null) waiting(this.#pending.shift());
     });
     return Promise.resolve();
   }
@@ -85,6 +93,7 @@ for (let i = 0; i < requests; i++) {
   const res = await session.get(url);
   bytes += (await res.bytes()).length;
 }
-if (bytes !== 16 * requests) throw new Error(`got ${bytes} body bytes, want ${16 * requests}`);
+if (bytes !== bodyBytes * requests)
+  throw new Error(`got ${bytes} body bytes, want ${bodyBytes * requests}`);
 if (connects !== 1) throw new Error(`${connects} connections, want 1 (kept alive)`);
 await session.close();

@@ -7,6 +7,7 @@
 #
 #   scripts/instructions.sh [tiny-get|small-0] [path/to/protocol/dist/index.js]
 #   scripts/instructions.sh client [path/to/client/dist/index.js]
+#   scripts/instructions.sh client-64k [path/to/client/dist/index.js]  # 64 KiB bodies
 #   cp -r ../../packages/protocol/dist /tmp/protocol-before    # before a change
 #   scripts/instructions.sh tiny-get /tmp/protocol-before/index.js
 #   scripts/instructions.sh tiny-get                           # the current build
@@ -23,10 +24,15 @@ command -v valgrind > /dev/null || { echo "valgrind is not installed" >&2; exit 
 count() {
   local run=(scripts/protocol-cycle.mjs "$scenario" "$1")
   [ "$scenario" = client ] && run=(scripts/client-cycle.mjs "$1")
-  valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
+  local body=()
+  [ "$scenario" = client-64k ] && run=(scripts/client-cycle.mjs "$1") && body=(BODY_BYTES=65536)
+  env "${body[@]}" valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
     node --single-threaded "${run[@]}" $dist 2>&1 |
     awk '/I *refs:/ { gsub(",", "", $NF); print $NF }'
 }
-a=$(count 5000)
-b=$(count 25000)
-echo "$scenario${dist:+ ($dist)}: $(((b - a) / 20000)) instructions per cycle"
+# 64 KiB bodies make each cycle ~20x the work: fewer cycles keep the run short.
+small=5000 large=25000
+[ "$scenario" = client-64k ] && small=200 large=1000
+a=$(count $small)
+b=$(count $large)
+echo "$scenario${dist:+ ($dist)}: $(((b - a) / (large - small))) instructions per cycle"
