@@ -179,10 +179,34 @@ function resolveTls(tls: ConnectOptions["tls"], host: string | null): ResolvedTl
     cert: options.cert ?? null,
     key: options.key ?? null,
     rejectUnauthorized: options.rejectUnauthorized ?? true,
-    alpnProtocols: options.alpnProtocols ?? [],
+    alpnProtocols: checkAlpnProtocols(options.alpnProtocols),
     minVersion: options.minVersion ?? null,
     pins: (options.pins ?? []).map(normalizePin),
   };
+}
+
+// RFC 7301 §3.1: each name is 1 to 255 bytes, the whole list at most 2^16-1 bytes.
+// Names are limited to visible ASCII (the IANA registry's are) so that what is
+// offered is exactly what `info.alpnProtocol` can report back as a string.
+const ALPN_NAME = /^[\x21-\x7e]{1,255}$/;
+const ALPN_LIST_MAX_BYTES = 0xffff;
+
+function checkAlpnProtocols(protocols: readonly string[] | undefined): readonly string[] {
+  if (protocols === undefined) return [];
+  if (!Array.isArray(protocols)) throw new TypeError("tls.alpnProtocols must be an array of names");
+  let wireBytes = 0;
+  for (const name of protocols) {
+    if (typeof name !== "string" || !ALPN_NAME.test(name)) {
+      throw new TypeError(
+        'each tls.alpnProtocols entry must be 1 to 255 visible ASCII characters, e.g. "h2"',
+      );
+    }
+    wireBytes += 1 + name.length;
+  }
+  if (wireBytes > ALPN_LIST_MAX_BYTES) {
+    throw new TypeError(`tls.alpnProtocols takes at most ${ALPN_LIST_MAX_BYTES} bytes on the wire`);
+  }
+  return [...protocols];
 }
 
 const BASE64_SHA256 = /^[A-Za-z0-9+/]{43}=$/;

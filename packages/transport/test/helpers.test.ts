@@ -44,8 +44,23 @@ describe("resolveConnectOptions", () => {
     [{ host: "a", port: 1.5 }],
     [{ host: "a", port: 1, connectTimeout: -1 }],
     [{ host: "a", port: 1, tls: { key: "k" } }],
+    [{ host: "a", port: 1, tls: { alpnProtocols: [""] } }],
+    [{ host: "a", port: 1, tls: { alpnProtocols: ["h 2"] } }],
+    [{ host: "a", port: 1, tls: { alpnProtocols: ["x".repeat(256)] } }],
   ])("rejects %j", (options) => {
     expect(() => resolveConnectOptions(options)).toThrow(TypeError);
+  });
+
+  test("ALPN: no offer by default; an offer is copied, so later edits cannot change a session key", () => {
+    expect(resolveConnectOptions({ host: "a", port: 1, tls: true }).tls?.alpnProtocols).toEqual([]);
+    const offer = ["h2", "x".repeat(255)];
+    const resolved = resolveConnectOptions({ host: "a", port: 1, tls: { alpnProtocols: offer } });
+    offer.pop();
+    expect(resolved.tls?.alpnProtocols).toEqual(["h2", "x".repeat(255)]);
+    const tooMany = Array.from({ length: 258 }, () => "x".repeat(254));
+    expect(() =>
+      resolveConnectOptions({ host: "a", port: 1, tls: { alpnProtocols: tooMany } }),
+    ).toThrow(/at most 65535 bytes/);
   });
 
   test("isIpAddress", () => {

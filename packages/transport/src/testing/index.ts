@@ -21,6 +21,7 @@
  */
 import type { Transport } from "../contract.ts";
 import { abortCases } from "./cases/abort.ts";
+import { alpnCases } from "./cases/alpn.ts";
 import { basicCases } from "./cases/basic.ts";
 import { failureCases } from "./cases/failures.ts";
 import { happyEyeballsCases } from "./cases/happy-eyeballs.ts";
@@ -119,6 +120,7 @@ export function conformanceCases(options: ConformanceOptions): ConformanceCase[]
   const all: CaseDefinition[] = [
     ...basicCases,
     ...tlsCases,
+    ...alpnCases,
     ...failureCases,
     ...abortCases,
     ...streamCases,

@@ -31,4 +31,25 @@ export const resumptionCases: CaseDefinition[] = [
       });
     },
   },
+  {
+    name: "tls: a session resumed for one ALPN offer is not offered for another",
+    async run(context) {
+      if (!context.supports("tls.sessionResumption")) return;
+      const { ca, server: pem } = await context.certificates();
+      const tls = { ...pem, alpnProtocols: ["h2", "http/1.1"] };
+      await withServer(context, { tls }, echo, async (server) => {
+        const http1 = target(server, { tls: { ca, alpnProtocols: ["http/1.1"] } });
+        await roundTrip(context, await context.transport.connect(http1));
+        const again = await context.transport.connect(http1);
+        context.check.equal(again.info.tlsSessionReused, true, "same offer: resumed");
+        context.check.equal(again.info.alpnProtocol, "http/1.1", "same offer: same protocol");
+        await roundTrip(context, again);
+        const both = target(server, { tls: { ca, alpnProtocols: ["h2", "http/1.1"] } });
+        const h2 = await context.transport.connect(both);
+        context.check.equal(h2.info.tlsSessionReused, false, "other offer: full handshake");
+        context.check.equal(h2.info.alpnProtocol, "h2", "other offer: its own protocol");
+        await roundTrip(context, h2);
+      });
+    },
+  },
 ];

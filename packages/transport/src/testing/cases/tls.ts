@@ -1,4 +1,4 @@
-// TLS cases: trust, names, SNI, ALPN, client certificates, versions, and a
+// TLS cases: trust, names, SNI, client certificates, versions, and a
 // handshake that never completes.
 import {
   ConnectTimeoutError,
@@ -127,23 +127,6 @@ export const tlsCases: CaseDefinition[] = [
           return;
         }
         await roundTrip(context, await attempt);
-      });
-    },
-  },
-  {
-    name: "tls: ALPN selects the protocol both sides know",
-    async run(context) {
-      const { ca, server: pem } = await context.certificates();
-      const tls = { ...pem, alpnProtocols: ["h2", "http/1.1"] };
-      await withServer(context, { tls }, echo, async (server) => {
-        const offered = await context.transport.connect(
-          target(server, { tls: { ca, alpnProtocols: ["http/1.1"] } }),
-        );
-        context.check.equal(offered.info.alpnProtocol, "http/1.1", "negotiated");
-        await roundTrip(context, offered);
-        const none = await context.transport.connect(target(server, { tls: { ca } }));
-        context.check.equal(none.info.alpnProtocol, null, "nothing offered, nothing negotiated");
-        await roundTrip(context, none);
       });
     },
   },
