@@ -55,7 +55,12 @@ export interface TlsOptions {
   key?: string;
   /** Verify the server certificate and its name. Default `true`; `false` is for tests only. */
   rejectUnauthorized?: boolean;
-  /** ALPN protocols to offer, most preferred first, e.g. `["http/1.1"]`. */
+  /**
+   * ALPN protocols to offer, most preferred first, e.g. `["h2", "http/1.1"]`.
+   * Default: none offered. Each name is 1 to 255 visible ASCII characters
+   * (RFC 7301 allows any bytes, every registered name is ASCII); anything else
+   * is a `TypeError` before any I/O. The server's pick is `info.alpnProtocol`.
+   */
   alpnProtocols?: readonly string[];
   /** Lowest TLS version to accept. Default: the runtime's (TLS 1.2 on every supported runtime). */
   minVersion?: TlsVersion;
