@@ -165,3 +165,28 @@ describe("findings of the differential fuzzer, fixed in @reqivo/protocol", () =>
     );
   });
 });
+
+// Found by `fuzz:diff` in the oracle's harness, not in a parser.
+describe("findings of the differential fuzzer, fixed in the harness", () => {
+  it('"Connection: close-" is another option, not close: a stray byte after a 204 on the kept connection is unsolicited for both (fuzz:diff --parser http --seed 666552212 --case 192037)', () => {
+    const c: HttpCase = {
+      exchanges: [
+        {
+          method: "GET",
+          upgrade: false,
+          bytes: fromLatin1("HTTP/1.1 204 \r\nConnection:CLOSE-\r\n\r\n\n"),
+        },
+        { method: "GET", upgrade: false, bytes: fromLatin1("") },
+      ],
+      limits: "small",
+      eof: true,
+    };
+    expect(runReqivoHttp(c).error).toBe("UNSOLICITED_DATA");
+    expect(runLlhttp(c).error).toBe("UNSOLICITED_DATA");
+    // With the close token itself, the connection ends after the 204 and nothing is owed.
+    const closing = structuredClone(c);
+    closing.exchanges[0]!.bytes = fromLatin1("HTTP/1.1 204 \r\nConnection: close\r\n\r\n");
+    expect(runReqivoHttp(closing).error).toBeUndefined();
+    expect(runLlhttp(closing).error).toBeUndefined();
+  });
+});

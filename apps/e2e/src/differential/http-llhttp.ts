@@ -93,15 +93,14 @@ export function runLlhttp(c: HttpCase): HttpVerdict {
     if (interim || exchange.method === "HEAD" || status === 204 || status === 304) {
       // llhttp computed keep-alive before learning there is no body: without one,
       // only the version and Connection decide (RFC 9112 §9.3).
-      const connection = all
+      // Connection is a list of tokens (RFC 9110 §7.6.1): "close-" is another option, not close.
+      const options = all
         .filter(([n]) => n.toLowerCase() === "connection")
-        .map(([, v]) => v.toLowerCase())
-        .join(",");
+        .flatMap(([, v]) => v.toLowerCase().split(","))
+        .map((option) => option.replace(/^[ \t]+|[ \t]+$/g, ""));
       if (!interim)
         keepAlive =
-          major === 1 && minor >= 1
-            ? !/\bclose\b/.test(connection)
-            : /\bkeep-alive\b/.test(connection);
+          major === 1 && minor >= 1 ? !options.includes("close") : options.includes("keep-alive");
       return 1;
     }
     return 0;
