@@ -49,6 +49,8 @@ export interface SessionState {
   readonly dns: SessionDns | undefined;
   /** The session's proxy settings and those of requests that set their own. */
   readonly proxies: ProxyRoutes;
+  /** Whether https origins are offered HTTP/2 (the `http2` option). */
+  readonly http2: boolean;
   /**
    * Where a response body sends its connection when it ends. One function per
    * session instead of a closure per response.

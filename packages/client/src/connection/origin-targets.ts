@@ -40,6 +40,10 @@ export interface OriginTarget {
   readonly https: boolean;
   /** How the connection goes through a proxy; `undefined`: directly. */
   readonly route: ProxyRoute | undefined;
+  /** `https` or `http`: the `:scheme` of an HTTP/2 request. */
+  readonly scheme: string;
+  /** Whether connections offer HTTP/2 (ALPN `h2`): the `http2` option, on a direct https origin. */
+  readonly http2: boolean;
 }
 
 // A session talking to more origins than this starts over: the cache only saves work.
@@ -55,6 +59,8 @@ export interface TargetSettings {
   readonly dns: SessionDns | undefined;
   /** Proxies (`undefined`: none). Not used over a Unix socket: the socket is the route. */
   readonly proxy: ProxySettings | undefined;
+  /** Offer HTTP/2 to https origins (the `http2` option). */
+  readonly http2: boolean;
 }
 
 /** The per-origin cache of a session. */
@@ -63,6 +69,7 @@ export class OriginTargets {
   readonly #socketPath: string | undefined;
   readonly #dns: SessionDns | undefined;
   readonly #proxy: ProxySettings | undefined;
+  readonly #http2: boolean;
   readonly #byOrigin = new Map<string, OriginTarget>();
 
   constructor(settings: TargetSettings) {
@@ -70,6 +77,7 @@ export class OriginTargets {
     this.#socketPath = settings.socketPath;
     this.#dns = settings.dns;
     this.#proxy = settings.proxy;
+    this.#http2 = settings.http2;
   }
 
   /** The target of `url`'s origin (http: or https: only). */
@@ -115,6 +123,9 @@ export class OriginTargets {
       port,
       https,
       route,
+      scheme: https ? "https" : "http",
+      // Proxied connections stay HTTP/1.1: a forward proxy reads HTTP/1.1, and tunnels are not offered h2 yet.
+      http2: this.#http2 && https && route === undefined && !websocket,
     };
   }
 
@@ -133,6 +144,7 @@ export class OriginTargets {
         : { path: this.#socketPath };
     if (target.https) {
       connect.tls = { ...this.#tls.options };
+      if (target.http2) connect.tls.alpnProtocols = ["h2", "http/1.1"];
       // Over a socket there is no host to default to: check the name the request was made to.
       if (
         this.#socketPath !== undefined &&
@@ -160,7 +172,18 @@ export class OriginTargets {
     timeouts: TimeoutOptions,
     lifeline: SignalSource,
   ): Promise<Connection> {
-    return dial(transport, this.connectOptions(target, timeouts, lifeline), target.route);
+    if (!target.http2)
+      return dial(transport, this.connectOptions(target, timeouts, lifeline), target.route);
+    // A connection that may carry HTTP/2 outlives the request that opened it:
+    // that request's end must stop the connect, never the connection.
+    const request = lifeline.signal;
+    const connect = new AbortController();
+    const onAbort = () => connect.abort(request.reason);
+    if (request.aborted) onAbort();
+    else request.addEventListener("abort", onAbort, { once: true });
+    return dial(transport, this.connectOptions(target, timeouts, connect), target.route).finally(
+      () => request.removeEventListener("abort", onAbort),
+    );
   }
 }
 
@@ -179,6 +202,7 @@ export interface SessionTargets {
   readonly socketPath: string | undefined;
   readonly dns: SessionDns | undefined;
   readonly proxies: ProxyRoutes;
+  readonly http2: boolean;
 }
 
 /**
@@ -198,5 +222,6 @@ export function requestTargets(
     socketPath: checkSocketPath(socketPath) ?? state.socketPath,
     dns: state.dns,
     proxy: state.proxies.settings(proxy),
+    http2: state.http2,
   });
 }
