@@ -6,7 +6,14 @@
 import { constants } from "node:http2";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { AbortError, createFetch, Http2StreamError } from "../src/index.ts";
+import {
+  AbortError,
+  BodyTimeoutError,
+  createFetch,
+  HeadersTimeoutError,
+  Http2StreamError,
+  TransportError,
+} from "../src/index.ts";
 import { readBody, session } from "./harness.ts";
 import { http2Server } from "./http2-servers.ts";
 import { certs, httpsServer } from "./tls-servers.ts";
@@ -242,5 +249,87 @@ describe("HTTP/2 (the http2 option)", () => {
     expect(server.open()).toBe(1);
     await s.close();
     await expect.poll(() => server.open()).toBe(0);
+  });
+
+  it("a headers timeout resets only its stream; the connection serves the next request", async () => {
+    const server = await http2Server((req, res) => {
+      if (req.url === "/never") return; // no answer: the client's timeout ends it
+      res.end("prompt");
+    });
+    const s = session({ tls: { ca: server.ca }, http2: true });
+    expect(await (await s.get(`${server.url}/`)).text()).toBe("prompt");
+    const error = await s
+      .get(`${server.url}/never`, { timeout: { headers: 100 } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HeadersTimeoutError);
+    await expect.poll(() => server.resets).toEqual([constants.NGHTTP2_CANCEL]);
+    const next = await s.get(`${server.url}/`);
+    expect([await next.text(), next.timings.reused, server.sessions()]).toEqual([
+      "prompt",
+      true,
+      1,
+    ]);
+  });
+
+  it("a body timeout fails the body read and resets the stream", async () => {
+    const server = await http2Server((req, res) => {
+      if (req.url === "/stall") {
+        res.write("some");
+        return;
+      }
+      res.end("fine");
+    });
+    const s = session({ tls: { ca: server.ca }, http2: true });
+    const res = await s.get(`${server.url}/stall`, { timeout: { body: 100 } });
+    await expect(res.text()).rejects.toBeInstanceOf(BodyTimeoutError);
+    await expect.poll(() => server.resets).toEqual([constants.NGHTTP2_CANCEL]);
+    expect(await (await s.get(`${server.url}/`)).text()).toBe("fine");
+    expect(server.sessions()).toBe(1);
+  });
+
+  it("a stream the server resets mid-body fails its read with Http2StreamError; others go on", async () => {
+    const server = await http2Server((req, res) => {
+      if (req.url === "/broken") {
+        res.write("partial");
+        setTimeout(() => req.stream.close(constants.NGHTTP2_INTERNAL_ERROR), 20);
+        return;
+      }
+      res.end("whole");
+    });
+    const s = session({ tls: { ca: server.ca }, http2: true });
+    const res = await s.get(`${server.url}/broken`);
+    const error = await res.text().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Http2StreamError);
+    expect((error as Http2StreamError).errorCode).toBe(constants.NGHTTP2_INTERNAL_ERROR);
+    expect(await (await s.get(`${server.url}/`)).text()).toBe("whole");
+    expect(server.sessions()).toBe(1);
+  });
+
+  it("when the server drops the connection, streams in flight fail and the next request connects anew", async () => {
+    const server = await http2Server((req, res) => {
+      if (req.url === "/drop") {
+        res.write("a little");
+        setTimeout(() => req.stream.session?.destroy(), 20);
+        return;
+      }
+      res.end("new");
+    });
+    const s = session({ tls: { ca: server.ca }, http2: true });
+    const res = await s.get(`${server.url}/drop`);
+    await expect(res.text()).rejects.toBeInstanceOf(TransportError);
+    expect(await (await s.get(`${server.url}/`)).text()).toBe("new");
+    expect(server.sessions()).toBe(2);
+  });
+
+  it("HEAD and 204 answers end with their head and free the stream", async () => {
+    const server = await http2Server((req, res) => {
+      res.writeHead(req.method === "HEAD" ? 200 : 204, { "content-length": "10" });
+      res.end();
+    });
+    const s = session({ tls: { ca: server.ca }, http2: true });
+    const head = await s.head(`${server.url}/`);
+    const empty = await s.delete(`${server.url}/`);
+    expect([head.status, empty.status]).toEqual([200, 204]);
+    expect(await empty.text()).toBe("");
   });
 });
