@@ -193,13 +193,13 @@ export class Session {
         socketPath,
         dns,
         proxy: proxies.settings(undefined),
-        http2: http2 !== undefined,
+        http2,
       }),
       tls,
       socketPath,
       dns,
       proxies,
-      http2: http2 !== undefined,
+      http2,
       afterBody: afterBody(pool),
     };
   }

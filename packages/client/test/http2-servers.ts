@@ -3,6 +3,7 @@
 // put under the harness's after-test checks (no socket left open).
 import {
   createSecureServer,
+  createServer,
   type Http2ServerRequest,
   type Http2ServerResponse,
   type SecureServerOptions,
@@ -26,13 +27,19 @@ export interface Http2Running extends Running {
   readonly ca: string;
 }
 
-/** An HTTP/2 (TLS, ALPN h2) server on 127.0.0.1, closed and checked after the test. */
+/**
+ * An HTTP/2 server on 127.0.0.1, closed and checked after the test: TLS with
+ * ALPN h2, or cleartext h2c (prior knowledge only) with `cleartext`.
+ */
 export async function http2Server(
   handler: Http2Handler,
-  options: SecureServerOptions = {},
+  options: SecureServerOptions & { cleartext?: boolean } = {},
 ): Promise<Http2Running> {
   const { ca, server: pair } = await certs();
-  const server = createSecureServer({ key: pair.key, cert: pair.cert, ...options }, handler);
+  const { cleartext, ...serverOptions } = options;
+  const server = cleartext
+    ? createServer(serverOptions, handler)
+    : createSecureServer({ key: pair.key, cert: pair.cert, ...serverOptions }, handler);
   const sessions = new Set<ServerHttp2Session>();
   let sessionCount = 0;
   let peak = 0;
@@ -62,7 +69,7 @@ export async function http2Server(
       for (const socket of sockets) socket.destroy();
       server.close(() => resolve());
     });
-  const base = running(server, `https://127.0.0.1:${port}`, port, close);
+  const base = running(server, `${cleartext ? "http" : "https"}://127.0.0.1:${port}`, port, close);
   return track(
     Object.assign(base, {
       sessions: () => sessionCount,

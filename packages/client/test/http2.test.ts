@@ -12,9 +12,10 @@ import {
   createFetch,
   HeadersTimeoutError,
   Http2StreamError,
+  InvalidRequestError,
   TransportError,
 } from "../src/index.ts";
-import { readBody, session } from "./harness.ts";
+import { readBody, serve, session } from "./harness.ts";
 import { http2Server } from "./http2-servers.ts";
 import { certs, httpsServer } from "./tls-servers.ts";
 
@@ -331,5 +332,33 @@ describe("HTTP/2 (the http2 option)", () => {
     const empty = await s.delete(`${server.url}/`);
     expect([head.status, empty.status]).toEqual([200, 204]);
     expect(await empty.text()).toBe("");
+  });
+
+  it("speaks cleartext h2c to http: origins with priorKnowledge, and HTTP/1.1 there without it", async () => {
+    const h2c = await http2Server((req, res) => res.end(`c ${req.httpVersion}`), {
+      cleartext: true,
+    });
+    const s = session({ http2: { priorKnowledge: true } });
+    const all = await Promise.all(
+      Array.from({ length: 5 }, () => s.get(`${h2c.url}/`).then((r) => r.text())),
+    );
+    expect(all).toEqual(Array(5).fill("c 2.0"));
+    expect(h2c.sessions()).toBe(1);
+
+    const { ca, server: pair } = await certs();
+    const http1 = await httpsServer(pair, (req, res) => res.end(`h1 ${req.httpVersion}`));
+    const tlsOnly = session({ tls: { ca }, http2: true });
+    const plain = await serve((req, res) => res.end(`plain ${req.httpVersion}`));
+    // Without priorKnowledge an http: origin stays on HTTP/1.1.
+    expect(await (await tlsOnly.get(`${plain.url}/`)).text()).toBe("plain 1.1");
+    expect(await (await tlsOnly.get(`${http1.url}/`)).text()).toBe("h1 1.1");
+  });
+
+  it("refuses a bad http2 option before any request", () => {
+    expect(() => session({ http2: { initialWindowSize: -1 } })).toThrow(InvalidRequestError);
+    expect(() => session({ http2: { bogus: 1 } as never })).toThrow(InvalidRequestError);
+    expect(() => session({ http2: { priorKnowledge: "yes" } as never })).toThrow(
+      InvalidRequestError,
+    );
   });
 });

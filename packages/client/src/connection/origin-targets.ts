@@ -10,6 +10,7 @@ import type { Connection, ConnectOptions, Transport } from "@reqivo/transport";
 import { isIpAddress } from "@reqivo/transport/kit";
 import { InvalidRequestError } from "../errors.ts";
 import type { SessionDns } from "./dns/session-dns.ts";
+import type { Http2Settings } from "./http2/options.ts";
 import type { TimeoutOptions } from "./lifeline.ts";
 import {
   type ProxyInput,
@@ -42,7 +43,10 @@ export interface OriginTarget {
   readonly route: ProxyRoute | undefined;
   /** `https` or `http`: the `:scheme` of an HTTP/2 request. */
   readonly scheme: string;
-  /** Whether connections offer HTTP/2 (ALPN `h2`): the `http2` option, on a direct https origin. */
+  /**
+   * Whether connections may speak HTTP/2: the `http2` option, on a direct
+   * https origin (offered with ALPN `h2`) or, with `priorKnowledge`, a direct http one.
+   */
   readonly http2: boolean;
 }
 
@@ -59,8 +63,8 @@ export interface TargetSettings {
   readonly dns: SessionDns | undefined;
   /** Proxies (`undefined`: none). Not used over a Unix socket: the socket is the route. */
   readonly proxy: ProxySettings | undefined;
-  /** Offer HTTP/2 to https origins (the `http2` option). */
-  readonly http2: boolean;
+  /** The `http2` option (`undefined`: off). */
+  readonly http2: Http2Settings | undefined;
 }
 
 /** The per-origin cache of a session. */
@@ -69,7 +73,7 @@ export class OriginTargets {
   readonly #socketPath: string | undefined;
   readonly #dns: SessionDns | undefined;
   readonly #proxy: ProxySettings | undefined;
-  readonly #http2: boolean;
+  readonly #http2: Http2Settings | undefined;
   readonly #byOrigin = new Map<string, OriginTarget>();
 
   constructor(settings: TargetSettings) {
@@ -125,7 +129,11 @@ export class OriginTargets {
       route,
       scheme: https ? "https" : "http",
       // Proxied connections stay HTTP/1.1: a forward proxy reads HTTP/1.1, and tunnels are not offered h2 yet.
-      http2: this.#http2 && https && route === undefined && !websocket,
+      http2:
+        this.#http2 !== undefined &&
+        (https || this.#http2.priorKnowledge) &&
+        route === undefined &&
+        !websocket,
     };
   }
 
@@ -202,7 +210,7 @@ export interface SessionTargets {
   readonly socketPath: string | undefined;
   readonly dns: SessionDns | undefined;
   readonly proxies: ProxyRoutes;
-  readonly http2: boolean;
+  readonly http2: Http2Settings | undefined;
 }
 
 /**

@@ -6,10 +6,11 @@
  * origin with a FIFO queue of waiters, and an idle timeout that respects the
  * server's `Keep-Alive: timeout=` hint.
  */
-import type { Http2ClientOptions, HttpLimits } from "@reqivo/protocol";
+import type { HttpLimits } from "@reqivo/protocol";
 import type { AbortSignalLike, Connection, Transport } from "@reqivo/transport";
 import { AbortError, SessionClosedError } from "../errors.ts";
 import { Http2Link } from "./http2/link.ts";
+import type { Http2Settings } from "./http2/options.ts";
 import { PooledConnection } from "./pooled-connection.ts";
 
 /** Pool options of a Session. */
@@ -50,7 +51,7 @@ export class Pool {
   readonly #maxPerOrigin: number;
   readonly #idleTimeout: number;
   readonly #limits: Partial<HttpLimits>;
-  readonly #http2: Http2ClientOptions | undefined;
+  readonly #http2: Http2Settings | undefined;
   readonly #origins = new Map<string, OriginPool>();
   #closed = false;
 
@@ -58,7 +59,7 @@ export class Pool {
     transport: Transport,
     options: PoolOptions = {},
     limits: Partial<HttpLimits> = {},
-    http2?: Http2ClientOptions,
+    http2?: Http2Settings,
   ) {
     this.#transport = transport;
     this.#http2 = http2;
@@ -111,8 +112,8 @@ export class Pool {
       // A freed slot, already counted for us when it was handed over (see #passSlot).
       reserved = true;
     }
-    if (!multiplex) return this.#open(origin, key, open, reserved);
-    const opening = this.#open(origin, key, open, reserved);
+    if (!multiplex) return this.#open(origin, key, open, reserved, false);
+    const opening = this.#open(origin, key, open, reserved, true);
     const settled = opening.then(
       () => undefined,
       () => undefined,
@@ -296,7 +297,8 @@ export class Pool {
     origin: OriginPool,
     key: string,
     open: () => Promise<Connection>,
-    reserved = false,
+    reserved: boolean,
+    multiplex: boolean,
   ): Promise<PooledConnection> {
     if (!reserved) origin.total++;
     const started = performance.now();
@@ -308,10 +310,16 @@ export class Pool {
         this.#limits,
         performance.now() - started,
       );
-      const h2 = this.#http2 !== undefined && transport.info.alpnProtocol === "h2";
+      const http2 = this.#http2;
+      // Negotiated with ALPN, or known beforehand on a cleartext connection (h2c).
+      const h2 =
+        multiplex &&
+        http2 !== undefined &&
+        (transport.info.alpnProtocol === "h2" ||
+          (http2.priorKnowledge && transport.info.tlsVersion === null));
       origin.multiplexed = h2;
       if (h2) {
-        const link = new Http2Link(transport, this.#http2);
+        const link = new Http2Link(transport, http2.connection);
         connection.useHttp2(link);
         link.onRetire = () => this.#retire(origin, connection);
       }

@@ -36,8 +36,9 @@ export class Http2Link implements StreamLinkSide {
   #failure: unknown;
   #goingAway = false;
   #retired = false;
-  /** Everyone waiting for a change of slots or windows: woken on each. */
-  #waiters: (() => void)[] = [];
+  /** Settles at the next change of slots or windows; shared by every waiter. */
+  #next: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
   /** Runs once when the link stops taking new streams (GOAWAY, an error, the end). */
   onRetire: () => void = () => {};
   /** Runs when the server's SETTINGS change how many streams it takes at once. */
@@ -239,16 +240,16 @@ export class Http2Link implements StreamLinkSide {
 
   /** Resolves on the next change of slots or windows, or when `stream` ends. */
   #changed(stream: Http2ClientStream): Promise<void> {
-    return Promise.race([
-      new Promise<void>((resolve) => this.#waiters.push(resolve)),
-      stream.changed(),
-    ]);
+    this.#next ??= new Promise<void>((resolve) => {
+      this.#wake = resolve;
+    });
+    return Promise.race([this.#next, stream.changed()]);
   }
 
   #wakeAll(): void {
-    if (this.#waiters.length === 0) return;
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const wake of waiters) wake();
+    const wake = this.#wake;
+    this.#next = undefined;
+    this.#wake = undefined;
+    wake?.();
   }
 }

@@ -33,8 +33,9 @@ export class Http2ClientStream {
   #trailers: HeaderPair[] | undefined;
   /** Why the stream ended early, once it has. */
   #failure: unknown;
-  /** Waiting for the next change: the exchange or the body reader, and an upload. */
-  #wakers: (() => void)[] = [];
+  /** Settles at the next change; one promise shared by every waiter (the reader, an upload). */
+  #next: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
 
   constructor(
     link: StreamLinkSide,
@@ -142,13 +143,16 @@ export class Http2ClientStream {
   }
 
   #changed(): Promise<void> {
-    return new Promise((resolve) => this.#wakers.push(resolve));
+    this.#next ??= new Promise((resolve) => {
+      this.#wake = resolve;
+    });
+    return this.#next;
   }
 
   #notify(): void {
-    if (this.#wakers.length === 0) return;
-    const wakers = this.#wakers;
-    this.#wakers = [];
-    for (const wake of wakers) wake();
+    const wake = this.#wake;
+    this.#next = undefined;
+    this.#wake = undefined;
+    wake?.();
   }
 }
