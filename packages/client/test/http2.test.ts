@@ -82,6 +82,21 @@ describe("HTTP/2 (the http2 option)", () => {
     expect(server.peakStreams()).toBeLessThanOrEqual(2);
   });
 
+  it("with one connection allowed, requests beyond the stream limit queue for a stream", async () => {
+    const server = await http2Server(
+      (req, res) => {
+        setTimeout(() => res.end(`q ${req.url}`), 20);
+      },
+      { settings: { maxConcurrentStreams: 2 } },
+    );
+    const s = session({ tls: { ca: server.ca }, http2: true, pool: { connections: 1 } });
+    const all = await Promise.all(
+      Array.from({ length: 7 }, (_, i) => s.get(`${server.url}/${i}`).then((r) => r.text())),
+    );
+    expect(all).toEqual(Array.from({ length: 7 }, (_, i) => `q /${i}`));
+    expect([server.sessions(), server.peakStreams()]).toEqual([1, 2]);
+  });
+
   it("an abort mid-body resets the stream only: the next request reuses the connection", async () => {
     let finish: (() => void) | undefined;
     const server = await http2Server((req, res) => {

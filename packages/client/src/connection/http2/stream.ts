@@ -84,8 +84,16 @@ export class Http2ClientStream {
     this.#notify();
   }
 
-  /** The server reset the stream (or the core did, for the server's mistake). */
+  /**
+   * The server reset the stream (`cause` undefined), or the core did for the
+   * server's mistake (`cause`: that ProtocolError, which the request fails
+   * with, as on HTTP/1.1).
+   */
   resetByPeer(errorCode: number, cause: unknown): void {
+    if (cause !== undefined) {
+      this.fail(cause);
+      return;
+    }
     const code =
       errorCode === HTTP2_ERROR.REFUSED_STREAM ? "HTTP2_REFUSED_STREAM" : "HTTP2_STREAM_RESET";
     this.fail(
@@ -93,9 +101,6 @@ export class Http2ClientStream {
         code,
         `the server reset stream ${this.id} (error code ${errorCode})`,
         errorCode,
-        {
-          cause,
-        },
       ),
     );
   }
