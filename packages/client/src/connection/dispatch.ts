@@ -86,8 +86,10 @@ export async function dispatch<T>(
     const connection: PooledConnection =
       (attempt === 0 ? pool.takeIdle(to.target.key) : undefined) ?? (await acquire(to, fresh));
     if (lifeline.reason !== undefined) {
-      // Ended while the pool was handing the connection over: give it back, or its slot leaks.
-      pool.discard(connection);
+      // Ended while the pool was handing the connection over: give it back, or its slot leaks
+      // (an HTTP/2 connection carries other requests: only this one's share goes back).
+      if (connection.h2 !== undefined) pool.release(connection);
+      else pool.discard(connection);
       throw lifeline.reason;
     }
     const reused: boolean = connection.requests > 0;
