@@ -97,6 +97,50 @@ describe("HTTP/2 (the http2 option)", () => {
     expect([server.sessions(), server.peakStreams()]).toEqual([1, 2]);
   });
 
+  it("a request aborted while it waits for a stream leaves the connection to the others", async () => {
+    let release: (() => void) | undefined;
+    const server = await http2Server(
+      (req, res) => {
+        if (req.url === "/hold") {
+          release = () => res.end("held");
+          return;
+        }
+        res.end(`ok ${req.url}`);
+      },
+      { settings: { maxConcurrentStreams: 1 } },
+    );
+    const s = session({ tls: { ca: server.ca }, http2: true, pool: { connections: 1 } });
+    // The server's SETTINGS are in before the test starts relying on its limit.
+    expect(await (await s.get(`${server.url}/warm`)).text()).toBe("ok /warm");
+    const held = s.get(`${server.url}/hold`);
+    await expect.poll(() => release !== undefined).toBe(true);
+    const controller = new AbortController();
+    const queued = s.get(`${server.url}/queued`, { signal: controller.signal });
+    controller.abort();
+    await expect(queued).rejects.toBeInstanceOf(AbortError);
+    release?.();
+    expect(await (await held).text()).toBe("held");
+    expect(await (await s.get(`${server.url}/after`)).text()).toBe("ok /after");
+    expect(server.sessions()).toBe(1);
+  });
+
+  it("passes 1xx heads to onInformational and sends an expectContinue body at once", async () => {
+    const server = await http2Server(async (req, res) => {
+      res.writeEarlyHints({ link: "</style.css>; rel=preload" });
+      const body = await readBody(req as never);
+      res.end(`got ${body} expect=${req.headers.expect ?? "none"}`);
+    });
+    const s = session({ tls: { ca: server.ca }, http2: true });
+    const hints: [number, string | null][] = [];
+    const res = await s.post(`${server.url}/`, {
+      body: "data",
+      expectContinue: true,
+      onInformational: (status, headers) => hints.push([status, headers.get("link")]),
+    });
+    expect(await res.text()).toBe("got data expect=none");
+    expect(hints).toEqual([[103, "</style.css>; rel=preload"]]);
+  });
+
   it("an abort mid-body resets the stream only: the next request reuses the connection", async () => {
     let finish: (() => void) | undefined;
     const server = await http2Server((req, res) => {
