@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import {
   AbortError,
   BodyTimeoutError,
+  BodyWriter,
   createFetch,
   HeadersTimeoutError,
   Http2StreamError,
@@ -50,6 +51,28 @@ describe("HTTP/2 (the http2 option)", () => {
     const bytes = await res.bytes();
     expect(bytes.length).toBe(32 * piece.length);
     expect(bytes.subarray(5 * piece.length, 6 * piece.length)).toEqual(piece);
+  });
+
+  it("is full duplex: the answer streams back while the request body is still being written", async () => {
+    const server = await http2Server((req, res) => {
+      res.writeHead(200);
+      req.on("data", (piece: Buffer) => res.write(piece.toString().toUpperCase()));
+      req.on("end", () => res.end("!"));
+    });
+    const s = session({ tls: { ca: server.ca }, http2: true });
+    const writer = new BodyWriter();
+    const pending = s.post(`${server.url}/duplex`, { body: writer });
+    await writer.write("ping ");
+    const res = await pending;
+    const pieces = res[Symbol.asyncIterator]();
+    const decoder = new TextDecoder();
+    // The first echo arrives before the request body is finished.
+    expect(decoder.decode((await pieces.next()).value)).toBe("PING ");
+    await writer.write("pong");
+    expect(decoder.decode((await pieces.next()).value)).toBe("PONG");
+    writer.close();
+    expect(decoder.decode((await pieces.next()).value)).toBe("!");
+    expect((await pieces.next()).done).toBe(true);
   });
 
   it("carries 100 concurrent requests on one connection", async () => {
