@@ -139,8 +139,9 @@ export class Http2Link implements StreamLinkSide {
     this.#die(new ConnectionClosedError("the HTTP/2 connection was closed"), farewell);
   }
 
-  /** Whether our side of the stream still takes DATA. */
+  /** Whether our side of the stream still takes DATA (the connection alive). */
   #sending(streamId: number): boolean {
+    if (this.#failure !== undefined) return false;
     const state = this.protocol.streamState(streamId);
     return state === "open" || state === "half_closed_remote";
   }
@@ -181,9 +182,13 @@ export class Http2Link implements StreamLinkSide {
       case "trailers":
         this.#streams.get(event.streamId)?.end(event.headers);
         return;
-      case "stream_end":
-        this.#streams.get(event.streamId)?.end(undefined);
+      case "stream_end": {
+        // The server is done with it: nothing more is routed to it.
+        const stream = this.#streams.get(event.streamId);
+        this.#streams.delete(event.streamId);
+        stream?.end(undefined);
         return;
+      }
       case "stream_reset": {
         const stream = this.#streams.get(event.streamId);
         this.#streams.delete(event.streamId);
