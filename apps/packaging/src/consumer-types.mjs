@@ -162,7 +162,11 @@ export async function checkConsumerTypes(app, packages) {
   const jobs = [
     ...TYPESCRIPT_5.map((dir) => async () => {
       const script = join(here, "src/check-types-api.mjs");
-      const result = await run(process.execPath, [script, dir, ...configs], { cwd: app });
+      // Every program in one compiler process: minutes on a loaded 2-core machine.
+      const result = await run(process.execPath, [script, dir, ...configs], {
+        cwd: app,
+        timeout: 600_000,
+      });
       const lines = result.stdout.split("\n").filter((line) => line.startsWith("{"));
       if (result.code !== 0 || lines.length !== configs.length) {
         return [
