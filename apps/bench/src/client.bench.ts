@@ -30,7 +30,12 @@ import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { allocationProfile } from "./client/allocations.ts";
 import type { SampleReply, SampleRequest } from "./client/contender-child.ts";
-import { type Contender, createContenders, rawCeiling } from "./client/contenders.ts";
+import {
+  baselineContenders,
+  type Contender,
+  createContenders,
+  rawCeiling,
+} from "./client/contenders.ts";
 import {
   type ContenderResult,
   markdownTable,
@@ -72,7 +77,11 @@ const scenarios = SCENARIOS.filter(
 ).map((s) => (inFlight === undefined ? s : { ...s, inFlight }));
 const server = await startServer("server.ts");
 const origin = `http://127.0.0.1:${server.port}`;
-let contenders: Contender[] = [...createContenders(origin, CONNECTIONS), rawCeiling(server.port)];
+let contenders: Contender[] = [
+  ...createContenders(origin, CONNECTIONS),
+  ...(await baselineContenders(origin, CONNECTIONS)),
+  rawCeiling(server.port),
+];
 const unused = contenders.filter((c) => onlyFilter !== undefined && !onlyFilter.includes(c.name));
 contenders = contenders.filter((c) => !unused.includes(c));
 if ((profileMs !== undefined || allocations !== undefined) && onlyFilter === undefined)

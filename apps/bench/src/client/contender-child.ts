@@ -1,7 +1,7 @@
 // One Node contender of client.bench.ts in a process of its own (sample-host.ts):
 //   contender-child.ts <server port> <contender name>
 // Request {scenario, inFlight, durationMs, maxRequests}; reply {requests, elapsedMs, cpuMicros}.
-import { createContenders, rawCeiling } from "./contenders.ts";
+import { baselineContenders, createContenders, rawCeiling } from "./contenders.ts";
 import { cpuMicros, serveSamples } from "./sample-host.ts";
 import { CONNECTIONS, SCENARIOS } from "./scenarios.ts";
 import { collect } from "./suite.ts";
@@ -23,7 +23,12 @@ export interface SampleReply {
 
 const [portText, name] = process.argv.slice(2);
 const port = Number(portText);
-const all = [...createContenders(`http://127.0.0.1:${port}`, CONNECTIONS), rawCeiling(port)];
+const origin = `http://127.0.0.1:${port}`;
+const all = [
+  ...createContenders(origin, CONNECTIONS),
+  ...(await baselineContenders(origin, CONNECTIONS)),
+  rawCeiling(port),
+];
 const chosen = all.find((c) => c.name === name);
 for (const c of all) if (c !== chosen) await c.close();
 if (chosen === undefined) {

@@ -3,6 +3,8 @@
 // response body read into memory, status and body length checked.
 import * as http from "node:http";
 import * as net from "node:net";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Session } from "@reqivo/client";
 import { createTransport } from "@reqivo/transport-node";
 import axios from "axios";
@@ -69,6 +71,51 @@ function requestContender(
   };
 }
 
+/** A Reqivo contender: `session.request` and the whole body read, over the scenario's request. */
+function reqivoContender(origin: string, name: string, session: Session): Contender {
+  return requestContender(
+    name,
+    (s) => {
+      const url = origin + s.path;
+      const headers = scenarioHeaders(s);
+      const options =
+        s.upload === null
+          ? { method: s.method, headers }
+          : { method: s.method, headers, body: s.upload };
+      return async () => {
+        const res = await session.request(url, options);
+        const body = await res.bytes();
+        checkResponse(name, s, res.status, body.length);
+      };
+    },
+    () => session.close(),
+  );
+}
+
+/**
+ * With `REQIVO_BASELINE=<path of another checkout, packages built>`, that
+ * checkout's client on its own Node transport as "reqivo (baseline)": a
+ * before/after of a change in one run, interleaved like any contender.
+ */
+export async function baselineContenders(
+  origin: string,
+  connections: number,
+): Promise<Contender[]> {
+  const root = process.env.REQIVO_BASELINE;
+  if (root === undefined || root === "") return [];
+  const load = (pkg: string) =>
+    import(pathToFileURL(join(root, "packages", pkg, "dist/index.js")).href);
+  const [{ Session: BaselineSession }, { createTransport: baselineTransport }] = await Promise.all([
+    load("client"),
+    load("transport-node"),
+  ]);
+  const session: Session = new BaselineSession({
+    transport: baselineTransport(),
+    pool: { connections, idleTimeout: 120_000 },
+  });
+  return [reqivoContender(origin, "reqivo (baseline)", session)];
+}
+
 // The bench uses one connection count for every scenario.
 export function createContenders(origin: string, connections: number): Contender[] {
   const reqivo = new Session({
@@ -107,29 +154,9 @@ export function createContenders(origin: string, connections: number): Contender
     throwHttpErrors: false,
   });
 
-  // The two Reqivo contenders differ only in their session (default jar, or cookies off).
-  const reqivoContender = (name: string, session: Session) =>
-    requestContender(
-      name,
-      (s) => {
-        const url = origin + s.path;
-        const headers = scenarioHeaders(s);
-        const options =
-          s.upload === null
-            ? { method: s.method, headers }
-            : { method: s.method, headers, body: s.upload };
-        return async () => {
-          const res = await session.request(url, options);
-          const body = await res.bytes();
-          checkResponse(name, s, res.status, body.length);
-        };
-      },
-      () => session.close(),
-    );
-
   return [
-    reqivoContender("reqivo", reqivo),
-    reqivoContender("reqivo (cookies off)", reqivoNoJar),
+    reqivoContender(origin, "reqivo", reqivo),
+    reqivoContender(origin, "reqivo (cookies off)", reqivoNoJar),
     requestContender(
       "undici request",
       (s) => {
