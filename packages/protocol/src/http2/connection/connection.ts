@@ -172,7 +172,8 @@ export class Http2ClientConnection {
    * yet whole (at most 9 + our SETTINGS_MAX_FRAME_SIZE) plus a header block
    * waiting for its CONTINUATIONs (at most `maxHeaderBlockSize`). Body octets
    * handed out in `data` events are the application's, bounded by the
-   * receive windows, and not counted here.
+   * receive windows, and not counted here. 0 after a connection error: what
+   * followed it is dropped.
    *
    * @example
    * ```ts
@@ -410,6 +411,9 @@ export class Http2ClientConnection {
     this.#outbox.push(this.#writer.goaway(0, errorCode));
     this.#state = "closed";
     this.#failure = error;
+    // Nothing more is read: the octets after the error are not kept.
+    this.#reader.discard();
+    this.#joiner.discard();
     events.push({ type: "connection_error", error, errorCode });
   }
 

@@ -2,6 +2,7 @@
 // octets the connection holds between calls (a partial frame, an open header
 // block), which a caller can check stay within the configured limits.
 import { describe, expect, it } from "vitest";
+import { concatBytes } from "../../../src/bytes.ts";
 import { Http2ClientConnection } from "../../../src/http2/connection/connection.ts";
 import { HTTP2_ERROR } from "../../../src/http2/frames/constants.ts";
 import { connected, FakeServer, GET } from "./fake-server.ts";
@@ -79,6 +80,20 @@ describe("bufferedLength", () => {
     expect(client.bufferedLength).toBe(50);
     const events = client.receiveData(server.writer.continuation(id, block.subarray(50), true));
     expect(events).toMatchObject([{ type: "response", status: 200 }]);
+    expect(client.bufferedLength).toBe(0);
+  });
+
+  // Found by the HTTP/2 fuzzer (apps/e2e, seed 1 case 194): after a connection
+  // error the rest of the chunk stayed in the reader, above the frame bound.
+  it("drops what follows a connection error", () => {
+    const { client, server } = connected();
+    const events = client.receiveData(
+      concatBytes([
+        server.writer.raw(0x4, 0x1, 0, new Uint8Array(0)),
+        server.data(1, "x".repeat(20_000).slice(0, 16_000)),
+      ]),
+    );
+    expect(events).toMatchObject([{ type: "connection_error" }]);
     expect(client.bufferedLength).toBe(0);
   });
 });
