@@ -73,7 +73,7 @@ const EDGE_VALUES = [
 const value = (r: Rand) => (r.chance(0.7) ? r.pick(EDGE_VALUES) : r.int(2 ** 32));
 
 /** Payload length: usually right, sometimes off by a little or a lot. */
-function lie(r: Rand, length: number): number {
+function lieAbout(r: Rand, length: number): number {
   if (!r.chance(0.04)) return length;
   return Math.max(0, r.pick([length - 1, length + 1, 0, length + 9, 16_385, 2 ** 24 - 1]));
 }
@@ -196,8 +196,16 @@ function hpackBlock(r: Rand, encoder: HpackEncoder, indexing: boolean): Uint8Arr
 }
 
 /** HEADERS (+ CONTINUATIONs) carrying `block`, with random flags, padding, priority and cuts. */
-function headerFrames(r: Rand, streamId: number, block: Uint8Array): Uint8Array[] {
-  const endStream = r.chance(0.4) ? 0x1 : 0;
+function headerFrames(
+  r: Rand,
+  streamId: number,
+  block: Uint8Array,
+  end: boolean = r.chance(0.4),
+  /** Frames that do not lie (lengths, stream ids, dependencies, an END_HEADERS, nothing inside the block). */
+  honest = false,
+): Uint8Array[] {
+  const endStream = end ? 0x1 : 0;
+  const lie = honest ? (_r: Rand, n: number) => n : lieAbout;
   const padded = r.chance(0.15);
   const priority = r.chance(0.1);
   const pieces = r.chance(0.3) ? 1 + r.int(4) : 1;
@@ -214,7 +222,10 @@ function headerFrames(r: Rand, streamId: number, block: Uint8Array): Uint8Array[
   const head = concatBytes([
     padded ? Uint8Array.of(padLength) : new Uint8Array(0),
     priority
-      ? concatBytes([uint32(r.pick([0, 0, 0, 3, streamId])), Uint8Array.of(r.int(256))])
+      ? concatBytes([
+          uint32(honest ? 0 : r.pick([0, 0, 0, 3, streamId])),
+          Uint8Array.of(r.int(256)),
+        ])
       : new Uint8Array(0),
     fragments[0]!,
     new Uint8Array(padLength),
@@ -223,11 +234,11 @@ function headerFrames(r: Rand, streamId: number, block: Uint8Array): Uint8Array[
   const flags = endStream | (last ? 0x4 : 0) | (padded ? 0x8 : 0) | (priority ? 0x20 : 0);
   const frames = [rawFrame(1, flags, streamId, head, lie(r, head.length))];
   fragments.slice(1).forEach((fragment, i) => {
-    const end = i === fragments.length - 2 && !r.chance(0.05);
-    const onStream = r.chance(0.05) ? streamOf(r) : streamId;
+    const end = i === fragments.length - 2 && (honest || !r.chance(0.05));
+    const onStream = !honest && r.chance(0.05) ? streamOf(r) : streamId;
     frames.push(rawFrame(9, end ? 0x4 : 0, onStream, fragment, lie(r, fragment.length)));
   });
-  if (frames.length > 1 && r.chance(0.05))
+  if (!honest && frames.length > 1 && r.chance(0.05))
     frames.splice(1, 0, rawFrame(6, 0, 0, new Uint8Array(8)));
   return frames;
 }
@@ -246,7 +257,7 @@ function frameOf(r: Rand, encoder: HpackEncoder, indexing: boolean): Uint8Array[
         pairs.push(concatBytes([Uint8Array.of(id >> 8, id & 0xff), uint32(value(r))]));
       }
       const payload = concatBytes(pairs);
-      return [rawFrame(4, 0, r.chance(0.95) ? 0 : streamId, payload, lie(r, payload.length))];
+      return [rawFrame(4, 0, r.chance(0.95) ? 0 : streamId, payload, lieAbout(r, payload.length))];
     }
     case 1:
     case 2:
@@ -266,7 +277,7 @@ function frameOf(r: Rand, encoder: HpackEncoder, indexing: boolean): Uint8Array[
           ])
         : bytes(r, length);
       const flags = (r.chance(0.4) ? 1 : 0) | (padded ? 0x8 : 0);
-      return [rawFrame(0, flags, streamId, payload, lie(r, payload.length))];
+      return [rawFrame(0, flags, streamId, payload, lieAbout(r, payload.length))];
     }
     case 6: {
       // WINDOW_UPDATE, up to and past 2^31 - 1, the reserved bit, zero
@@ -274,13 +285,19 @@ function frameOf(r: Rand, encoder: HpackEncoder, indexing: boolean): Uint8Array[
         ? r.pick([0, 1, 65_535, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1])
         : r.int(2 ** 20);
       const payload = uint32(increment);
-      return [rawFrame(8, 0, r.chance(0.5) ? 0 : streamId, payload, lie(r, 4))];
+      return [rawFrame(8, 0, r.chance(0.5) ? 0 : streamId, payload, lieAbout(r, 4))];
     }
     case 7:
-      return [rawFrame(3, 0, streamId, uint32(r.int(16)), lie(r, 4))];
+      return [rawFrame(3, 0, streamId, uint32(r.int(16)), lieAbout(r, 4))];
     case 8:
       return [
-        rawFrame(6, r.chance(0.3) ? 1 : 0, r.chance(0.95) ? 0 : streamId, bytes(r, 8), lie(r, 8)),
+        rawFrame(
+          6,
+          r.chance(0.3) ? 1 : 0,
+          r.chance(0.95) ? 0 : streamId,
+          bytes(r, 8),
+          lieAbout(r, 8),
+        ),
       ];
     case 9: {
       const payload = concatBytes([
@@ -288,7 +305,7 @@ function frameOf(r: Rand, encoder: HpackEncoder, indexing: boolean): Uint8Array[
         uint32(r.int(16)),
         bytes(r, r.int(12)),
       ]);
-      return [rawFrame(7, 0, r.chance(0.95) ? 0 : streamId, payload, lie(r, payload.length))];
+      return [rawFrame(7, 0, r.chance(0.95) ? 0 : streamId, payload, lieAbout(r, payload.length))];
     }
     case 10: {
       // PRIORITY (a self-dependency sometimes), PUSH_PROMISE, unknown types
@@ -297,7 +314,7 @@ function frameOf(r: Rand, encoder: HpackEncoder, indexing: boolean): Uint8Array[
           uint32(r.pick([0, 0, 0, 3, streamId])),
           Uint8Array.of(r.int(256)),
         ]);
-        return [rawFrame(2, 0, streamId, payload, lie(r, 5))];
+        return [rawFrame(2, 0, streamId, payload, lieAbout(r, 5))];
       }
       if (r.chance(0.2))
         return [rawFrame(5, 4, streamId, concatBytes([uint32(2), Uint8Array.of(0x88)]))];
@@ -333,19 +350,127 @@ function frameOf(r: Rand, encoder: HpackEncoder, indexing: boolean): Uint8Array[
   }
 }
 
-/** A server's octets: usually its SETTINGS and an ACK first, then random frames. */
-export function frameCase(r: Rand): Uint8Array {
-  // Without indexing the encoder's blocks may start with a size update to 0 (see hpackBlock).
-  const indexing = r.chance(0.5);
+/**
+ * A plausible server: SETTINGS and its ACK, then on each client stream
+ * (1, 3, 5, 7 in a random order, interleaved) maybe 1xx heads, a response,
+ * DATA (padded or not, within the windows), maybe trailers, END_STREAM;
+ * PING, SETTINGS, WINDOW_UPDATE, PRIORITY and unknown frames between. Each
+ * frame is swapped for a hostile one (see `frameOf`) with probability
+ * `hostility`, so runs reach deep states before something breaks.
+ */
+function plausibleFrames(r: Rand, announcedTableSize: number, hostility: number): Uint8Array[] {
+  const indexing = r.chance(0.6);
   const encoder = new HpackEncoder({
     huffman: r.pick(["shorter", "always", "never"]),
     maxTableSize: indexing ? 4096 : 0,
   });
-  const frames: Uint8Array[] = [];
-  if (r.chance(0.9)) frames.push(rawFrame(4, 0, 0, new Uint8Array(0)));
-  if (r.chance(0.8)) frames.push(rawFrame(4, 1, 0, new Uint8Array(0)));
-  for (let i = 1 + r.int(24); i > 0; i--) frames.push(...frameOf(r, encoder, indexing));
-  const wire = concatBytes(frames);
+  // Without indexing, every block starts with a size update to 0: valid whatever was announced.
+  const block = (fields: [string, string][]) =>
+    indexing ? encoder.encode(fields) : concatBytes([Uint8Array.of(0x20), encoder.encode(fields)]);
+  type Step = () => Uint8Array[];
+  const scripts: Step[][] = [];
+  for (const id of [1, 3, 5, 7]) {
+    if (r.chance(0.2)) continue;
+    const steps: Step[] = [];
+    for (let i = r.chance(0.2) ? 1 + r.int(3) : 0; i > 0; i--)
+      steps.push(() =>
+        headerFrames(r, id, block([[":status", r.pick(["100", "103"])]]), false, true),
+      );
+    const length = r.chance(0.3) ? 0 : r.int(2000);
+    const withLength = r.chance(0.4);
+    const trailers = r.chance(0.2);
+    const head: [string, string][] = [[":status", r.pick(["200", "200", "404", "204", "500"])]];
+    if (withLength) head.push(["content-length", String(id === 7 ? r.int(100) : length)]);
+    for (let i = r.int(4); i > 0; i--)
+      head.push([r.pick(["x-a", "vary", "content-type", "set-cookie"]), r.pick(VALUES)]);
+    const noBody = id === 7 || head[0]![1] === "204";
+    const ends = noBody || (length === 0 && !trailers);
+    steps.push(() => headerFrames(r, id, block(head), ends, true));
+    if (!ends) {
+      let left = length;
+      while (left > 0) {
+        const n = Math.min(left, 1 + r.int(700));
+        left -= n;
+        const last = left === 0 && !trailers;
+        steps.push(() => {
+          const padded = r.chance(0.2);
+          const pad = r.int(40);
+          const payload = padded
+            ? concatBytes([Uint8Array.of(pad), bytes(r, n), new Uint8Array(pad)])
+            : bytes(r, n);
+          return [rawFrame(0, (last ? 1 : 0) | (padded ? 0x8 : 0), id, payload)];
+        });
+      }
+      if (trailers)
+        steps.push(() => headerFrames(r, id, block([["x-checksum", "abc"]]), true, true));
+    }
+    scripts.push(steps);
+  }
+  const control: Step = () => {
+    switch (r.int(6)) {
+      case 0:
+        return [rawFrame(6, 0, 0, bytes(r, 8))];
+      case 1:
+        return [rawFrame(4, 0, 0, concatBytes([Uint8Array.of(0, 3), uint32(1 + r.int(200))]))];
+      case 2:
+        return [rawFrame(8, 0, r.pick([0, 1, 3, 5]), uint32(1 + r.int(100_000)))];
+      case 3:
+        return [rawFrame(2, 0, r.pick([1, 3, 5, 7]), Uint8Array.of(0, 0, 0, 0, r.int(256)))];
+      case 4:
+        return [rawFrame(0x20 + r.int(200), r.int(256), r.int(8), bytes(r, r.int(16)))];
+      default:
+        return [rawFrame(6, 1, 0, bytes(r, 8))];
+    }
+  };
+  const frames: Uint8Array[] = [
+    rawFrame(4, 0, 0, new Uint8Array(0)),
+    rawFrame(4, 1, 0, new Uint8Array(0)),
+  ];
+  // Our SETTINGS apply at this ACK: the encoder resizes, and says so in its next block.
+  encoder.setPeerMaxTableSize(announcedTableSize);
+  const hostile = new HpackEncoder({ maxTableSize: 0 });
+  for (let guard = 0; guard < 1000; guard++) {
+    const live = scripts.filter((steps) => steps.length > 0);
+    if (live.length === 0) break;
+    if (r.chance(hostility)) frames.push(...frameOf(r, hostile, false));
+    else if (r.chance(0.15)) frames.push(...control());
+    else frames.push(...r.pick(live).shift()!());
+  }
+  if (r.chance(0.1))
+    frames.push(rawFrame(7, 0, 0, concatBytes([uint32(r.pick([0, 1, 7])), uint32(0)])));
+  return frames;
+}
+
+/**
+ * A server's octets for a client that announced `announcedTableSize`: a
+ * plausible exchange spoiled here and there (mostly), or SETTINGS then any
+ * frames at all.
+ */
+export function frameCase(r: Rand, announcedTableSize = 4096): Uint8Array {
+  let frames: Uint8Array[];
+  if (r.chance(0.65)) {
+    frames = plausibleFrames(r, announcedTableSize, r.pick([0, 0.01, 0.03, 0.1]));
+  } else {
+    // Without indexing the encoder's blocks may start with a size update to 0 (see hpackBlock).
+    const indexing = r.chance(0.5);
+    const encoder = new HpackEncoder({
+      huffman: r.pick(["shorter", "always", "never"]),
+      maxTableSize: indexing ? 4096 : 0,
+    });
+    frames = [];
+    if (r.chance(0.9)) frames.push(rawFrame(4, 0, 0, new Uint8Array(0)));
+    if (r.chance(0.8)) {
+      frames.push(rawFrame(4, 1, 0, new Uint8Array(0)));
+      encoder.setPeerMaxTableSize(announcedTableSize);
+    }
+    for (let i = 1 + r.int(24); i > 0; i--) frames.push(...frameOf(r, encoder, indexing));
+  }
+  let wire = concatBytes(frames);
+  if (r.chance(0.05)) {
+    // One flipped bit anywhere: lengths, flags, HPACK, payloads.
+    wire = wire.slice();
+    if (wire.length > 0) wire[r.int(wire.length)]! ^= 1 << r.int(8);
+  }
   return wire.length > 256 * 1024 ? wire.subarray(0, 256 * 1024) : wire;
 }
 
@@ -399,7 +524,7 @@ const HPACK_TOKENS = [
  * streams in turn (request pseudo-headers then make a stream error, after
  * the block is decoded; the decoding is what is under test).
  */
-export function corpusCase(r: Rand): { name: string; wire: Uint8Array } {
+export function corpusCase(r: Rand, announcedTableSize = 4096): { name: string; wire: Uint8Array } {
   const story = r.pick(hpackStories());
   const count = 1 + r.int(Math.min(8, story.blocks.length));
   const frames: Uint8Array[] = [
@@ -418,7 +543,14 @@ export function corpusCase(r: Rand): { name: string; wire: Uint8Array } {
           donor,
         );
     }
-    const withStatus = r.chance(0.5) ? concatBytes([Uint8Array.of(0x88), block]) : block;
+    let update = new Uint8Array(0);
+    if (i === 0 && announcedTableSize < 4096) {
+      // Our smaller SETTINGS_HEADER_TABLE_SIZE applies at the ACK: the first block must say so (RFC 7541 §4.2).
+      update = new Uint8Array(6);
+      update = update.subarray(0, writeInteger(update, 0, announcedTableSize, 5, 0x20));
+    }
+    const status = r.chance(0.5) ? Uint8Array.of(0x88) : new Uint8Array(0);
+    const withStatus = concatBytes([update, status, block]);
     frames.push(...headerFrames(r, [1, 3, 5, 7][i % 4]!, withStatus));
   }
   return { name: `hpack-corpus ${story.name}`, wire: concatBytes(frames) };

@@ -84,7 +84,9 @@ export function h2CaseAt(seed: number, index: number): H2Case {
   };
   const options = rand.pick(OPTION_SETS);
   const corpus = rand.chance(0.3);
-  const { name, wire } = corpus ? corpusCase(rand) : { name: "frames", wire: frameCase(rand) };
+  const { name, wire } = corpus
+    ? corpusCase(rand, options.headerTableSize ?? 4096)
+    : { name: "frames", wire: frameCase(rand, options.headerTableSize ?? 4096) };
   const cuts = Array.from({ length: 1 + rand.int(12) }, () => rand.int(1 << 30));
   return { name, options, wire, cuts };
 }
