@@ -198,6 +198,7 @@ async function expectConnectionError(
     server.received.some((f) => f.type === "goaway" && f.errorCode === expected.errorCode),
   ).toBe(true);
   expect(driver.conn.bufferedLength).toBe(0);
+  expect(driver.maxBuffered).toBeLessThanOrEqual(DEFAULT_BOUND);
   return driver;
 }
 
@@ -216,6 +217,7 @@ async function expectStreamError(scenario: H2Scenario, options: Http2ClientOptio
   driver.flush();
   await driver.until((evs) => evs.some((e) => e.type === "ping_ack"), `${scenario}: ping`);
   expect(driver.conn.state).toBe("open");
+  expect(driver.maxBuffered).toBeLessThanOrEqual(DEFAULT_BOUND);
   await driver.hangUp();
   await serverDrained(server);
   expect(
@@ -306,6 +308,7 @@ describe("HTTP/2 client core against a hostile server", () => {
       unprocessedStreamIds: [ids[1], ids[2]],
     });
     expect(driver.conn.streamState(ids[1]!)).toBe("closed");
+    expect(driver.maxBuffered).toBeLessThanOrEqual(DEFAULT_BOUND);
     expect(() => driver.request("/d")).toThrow(
       expect.objectContaining({ code: "H2_CONNECTION_CLOSED" }),
     );
