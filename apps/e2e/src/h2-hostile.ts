@@ -6,6 +6,7 @@
 // every timer belongs to its socket and is cleared when the socket closes, so
 // a failed test leaves nothing running.
 import * as net from "node:net";
+import * as tls from "node:tls";
 import { concatBytes } from "../../../packages/protocol/src/bytes.ts";
 import type { HeaderPair } from "../../../packages/protocol/src/http/headers.ts";
 import {
@@ -425,9 +426,24 @@ export function manySmallFields(count: number): Uint8Array {
 }
 
 /**
+ * Options of {@link startHostileHttp2Server}.
+ *
+ * @example
+ * ```ts
+ * const options: HostileHttp2Options = { tls: { key, cert } }; // h2 over TLS, ALPN "h2"
+ * ```
+ */
+export interface HostileHttp2Options {
+  /** Loopback address to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** Speak TLS with this certificate, offering ALPN "h2" only; cleartext (prior knowledge) without. */
+  tls?: { key: string; cert: string };
+}
+
+/**
  * Starts a hostile HTTP/2 server on 127.0.0.1 (a free port) that plays
- * `scenario` on every connection, speaking cleartext HTTP/2 with prior
- * knowledge (no TLS, no upgrade).
+ * `scenario` on every connection: cleartext HTTP/2 with prior knowledge (no
+ * upgrade), or over TLS with ALPN "h2" when `tls` is given.
  *
  * @example
  * ```ts
@@ -439,17 +455,22 @@ export function manySmallFields(count: number): Uint8Array {
  */
 export async function startHostileHttp2Server(
   scenario: H2Scenario,
-  host = "127.0.0.1",
+  options: HostileHttp2Options = {},
 ): Promise<HostileHttp2Server> {
+  const host = options.host ?? "127.0.0.1";
   const sockets = new Set<net.Socket>();
   const received: Http2Frame[] = [];
   let accepted = 0;
-  const server = net.createServer((socket) => {
+  const onSocket = (socket: net.Socket) => {
     accepted++;
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     new Connection(socket, scenario, received);
-  });
+  };
+  const server =
+    options.tls === undefined
+      ? net.createServer(onSocket)
+      : tls.createServer({ ...options.tls, ALPNProtocols: ["h2"] }, onSocket);
   server.on("error", () => undefined);
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return {

@@ -4,11 +4,13 @@
 // core holds stay bounded, the GOAWAY or RST_STREAM reaches the server, and
 // both ends of the socket close. Every wait is bounded in time.
 import net from "node:net";
+import tls from "node:tls";
 import { afterEach, describe, expect, it } from "vitest";
 import { Http2ClientConnection } from "../../../packages/protocol/src/http2/connection/connection.ts";
 import type { Http2Event } from "../../../packages/protocol/src/http2/connection/events.ts";
 import type { Http2ClientOptions } from "../../../packages/protocol/src/http2/connection/options.ts";
 import { HTTP2_ERROR } from "../../../packages/protocol/src/http2/frames/constants.ts";
+import { generateTestCertificates } from "../../../packages/transport/src/testing/certs.ts";
 import {
   H2_SCENARIO_EXPECTATIONS,
   H2_SCENARIOS,
@@ -325,5 +327,35 @@ describe("HTTP/2 client core against a hostile server", () => {
 
   it("SETTINGS never acknowledged: H2_SETTINGS_TIMEOUT (SETTINGS_TIMEOUT)", async () => {
     await expectConnectionError("settings-ack-withheld");
+  });
+
+  it("over TLS with ALPN h2: the same refusal (PING flood)", async () => {
+    const certs = await generateTestCertificates();
+    const server = await startHostileHttp2Server("ping-flood", { tls: certs.server });
+    servers.push(server);
+    const socket = tls.connect({
+      host: "127.0.0.1",
+      port: server.port,
+      ca: certs.ca,
+      ALPNProtocols: ["h2"],
+    });
+    const driver = new Driver(socket, {});
+    drivers.push(driver);
+    await within(
+      new Promise<void>((resolve, reject) => {
+        socket.once("secureConnect", resolve);
+        socket.once("error", reject);
+      }),
+      "TLS handshake",
+    );
+    expect(socket.alpnProtocol).toBe("h2");
+    driver.flush();
+    await driver.until(failed, "ping-flood over TLS");
+    expect(driver.events.at(-1)).toMatchObject({
+      type: "connection_error",
+      error: { code: "H2_PING_FLOOD" },
+    });
+    await within(driver.closed, "socket close");
+    await serverDrained(server);
   });
 });
