@@ -63,7 +63,9 @@ export type H2Scenario =
   /** Its SETTINGS dripped one octet every 10 ms, ours never acknowledged, then a DATA frame dripped 5 ms an octet. */
   | "slowloris"
   /** A proper SETTINGS, but the client's SETTINGS are never acknowledged; requests get no answer. */
-  | "settings-ack-withheld";
+  | "settings-ack-withheld"
+  /** No attack: every request gets a 200 with content-length 2 and "ok" (a baseline for the harness). */
+  | "well-behaved";
 
 /** Every scenario, in a stable order (for tests that run them all). */
 export const H2_SCENARIOS: readonly H2Scenario[] = [
@@ -80,6 +82,7 @@ export const H2_SCENARIOS: readonly H2Scenario[] = [
   "goaway-below-open-streams",
   "slowloris",
   "settings-ack-withheld",
+  "well-behaved",
 ];
 
 /**
@@ -93,7 +96,7 @@ export const H2_SCENARIOS: readonly H2Scenario[] = [
  * ```
  */
 export interface H2Expectation {
-  event: "connection_error" | "stream_reset" | "goaway";
+  event: "connection_error" | "stream_reset" | "goaway" | "stream_end";
   code?: string;
   errorCode?: number;
   /** The I/O layer must time the SETTINGS ACK (`settingsAwaitingAck`, `settingsAckTimedOut()`). */
@@ -163,6 +166,7 @@ export const H2_SCENARIO_EXPECTATIONS: Readonly<Record<H2Scenario, H2Expectation
     errorCode: HTTP2_ERROR.SETTINGS_TIMEOUT,
     needsSettingsTimer: true,
   },
+  "well-behaved": { event: "stream_end" },
 };
 
 /**
@@ -381,6 +385,15 @@ class Connection {
             }),
           );
         }
+        break;
+      case "well-behaved":
+        this.write(
+          this.headers(streamId, [
+            [":status", "200"],
+            ["content-length", "2"],
+          ]),
+        );
+        this.write(this.writer.data(streamId, new TextEncoder().encode("ok"), { endStream: true }));
         break;
       default:
         // slowloris, settings-ack-withheld, and the floods that started with the connection: no answer.

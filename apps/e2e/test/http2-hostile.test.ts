@@ -329,6 +329,22 @@ describe("HTTP/2 client core against a hostile server", () => {
     await expectConnectionError("settings-ack-withheld");
   });
 
+  it("well-behaved (the baseline): two requests answered, no error, both sockets closed", async () => {
+    const { server, driver } = await connect("well-behaved");
+    const ids = [driver.request("/a"), driver.request("/b")];
+    await driver.until(
+      (evs) => ids.every((id) => evs.some((e) => e.type === "stream_end" && e.streamId === id)),
+      "well-behaved",
+    );
+    expect(driver.events.filter((e) => e.type === "response")).toHaveLength(2);
+    expect(driver.dataBytes).toBe(4);
+    expect(
+      driver.events.some((e) => e.type === "connection_error" || e.type === "stream_reset"),
+    ).toBe(false);
+    await driver.hangUp();
+    await serverDrained(server);
+  });
+
   it("over TLS with ALPN h2: the same refusal (PING flood)", async () => {
     const certs = await generateTestCertificates();
     const server = await startHostileHttp2Server("ping-flood", { tls: certs.server });
