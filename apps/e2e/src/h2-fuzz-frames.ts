@@ -376,7 +376,8 @@ function plausibleFrames(r: Rand, announcedTableSize: number, hostility: number)
       steps.push(() =>
         headerFrames(r, id, block([[":status", r.pick(["100", "103"])]]), false, true),
       );
-    const length = r.chance(0.3) ? 0 : r.int(2000);
+    // Now and then a body past the default windows (64 KiB to 256 KiB).
+    const length = r.chance(0.3) ? 0 : r.chance(0.05) ? 60_000 + r.int(200_000) : r.int(2000);
     const withLength = r.chance(0.4);
     const trailers = r.chance(0.2);
     const head: [string, string][] = [[":status", r.pick(["200", "200", "404", "204", "500"])]];
@@ -389,7 +390,7 @@ function plausibleFrames(r: Rand, announcedTableSize: number, hostility: number)
     if (!ends) {
       let left = length;
       while (left > 0) {
-        const n = Math.min(left, 1 + r.int(700));
+        const n = Math.min(left, 1 + r.int(length > 10_000 ? 16_384 : 700));
         left -= n;
         const last = left === 0 && !trailers;
         steps.push(() => {

@@ -21,7 +21,7 @@
 //     the input.
 // Cases are drawn from (seed, index), so one replays from its replay line.
 // Used by test/fuzz-h2.test.ts (bounded CI run) and scripts/fuzz.ts --target h2.
-import { EMPTY_BYTES } from "../../../packages/protocol/src/bytes.ts";
+import { concatBytes, EMPTY_BYTES } from "../../../packages/protocol/src/bytes.ts";
 import { ProtocolError, RemoteProtocolError } from "../../../packages/protocol/src/errors.ts";
 import { Http2ClientConnection } from "../../../packages/protocol/src/http2/connection/connection.ts";
 import { http2ErrorCodeOf } from "../../../packages/protocol/src/http2/connection/errors.ts";
@@ -183,10 +183,18 @@ function framesOf(bytes: Uint8Array): Http2Frame[] {
 
 /**
  * Feeds `chunks` to a client that opened {@link REQUESTS}, checking the
- * per-call invariants; `dataToSend()` is taken once at the end, so the ACK
- * flood counters see the same octets however they were cut.
+ * per-call invariants. By default `dataToSend()` is taken once at the end and
+ * no data is acknowledged, so the ACK flood counters and the windows see the
+ * same octets however they were cut (split invariance). `interactive` acts
+ * as an I/O layer does instead: after each chunk it acknowledges the data
+ * and takes the octets to send (WINDOW_UPDATEs, counters reset), which
+ * depends on the cuts, so only the other invariants apply.
  */
-export function runH2(options: Http2ClientOptions, chunks: readonly Uint8Array[]): H2Outcome {
+export function runH2(
+  options: Http2ClientOptions,
+  chunks: readonly Uint8Array[],
+  interactive = false,
+): H2Outcome {
   const total = chunks.reduce((n, c) => n + c.length, 0);
   const client = new Http2ClientConnection(options);
   REQUESTS.forEach(({ method, body }) => {
@@ -210,6 +218,7 @@ export function runH2(options: Http2ClientOptions, chunks: readonly Uint8Array[]
     (options.maxHeaderBlockSize ?? 65_536);
   const maxEvents = 2 * Math.ceil(total / 9) + 2;
   const events: Http2Event[] = [];
+  const sentParts: Uint8Array[] = [];
   let dataBytes = 0;
   let failed: ProtocolError | undefined;
   for (const chunk of chunks) {
@@ -224,7 +233,10 @@ export function runH2(options: Http2ClientOptions, chunks: readonly Uint8Array[]
       if (failed !== undefined)
         throw new InvariantError("exception", `${event.type} after connection_error`);
       events.push(event);
-      if (event.type === "data") dataBytes += event.data.length;
+      if (event.type === "data") {
+        dataBytes += event.data.length;
+        if (interactive) client.acknowledgeReceivedData(event.streamId, event.data.length);
+      }
       if (event.type === "stream_reset" && event.error !== undefined) {
         checkError(event.error, event.errorCode, "stream_reset");
         if (!CLIENT_STREAMS.includes(event.streamId))
@@ -244,6 +256,7 @@ export function runH2(options: Http2ClientOptions, chunks: readonly Uint8Array[]
       throw new InvariantError("memory", `${dataBytes} body octets out of ${total} fed`);
     if (events.length > maxEvents)
       throw new InvariantError("hang", `${events.length} events from ${total} octets`);
+    if (interactive) sentParts.push(client.dataToSend());
   }
   if (failed !== undefined) {
     if (client.state !== "closed") throw new InvariantError("exception", "failed but not closed");
@@ -256,7 +269,8 @@ export function runH2(options: Http2ClientOptions, chunks: readonly Uint8Array[]
         throw new InvariantError("exception", `rethrew ${String(error)}, not ${failed.code}`);
     }
   }
-  const sent = client.dataToSend();
+  sentParts.push(client.dataToSend());
+  const sent = concatBytes(sentParts);
   checkSent(sent, events, total);
   return { events: events.map(describe), error: failed?.code, sent };
 }
@@ -296,7 +310,8 @@ function sameOutcome(a: H2Outcome, b: H2Outcome): string | undefined {
 
 /**
  * Checks one input whole, cut at `cuts`, and byte by byte when at most
- * 4 KiB; returns the first broken invariant, or null.
+ * 4 KiB, and once more cut at `cuts` in interactive mode (see {@link runH2});
+ * returns the first broken invariant, or null.
  *
  * @example
  * ```ts
@@ -322,6 +337,8 @@ function checkH2Outcome(
     const whole = runH2(options, [wire]);
     const splits: Uint8Array[][] = [cutModulo(wire, cuts)];
     if (wire.length <= 4096) splits.push(Array.from(wire, (b) => Uint8Array.of(b)));
+    // As an I/O layer drives it (acknowledging data, sending after each chunk): no comparison.
+    runH2(options, splits[0]!, true);
     for (const pieces of splits) {
       const other = runH2(options, pieces);
       const difference = sameOutcome(whole, other);
