@@ -19,8 +19,8 @@ describe("HTTP/2 client connection fuzz target", () => {
     expect(replayLine(SEED, 41)).toContain(`--seed ${SEED} --case 41`);
   });
 
-  it("fixed-seed run: typed errors only, same result for every split, bounded memory (600 cases, ≤ 8 s)", () => {
-    const result = h2FuzzLoop({ seed: SEED, cases: 600, until: Date.now() + 8_000 });
+  it("fixed-seed run: typed errors only, same result for every split, bounded memory (400 cases, ≤ 8 s)", () => {
+    const result = h2FuzzLoop({ seed: SEED, cases: 400, until: Date.now() + 8_000 });
     expect(result.findings.map((f) => `${f.kind}: ${f.message}\n  ${f.replay}`)).toEqual([]);
     expect(result.cases).toBeGreaterThan(50);
     // The generator reaches both clean runs and many distinct refusals.
