@@ -22,8 +22,13 @@ import {
 } from "../src/h2-hostile.ts";
 
 const WAIT_MS = 10_000;
-/** What the I/O layer allows the server for acknowledging our SETTINGS, in these tests. */
-const SETTINGS_ACK_MS = 300;
+/**
+ * What the I/O layer allows the server for acknowledging our SETTINGS: short
+ * where the timeout is the case under test, long elsewhere so a loaded
+ * machine never turns another case into a SETTINGS timeout.
+ */
+const settingsAckMs = (scenario: H2Scenario): number =>
+  scenario === "settings-ack-withheld" ? 300 : scenario === "slowloris" ? 1_000 : 8_000;
 const DEFAULT_BOUND = 9 + 16_384 + 65_536;
 
 /** A minimal I/O layer: socket octets in, dataToSend out, a SETTINGS ACK timer, no data acknowledged. */
@@ -41,8 +46,11 @@ class Driver {
   #wake: (() => void) | undefined;
   #isClosed = false;
 
-  constructor(socket: net.Socket, options: Http2ClientOptions) {
+  readonly #settingsAckMs: number;
+
+  constructor(socket: net.Socket, options: Http2ClientOptions, settingsAckMs: number) {
     this.#socket = socket;
+    this.#settingsAckMs = settingsAckMs;
     this.conn = new Http2ClientConnection(options);
     this.closed = new Promise((resolve) =>
       socket.on("close", () => {
@@ -82,7 +90,7 @@ class Driver {
     if (this.#settingsTimer === undefined && this.conn.settingsAwaitingAck > 0) {
       this.#settingsTimer = setTimeout(() => {
         if (this.conn.settingsAwaitingAck > 0) this.#take(this.conn.settingsAckTimedOut());
-      }, SETTINGS_ACK_MS);
+      }, this.#settingsAckMs);
     }
   }
 
@@ -163,7 +171,7 @@ async function connect(scenario: H2Scenario, options: Http2ClientOptions = {}) {
   const server = await startHostileHttp2Server(scenario);
   servers.push(server);
   const socket = net.connect(server.port, "127.0.0.1");
-  const driver = new Driver(socket, options);
+  const driver = new Driver(socket, options, settingsAckMs(scenario));
   drivers.push(driver);
   await within(
     new Promise<void>((resolve, reject) => {
@@ -321,8 +329,8 @@ describe("HTTP/2 client core against a hostile server", () => {
   it("slowloris (frames dripped octet by octet, our SETTINGS never acknowledged): H2_SETTINGS_TIMEOUT from the I/O layer's timer; at most one partial frame held", async () => {
     const driver = await expectConnectionError("slowloris");
     expect(driver.maxBuffered).toBeLessThanOrEqual(9 + 16_384);
-    // The dripped SETTINGS still arrived whole before the timer fired.
-    expect(driver.events[0]).toMatchObject({ type: "settings_changed" });
+    // Nothing but the dripped SETTINGS (if it was whole in time) before the timeout.
+    expect(driver.events.slice(0, -1).every((e) => e.type === "settings_changed")).toBe(true);
   });
 
   it("SETTINGS never acknowledged: H2_SETTINGS_TIMEOUT (SETTINGS_TIMEOUT)", async () => {
@@ -355,7 +363,7 @@ describe("HTTP/2 client core against a hostile server", () => {
       ca: certs.ca,
       ALPNProtocols: ["h2"],
     });
-    const driver = new Driver(socket, {});
+    const driver = new Driver(socket, {}, settingsAckMs("ping-flood"));
     drivers.push(driver);
     await within(
       new Promise<void>((resolve, reject) => {
