@@ -22,7 +22,11 @@
 // Cases are drawn from (seed, index), so one replays from its replay line.
 // Used by test/fuzz-h2.test.ts (bounded CI run) and scripts/fuzz.ts --target h2.
 import { concatBytes, EMPTY_BYTES } from "../../../packages/protocol/src/bytes.ts";
-import { ProtocolError, RemoteProtocolError } from "../../../packages/protocol/src/errors.ts";
+import {
+  LocalProtocolError,
+  ProtocolError,
+  RemoteProtocolError,
+} from "../../../packages/protocol/src/errors.ts";
 import { Http2ClientConnection } from "../../../packages/protocol/src/http2/connection/connection.ts";
 import { http2ErrorCodeOf } from "../../../packages/protocol/src/http2/connection/errors.ts";
 import type { Http2Event } from "../../../packages/protocol/src/http2/connection/events.ts";
@@ -219,6 +223,9 @@ export function runH2(
   const maxEvents = 2 * Math.ceil(total / 9) + 2;
   const events: Http2Event[] = [];
   const sentParts: Uint8Array[] = [];
+  const random = prng(total);
+  /** What the API calls of interactive mode may send, beyond answers to the input. */
+  let apiOctets = 0;
   let dataBytes = 0;
   let failed: ProtocolError | undefined;
   for (const chunk of chunks) {
@@ -239,7 +246,8 @@ export function runH2(
       }
       if (event.type === "stream_reset" && event.error !== undefined) {
         checkError(event.error, event.errorCode, "stream_reset");
-        if (!CLIENT_STREAMS.includes(event.streamId))
+        // One the client opened: the first four, or one the API opened in interactive mode.
+        if (event.streamId % 2 === 0 || event.streamId >= client.nextStreamId)
           throw new InvariantError("error-code", `reset of stream ${event.streamId}`);
       }
       if (event.type === "connection_error") {
@@ -256,7 +264,10 @@ export function runH2(
       throw new InvariantError("memory", `${dataBytes} body octets out of ${total} fed`);
     if (events.length > maxEvents)
       throw new InvariantError("hang", `${events.length} events from ${total} octets`);
-    if (interactive) sentParts.push(client.dataToSend());
+    if (interactive) {
+      if (failed === undefined) apiOctets += act(client, random);
+      sentParts.push(client.dataToSend());
+    }
   }
   if (failed !== undefined) {
     if (client.state !== "closed") throw new InvariantError("exception", "failed but not closed");
@@ -271,14 +282,72 @@ export function runH2(
   }
   sentParts.push(client.dataToSend());
   const sent = concatBytes(sentParts);
-  checkSent(sent, events, total);
+  checkSent(sent, events, total, apiOctets);
   return { events: events.map(describe), error: failed?.code, sent };
 }
 
+/**
+ * One call of the client's API between chunks, as an application makes them
+ * (interactive mode): a new request, body octets, trailers, a reset, a PING,
+ * a GOAWAY, an acknowledgement. A refusal must be a LocalProtocolError with a
+ * stable code; nothing else may escape.
+ */
+function act(client: Http2ClientConnection, random: () => number): number {
+  const int = (n: number) => Math.floor(random() * n);
+  const streamId = int(6) === 0 ? client.nextStreamId : 1 + 2 * int(5);
+  try {
+    switch (int(10)) {
+      case 0:
+        client.sendHeaders(undefined, GET_REQUEST, { endStream: int(2) === 0 });
+        break;
+      case 1: {
+        const length = int(20_000);
+        client.sendData(streamId, new Uint8Array(length), { endStream: int(2) === 0 });
+        return length + 9 * 4;
+      }
+      case 2:
+        client.resetStream(streamId);
+        break;
+      case 3:
+        client.ping(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, int(256)));
+        break;
+      case 4:
+        client.sendHeaders(streamId, [["x-trailer", "1"]], { endStream: true });
+        break;
+      case 5:
+        client.endStream(streamId);
+        break;
+      case 6:
+        if (int(4) === 0) client.close();
+        break;
+      default:
+        client.acknowledgeReceivedData(streamId, int(70_000));
+        break;
+    }
+  } catch (error) {
+    if (!(error instanceof LocalProtocolError) || !/^(H2_|INVALID_)[A-Z0-9_]+$/.test(error.code))
+      throw new InvariantError("exception", `the API threw ${String(error)}`);
+  }
+  // A request head, trailers, a PING or a GOAWAY: well under this.
+  return 200;
+}
+
+const GET_REQUEST: [string, string][] = [
+  [":method", "GET"],
+  [":scheme", "https"],
+  [":authority", "fuzz.example"],
+  [":path", "/again"],
+];
+
 /** What the client sent back: whole frames, a GOAWAY with the failure's code last, bounded. */
-function checkSent(sent: Uint8Array, events: readonly Http2Event[], total: number): void {
+function checkSent(
+  sent: Uint8Array,
+  events: readonly Http2Event[],
+  total: number,
+  apiOctets: number,
+): void {
   // The POST body (70000 octets) may go out as windows open; the rest answers the input.
-  const limit = 70_000 + 200 + 2 * total;
+  const limit = 70_000 + 200 + 2 * total + apiOctets;
   if (sent.length > limit)
     throw new InvariantError("output", `${sent.length} octets sent for ${total} received`);
   const frames = framesOf(sent);
