@@ -58,7 +58,7 @@ export type H2Scenario =
   | "unopened-stream"
   /** 103 heads without end (up to 10,000) on the request's stream. */
   | "endless-1xx"
-  /** Waits for streams 1, 3 and 5, sends GOAWAY with last stream 1, then answers stream 1 only. */
+  /** On the first request, GOAWAY with that stream as the last processed; answers it alone (the others are safe to retry). */
   | "goaway-below-open-streams"
   /** Its SETTINGS dripped one octet every 10 ms, ours never acknowledged, then a DATA frame dripped 5 ms an octet. */
   | "slowloris"
@@ -376,13 +376,12 @@ class Connection {
         this.flood(() => this.headers(streamId, [[":status", "103"]]), 10_000);
         break;
       case "goaway-below-open-streams":
-        if (this.#streams.length === 3) {
-          this.write(this.writer.goaway(this.#streams[0]!, HTTP2_ERROR.NO_ERROR));
-          this.write(this.headers(this.#streams[0]!, ok));
+        // The first stream is the last one processed; every later one is refused unprocessed.
+        if (this.#streams.length === 1) {
+          this.write(this.writer.goaway(streamId, HTTP2_ERROR.NO_ERROR));
+          this.write(this.headers(streamId, ok));
           this.write(
-            this.writer.data(this.#streams[0]!, new TextEncoder().encode("ok"), {
-              endStream: true,
-            }),
+            this.writer.data(streamId, new TextEncoder().encode("ok"), { endStream: true }),
           );
         }
         break;
@@ -455,8 +454,10 @@ export interface HostileHttp2Options {
 
 /**
  * Starts a hostile HTTP/2 server on 127.0.0.1 (a free port) that plays
- * `scenario` on every connection: cleartext HTTP/2 with prior knowledge (no
- * upgrade), or over TLS with ALPN "h2" when `tls` is given.
+ * `scenario` on every connection, or, given a list, the n-th scenario on the
+ * n-th connection and the last one on any after (say a GOAWAY, then a
+ * well-behaved server for the retries): cleartext HTTP/2 with prior
+ * knowledge (no upgrade), or over TLS with ALPN "h2" when `tls` is given.
  *
  * @example
  * ```ts
@@ -467,9 +468,11 @@ export interface HostileHttp2Options {
  * ```
  */
 export async function startHostileHttp2Server(
-  scenario: H2Scenario,
+  scenario: H2Scenario | readonly H2Scenario[],
   options: HostileHttp2Options = {},
 ): Promise<HostileHttp2Server> {
+  const scenarios: readonly H2Scenario[] = typeof scenario === "string" ? [scenario] : scenario;
+  if (scenarios.length === 0) throw new TypeError("startHostileHttp2Server: no scenario");
   const host = options.host ?? "127.0.0.1";
   const sockets = new Set<net.Socket>();
   const received: Http2Frame[] = [];
@@ -478,7 +481,7 @@ export async function startHostileHttp2Server(
     accepted++;
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
-    new Connection(socket, scenario, received);
+    new Connection(socket, scenarios[Math.min(accepted, scenarios.length) - 1]!, received);
   };
   const server =
     options.tls === undefined

@@ -353,6 +353,36 @@ describe("HTTP/2 client core against a hostile server", () => {
     await serverDrained(server);
   });
 
+  it("a scenario per connection: GOAWAY on the first, the retries answered on the second", async () => {
+    const server = await startHostileHttp2Server(["goaway-below-open-streams", "well-behaved"]);
+    servers.push(server);
+    const open = async () => {
+      const socket = net.connect(server.port, "127.0.0.1");
+      const driver = new Driver(socket, {}, 8_000);
+      drivers.push(driver);
+      await within(new Promise<void>((resolve) => socket.once("connect", resolve)), "connect");
+      driver.flush();
+      return driver;
+    };
+    const first = await open();
+    const ids = [first.request("/a"), first.request("/b"), first.request("/c")];
+    await first.until((evs) => evs.some((e) => e.type === "goaway"), "goaway");
+    const goaway = first.events.find((e) => e.type === "goaway");
+    const retry = goaway?.type === "goaway" ? goaway.unprocessedStreamIds : [];
+    expect(retry).toEqual([ids[1], ids[2]]);
+    const second = await open();
+    const retried = retry.map(() => second.request("/retry"));
+    await second.until(
+      (evs) => retried.every((id) => evs.some((e) => e.type === "stream_end" && e.streamId === id)),
+      "retries",
+    );
+    expect(second.dataBytes).toBe(4);
+    await first.hangUp();
+    await second.hangUp();
+    await serverDrained(server);
+    expect(server.accepted).toBe(2);
+  });
+
   it("over TLS with ALPN h2: the same refusal (PING flood)", async () => {
     const certs = await generateTestCertificates();
     const server = await startHostileHttp2Server("ping-flood", { tls: certs.server });
