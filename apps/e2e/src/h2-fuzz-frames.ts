@@ -22,7 +22,15 @@ export interface Rand {
 
 // ── frames ──────────────────────────────────────────────────────────────
 
-/** A frame with a 24-bit length that may lie (`declared`), any type, flags and stream id. */
+/**
+ * A frame with a 24-bit length that may lie (`declared`), any type, flags and stream id.
+ *
+ * @example
+ * ```ts
+ * rawFrame(0x6, 0, 0, new Uint8Array(8)); // a PING
+ * rawFrame(0x6, 0, 0, new Uint8Array(8), 16_385); // a PING announcing more than it carries
+ * ```
+ */
 export function rawFrame(
   type: number,
   flags: number,
@@ -446,6 +454,11 @@ function plausibleFrames(r: Rand, announcedTableSize: number, hostility: number)
  * A server's octets for a client that announced `announcedTableSize`: a
  * plausible exchange spoiled here and there (mostly), or SETTINGS then any
  * frames at all.
+ *
+ * @example
+ * ```ts
+ * frameCase({ int: (n) => n - 1, chance: () => false, pick: (xs) => xs[0]! }); // SETTINGS, ACK, …
+ * ```
  */
 export function frameCase(r: Rand, announcedTableSize = 4096): Uint8Array {
   let frames: Uint8Array[];
@@ -483,7 +496,14 @@ interface Story {
 }
 
 let stories: Story[] | undefined;
-/** The encoded blocks of every vendored hpack-test-case story (each story one compression context). */
+/**
+ * The encoded blocks of every vendored hpack-test-case story (each story one compression context).
+ *
+ * @example
+ * ```ts
+ * hpackStories().map((s) => s.name); // ["nghttp2/story_00", …, "python-hpack/story_12"]
+ * ```
+ */
 export function hpackStories(): Story[] {
   if (stories !== undefined) return stories;
   const root = new URL("../../../packages/protocol/test/fixtures/hpack/", import.meta.url);
@@ -524,6 +544,11 @@ const HPACK_TOKENS = [
  * some byte-mutated, each after `:status 200` as HEADERS on the client's
  * streams in turn (request pseudo-headers then make a stream error, after
  * the block is decoded; the decoding is what is under test).
+ *
+ * @example
+ * ```ts
+ * corpusCase(rand, 4096).name; // "hpack-corpus go-hpack/story_05"
+ * ```
  */
 export function corpusCase(r: Rand, announcedTableSize = 4096): { name: string; wire: Uint8Array } {
   const story = r.pick(hpackStories());

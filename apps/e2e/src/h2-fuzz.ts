@@ -50,7 +50,14 @@ const REQUESTS: { method: string; body: number }[] = [
   { method: "HEAD", body: 0 },
 ];
 
-/** The client streams of every run. */
+/**
+ * The client streams every run opens before the server's octets arrive.
+ *
+ * @example
+ * ```ts
+ * CLIENT_STREAMS; // [1, 3, 5, 7]
+ * ```
+ */
 export const CLIENT_STREAMS = REQUESTS.map((_, i) => 2 * i + 1);
 
 /** One generated input: the server's octets, the client's options, where to cut. */
@@ -78,7 +85,15 @@ const OPTION_SETS: Http2ClientOptions[] = [
   { headerTableSize: 256, initialWindowSize: 0 },
 ];
 
-/** The case at `index` of a run with `seed`: deterministic, so replay lines work. */
+/**
+ * The case at `index` of a run with `seed`: deterministic, so replay lines work.
+ *
+ * @example
+ * ```ts
+ * const { options, wire, cuts } = h2CaseAt(7, 194);
+ * checkH2(options, wire, cuts); // what `fuzz --target h2 --seed 7 --case 194` checks
+ * ```
+ */
 export function h2CaseAt(seed: number, index: number): H2Case {
   const random = prng((seed + Math.imul(index + 1, 0x9e3779b1)) >>> 0);
   const rand: Rand = {
@@ -193,6 +208,11 @@ function framesOf(bytes: Uint8Array): Http2Frame[] {
  * as an I/O layer does instead: after each chunk it acknowledges the data
  * and takes the octets to send (WINDOW_UPDATEs, counters reset), which
  * depends on the cuts, so only the other invariants apply.
+ *
+ * @example
+ * ```ts
+ * runH2({}, [wire]).error; // "H2_PING_FLOOD", or undefined when the server behaved
+ * ```
  */
 export function runH2(
   options: Http2ClientOptions,
@@ -426,7 +446,14 @@ function checkH2Outcome(
   }
 }
 
-/** The command that replays case `index` of a run with `seed`. */
+/**
+ * The command that replays case `index` of a run with `seed`.
+ *
+ * @example
+ * ```ts
+ * replayLine(7, 194); // "npx pnpm --filter @reqivo/e2e fuzz -- --target h2 --seed 7 --case 194"
+ * ```
+ */
 export const replayLine = (seed: number, index: number): string =>
   `npx pnpm --filter @reqivo/e2e fuzz -- --target h2 --seed ${seed} --case ${index}`;
 
