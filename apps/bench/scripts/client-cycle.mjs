@@ -6,6 +6,7 @@
 // node:http's tiny-GET answer (src/client/tiny-get-wire.json), or with
 // BODY_BYTES=n a 200 with an n-byte body, read in 16 KiB pieces as from a socket.
 //   node scripts/client-cycle.mjs <requests> [path/to/client/dist/index.js]
+//   COUNT_PROMISES=1 node scripts/client-cycle.mjs 1000   # promises created per request
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
@@ -89,10 +90,25 @@ const session = new Session({
 });
 const url = "http://127.0.0.1:40000/tiny";
 let bytes = 0;
+// COUNT_PROMISES=1: promises created per request (the loop's own two awaits
+// included), counted by an async hook after the first request warmed up.
+let promises = 0;
+const promiseHook =
+  process.env.COUNT_PROMISES === undefined
+    ? undefined
+    : (await import("node:async_hooks")).createHook({
+        init(_id, type) {
+          if (type === "PROMISE") promises++;
+        },
+      });
 for (let i = 0; i < requests; i++) {
+  if (i === 1) promiseHook?.enable();
   const res = await session.get(url);
   bytes += (await res.bytes()).length;
 }
+promiseHook?.disable();
+if (promiseHook !== undefined && requests > 1)
+  console.log(`${(promises / (requests - 1)).toFixed(1)} promises per request`);
 if (bytes !== bodyBytes * requests)
   throw new Error(`got ${bytes} body bytes, want ${bodyBytes * requests}`);
 if (connects !== 1) throw new Error(`${connects} connections, want 1 (kept alive)`);

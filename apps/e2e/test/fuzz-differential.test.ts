@@ -85,6 +85,12 @@ describe("differential fuzzing of the HTTP/1.1 reader against llhttp (strict)", 
       "obs-fold-unfolded",
     ],
     ["status 099", "HTTP/1.1 099 OK\r\n\r\n", "status-below-100"],
+    [
+      // fuzz:diff --parser http --seed 1098865724 --case 69401: another field ending in "Content-Length"
+      "the same Content-Length twice around an eContent-Length field",
+      "HTTP/1.1 500 \r\nContent-Length:17\r\neContent-Length:\r\nContent-Length:17\r\n\r\nbbbbbbbbbbbbbbbbb",
+      "same-content-length-repeated",
+    ],
   ])("the oracle differs on %s, and the list says why", (_name, response, id) => {
     const c = one(response);
     expect(classifyHttp(c, runReqivoHttp(c), runLlhttp(c))).toBe(id);

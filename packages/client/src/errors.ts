@@ -304,3 +304,38 @@ export class DecompressionError extends ReqivoError {
     super(code, message, options);
   }
 }
+
+/**
+ * An HTTP/2 stream ended without a response: the server reset it
+ * (`HTTP2_STREAM_RESET`, `HTTP2_REFUSED_STREAM`) or went away before
+ * processing it (`HTTP2_UNPROCESSED`: a GOAWAY whose last stream id is below
+ * it, or a connection that stopped taking streams). `errorCode` is the
+ * RST_STREAM or GOAWAY error code (RFC 9113 §7). Refused and unprocessed
+ * requests were not acted on: the client sends them again on another
+ * connection once before this reaches the caller.
+ *
+ * @example
+ * ```ts
+ * import { Http2StreamError } from "@reqivo/client";
+ * try { await session.get(url); }
+ * catch (e) { if (e instanceof Http2StreamError) console.log(e.code, e.errorCode); } // "HTTP2_STREAM_RESET" 2
+ * ```
+ */
+export class Http2StreamError extends ReqivoError {
+  /** The HTTP/2 error code the stream ended with. */
+  readonly errorCode: number;
+
+  static {
+    brandErrorClass(Http2StreamError, "Http2StreamError");
+  }
+
+  constructor(
+    code: "HTTP2_STREAM_RESET" | "HTTP2_REFUSED_STREAM" | "HTTP2_UNPROCESSED",
+    message: string,
+    errorCode: number,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.errorCode = errorCode;
+  }
+}

@@ -17,6 +17,7 @@ export type { Credentials } from "./connection/basic-credentials.ts";
 export type { Timings } from "./connection/body-source.ts";
 export type { DnsCacheOptions } from "./connection/dns/cache.ts";
 export type { DnsOptions } from "./connection/dns/session-dns.ts";
+export type { Http2Options } from "./connection/http2/options.ts";
 export type { TimeoutOptions } from "./connection/lifeline.ts";
 export type { PoolOptions } from "./connection/pool.ts";
 export type { ProxyInput, ProxyOptions } from "./connection/proxy/config.ts";
@@ -59,6 +60,7 @@ export {
   DeadlineExceededError,
   DecompressionError,
   HeadersTimeoutError,
+  Http2StreamError,
   InvalidRequestError,
   RedirectError,
   RedirectLoopError,
@@ -89,7 +91,12 @@ export {
 export type { RedirectMode, RedirectOptions, RequestOptions } from "./options.ts";
 export type { Progress, ProgressCallback } from "./progress.ts";
 export { DEFAULT_SENSITIVE_HEADERS } from "./redirect.ts";
-export { type BufferedResponseInit, type RedirectHop, Response } from "./response.ts";
+export {
+  type BufferedResponseInit,
+  type HttpVersion,
+  type RedirectHop,
+  Response,
+} from "./response.ts";
 export type { BackoffOptions, RetryOptions } from "./retry.ts";
 export { Session, type SessionOptions } from "./session.ts";
 export {

@@ -4,9 +4,11 @@
  * once and its middleware share ({@link RequestCall}: the per-request
  * policies, the deadline, the redirects followed and the retries made).
  */
+
 import type { HeaderList } from "@reqivo/protocol";
 import type { AuthOptions } from "./auth.ts";
 import type { SessionDns } from "./connection/dns/session-dns.ts";
+import type { Http2Settings } from "./connection/http2/options.ts";
 import type { Lifeline, TimeoutOptions } from "./connection/lifeline.ts";
 import type { OriginTargets } from "./connection/origin-targets.ts";
 import type { Pool } from "./connection/pool.ts";
@@ -49,6 +51,8 @@ export interface SessionState {
   readonly dns: SessionDns | undefined;
   /** The session's proxy settings and those of requests that set their own. */
   readonly proxies: ProxyRoutes;
+  /** The `http2` option (`undefined`: off). */
+  readonly http2: Http2Settings | undefined;
   /**
    * Where a response body sends its connection when it ends. One function per
    * session instead of a closure per response.

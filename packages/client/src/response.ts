@@ -32,7 +32,20 @@ export interface ResponseInit {
   history: readonly RedirectHop[];
   timings: Timings;
   body: BodySource | null;
+  /** The HTTP version the response came with. Default "1.1". */
+  httpVersion?: HttpVersion;
 }
+
+/**
+ * The HTTP version a response came with: `"2"` over an HTTP/2 connection
+ * (the session's `http2` option, the server choosing `h2`), else `"1.1"`.
+ *
+ * @example
+ * ```ts
+ * const version: HttpVersion = (await session.get(url)).httpVersion;
+ * ```
+ */
+export type HttpVersion = "1.1" | "2";
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -118,6 +131,7 @@ export function replaceBody(
     history: response.history,
     timings: response.timings,
     body,
+    httpVersion: response.httpVersion,
   });
 }
 
@@ -144,6 +158,8 @@ export class Response implements AsyncIterable<Uint8Array> {
   /** Redirects followed to get here, oldest first. */
   readonly history: readonly RedirectHop[];
   readonly timings: Timings;
+  /** `"2"` when the response came over HTTP/2, else `"1.1"`. */
+  readonly httpVersion: HttpVersion;
   readonly #source: BodySource;
   #used = false;
   #stream: ReadableStream<Uint8Array> | undefined;
@@ -192,6 +208,7 @@ export class Response implements AsyncIterable<Uint8Array> {
     this.url = init.url;
     this.history = init.history;
     this.timings = init.timings;
+    this.httpVersion = init.httpVersion ?? "1.1";
     this.#source = init.body ?? EMPTY_SOURCE;
   }
 

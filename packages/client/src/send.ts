@@ -6,8 +6,9 @@
  */
 import type { HeaderList, Headers } from "@reqivo/protocol";
 import { type BodySource, ConnectionBody, type Timings } from "./connection/body-source.ts";
-import { dispatch } from "./connection/dispatch.ts";
-import type { ExchangeResult, WireRequest } from "./connection/exchange.ts";
+import { type Dispatched, dispatch } from "./connection/dispatch.ts";
+import type { WireRequest } from "./connection/exchange.ts";
+import { Http2Body } from "./connection/http2/body.ts";
 import type { OriginTarget } from "./connection/origin-targets.ts";
 import type { Pool } from "./connection/pool.ts";
 import type { PooledConnection } from "./connection/pooled-connection.ts";
@@ -93,7 +94,7 @@ function send(call: RequestCall, request: OutgoingRequest): Promise<Response> {
   return dispatch(
     { pool: state.pool, targets: settings.targets, target, timeouts: settings.timeouts, lifeline },
     wire,
-    ({ connection, result, reused }) => respond(call, url, connection, result, started, reused),
+    (dispatched) => respond(call, url, dispatched, started),
   );
 }
 
@@ -101,14 +102,8 @@ function send(call: RequestCall, request: OutgoingRequest): Promise<Response> {
 const NO_REDIRECTS: readonly RedirectHop[] = Object.freeze([]);
 
 /** The Response for an exchange's final head. */
-function respond(
-  call: RequestCall,
-  url: URL,
-  connection: PooledConnection,
-  result: ExchangeResult,
-  started: number,
-  reused: boolean,
-): Response {
+function respond(call: RequestCall, url: URL, dispatched: Dispatched, started: number): Response {
+  const { connection, result, reused, stream } = dispatched;
   const { state, settings, history: followed } = call;
   const lifeline = settings.lifeline;
   const timings: Timings = {
@@ -118,7 +113,8 @@ function respond(
     reused,
     retries: call.retries,
   };
-  connection.keepAliveHint = keepAliveHint(result.headers.get("keep-alive"));
+  if (stream === undefined)
+    connection.keepAliveHint = keepAliveHint(result.headers.get("keep-alive"));
   // Each response keeps its own copy: later hops of the chain must not show up in it.
   const history = followed.length === 0 ? NO_REDIRECTS : followed.slice();
   // One literal with every field, body filled in after: spreading a head
@@ -131,6 +127,7 @@ function respond(
     history,
     timings,
     body: null,
+    httpVersion: stream === undefined ? "1.1" : "2",
   };
   if (result.upgraded) {
     // Not HTTP any more: this connection can never return to the pool.
@@ -139,7 +136,10 @@ function respond(
     timings.total = timings.firstByte;
     return new Response(init);
   }
-  const source = new ConnectionBody(connection, lifeline, state.afterBody, started, timings);
+  const source =
+    stream === undefined
+      ? new ConnectionBody(connection, lifeline, state.afterBody, started, timings)
+      : new Http2Body(connection, stream, lifeline, state.afterBody, started, timings);
   source.settleIfEmpty();
   init.body = counted(settings.options, result.headers, source);
   return new Response(init);
@@ -156,7 +156,9 @@ function counted(options: RequestOptions, headers: Headers, source: BodySource):
 /** Where a finished body's connection goes: back to the pool, or closed. */
 export function afterBody(pool: Pool): (connection: PooledConnection, reusable: boolean) => void {
   return (connection, reusable) => {
-    if (reusable) {
+    // An HTTP/2 body ends its stream only (a cancelled one was reset): the connection stays.
+    if (connection.h2 !== undefined) pool.release(connection);
+    else if (reusable) {
       connection.protocol.startNextCycle();
       pool.release(connection);
     } else {

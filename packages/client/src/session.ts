@@ -8,6 +8,7 @@ import type { HeaderList, HttpLimits } from "@reqivo/protocol";
 import type { Transport } from "@reqivo/transport";
 import { type AuthOptions, checkAuth } from "./auth.ts";
 import { type DnsOptions, SessionDns } from "./connection/dns/session-dns.ts";
+import { type Http2Options, http2Settings } from "./connection/http2/options.ts";
 import { Lifeline, type TimeoutOptions } from "./connection/lifeline.ts";
 import { checkSocketPath, OriginTargets } from "./connection/origin-targets.ts";
 import { Pool, type PoolOptions } from "./connection/pool.ts";
@@ -82,6 +83,14 @@ export interface SessionOptions {
   tls?: ClientTlsOptions;
   /** Connect every origin through this Unix domain socket instead of TCP (see also `http+unix:` URLs). */
   socketPath?: string;
+  /**
+   * Offer HTTP/2 to https origins (ALPN `h2`, then `http/1.1`): where the
+   * server picks `h2`, one connection per origin carries many requests at
+   * once (`response.httpVersion` is `"2"`); elsewhere HTTP/1.1 as without
+   * the option. `true`, or an object of HTTP/2 settings. Off by default.
+   * Proxied requests and WebSockets stay on HTTP/1.1.
+   */
+  http2?: boolean | Http2Options;
   /** Name resolution: a lookup hook or a table of addresses, a cache, the happy-eyeballs delay. */
   dns?: DnsOptions;
   /**
@@ -150,7 +159,8 @@ export class Session {
   constructor(options: SessionOptions) {
     if (options?.transport === undefined)
       throw new InvalidRequestError("a Session needs a transport");
-    const pool = new Pool(options.transport, options.pool, options.limits);
+    const http2 = http2Settings(options.http2);
+    const pool = new Pool(options.transport, options.pool, options.limits, http2);
     const baseUrl = options.baseUrl === undefined ? undefined : new URL(options.baseUrl);
     if (options.stayOnBaseOrigin === true && baseUrl === undefined)
       throw new InvalidRequestError("stayOnBaseOrigin needs a baseUrl");
@@ -183,11 +193,13 @@ export class Session {
         socketPath,
         dns,
         proxy: proxies.settings(undefined),
+        http2,
       }),
       tls,
       socketPath,
       dns,
       proxies,
+      http2,
       afterBody: afterBody(pool),
     };
   }

@@ -78,4 +78,28 @@ describe("pool capacity", () => {
     expect([connection.active, p.stats().a?.idle]).toEqual([0, 1]);
     await p.close();
   });
+
+  it("a draining connection (HTTP/2 GOAWAY) is lent no more and closes when its last exchange ends", async () => {
+    const { pool: p, opened } = pool();
+    const open = () => p.transport.connect({ host: "a", port: 1 });
+    const connection = await p.acquire("a", open);
+    connection.capacity = 3;
+    p.release(connection);
+    await p.acquire("a", open);
+    const second = await p.acquire("a", open);
+    expect([second, connection.active]).toEqual([connection, 2]);
+    connection.draining = true;
+    // Not offered any more: a new request opens another connection.
+    const other = await p.acquire("a", open);
+    expect([other === connection, opened()]).toEqual([false, 2]);
+    p.release(connection);
+    expect([connection.active, connection.discarded]).toEqual([1, false]);
+    p.release(connection);
+    expect([connection.discarded, p.stats().a?.total]).toEqual([true, 1]);
+    // Discarding again (another stream ending with the connection) frees no second slot.
+    p.discard(connection);
+    expect(p.stats().a?.total).toBe(1);
+    p.release(other);
+    await p.close();
+  });
 });

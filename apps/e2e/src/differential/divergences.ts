@@ -205,8 +205,9 @@ export const httpDivergences: readonly HttpDivergence[] = [
     matches: (input, _reqivo, llhttp) => {
       if (!/^HPE_(INVALID|UNEXPECTED)_CONTENT_LENGTH$/.test(llhttp.error ?? "")) return false;
       return input.split(/\r?\n\r?\n/).some((head) => {
-        const values = [...head.matchAll(/content-length ?:([^\r\n]*)/gi)].flatMap((m) =>
-          m[1]!.split(",").map((v) => v.trim()),
+        // Field names start a line: "eContent-Length" is another field.
+        const values = [...head.matchAll(/(?:^|\n)content-length ?:([^\r\n]*)/gi)].flatMap((m) =>
+          m[1]!.split(",").map((v) => v.replace(/^[ \t]+|[ \t]+$/g, "")),
         );
         return values.length > 1 && values.every((v) => v === values[0]);
       });

@@ -5,14 +5,19 @@
  * connection that the server had already closed is replaced by a fresh one
  * once (the "socket hang up" case): whether a connection was stale is a fact
  * of the connection, not a policy, so it is handled here and not by the
- * retry middleware.
+ * retry middleware. On HTTP/2 the same holds for a stream the server
+ * refused (REFUSED_STREAM) or never processed (above a GOAWAY's last stream
+ * id): it is sent again once, on a connection that still takes streams.
  */
+import { Headers } from "@reqivo/protocol";
 import {
   type ExchangeProgress,
   type ExchangeResult,
   exchange,
   type WireRequest,
 } from "./exchange.ts";
+import { exchangeHttp2 } from "./http2/exchange.ts";
+import { Http2ClientStream } from "./http2/stream.ts";
 import type { Lifeline, TimeoutOptions } from "./lifeline.ts";
 import type { OriginTarget, OriginTargets } from "./origin-targets.ts";
 import type { Pool } from "./pool.ts";
@@ -23,6 +28,12 @@ const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"])
 function isStale(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === "CONNECTION_CLOSED" || code === "CONNECTION_RESET";
+}
+
+/** An HTTP/2 request the server did not act on: safe to send again whatever its method. */
+function isUnprocessed(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "HTTP2_REFUSED_STREAM" || code === "HTTP2_UNPROCESSED";
 }
 
 /** Where one request goes and how long it may take. */
@@ -40,6 +51,8 @@ export interface Dispatched {
   readonly result: ExchangeResult;
   /** Whether the connection had served a request before. */
   readonly reused: boolean;
+  /** The HTTP/2 stream the response body comes from; `undefined` on HTTP/1.1. */
+  readonly stream: Http2ClientStream | undefined;
 }
 
 /** A connection from the pool's queue or a new connect (`fresh`: never an idle one). */
@@ -50,6 +63,7 @@ function acquire(to: DispatchTarget, fresh: boolean): Promise<PooledConnection> 
     () => to.targets.open(pool.transport, target, to.timeouts, lifeline),
     fresh,
     lifeline.canEndWhileWaiting ? lifeline.signal : undefined,
+    target.http2,
   );
 }
 
@@ -66,19 +80,53 @@ export async function dispatch<T>(
 ): Promise<T> {
   const { pool, lifeline } = to;
   const body = wire.body;
+  let fresh = false;
   for (let attempt = 0; ; attempt++) {
     // An idle connection is taken as it is (the keep-alive case); else the pool's queue or a connect.
-    const connection =
-      (attempt === 0 ? pool.takeIdle(to.target.key) : undefined) ??
-      (await acquire(to, attempt > 0));
+    const connection: PooledConnection =
+      (attempt === 0 ? pool.takeIdle(to.target.key) : undefined) ?? (await acquire(to, fresh));
     if (lifeline.reason !== undefined) {
-      // Ended while the pool was handing the connection over: give it back, or its slot leaks.
-      pool.discard(connection);
+      // Ended while the pool was handing the connection over: give it back, or its slot leaks
+      // (an HTTP/2 connection carries other requests: only this one's share goes back).
+      if (connection.h2 !== undefined) pool.release(connection);
+      else pool.discard(connection);
       throw lifeline.reason;
     }
-    const reused = connection.requests > 0;
-    lifeline.attach(connection);
+    const reused: boolean = connection.requests > 0;
     const progress: ExchangeProgress = { bodyStarted: false };
+    const link = connection.h2;
+    if (link !== undefined) {
+      const onInformational = wire.onInformational;
+      const stream = new Http2ClientStream(
+        link,
+        onInformational && ((status, headers) => onInformational(status, new Headers(headers))),
+      );
+      lifeline.attach(stream);
+      connection.requests++;
+      let result: ExchangeResult;
+      try {
+        result = await exchangeHttp2(link, stream, wire, to.target.scheme, lifeline, progress);
+      } catch (error) {
+        stream.abort(error);
+        // The stream is gone, the connection stays (the pool closes it if it is done for).
+        pool.release(connection);
+        const reason = lifeline.explain(error);
+        const replayable = body === null || body.replayable;
+        const stale: boolean =
+          reused && isStale(reason) && (IDEMPOTENT.has(wire.method) || !progress.bodyStarted);
+        if (
+          attempt > 0 ||
+          lifeline.reason !== undefined ||
+          !replayable ||
+          !(isUnprocessed(reason) || stale)
+        )
+          throw reason;
+        fresh = stale;
+        continue;
+      }
+      return received({ connection, result, reused, stream });
+    }
+    lifeline.attach(connection);
     let result: ExchangeResult;
     try {
       result = await exchange(connection, wire, lifeline, progress);
@@ -95,8 +143,9 @@ export async function dispatch<T>(
         replayable &&
         (IDEMPOTENT.has(wire.method) || !progress.bodyStarted);
       if (!again) throw reason;
+      fresh = true;
       continue;
     }
-    return received({ connection, result, reused });
+    return received({ connection, result, reused, stream: undefined });
   }
 }

@@ -11,7 +11,12 @@ import {
   DeadlineExceededError,
   HeadersTimeoutError,
 } from "../errors.ts";
-import type { PooledConnection } from "./pooled-connection.ts";
+
+/** What a request in flight runs on: an HTTP/1.1 connection, or one HTTP/2 stream. */
+export interface Abortable {
+  /** Ends what the request uses now, with `reason`: pending reads and writes fail. */
+  abort(reason: unknown): void;
+}
 
 type Phase = "idle" | "headers" | "body";
 
@@ -32,7 +37,7 @@ export class Lifeline {
   reason: unknown;
   readonly #timeouts: TimeoutOptions;
   readonly #signal: AbortSignal | undefined;
-  #connection: PooledConnection | undefined;
+  #connection: Abortable | undefined;
   #phase: Phase = "idle";
   #phaseStarted = 0;
   #phaseTimer: ReturnType<typeof setTimeout> | undefined;
@@ -92,8 +97,8 @@ export class Lifeline {
     );
   }
 
-  /** The connection to abort if the request fails (a new exchange starts on it). */
-  attach(connection: PooledConnection | undefined): void {
+  /** The connection (or HTTP/2 stream) to abort if the request fails (a new exchange starts on it). */
+  attach(connection: Abortable | undefined): void {
     this.#connection = connection;
     this.#bodyEnded = false;
   }
@@ -133,11 +138,7 @@ export class Lifeline {
   fail(reason: unknown): void {
     if (this.reason !== undefined) return;
     this.reason = reason;
-    if (this.#connection !== undefined) {
-      // The parser may still hold a complete response: the connection must not go back to the pool.
-      this.#connection.broken = true;
-      this.#connection.transport.abort(reason);
-    }
+    this.#connection?.abort(reason);
     this.#controller?.abort(reason);
     this.finish();
   }

@@ -10,6 +10,7 @@ import type { Connection, ConnectOptions, Transport } from "@reqivo/transport";
 import { isIpAddress } from "@reqivo/transport/kit";
 import { InvalidRequestError } from "../errors.ts";
 import type { SessionDns } from "./dns/session-dns.ts";
+import type { Http2Settings } from "./http2/options.ts";
 import type { TimeoutOptions } from "./lifeline.ts";
 import {
   type ProxyInput,
@@ -40,6 +41,13 @@ export interface OriginTarget {
   readonly https: boolean;
   /** How the connection goes through a proxy; `undefined`: directly. */
   readonly route: ProxyRoute | undefined;
+  /** `https` or `http`: the `:scheme` of an HTTP/2 request. */
+  readonly scheme: string;
+  /**
+   * Whether connections may speak HTTP/2: the `http2` option, on a direct
+   * https origin (offered with ALPN `h2`) or, with `priorKnowledge`, a direct http one.
+   */
+  readonly http2: boolean;
 }
 
 // A session talking to more origins than this starts over: the cache only saves work.
@@ -55,6 +63,8 @@ export interface TargetSettings {
   readonly dns: SessionDns | undefined;
   /** Proxies (`undefined`: none). Not used over a Unix socket: the socket is the route. */
   readonly proxy: ProxySettings | undefined;
+  /** The `http2` option (`undefined`: off). */
+  readonly http2: Http2Settings | undefined;
 }
 
 /** The per-origin cache of a session. */
@@ -63,6 +73,7 @@ export class OriginTargets {
   readonly #socketPath: string | undefined;
   readonly #dns: SessionDns | undefined;
   readonly #proxy: ProxySettings | undefined;
+  readonly #http2: Http2Settings | undefined;
   readonly #byOrigin = new Map<string, OriginTarget>();
 
   constructor(settings: TargetSettings) {
@@ -70,6 +81,7 @@ export class OriginTargets {
     this.#socketPath = settings.socketPath;
     this.#dns = settings.dns;
     this.#proxy = settings.proxy;
+    this.#http2 = settings.http2;
   }
 
   /** The target of `url`'s origin (http: or https: only). */
@@ -115,6 +127,13 @@ export class OriginTargets {
       port,
       https,
       route,
+      scheme: https ? "https" : "http",
+      // Proxied connections stay HTTP/1.1: a forward proxy reads HTTP/1.1, and tunnels are not offered h2 yet.
+      http2:
+        this.#http2 !== undefined &&
+        (https || this.#http2.priorKnowledge) &&
+        route === undefined &&
+        !websocket,
     };
   }
 
@@ -133,6 +152,7 @@ export class OriginTargets {
         : { path: this.#socketPath };
     if (target.https) {
       connect.tls = { ...this.#tls.options };
+      if (target.http2) connect.tls.alpnProtocols = ["h2", "http/1.1"];
       // Over a socket there is no host to default to: check the name the request was made to.
       if (
         this.#socketPath !== undefined &&
@@ -160,7 +180,18 @@ export class OriginTargets {
     timeouts: TimeoutOptions,
     lifeline: SignalSource,
   ): Promise<Connection> {
-    return dial(transport, this.connectOptions(target, timeouts, lifeline), target.route);
+    if (!target.http2)
+      return dial(transport, this.connectOptions(target, timeouts, lifeline), target.route);
+    // A connection that may carry HTTP/2 outlives the request that opened it:
+    // that request's end must stop the connect, never the connection.
+    const request = lifeline.signal;
+    const connect = new AbortController();
+    const onAbort = () => connect.abort(request.reason);
+    if (request.aborted) onAbort();
+    else request.addEventListener("abort", onAbort, { once: true });
+    return dial(transport, this.connectOptions(target, timeouts, connect), target.route).finally(
+      () => request.removeEventListener("abort", onAbort),
+    );
   }
 }
 
@@ -179,6 +210,7 @@ export interface SessionTargets {
   readonly socketPath: string | undefined;
   readonly dns: SessionDns | undefined;
   readonly proxies: ProxyRoutes;
+  readonly http2: Http2Settings | undefined;
 }
 
 /**
@@ -198,5 +230,6 @@ export function requestTargets(
     socketPath: checkSocketPath(socketPath) ?? state.socketPath,
     dns: state.dns,
     proxy: state.proxies.settings(proxy),
+    http2: state.http2,
   });
 }

@@ -9,6 +9,8 @@
 import type { HttpLimits } from "@reqivo/protocol";
 import type { AbortSignalLike, Connection, Transport } from "@reqivo/transport";
 import { AbortError, SessionClosedError } from "../errors.ts";
+import { Http2Link } from "./http2/link.ts";
+import type { Http2Settings } from "./http2/options.ts";
 import { PooledConnection } from "./pooled-connection.ts";
 
 /** Pool options of a Session. */
@@ -31,6 +33,14 @@ class OriginPool {
   readonly waiters: Waiter[] = [];
   /** Connections open or being opened. */
   total = 0;
+  /**
+   * Settles when the connect in progress that may bring HTTP/2 is done
+   * (`undefined`: none): requests that could share it wait for it rather
+   * than each opening a connection of their own.
+   */
+  opening: Promise<void> | undefined;
+  /** Whether the origin's last connection spoke HTTP/2 (`undefined`: not known yet). */
+  multiplexed: boolean | undefined;
 }
 
 // Servers close idle connections at their announced timeout; leave them this much earlier.
@@ -41,11 +51,18 @@ export class Pool {
   readonly #maxPerOrigin: number;
   readonly #idleTimeout: number;
   readonly #limits: Partial<HttpLimits>;
+  readonly #http2: Http2Settings | undefined;
   readonly #origins = new Map<string, OriginPool>();
   #closed = false;
 
-  constructor(transport: Transport, options: PoolOptions = {}, limits: Partial<HttpLimits> = {}) {
+  constructor(
+    transport: Transport,
+    options: PoolOptions = {},
+    limits: Partial<HttpLimits> = {},
+    http2?: Http2Settings,
+  ) {
     this.#transport = transport;
+    this.#http2 = http2;
     this.#maxPerOrigin = options.connections ?? 64;
     this.#idleTimeout = options.idleTimeout ?? 4000;
     this.#limits = limits;
@@ -65,19 +82,28 @@ export class Pool {
   /**
    * A connection for `key`: the most recently used idle one, a new one from
    * `open` when under the cap, or the next one released. `fresh` skips idle
-   * ones. A wait for a slot ends when `cancel` aborts.
+   * ones. A wait for a slot ends when `cancel` aborts. `multiplex`: the
+   * connection may turn out to speak HTTP/2 (ALPN offered `h2`), so while one
+   * is being opened, wait for it and share it if it does.
    */
   async acquire(
     key: string,
     open: () => Promise<Connection>,
     fresh = false,
     cancel?: AbortSignalLike,
+    multiplex = false,
   ): Promise<PooledConnection> {
     if (this.#closed) throw new SessionClosedError();
     const origin = this.#origin(key);
     if (!fresh) {
       const idle = this.#takeIdle(origin);
       if (idle !== undefined) return idle;
+      while (multiplex && origin.opening !== undefined && origin.multiplexed !== false) {
+        await settledOrAborted(origin.opening, cancel);
+        if (this.#closed) throw new SessionClosedError();
+        const shared = this.#takeIdle(origin);
+        if (shared !== undefined) return shared;
+      }
     }
     let reserved = false;
     if (origin.total >= this.#maxPerOrigin) {
@@ -86,7 +112,17 @@ export class Pool {
       // A freed slot, already counted for us when it was handed over (see #passSlot).
       reserved = true;
     }
-    return this.#open(origin, key, open, reserved);
+    if (!multiplex) return this.#open(origin, key, open, reserved, false);
+    const opening = this.#open(origin, key, open, reserved, true);
+    const settled = opening.then(
+      () => undefined,
+      () => undefined,
+    );
+    origin.opening = settled;
+    settled.then(() => {
+      if (origin.opening === settled) origin.opening = undefined;
+    });
+    return opening;
   }
 
   /**
@@ -103,8 +139,19 @@ export class Pool {
   /** Returns a connection after a complete exchange; it must be reusable. */
   release(connection: PooledConnection): void {
     const origin = this.#origins.get(connection.originKey);
-    if (origin === undefined || this.#closed || connection.broken) {
+    if (
+      origin === undefined ||
+      connection.broken ||
+      (this.#closed && connection.h2 === undefined)
+    ) {
       this.discard(connection);
+      return;
+    }
+    if (connection.draining || this.#closed) {
+      // Takes no new exchange (GOAWAY, or the session closing): closed once its last one ends.
+      connection.active--;
+      this.#unoffer(origin, connection);
+      if (connection.active <= 0) this.discard(connection);
       return;
     }
     const waiter = origin.waiters.shift();
@@ -128,12 +175,17 @@ export class Pool {
     // An idle connection must not keep the process alive: a script that is
     // done exits now, not at the idle timeout. Taking it back re-refs it.
     connection.transport.unref?.();
-    connection.watchWhileIdle(() => this.#dropIdle(origin, connection));
+    // An HTTP/2 link reads all the time and reports the connection's end itself.
+    if (connection.h2 === undefined)
+      connection.watchWhileIdle(() => this.#dropIdle(origin, connection));
   }
 
   /** Closes a connection that cannot be reused and frees its slot. */
   discard(connection: PooledConnection): void {
     connection.close();
+    // Once per connection: an HTTP/2 connection's streams may each end with a discard.
+    if (connection.discarded) return;
+    connection.discarded = true;
     const origin = this.#origins.get(connection.originKey);
     if (origin === undefined) return;
     const at = origin.idle.indexOf(connection);
@@ -167,6 +219,8 @@ export class Pool {
     for (const origin of this.#origins.values()) {
       for (const waiter of origin.waiters.splice(0)) waiter.reject(new SessionClosedError());
       for (const connection of origin.idle.splice(0)) {
+        // An HTTP/2 connection still carrying exchanges closes when the last one ends.
+        if (connection.active > 0) continue;
         connection.close();
         closing.push(connection.transport.closed.catch(() => undefined));
       }
@@ -200,13 +254,18 @@ export class Pool {
     ) {
       clearTimeout(connection.idleTimer);
       connection.idleTimer = undefined;
-      if (!connection.broken) {
+      if (!connection.broken && !connection.draining) {
         connection.transport.ref?.();
         this.#lend(origin, connection);
         return connection;
       }
-      origin.total--;
+      // Draining with exchanges still open: it leaves the offer, and closes when they end.
+      if (connection.draining && !connection.broken && connection.active > 0) continue;
       connection.close();
+      if (!connection.discarded) {
+        connection.discarded = true;
+        origin.total--;
+      }
     }
     return undefined;
   }
@@ -215,6 +274,18 @@ export class Pool {
   #lend(origin: OriginPool, connection: PooledConnection): void {
     connection.active++;
     if (connection.active < connection.capacity) origin.idle.push(connection);
+  }
+
+  #unoffer(origin: OriginPool, connection: PooledConnection): void {
+    const at = origin.idle.indexOf(connection);
+    if (at !== -1) origin.idle.splice(at, 1);
+  }
+
+  /** An HTTP/2 connection stopped taking streams (GOAWAY, its end): no new exchange goes to it. */
+  #retire(origin: OriginPool, connection: PooledConnection): void {
+    connection.draining = true;
+    this.#unoffer(origin, connection);
+    if (connection.active <= 0) this.discard(connection);
   }
 
   #dropIdle(origin: OriginPool, connection: PooledConnection): void {
@@ -226,7 +297,8 @@ export class Pool {
     origin: OriginPool,
     key: string,
     open: () => Promise<Connection>,
-    reserved = false,
+    reserved: boolean,
+    multiplex: boolean,
   ): Promise<PooledConnection> {
     if (!reserved) origin.total++;
     const started = performance.now();
@@ -238,6 +310,19 @@ export class Pool {
         this.#limits,
         performance.now() - started,
       );
+      const http2 = this.#http2;
+      // Negotiated with ALPN, or known beforehand on a cleartext connection (h2c).
+      const h2 =
+        multiplex &&
+        http2 !== undefined &&
+        (transport.info.alpnProtocol === "h2" ||
+          (http2.priorKnowledge && transport.info.tlsVersion === null));
+      origin.multiplexed = h2;
+      if (h2) {
+        const link = new Http2Link(transport, http2.connection);
+        connection.useHttp2(link);
+        link.onRetire = () => this.#retire(origin, connection);
+      }
       this.#lend(origin, connection);
       return connection;
     } catch (error) {
@@ -279,4 +364,21 @@ export class Pool {
       origin.waiters.push(waiter);
     });
   }
+}
+
+/** Resolves when `promise` settles; rejects with an AbortError when `signal` aborts first. */
+function settledOrAborted(
+  promise: Promise<void>,
+  signal: AbortSignalLike | undefined,
+): Promise<void> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(new AbortError(signal.reason));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new AbortError(signal.reason));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    });
+  });
 }

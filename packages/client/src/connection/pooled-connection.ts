@@ -1,8 +1,10 @@
 /**
- * One transport connection with its HTTP/1.1 protocol state, as the pool
- * holds it. While idle it keeps one read outstanding, so a server that
+ * One transport connection with its protocol state, as the pool holds it.
+ * HTTP/1.1: while idle it keeps one read outstanding, so a server that
  * closes the connection (or sends bytes nobody asked for) is noticed at once
- * instead of on the next request.
+ * instead of on the next request. HTTP/2 (`h2` set): the link's reader loop
+ * reads all the time, and the connection carries up to the server's
+ * SETTINGS_MAX_CONCURRENT_STREAMS exchanges at once.
  */
 import {
   ClientConnection,
@@ -11,6 +13,10 @@ import {
   type NEED_DATA,
 } from "@reqivo/protocol";
 import type { Connection } from "@reqivo/transport";
+import type { Http2Link } from "./http2/link.ts";
+
+/** Above this many streams at once, a second connection is cheaper than more waiting on one. */
+const MAX_HTTP2_CAPACITY = 1000;
 
 export class PooledConnection {
   readonly protocol: ClientConnection;
@@ -30,6 +36,15 @@ export class PooledConnection {
   active = 0;
   /** Set when the connection must not carry another request. */
   broken = false;
+  /**
+   * Set when the connection takes no new exchange but its open ones may
+   * finish (an HTTP/2 GOAWAY): the pool closes it when the last one ends.
+   */
+  draining = false;
+  /** Set once the pool closed it and freed its slot. */
+  discarded = false;
+  /** The HTTP/2 link when `h2` was negotiated; `undefined` for HTTP/1.1. */
+  h2: Http2Link | undefined;
   /** Idle lifetime the server announced with `Keep-Alive: timeout=N`, in ms. */
   keepAliveHint: number | undefined;
   idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -91,9 +106,26 @@ export class PooledConnection {
     read.then(settle, () => settle());
   }
 
+  /** Carries HTTP/2 from now on (ALPN said `h2`): exchanges go through `link`. */
+  useHttp2(link: Http2Link): void {
+    this.h2 = link;
+    this.capacity = Math.min(link.maxStreams, MAX_HTTP2_CAPACITY);
+    link.onCapacity = (streams) => {
+      this.capacity = Math.max(1, Math.min(streams, MAX_HTTP2_CAPACITY));
+    };
+  }
+
+  /** The request using this HTTP/1.1 connection ended early: the connection goes. */
+  abort(reason: unknown): void {
+    // The parser may still hold a complete response: the connection must not go back to the pool.
+    this.broken = true;
+    this.transport.abort(reason);
+  }
+
   close(): void {
     this.broken = true;
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
-    this.transport.close();
+    if (this.h2 !== undefined) this.h2.close();
+    else this.transport.close();
   }
 }

@@ -131,22 +131,54 @@ export class Http2ClientConnection {
     if (increment > 0) this.#outbox.push(this.#writer.windowUpdate(0, increment));
   }
 
-  /** The connection's state (see `connection-state.ts`). */
+  /**
+   * The connection's state: `awaiting_preface` until the server's SETTINGS,
+   * then `open`; `goaway_received` or `goaway_sent` after a GOAWAY (no new
+   * streams), `closed` after a connection error.
+   *
+   * @example
+   * ```ts
+   * const h2 = new Http2ClientConnection();
+   * h2.state; // "awaiting_preface"
+   * ```
+   */
   get state(): ConnectionState {
     return this.#state;
   }
 
-  /** Streams open or half-closed: what counts against the server's SETTINGS_MAX_CONCURRENT_STREAMS. */
+  /**
+   * Streams open or half-closed: what counts against the server's SETTINGS_MAX_CONCURRENT_STREAMS.
+   *
+   * @example
+   * ```ts
+   * const h2 = new Http2ClientConnection();
+   * const full = h2.activeStreams >= h2.peerSetting(SETTING.MAX_CONCURRENT_STREAMS)!;
+   * ```
+   */
   get activeStreams(): number {
     return this.#table.size;
   }
 
-  /** The id the next {@link sendHeaders} without one will use. */
+  /**
+   * The id the next {@link sendHeaders} without one will use.
+   *
+   * @example
+   * ```ts
+   * new Http2ClientConnection().nextStreamId; // 1
+   * ```
+   */
   get nextStreamId(): number {
     return this.#table.nextStreamId;
   }
 
-  /** A SETTINGS value of the server, the protocol default until it says otherwise. */
+  /**
+   * A SETTINGS value of the server, the protocol default until it says otherwise.
+   *
+   * @example
+   * ```ts
+   * new Http2ClientConnection().peerSetting(SETTING.INITIAL_WINDOW_SIZE); // 65535
+   * ```
+   */
   peerSetting(identifier: number): number | undefined {
     const value = this.#peerSettings.get(identifier);
     if (value !== undefined) return value;
@@ -155,12 +187,30 @@ export class Http2ClientConnection {
     return PEER_DEFAULTS[identifier];
   }
 
-  /** A stream's state; "closed" for a stream that was used and is gone, "idle" for one not yet used. */
+  /**
+   * A stream's state; "closed" for a stream that was used and is gone, "idle" for one not yet used.
+   *
+   * @example
+   * ```ts
+   * new Http2ClientConnection().streamState(1); // "idle"
+   * ```
+   */
   streamState(streamId: number): Http2Stream["state"] {
     return this.#table.stateOf(streamId);
   }
 
-  /** Octets a stream may send now: the smaller of its window and the connection's (0 for no stream). */
+  /**
+   * Octets a stream may send now: the smaller of its window and the connection's (0 for no stream).
+   *
+   * @example
+   * ```ts
+   * const h2 = new Http2ClientConnection();
+   * const id = h2.sendHeaders(undefined, [
+   *   [":method", "POST"], [":scheme", "https"], [":authority", "example.com"], [":path", "/"],
+   * ]);
+   * h2.sendWindow(id); // 65535 until the server says otherwise
+   * ```
+   */
   sendWindow(streamId: number): number {
     const stream = this.#table.get(streamId);
     if (stream === undefined) return 0;
@@ -177,8 +227,9 @@ export class Http2ClientConnection {
    *
    * @example
    * ```ts
-   * conn.receiveData(chunk);
-   * conn.bufferedLength <= 9 + 16_384 + 65_536; // true with the default options
+   * const h2 = new Http2ClientConnection();
+   * h2.receiveData(chunk);
+   * h2.bufferedLength <= 9 + 16_384 + 65_536; // true with the default options
    * ```
    */
   get bufferedLength(): number {
@@ -195,8 +246,14 @@ export class Http2ClientConnection {
    *
    * @example
    * ```ts
-   * socket.write(conn.dataToSend());
-   * if (conn.settingsAwaitingAck > 0) setTimeout(() => send(conn.settingsAckTimedOut()), 10_000);
+   * const h2 = new Http2ClientConnection();
+   * socket.write(h2.dataToSend());
+   * if (h2.settingsAwaitingAck > 0) {
+   *   setTimeout(() => {
+   *     h2.settingsAckTimedOut(); // a connection_error event while still unacknowledged
+   *     socket.end(h2.dataToSend());
+   *   }, 10_000);
+   * }
    * ```
    */
   get settingsAwaitingAck(): number {
@@ -213,8 +270,9 @@ export class Http2ClientConnection {
    *
    * @example
    * ```ts
-   * const events = conn.settingsAckTimedOut(); // [{ type: "connection_error", errorCode: 0x4, … }]
-   * socket.end(conn.dataToSend());
+   * const h2 = new Http2ClientConnection();
+   * const events = h2.settingsAckTimedOut(); // [{ type: "connection_error", errorCode: 0x4, … }]
+   * socket.end(h2.dataToSend()); // the GOAWAY
    * ```
    */
   settingsAckTimedOut(): Http2Event[] {
@@ -227,12 +285,33 @@ export class Http2ClientConnection {
     return events;
   }
 
-  /** DATA octets queued on a stream, waiting for the server's windows. */
+  /**
+   * DATA octets queued on a stream, waiting for the server's windows: wait for a
+   * `window_update` event before queueing more when it grows.
+   *
+   * @example
+   * ```ts
+   * const h2 = new Http2ClientConnection();
+   * const id = h2.sendHeaders(undefined, [
+   *   [":method", "POST"], [":scheme", "https"], [":authority", "example.com"], [":path", "/"],
+   * ]);
+   * h2.sendData(id, new Uint8Array(100_000));
+   * h2.queuedLength(id); // 34465: what the 65535-octet window left waiting
+   * ```
+   */
   queuedLength(streamId: number): number {
     return this.#table.get(streamId)?.queuedLength ?? 0;
   }
 
-  /** The octets to write to the transport, oldest first; empties the queue. */
+  /**
+   * The octets to write to the transport, oldest first; empties the queue.
+   *
+   * @example
+   * ```ts
+   * const h2 = new Http2ClientConnection();
+   * await connection.write(h2.dataToSend()); // the preface
+   * ```
+   */
   dataToSend(): Uint8Array {
     this.#pendingPingAcks = 0;
     this.#pendingSettingsAcks = 0;
@@ -243,6 +322,14 @@ export class Http2ClientConnection {
    * Feeds octets received from the server; returns the events they complete,
    * in order. Any split of the same octets gives the same events. After a
    * `connection_error` event, further calls throw that error.
+   *
+   * @example
+   * ```ts
+   * const h2 = new Http2ClientConnection();
+   * for (const event of h2.receiveData(chunk)) {
+   *   if (event.type === "goaway") console.log("retry", event.unprocessedStreamIds);
+   * }
+   * ```
    */
   receiveData(bytes: Uint8Array): Http2Event[] {
     if (this.#failure !== undefined) throw this.#failure;
@@ -265,6 +352,14 @@ export class Http2ClientConnection {
    * or sends trailers on an open one (`endStream` must then be true).
    * Returns the stream id. Throws `LocalProtocolError` (bad fields, too many
    * streams, a closed connection) before anything changes.
+   *
+   * @example
+   * ```ts
+   * const h2 = new Http2ClientConnection();
+   * const id = h2.sendHeaders(undefined, [
+   *   [":method", "GET"], [":scheme", "https"], [":authority", "example.com"], [":path", "/"],
+   * ], { endStream: true });
+   * ```
    */
   sendHeaders(
     streamId: number | undefined,
@@ -322,6 +417,15 @@ export class Http2ClientConnection {
    * Queues request body octets (copied); they go out as the server's windows
    * allow, split to its SETTINGS_MAX_FRAME_SIZE. `endStream` closes our side
    * once they are all out.
+   *
+   * @example
+   * ```ts
+   * const h2 = new Http2ClientConnection();
+   * const id = h2.sendHeaders(undefined, [
+   *   [":method", "PUT"], [":scheme", "https"], [":authority", "example.com"], [":path", "/f"],
+   * ]);
+   * h2.sendData(id, new TextEncoder().encode("hello"), { endStream: true });
+   * ```
    */
   sendData(streamId: number, data: Uint8Array, options: Http2SendOptions = {}): void {
     this.#checkUsable();
@@ -329,12 +433,34 @@ export class Http2ClientConnection {
     this.#table.enqueue(stream, data, options.endStream === true);
   }
 
-  /** Closes our side of the stream (an empty DATA with END_STREAM, after any queued DATA). */
+  /**
+   * Closes our side of the stream (an empty DATA with END_STREAM, after any queued DATA).
+   *
+   * @example
+   * ```ts
+   * const h2 = new Http2ClientConnection();
+   * const id = h2.sendHeaders(undefined, [
+   *   [":method", "POST"], [":scheme", "https"], [":authority", "example.com"], [":path", "/"],
+   * ]);
+   * h2.endStream(id);
+   * ```
+   */
   endStream(streamId: number): void {
     this.sendData(streamId, EMPTY_BYTES, { endStream: true });
   }
 
-  /** Resets a stream (RST_STREAM, CANCEL by default); queued DATA is dropped. */
+  /**
+   * Resets a stream (RST_STREAM, CANCEL by default); queued DATA is dropped.
+   *
+   * @example
+   * ```ts
+   * const h2 = new Http2ClientConnection();
+   * const id = h2.sendHeaders(undefined, [
+   *   [":method", "GET"], [":scheme", "https"], [":authority", "example.com"], [":path", "/"],
+   * ], { endStream: true });
+   * h2.resetStream(id); // the caller gave up: CANCEL
+   * ```
+   */
   resetStream(streamId: number, errorCode: number = HTTP2_ERROR.CANCEL): void {
     this.#checkUsable();
     const stream = this.#table.get(streamId);
@@ -349,6 +475,14 @@ export class Http2ClientConnection {
    * Gives back `length` octets of a stream's DATA the application consumed;
    * WINDOW_UPDATEs go out once half a window is owed. Octets of a stream
    * that is gone still count for the connection's window.
+   *
+   * @example
+   * ```ts
+   * const h2 = new Http2ClientConnection();
+   * for (const event of h2.receiveData(chunk)) {
+   *   if (event.type === "data") h2.acknowledgeReceivedData(event.streamId, event.data.length);
+   * }
+   * ```
    */
   acknowledgeReceivedData(streamId: number, length: number): void {
     if (!Number.isSafeInteger(length) || length < 0) {
@@ -360,13 +494,29 @@ export class Http2ClientConnection {
     this.#table.consumeConnection(length);
   }
 
-  /** Sends a PING with 8 octets of opaque data; a `ping_ack` event carries the answer. */
+  /**
+   * Sends a PING with 8 octets of opaque data; a `ping_ack` event carries the answer.
+   *
+   * @example
+   * ```ts
+   * new Http2ClientConnection().ping(new Uint8Array(8));
+   * ```
+   */
   ping(opaqueData: Uint8Array): void {
     this.#checkUsable();
     this.#outbox.push(this.#writer.ping(opaqueData));
   }
 
-  /** Sends GOAWAY: no new streams; open ones may finish. */
+  /**
+   * Sends GOAWAY: no new streams; open ones may finish.
+   *
+   * @example
+   * ```ts
+   * const h2 = new Http2ClientConnection();
+   * h2.close();
+   * h2.state; // "goaway_sent"
+   * ```
+   */
   close(errorCode: number = HTTP2_ERROR.NO_ERROR): void {
     if (this.#state === "closed") return;
     this.#outbox.push(this.#writer.goaway(0, errorCode));

@@ -1,5 +1,5 @@
-// The client HTTP/2 connection. Internal for now: not re-exported from the
-// package entry until the client uses it.
+// The client HTTP/2 connection and its internals (the package entry exports
+// the public part through ../index.ts).
 export { Http2ClientConnection, type Http2SendOptions } from "./connection.ts";
 export {
   type ConnectionInput,
