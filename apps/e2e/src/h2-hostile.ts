@@ -52,7 +52,7 @@ export type H2Scenario =
   | "window-update-overflow-connection"
   /** WINDOW_UPDATE on the request's stream by 2^31 - 1: the stream's send window overflows. */
   | "window-update-overflow-stream"
-  /** A 200, then 4 MiB of DATA on every stream, ignoring the client's windows. */
+  /** A 200, then 4 MiB of DATA on every stream (END_STREAM on the last frame), ignoring the client's windows. */
   | "data-beyond-window"
   /** A response on stream 99, which the client never opened. */
   | "unopened-stream"
@@ -365,8 +365,9 @@ class Connection {
         break;
       case "data-beyond-window": {
         this.write(this.headers(streamId, ok));
+        // The last frame ends the stream, so a reader that kept up gets a whole (4 MiB) body.
         const chunk = new Uint8Array(16_384).fill(0x62);
-        this.flood(() => this.writer.data(streamId, chunk), 256);
+        this.flood((i) => this.writer.data(streamId, chunk, { endStream: i === 255 }), 256);
         break;
       }
       case "unopened-stream":
