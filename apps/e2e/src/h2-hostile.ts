@@ -1,5 +1,5 @@
-// A hostile HTTP/2 server (cleartext, prior knowledge) on 127.0.0.1 that plays
-// one named attack per connection. It reads the client's preface and frames
+// A hostile HTTP/2 server on 127.0.0.1 (cleartext with prior knowledge, or TLS
+// with ALPN h2) that plays one named attack per connection. It reads the client's preface and frames
 // with the protocol's FrameReader and HPACK decoder, and writes its own frames
 // with the protocol's FrameWriter and HpackEncoder, or by hand where a frame
 // must lie. Every flood is bounded in count and waits for the socket to drain;
