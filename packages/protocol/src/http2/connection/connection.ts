@@ -218,6 +218,74 @@ export class Http2ClientConnection {
   }
 
   /**
+   * Octets of the server's the connection holds between calls: a frame not
+   * yet whole (at most 9 + our SETTINGS_MAX_FRAME_SIZE) plus a header block
+   * waiting for its CONTINUATIONs (at most `maxHeaderBlockSize`). Body octets
+   * handed out in `data` events are the application's, bounded by the
+   * receive windows, and not counted here. 0 after a connection error: what
+   * followed it is dropped.
+   *
+   * @example
+   * ```ts
+   * const h2 = new Http2ClientConnection();
+   * h2.receiveData(chunk);
+   * h2.bufferedLength <= 9 + 16_384 + 65_536; // true with the default options
+   * ```
+   */
+  get bufferedLength(): number {
+    return this.#reader.buffered + this.#joiner.bufferedLength;
+  }
+
+  /**
+   * Our SETTINGS frames the server has not acknowledged yet (1 from
+   * construction: the preface's). RFC 9113 §6.5.3 lets a client end the
+   * connection with SETTINGS_TIMEOUT when the ACK does not come in
+   * reasonable time; this core has no clock, so the I/O layer times it:
+   * start a timer when writing while this is above 0, and call
+   * {@link settingsAckTimedOut} when it fires.
+   *
+   * @example
+   * ```ts
+   * const h2 = new Http2ClientConnection();
+   * socket.write(h2.dataToSend());
+   * if (h2.settingsAwaitingAck > 0) {
+   *   setTimeout(() => {
+   *     h2.settingsAckTimedOut(); // a connection_error event while still unacknowledged
+   *     socket.end(h2.dataToSend());
+   *   }, 10_000);
+   * }
+   * ```
+   */
+  get settingsAwaitingAck(): number {
+    return this.#unacknowledgedSettings.length;
+  }
+
+  /**
+   * Tells the connection the I/O layer's SETTINGS ACK timer fired. While our
+   * SETTINGS are still unacknowledged ({@link settingsAwaitingAck} above 0)
+   * the connection fails with `H2_SETTINGS_TIMEOUT`: a GOAWAY with
+   * SETTINGS_TIMEOUT is queued and the `connection_error` event returned.
+   * Otherwise (acknowledged meanwhile, or already closed) nothing happens
+   * and the list is empty.
+   *
+   * @example
+   * ```ts
+   * const h2 = new Http2ClientConnection();
+   * const events = h2.settingsAckTimedOut(); // [{ type: "connection_error", errorCode: 0x4, … }]
+   * socket.end(h2.dataToSend()); // the GOAWAY
+   * ```
+   */
+  settingsAckTimedOut(): Http2Event[] {
+    const events: Http2Event[] = [];
+    if (this.#failure !== undefined || this.#unacknowledgedSettings.length === 0) return events;
+    this.#fail(
+      peerError("H2_SETTINGS_TIMEOUT", "the server did not acknowledge our SETTINGS in time"),
+      events,
+    );
+    return events;
+  }
+
+  /**
    * DATA octets queued on a stream, waiting for the server's windows: wait for a
    * `window_update` event before queueing more when it grows.
    *
@@ -493,6 +561,9 @@ export class Http2ClientConnection {
     this.#outbox.push(this.#writer.goaway(0, errorCode));
     this.#state = "closed";
     this.#failure = error;
+    // Nothing more is read: the octets after the error are not kept.
+    this.#reader.discard();
+    this.#joiner.discard();
     events.push({ type: "connection_error", error, errorCode });
   }
 

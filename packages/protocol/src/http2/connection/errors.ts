@@ -40,7 +40,9 @@ export type Http2ConnectionErrorCode =
   /** Too many informational (1xx) heads on one stream (ENHANCE_YOUR_CALM). */
   | "H2_HEADERS_FLOOD"
   /** A stream's header list above our SETTINGS_MAX_HEADER_LIST_SIZE (a stream error, PROTOCOL_ERROR). */
-  | "H2_HEADER_LIST_TOO_LARGE";
+  | "H2_HEADER_LIST_TOO_LARGE"
+  /** Our SETTINGS left unacknowledged longer than the caller allows (SETTINGS_TIMEOUT). */
+  | "H2_SETTINGS_TIMEOUT";
 
 const HTTP2_ERROR_OF: Readonly<Record<Http2ConnectionErrorCode, number>> = {
   H2_BAD_PREFACE: HTTP2_ERROR.PROTOCOL_ERROR,
@@ -57,6 +59,7 @@ const HTTP2_ERROR_OF: Readonly<Record<Http2ConnectionErrorCode, number>> = {
   H2_EMPTY_FRAME_FLOOD: HTTP2_ERROR.ENHANCE_YOUR_CALM,
   H2_HEADERS_FLOOD: HTTP2_ERROR.ENHANCE_YOUR_CALM,
   H2_HEADER_LIST_TOO_LARGE: HTTP2_ERROR.PROTOCOL_ERROR,
+  H2_SETTINGS_TIMEOUT: HTTP2_ERROR.SETTINGS_TIMEOUT,
 };
 
 /**

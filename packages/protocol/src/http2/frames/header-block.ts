@@ -70,6 +70,18 @@ export class HeaderBlockJoiner {
     return this.#open !== undefined;
   }
 
+  /** Octets of the open header block kept so far (0 with none open); never above `maxHeaderBlockSize`. */
+  get bufferedLength(): number {
+    return this.#size;
+  }
+
+  /** Drops an open header block (after a connection error nothing more is read). */
+  discard(): void {
+    this.#open = undefined;
+    this.#fragments = [];
+    this.#size = 0;
+  }
+
   /**
    * The frame to act on: `frame` itself, a HEADERS or PUSH_PROMISE frame with
    * the whole block as `fragment` and `endHeaders` true, or `undefined` when

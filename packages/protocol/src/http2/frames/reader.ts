@@ -66,6 +66,14 @@ export class FrameReader {
     return this.#queue.length;
   }
 
+  /**
+   * Drops every octet buffered (after a connection error nothing more is
+   * read, so nothing needs keeping); later octets start a new frame.
+   */
+  discard(): void {
+    this.#queue.clear();
+  }
+
   /** Adds received octets; the reader keeps views of them until their frames are returned. */
   receiveData(bytes: Uint8Array): void {
     this.#queue.push(bytes);

@@ -141,6 +141,9 @@ function run(pieces: readonly Uint8Array[]): { events: Http2Event[]; sent: Uint8
     if (client.state === "closed") break;
     events.push(...client.receiveData(piece));
     sent.push(client.dataToSend());
+    // A partial frame and an open header block at most; nothing once failed.
+    expect(client.bufferedLength).toBeLessThanOrEqual(9 + 16_384 + 65_536);
+    if (events.some((e) => e.type === "connection_error")) expect(client.bufferedLength).toBe(0);
   }
   return { events, sent: concatBytes(sent) };
 }

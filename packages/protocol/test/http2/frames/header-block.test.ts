@@ -119,3 +119,28 @@ describe("HeaderBlockJoiner", () => {
     );
   });
 });
+
+describe("what the joiner and the reader hold", () => {
+  it("bufferedLength counts the open block's octets; discard drops the block", () => {
+    const joiner = new HeaderBlockJoiner();
+    const first = writer.headers(1, block(10)).slice();
+    first[4] = first[4]! & ~0x4; // no END_HEADERS
+    joined([first, writer.continuation(1, block(30), false)], joiner);
+    expect(joiner.bufferedLength).toBe(40);
+    expect(joiner.inBlock).toBe(true);
+    joiner.discard();
+    expect(joiner.bufferedLength).toBe(0);
+    expect(joiner.inBlock).toBe(false);
+  });
+
+  it("FrameReader.discard drops a partial frame; the next octets start a new frame", () => {
+    const reader = new FrameReader();
+    reader.receiveData(writer.ping(new Uint8Array(8)).subarray(0, 12));
+    expect(reader.nextFrame()).toBe(NEED_DATA);
+    expect(reader.buffered).toBe(12);
+    reader.discard();
+    expect(reader.buffered).toBe(0);
+    reader.receiveData(writer.settingsAck());
+    expect(reader.nextFrame()).toMatchObject({ type: "settings", ack: true });
+  });
+});
