@@ -3,7 +3,8 @@
 // and a stable code, or is survived (GOAWAY: the unprocessed requests are
 // retried on a new connection), and no socket is left open on the server.
 // The core-level view of the same attacks is test/http2-hostile.test.ts.
-import { type ProtocolError, Session } from "@reqivo/client";
+import { type Http2Options, type ProtocolError, Session } from "@reqivo/client";
+import { HTTP2_ERROR } from "@reqivo/protocol";
 import { createTransport } from "@reqivo/transport-node";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -21,12 +22,12 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
 });
 
-async function setUp(scenario: H2Scenario | H2Scenario[]) {
+async function setUp(scenario: H2Scenario | H2Scenario[], http2: Http2Options = {}) {
   const server = await startHostileHttp2Server(scenario);
   servers.push(server);
   const session = new Session({
     transport: createTransport(),
-    http2: { priorKnowledge: true },
+    http2: { priorKnowledge: true, ...http2 },
     timeout: { headers: 1_500, total: 8_000 },
   });
   sessions.push(session);
@@ -95,16 +96,31 @@ describe("HTTP/2 client (prior knowledge) against a hostile server", () => {
   });
 
   it.each<H2Scenario>(["slowloris", "settings-ack-withheld"])(
-    "%s: the headers timeout ends the requests (the client has no SETTINGS ACK timer of its own)",
+    "%s: the SETTINGS ACK timer ends the connection and its requests, with a GOAWAY (SETTINGS_TIMEOUT)",
     async (scenario) => {
-      const { server, session, url } = await setUp(scenario);
+      const { server, session, url } = await setUp(scenario, { settingsTimeout: 400 });
       expect(await threeRequests(session, url)).toEqual(
-        [0, 1, 2].map(() => "HeadersTimeoutError HEADERS_TIMEOUT"),
+        [0, 1, 2].map(() => "RemoteProtocolError H2_SETTINGS_TIMEOUT"),
       );
       await session.close();
+      // The requests fail at once; the GOAWAY reaches the server just after.
       await drained(server);
+      expect(server.received.find((f) => f.type === "goaway")).toMatchObject({
+        errorCode: HTTP2_ERROR.SETTINGS_TIMEOUT,
+      });
     },
   );
+
+  it("settings-ack-withheld: without the SETTINGS ACK timer (a long one), the headers timeout still ends the requests", async () => {
+    const { server, session, url } = await setUp("settings-ack-withheld", {
+      settingsTimeout: 60_000,
+    });
+    expect(await threeRequests(session, url)).toEqual(
+      [0, 1, 2].map(() => "HeadersTimeoutError HEADERS_TIMEOUT"),
+    );
+    await session.close();
+    await drained(server);
+  });
 
   it("well-behaved: answered over h2", async () => {
     const { server, session, url } = await setUp("well-behaved");

@@ -319,7 +319,7 @@ export class Pool {
           (http2.priorKnowledge && transport.info.tlsVersion === null));
       origin.multiplexed = h2;
       if (h2) {
-        const link = new Http2Link(transport, http2.connection);
+        const link = new Http2Link(transport, http2.connection, http2.settingsTimeout);
         connection.useHttp2(link);
         link.onRetire = () => this.#retire(origin, connection);
       }

@@ -39,16 +39,29 @@ export class Http2Link implements StreamLinkSide {
   /** Settles at the next change of slots or windows; shared by every waiter. */
   #next: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /** Armed while our SETTINGS wait for the server's ACK. */
+  #settingsTimer: ReturnType<typeof setTimeout> | undefined;
   /** Runs once when the link stops taking new streams (GOAWAY, an error, the end). */
   onRetire: () => void = () => {};
   /** Runs when the server's SETTINGS change how many streams it takes at once. */
   onCapacity: (streams: number) => void = () => {};
 
-  constructor(transport: Connection, options: Http2ClientOptions = {}) {
+  constructor(transport: Connection, options: Http2ClientOptions = {}, settingsTimeout = 10_000) {
     this.#transport = transport;
     this.protocol = new Http2ClientConnection(options);
-    this.flush(); // the preface
+    this.flush(); // the preface, with our SETTINGS
+    this.#settingsTimer = setTimeout(() => this.#settingsTimedOut(), settingsTimeout);
+    // A timer must not keep a program alive that has nothing else to do.
+    (this.#settingsTimer as { unref?: () => void }).unref?.();
     void this.#readLoop();
+  }
+
+  /** Our SETTINGS still unacknowledged when the timer fires: the connection fails (RFC 9113 §6.5.3). */
+  #settingsTimedOut(): void {
+    this.#settingsTimer = undefined;
+    for (const event of this.protocol.settingsAckTimedOut()) {
+      if (event.type === "connection_error") this.#die(event.error, this.protocol.dataToSend());
+    }
   }
 
   /** Whether a new stream may start here. */
@@ -212,8 +225,11 @@ export class Http2Link implements StreamLinkSide {
       case "connection_error":
         this.#die(event.error);
         return;
+      case "settings_acknowledged":
+        if (this.protocol.settingsAwaitingAck === 0) this.#stopSettingsTimer();
+        return;
       default:
-      // window_update, settings_acknowledged, ping_ack: waiters look again below.
+      // window_update, ping_ack: waiters look again below.
     }
   }
 
@@ -224,6 +240,7 @@ export class Http2Link implements StreamLinkSide {
   #die(reason: unknown, farewell?: Uint8Array): void {
     if (this.#failure !== undefined) return;
     this.#failure = reason;
+    this.#stopSettingsTimer();
     for (const stream of this.#streams.values()) stream.fail(reason);
     this.#streams.clear();
     this.#wakeAll();
@@ -235,6 +252,11 @@ export class Http2Link implements StreamLinkSide {
         .catch(() => undefined)
         .finally(() => transport.close());
     this.#retire();
+  }
+
+  #stopSettingsTimer(): void {
+    if (this.#settingsTimer !== undefined) clearTimeout(this.#settingsTimer);
+    this.#settingsTimer = undefined;
   }
 
   #retire(): void {

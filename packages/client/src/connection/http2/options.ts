@@ -29,6 +29,12 @@ export interface Http2Options {
    * since an HTTP/1.1 server answers the preface with an error. Default false.
    */
   priorKnowledge?: boolean;
+  /**
+   * Milliseconds the server has to acknowledge our SETTINGS (RFC 9113 §6.5.3)
+   * before the connection fails with `H2_SETTINGS_TIMEOUT` and a GOAWAY
+   * (SETTINGS_TIMEOUT); its requests fail with that error. Default 10,000.
+   */
+  settingsTimeout?: number;
 }
 
 /**
@@ -36,7 +42,7 @@ export interface Http2Options {
  *
  * @example
  * ```ts
- * const settings: Http2Settings = { connection: {}, priorKnowledge: false };
+ * const settings: Http2Settings = { connection: {}, priorKnowledge: false, settingsTimeout: 10_000 };
  * ```
  */
 export interface Http2Settings {
@@ -44,7 +50,11 @@ export interface Http2Settings {
   readonly connection: Http2ClientOptions;
   /** Whether `http:` origins get HTTP/2 without negotiation (h2c). */
   readonly priorKnowledge: boolean;
+  /** Milliseconds the server has to acknowledge our SETTINGS. */
+  readonly settingsTimeout: number;
 }
+
+const DEFAULT_SETTINGS_TIMEOUT = 10_000;
 
 const KNOWN = new Set(["initialWindowSize", "connectionWindowSize", "maxHeaderListSize"]);
 
@@ -54,7 +64,7 @@ const KNOWN = new Set(["initialWindowSize", "connectionWindowSize", "maxHeaderLi
  *
  * @example
  * ```ts
- * http2Settings(true); // { connection: {}, priorKnowledge: false }
+ * http2Settings(true); // { connection: {}, priorKnowledge: false, settingsTimeout: 10000 }
  * http2Settings(false); // undefined
  * ```
  */
@@ -62,11 +72,13 @@ export function http2Settings(
   input: boolean | Http2Options | undefined,
 ): Http2Settings | undefined {
   if (input === undefined || input === false) return undefined;
-  if (input === true) return { connection: {}, priorKnowledge: false };
+  if (input === true)
+    return { connection: {}, priorKnowledge: false, settingsTimeout: DEFAULT_SETTINGS_TIMEOUT };
   if (typeof input !== "object" || input === null)
     throw new InvalidRequestError("http2 must be a boolean or an options object");
   const connection: Http2ClientOptions = {};
   let priorKnowledge = false;
+  let settingsTimeout = DEFAULT_SETTINGS_TIMEOUT;
   for (const [name, value] of Object.entries(input)) {
     if (value === undefined) continue;
     if (name === "priorKnowledge") {
@@ -75,10 +87,16 @@ export function http2Settings(
       priorKnowledge = value;
       continue;
     }
+    if (name === "settingsTimeout") {
+      if (typeof value !== "number" || !Number.isFinite(value) || value <= 0)
+        throw new InvalidRequestError("http2.settingsTimeout must be a positive number of ms");
+      settingsTimeout = value;
+      continue;
+    }
     if (!KNOWN.has(name)) throw new InvalidRequestError(`unknown http2 option "${name}"`);
     if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0)
       throw new InvalidRequestError(`http2.${name} must be a non-negative integer`);
     (connection as Record<string, number>)[name] = value;
   }
-  return { connection, priorKnowledge };
+  return { connection, priorKnowledge, settingsTimeout };
 }
