@@ -442,5 +442,7 @@ describe("HTTP/2 (the http2 option)", () => {
     expect(() => session({ http2: { priorKnowledge: "yes" } as never })).toThrow(
       InvalidRequestError,
     );
+    for (const settingsTimeout of [0, -5, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(() => session({ http2: { settingsTimeout } })).toThrow(InvalidRequestError);
   });
 });
