@@ -278,4 +278,19 @@ describe("pool", () => {
     await eventually(() => server.open() === 0);
     expect(await (await s.get(server.url)).text()).toBe("2");
   });
+
+  it("reads Keep-Alive: timeout again when it changes on the same connection", async () => {
+    // Request n on the one connection: a long hint, then none, then one of 1 s.
+    const hints = ["Keep-Alive: timeout=300\r\n", "", "Keep-Alive: timeout=1\r\n"];
+    const server = await raw((socket) =>
+      onRequests(socket, (_head, n) => socket.write(ok(String(n), hints[n] ?? ""))),
+    );
+    const s = session({ pool: { idleTimeout: 60_000 } });
+    for (const body of ["0", "1"]) expect(await (await s.get(server.url)).text()).toBe(body);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.open()).toBe(1);
+    expect(await (await s.get(server.url)).text()).toBe("2");
+    // timeout=1 s minus the 1 s margin: dropped at once, though the earlier values said otherwise.
+    await eventually(() => server.open() === 0);
+  });
 });

@@ -47,6 +47,8 @@ export class PooledConnection {
   h2: Http2Link | undefined;
   /** Idle lifetime the server announced with `Keep-Alive: timeout=N`, in ms. */
   keepAliveHint: number | undefined;
+  /** The Keep-Alive field value {@link keepAliveHint} was read from (`null`: none). */
+  keepAliveHeader: string | null = null;
   idleTimer: ReturnType<typeof setTimeout> | undefined;
   #pendingRead: Promise<Uint8Array | null> | undefined;
 
