@@ -3,11 +3,12 @@
 // response body read into memory, status and body length checked.
 import * as http from "node:http";
 import * as net from "node:net";
+import { Writable } from "node:stream";
 import { Session } from "@reqivo/client";
 import { createTransport } from "@reqivo/transport-node";
 import axios from "axios";
 import got from "got";
-import { Agent, Pool, fetch as undiciFetch } from "undici";
+import { Agent, type Dispatcher, Pool, fetch as undiciFetch } from "undici";
 import { checkResponse, type Scenario, scenarioHeaders } from "./scenarios.ts";
 
 /** How many requests one sample completed and how long it took. */
@@ -18,6 +19,8 @@ export interface Sample {
 
 export interface Contender {
   name: string;
+  /** Left out of a run unless --only names it (a variant kept for comparisons). */
+  optional?: boolean;
   /** Runs the scenario for about `durationMs` (bounded by `maxRequests` too). */
   sample(scenario: Scenario, durationMs: number, maxRequests: number): Promise<Sample>;
   close(): Promise<void>;
@@ -51,10 +54,12 @@ function requestContender(
   name: string,
   factory: OneFactory,
   close: () => Promise<void> | void,
+  optional = false,
 ): Contender {
   const cache = new Map<string, () => Promise<void>>();
   return {
     name,
+    optional,
     sample(scenario, durationMs, maxRequests) {
       let one = cache.get(scenario.id);
       if (one === undefined) {
@@ -82,6 +87,17 @@ export function createContenders(origin: string, connections: number): Contender
     cookies: false,
   });
   const undiciPool = new Pool(origin, {
+    connections,
+    keepAliveTimeout: 120_000,
+    keepAliveMaxTimeout: 120_000,
+  });
+  // undici's lowest-level API on a pool of its own (no shared queue with `request`).
+  const undiciDispatchPool = new Pool(origin, {
+    connections,
+    keepAliveTimeout: 120_000,
+    keepAliveMaxTimeout: 120_000,
+  });
+  const undiciStreamPool = new Pool(origin, {
     connections,
     keepAliveTimeout: 120_000,
     keepAliveMaxTimeout: 120_000,
@@ -146,6 +162,48 @@ export function createContenders(origin: string, connections: number): Contender
         };
       },
       () => undiciPool.close(),
+    ),
+    requestContender(
+      "undici dispatch",
+      (s) => {
+        const options: Dispatcher.DispatchOptions = {
+          path: s.path,
+          method: s.method,
+          headers: scenarioHeaders(s),
+          body: s.upload === null ? null : s.upload,
+        };
+        return () =>
+          new Promise<void>((resolve, reject) => {
+            undiciDispatchPool.dispatch(options, new BodyKeeper(s, resolve, reject));
+          });
+      },
+      () => undiciDispatchPool.close(),
+    ),
+    requestContender(
+      "undici stream",
+      (s) => {
+        const options = {
+          path: s.path,
+          method: s.method,
+          headers: scenarioHeaders(s),
+          body: s.upload === null ? null : s.upload,
+        };
+        return async () => {
+          const opaque = { length: 0, status: 0 };
+          await undiciStreamPool.stream({ ...options, opaque }, ({ statusCode, opaque: o }) => {
+            o.status = statusCode;
+            return new Writable({
+              write(chunk: Buffer, _encoding, callback) {
+                o.length += chunk.length;
+                callback();
+              },
+            });
+          });
+          checkResponse("undici stream", s, opaque.status, opaque.length);
+        };
+      },
+      () => undiciStreamPool.close(),
+      true,
     ),
     requestContender(
       "undici fetch",
@@ -239,6 +297,44 @@ export function createContenders(origin: string, connections: number): Contender
       () => gotAgent.destroy(),
     ),
   ];
+}
+
+/**
+ * The handler of the `undici dispatch` contender: undici's own callbacks
+ * (the ones its core calls without a wrapper), nothing else. It keeps each
+ * body chunk (no copy, no concatenation: the least any client can do to hand
+ * the body over) and checks status and length at the end.
+ */
+class BodyKeeper implements Dispatcher.DispatchHandler {
+  #status = 0;
+  #length = 0;
+  #chunks: Buffer[] = [];
+  constructor(
+    readonly scenario: Scenario,
+    readonly resolve: () => void,
+    readonly reject: (error: Error) => void,
+  ) {}
+  onConnect(): void {}
+  onHeaders(statusCode: number): boolean {
+    this.#status = statusCode;
+    return true;
+  }
+  onData(chunk: Buffer): boolean {
+    this.#chunks.push(chunk);
+    this.#length += chunk.length;
+    return true;
+  }
+  onComplete(): void {
+    try {
+      checkResponse("undici dispatch", this.scenario, this.#status, this.#length);
+      this.resolve();
+    } catch (error) {
+      this.reject(error as Error);
+    }
+  }
+  onError(error: Error): void {
+    this.reject(error);
+  }
 }
 
 /**

@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+// Instructions per request of each Node contender of client.bench.ts, over
+// real loopback sockets to the canned server (src/client/canned-server.ts),
+// counted by Valgrind: a figure that other load on the machine barely moves
+// (wall and CPU time move by 10-30%).
+//
+//   node scripts/instructions-contenders.mjs [--requests=2000] [--warm-up=2000]
+//     [--scenario=get-tiny,get-64k] [--only=reqivo,undici request,…] [--port=N] [--json]
+//
+// Each contender runs once, in src/client/count-child.ts (bundled to plain
+// JavaScript with the esbuild that tsx brings, so no loader thread runs),
+// under `valgrind --tool=callgrind --dump-before=uv_os_getpriority`: per
+// scenario, --warm-up requests (connections opened, code warmed), a mark,
+// --requests more, a mark. A mark (os.getPriority()) makes callgrind write
+// the counts so far and start from zero, so the dump a measured phase ends
+// holds its instructions alone: start-up, module loading, connection set-up,
+// warm-up and exit are in other dumps. Node runs with --single-threaded (no
+// compiler or GC helper threads); the scenario's 100 requests stay in flight
+// over 50 connections. Only the client process runs under Valgrind; the
+// server runs at full speed in its own process (--port: one already running,
+// else one started here), so under Valgrind's slowdown each read tends to
+// find whole responses waiting, as it does for a client that is the
+// bottleneck. Counts are user-space instructions: the kernel's share of each
+// socket call is not in them (CPU µs/req in client.bench.ts has it).
+// `perf stat -e instructions` would count both, but this machine's virtual
+// CPU has no such counter (`perf stat -e instructions true`: not supported).
+// --json prints one line {"<scenario>":{"<contender>":instructions,…},…} at the end.
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+const flag = (name) => {
+  for (const arg of process.argv.slice(2)) {
+    if (arg === `--${name}`) return "";
+    if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3);
+  }
+  return undefined;
+};
+const number = (name, fallback, min, max) => {
+  const value = Number(flag(name) ?? fallback);
+  return Math.max(min, Math.min(max, Number.isFinite(value) ? value : fallback));
+};
+
+/** The Node contenders whose count client.bench.ts reports, and the raw ceiling for scale. */
+export const COUNTED = ["reqivo", "undici request", "undici dispatch", "node:http", "raw ceiling"];
+
+const requests = number("requests", 2000, 10, 1_000_000);
+const warmUp = number("warm-up", 2000, 1, 1_000_000);
+const scenarios = (flag("scenario") || "get-tiny,get-64k").split(",");
+const only = flag("only") ? flag("only").split(",") : COUNTED;
+const json = flag("json") !== undefined;
+const log = (line) => (json ? process.stderr : process.stdout).write(`${line}\n`);
+
+// Bundle the child: our TypeScript in, packages (Reqivo's dist, undici, …) left as imports.
+// The bundle lives under node_modules so those imports resolve as from src/.
+const tsxLoader = createRequire(import.meta.url).resolve("tsx");
+const requireFromTsx = createRequire(tsxLoader);
+const esbuild = requireFromTsx("esbuild");
+const outDir = here("../node_modules/.cache/reqivo-bench/");
+mkdirSync(outDir, { recursive: true });
+const bundle = `${outDir}count-child.mjs`;
+await esbuild.build({
+  entryPoints: [here("../src/client/count-child.ts")],
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  packages: "external",
+  outfile: bundle,
+  logLevel: "error",
+});
+
+/** Runs `command args`, resolves with [exit code, stdout, stderr]. */
+function run(command, args, stdin = "ignore") {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: [stdin, "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c) => {
+      out += c;
+    });
+    child.stderr.on("data", (c) => {
+      err += c;
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => resolve([code, out, err]));
+  });
+}
+
+/** The canned server: the given --port, or one started here (stopped at the end). */
+async function server() {
+  if (flag("port")) return { port: Number(flag("port")), stop: () => undefined };
+  const child = spawn(
+    process.execPath,
+    ["--import", pathToFileURL(tsxLoader).href, here("../src/client/canned-server.ts")],
+    {
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
+  const port = await new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`canned server exited with ${code}`)));
+    child.stdout.once("data", (c) => resolve(Number(String(c).trim())));
+  });
+  return { port, stop: () => child.stdin.end() };
+}
+
+/** Instructions per request of contender `name` in each scenario: one process under callgrind. */
+async function instructions(port, name) {
+  const dumps = `${outDir}callgrind-${process.pid}`;
+  const [code, , err] = await run("valgrind", [
+    "--tool=callgrind",
+    "--dump-before=uv_os_getpriority",
+    `--callgrind-out-file=${dumps}`,
+    process.execPath,
+    "--single-threaded",
+    bundle,
+    String(port),
+    name,
+    String(warmUp),
+    String(requests),
+    ...scenarios,
+  ]);
+  try {
+    if (code !== 0) throw new Error(`${name}: valgrind exited ${code}\n${err.slice(-2000)}`);
+    // Dump 1: start-up and the first warm-up; then per scenario its measured phase, the next warm-up, …
+    return scenarios.map((_, i) => {
+      const text = readFileSync(`${dumps}.${2 * i + 2}`, "utf8");
+      const match = /^summary:\s+(\d+)/m.exec(text) ?? /^totals:\s+(\d+)/m.exec(text);
+      if (match === null) throw new Error(`${name}: no instruction count in dump ${2 * i + 2}`);
+      return Number(match[1]) / requests;
+    });
+  } finally {
+    for (let i = 0; i <= 2 * scenarios.length + 1; i++)
+      rmSync(i === 0 ? dumps : `${dumps}.${i}`, { force: true });
+  }
+}
+
+const [valgrind] = await run("valgrind", ["--version"]).catch(() => [127]);
+if (valgrind !== 0) {
+  console.error("valgrind is not installed");
+  process.exit(2);
+}
+const { port, stop } = await server();
+const results = Object.fromEntries(scenarios.map((s) => [s, {}]));
+try {
+  for (const name of only) {
+    const counts = await instructions(port, name);
+    scenarios.forEach((scenario, i) => {
+      const perRequest = Math.round(counts[i]);
+      results[scenario][name] = perRequest;
+      log(
+        `${scenario}: ${name} ${perRequest.toLocaleString("en-US")} instructions per request ` +
+          `(${warmUp} warm-up, ${requests} counted)`,
+      );
+    });
+  }
+} finally {
+  stop();
+}
+if (json) process.stdout.write(`${JSON.stringify(results)}\n`);
