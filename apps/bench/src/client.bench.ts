@@ -21,7 +21,7 @@
 //   --runs=N          independent runs (default 1; 3 or more for the README table)
 //   --rounds=N        measured rounds per run (default 7)
 //   --duration=MS     length of one sample (default 1000)
-//   --server-processes=N  canned-server processes sharing the port (default 1)
+//   --server-processes=N  canned-server processes sharing the port (default 2)
 //   --instructions[=N] after each run's rounds, count instructions per request of
 //                     reqivo, undici request, undici dispatch, node:http and the raw
 //                     ceiling on get-tiny and get-64k under Valgrind, N requests
@@ -85,7 +85,7 @@ import {
 const RUNS = numberFlag("runs", 1, 1, 20);
 const ROUNDS = numberFlag("rounds", 7, 1, 50);
 const DURATION = numberFlag("duration", 1000, 100, 10_000);
-const SERVER_PROCESSES = numberFlag("server-processes", 1, 1, 8);
+const SERVER_PROCESSES = numberFlag("server-processes", 2, 1, 8);
 // A bound on requests per sample besides the time, so no loop can run away.
 const MAX_REQUESTS = 2_000_000;
 const scenarioFilter = flag("scenario")?.split(",");

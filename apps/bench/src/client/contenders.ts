@@ -340,10 +340,17 @@ class BodyKeeper implements Dispatcher.DispatchHandler {
 /**
  * The raw ceiling: `connections` plain node:net sockets, each writing a
  * pre-built request and counting response bytes until the (known) response
- * size arrived, then the next. No parsing, no allocation per request.
+ * size arrived, then the next. No parsing, no allocation per request: each
+ * socket reads into one buffer of its own, reused for every read (node:net's
+ * `onread`), so no Buffer is made and no 'data' event emitted per read.
  */
 export function rawCeiling(port: number): Contender {
-  const sockets = new Map<string, net.Socket[]>();
+  /** A kept-alive socket and what to do with the byte count of each read. */
+  interface RawSocket {
+    socket: net.Socket;
+    onBytes: (n: number) => void;
+  }
+  const sockets = new Map<string, RawSocket[]>();
   const responseSize = new Map<string, number>();
 
   const requestBytes = (s: Scenario): Buffer => {
@@ -359,8 +366,7 @@ export function rawCeiling(port: number): Contender {
       : Buffer.concat([Buffer.from(head, "latin1"), s.upload]);
   };
 
-  const connect = async (): Promise<net.Socket> => {
-    const socket = net.connect({ host: "127.0.0.1", port, noDelay: true });
+  const connected = async (socket: net.Socket): Promise<net.Socket> => {
     await new Promise<void>((resolve, reject) => {
       socket.once("connect", resolve);
       socket.once("error", reject);
@@ -368,9 +374,27 @@ export function rawCeiling(port: number): Contender {
     return socket;
   };
 
+  const connect = async (): Promise<RawSocket> => {
+    const raw: RawSocket = { socket: null as unknown as net.Socket, onBytes: () => undefined };
+    raw.socket = net.connect({
+      host: "127.0.0.1",
+      port,
+      noDelay: true,
+      onread: {
+        buffer: Buffer.allocUnsafe(256 * 1024),
+        callback: (n) => {
+          raw.onBytes(n);
+          return true;
+        },
+      },
+    });
+    await connected(raw.socket);
+    return raw;
+  };
+
   // Learns the size of the (deterministic) response once, the only parsing done.
   const probe = async (s: Scenario, request: Buffer): Promise<number> => {
-    const socket = await connect();
+    const socket = await connected(net.connect({ host: "127.0.0.1", port, noDelay: true }));
     const chunks: Buffer[] = [];
     const size = await new Promise<number>((resolve, reject) => {
       socket.on("error", reject);
@@ -413,30 +437,30 @@ export function rawCeiling(port: number): Contender {
       let completed = 0;
       await Promise.all(
         pool.map(
-          (socket) =>
+          (raw) =>
             new Promise<void>((resolve, reject) => {
               let pending = 0;
+              const done = (error?: Error) => {
+                raw.onBytes = () => undefined;
+                raw.socket.off("error", done);
+                if (error === undefined) resolve();
+                else reject(error);
+              };
               const next = () => {
-                if (started >= maxRequests || performance.now() >= deadline) {
-                  socket.off("data", onData);
-                  socket.off("error", reject);
-                  resolve();
-                  return;
-                }
+                if (started >= maxRequests || performance.now() >= deadline) return done();
                 started++;
                 pending = expected;
-                socket.write(request);
+                raw.socket.write(request);
               };
-              const onData = (chunk: Buffer) => {
-                pending -= chunk.length;
-                if (pending < 0) reject(new Error("raw ceiling: more bytes than one response"));
+              raw.onBytes = (n) => {
+                pending -= n;
+                if (pending < 0) done(new Error("raw ceiling: more bytes than one response"));
                 else if (pending === 0) {
                   completed++;
                   next();
                 }
               };
-              socket.on("data", onData);
-              socket.on("error", reject);
+              raw.socket.on("error", done);
               next();
             }),
         ),
@@ -444,7 +468,7 @@ export function rawCeiling(port: number): Contender {
       return { requests: completed, elapsedMs: performance.now() - start };
     },
     async close() {
-      for (const pool of sockets.values()) for (const socket of pool) socket.destroy();
+      for (const pool of sockets.values()) for (const raw of pool) raw.socket.destroy();
     },
   };
 }

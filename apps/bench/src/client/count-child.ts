@@ -4,7 +4,8 @@
 // loader thread adds to the count).
 //   count-child <server port> <contender name> <warm-up requests> <requests> <scenario>…
 // For each scenario: the warm-up requests (connections opened, code warmed),
-// a mark, then <requests> more, a mark. A mark is a call of os.getPriority(),
+// a mark, <requests> more, a mark, <requests> more again, a mark (the two
+// measured phases should agree: if the first costs more, the warm-up was short). A mark is a call of os.getPriority(),
 // which enters libuv's uv_os_getpriority: callgrind runs with
 // --dump-before=uv_os_getpriority, so each mark ends one dump of the counts
 // and the dump that a measured phase ends holds that phase's instructions alone.
@@ -34,10 +35,14 @@ for (const scenario of scenarios) {
   if (scenario === undefined) throw new Error(`count-child: unknown scenario in ${scenarioIds}`);
   const warm = await chosen.sample(scenario, NO_TIME_LIMIT, warmUp);
   getPriority(); // mark: the warm-up's dump ends here
-  const measured = await chosen.sample(scenario, NO_TIME_LIMIT, requests);
-  getPriority(); // mark: the measured phase's dump ends here
-  if (warm.requests !== warmUp || measured.requests !== requests) {
-    console.error(`count-child: ${name} completed ${warm.requests} + ${measured.requests}`);
+  const first = await chosen.sample(scenario, NO_TIME_LIMIT, requests);
+  getPriority(); // mark: the first measured phase's dump ends here
+  const second = await chosen.sample(scenario, NO_TIME_LIMIT, requests);
+  getPriority(); // mark: the second one's
+  if (warm.requests !== warmUp || first.requests !== requests || second.requests !== requests) {
+    console.error(
+      `count-child: ${name} completed ${warm.requests}, ${first.requests}, ${second.requests}`,
+    );
     process.exit(1);
   }
 }
