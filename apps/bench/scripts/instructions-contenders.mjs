@@ -4,25 +4,26 @@
 // counted by Valgrind: a figure that other load on the machine barely moves
 // (wall and CPU time move by 10-30%).
 //
-//   node scripts/instructions-contenders.mjs [--requests=2000] [--warm-up=2000]
+//   node scripts/instructions-contenders.mjs [--requests=2000] [--phases=3] [--warm-up=2000]
 //     [--scenario=get-tiny,get-64k] [--only=reqivo,undici request,…] [--port=N] [--json]
 //
 // Each contender runs once, in src/client/count-child.ts (bundled to plain
 // JavaScript with the esbuild that tsx brings, so no loader thread runs),
 // under `valgrind --tool=callgrind --dump-before=uv_os_getpriority`: per
 // scenario, --warm-up requests (connections opened, code warmed), a mark,
-// --requests more, a mark, --requests more, a mark. A mark (os.getPriority())
+// then --phases times --requests more and a mark. A mark (os.getPriority())
 // makes callgrind write the counts so far and start from zero, so the dump a
 // measured phase ends holds its instructions alone: start-up, module loading,
 // connection set-up, warm-up and exit are in other dumps. The figure is the
-// second measured phase; the first is printed beside it as a check that the
-// warm-up was long enough (V8 still compiling, or a different share of
-// garbage collection, shows as a first phase that costs more). Node runs with --single-threaded (no
-// compiler or GC helper threads); the scenario's 100 requests stay in flight
-// over 50 connections. Only the client process runs under Valgrind; the
-// server runs at full speed in its own process (--port: one already running,
-// else one started here), so under Valgrind's slowdown each read tends to
-// find whole responses waiting, as it does for a client that is the
+// measured phases' instructions over their requests; the phases' own figures
+// (min–max) are printed beside it: a major garbage collection lands in one
+// phase and not another, and V8 may still be optimising in the first.
+// Node runs with --single-threaded (no compiler or GC helper threads, so
+// their work is counted where it happens); the scenario's 100 requests stay
+// in flight over 50 connections. Only the client process runs under Valgrind;
+// the server runs at full speed in its own process (--port: one already
+// running, else one started here), so under Valgrind's slowdown each read
+// tends to find whole responses waiting, as it does for a client that is the
 // bottleneck. Counts are user-space instructions: the kernel's share of each
 // socket call is not in them (CPU µs/req in client.bench.ts has it).
 // `perf stat -e instructions` would count both, but this machine's virtual
@@ -51,6 +52,7 @@ export const COUNTED = ["reqivo", "undici request", "undici dispatch", "node:htt
 
 const requests = number("requests", 2000, 10, 1_000_000);
 const warmUp = number("warm-up", 2000, 1, 1_000_000);
+const phases = number("phases", 3, 1, 100);
 const scenarios = (flag("scenario") || "get-tiny,get-64k").split(",");
 const only = flag("only") ? flag("only").split(",") : COUNTED;
 const json = flag("json") !== undefined;
@@ -63,7 +65,8 @@ const requireFromTsx = createRequire(tsxLoader);
 const esbuild = requireFromTsx("esbuild");
 const outDir = here("../node_modules/.cache/reqivo-bench/");
 mkdirSync(outDir, { recursive: true });
-const bundle = `${outDir}count-child.mjs`;
+// One bundle per run of this script, so two runs at once cannot swap each other's.
+const bundle = `${outDir}count-child-${process.pid}.mjs`;
 await esbuild.build({
   entryPoints: [here("../src/client/count-child.ts")],
   bundle: true,
@@ -123,20 +126,23 @@ async function instructions(port, name) {
     name,
     String(warmUp),
     String(requests),
+    String(phases),
     ...scenarios,
   ]);
   try {
     if (code !== 0) throw new Error(`${name}: valgrind exited ${code}\n${err.slice(-2000)}`);
-    // Per scenario three dumps: start-up (or the previous scenario's tail) and warm-up, phase 1, phase 2.
+    // Per scenario 1 + phases dumps: start-up (or the previous scenario's tail) and warm-up, then each phase.
     const count = (n) => {
       const text = readFileSync(`${dumps}.${n}`, "utf8");
       const match = /^summary:\s+(\d+)/m.exec(text) ?? /^totals:\s+(\d+)/m.exec(text);
       if (match === null) throw new Error(`${name}: no instruction count in dump ${n}`);
       return Number(match[1]) / requests;
     };
-    return scenarios.map((_, i) => ({ first: count(3 * i + 2), second: count(3 * i + 3) }));
+    return scenarios.map((_, i) =>
+      Array.from({ length: phases }, (_, p) => count(i * (phases + 1) + p + 2)),
+    );
   } finally {
-    for (let i = 0; i <= 3 * scenarios.length + 1; i++)
+    for (let i = 0; i <= (phases + 1) * scenarios.length + 1; i++)
       rmSync(i === 0 ? dumps : `${dumps}.${i}`, { force: true });
   }
 }
@@ -152,16 +158,18 @@ try {
   for (const name of only) {
     const counts = await instructions(port, name);
     scenarios.forEach((scenario, i) => {
-      const perRequest = Math.round(counts[i].second);
-      const drift = ((counts[i].first / counts[i].second - 1) * 100).toFixed(1);
+      const perPhase = counts[i];
+      const perRequest = Math.round(perPhase.reduce((a, b) => a + b, 0) / perPhase.length);
       results[scenario][name] = perRequest;
+      const fmt = (n) => Math.round(n).toLocaleString("en-US");
       log(
-        `${scenario}: ${name} ${perRequest.toLocaleString("en-US")} instructions per request ` +
-          `(${warmUp} warm-up, then ${requests} twice: the first ${drift}% off the second)`,
+        `${scenario}: ${name} ${fmt(perRequest)} instructions per request over ${phases} × ${requests} ` +
+          `after ${warmUp} warm-up (phases: ${perPhase.map(fmt).join(", ")})`,
       );
     });
   }
 } finally {
   stop();
+  rmSync(bundle, { force: true });
 }
 if (json) process.stdout.write(`${JSON.stringify(results)}\n`);

@@ -24,8 +24,8 @@
 //   --server-processes=N  canned-server processes sharing the port (default 2)
 //   --instructions[=N] after each run's rounds, count instructions per request of
 //                     reqivo, undici request, undici dispatch, node:http and the raw
-//                     ceiling on get-tiny and get-64k under Valgrind, N requests
-//                     (default 2000) after as many warm-up requests
+//                     ceiling on get-tiny and get-64k under Valgrind: N warm-up requests
+//                     (default 2000), then 3 phases of N counted
 //                     (scripts/instructions-contenders.mjs; minutes per run)
 //   --scenario=ID,…   only these scenarios (get-64k, get-tiny, post-128k)
 //   --only=NAME,…     only these contenders (reqivo, undici request, …, raw ceiling);
@@ -94,6 +94,8 @@ const profileMs = flag("profile");
 const allocations = flag("allocations");
 const instructionRequests =
   flag("instructions") === undefined ? undefined : numberFlag("instructions", 2000, 10, 1_000_000);
+/** Measured phases of --instructions=N requests each (after N warm-up requests). */
+const INSTRUCTION_PHASES = 3;
 /** The scenarios and contenders counted under Valgrind with --instructions. */
 const COUNTED_SCENARIOS = ["get-tiny", "get-64k"];
 const COUNTED = ["reqivo", "undici request", "undici dispatch", "node:http", "raw ceiling"];
@@ -143,7 +145,9 @@ if (profileMs !== undefined || allocations !== undefined || flag("shared-process
   }
 } else {
   // Measured runs: every contender in its own process (sample-host.ts), --runs times from scratch.
-  const names = chosenContenders(1, false).map((c) => c.name);
+  const named = chosenContenders(1, false);
+  const names = named.map((c) => c.name);
+  for (const c of named) await c.close();
   const all: MultiRunScenario[] = [];
   const perRun: ScenarioResult[][] = [];
   const loads: { start: number; end: number }[] = [];
@@ -182,7 +186,11 @@ if (profileMs !== undefined || allocations !== undefined || flag("shared-process
     instructions:
       instructionRequests === undefined
         ? null
-        : { requests: instructionRequests, warmUp: instructionRequests },
+        : {
+            requests: instructionRequests * INSTRUCTION_PHASES,
+            warmUp: instructionRequests,
+            phases: INSTRUCTION_PHASES,
+          },
     scenarios: all,
   };
   console.log(
@@ -220,6 +228,7 @@ async function countInstructions(
       `--port=${server.port}`,
       `--requests=${instructionRequests}`,
       `--warm-up=${instructionRequests}`,
+      `--phases=${INSTRUCTION_PHASES}`,
       `--scenario=${ids.join(",")}`,
       `--only=${counted.join(",")}`,
       "--json",

@@ -2,24 +2,26 @@
 // scenario, then exit: what scripts/instructions-contenders.mjs runs under
 // Valgrind's callgrind (bundled to plain JavaScript first, so no TypeScript
 // loader thread adds to the count).
-//   count-child <server port> <contender name> <warm-up requests> <requests> <scenario>…
+//   count-child <server port> <contender name> <warm-up requests> <requests> <phases> <scenario>…
 // For each scenario: the warm-up requests (connections opened, code warmed),
-// a mark, <requests> more, a mark, <requests> more again, a mark (the two
-// measured phases should agree: if the first costs more, the warm-up was short). A mark is a call of os.getPriority(),
-// which enters libuv's uv_os_getpriority: callgrind runs with
-// --dump-before=uv_os_getpriority, so each mark ends one dump of the counts
-// and the dump that a measured phase ends holds that phase's instructions alone.
+// a mark, then <phases> times: <requests> more and a mark. A mark is a call
+// of os.getPriority(), which enters libuv's uv_os_getpriority: callgrind runs
+// with --dump-before=uv_os_getpriority, so each mark ends one dump of the
+// counts, and the dump a measured phase ends holds that phase's instructions
+// alone. No collection is forced between phases: a forced one shrinks the
+// young generation and makes the next phase cost more, not less.
 import { getPriority } from "node:os";
 import { createContenders, rawCeiling } from "./contenders.ts";
 import { CONNECTIONS, SCENARIOS } from "./scenarios.ts";
 
-const [portText, name, warmText, requestsText, ...scenarioIds] = process.argv.slice(2);
+const [portText, name, warmText, requestsText, phasesText, ...scenarioIds] = process.argv.slice(2);
 const port = Number(portText);
 const warmUp = Number(warmText);
 const requests = Number(requestsText);
+const phases = Number(phasesText);
 const scenarios = scenarioIds.map((id) => SCENARIOS.find((s) => s.id === id));
-if (!(port > 0) || !(warmUp > 0) || !(requests > 0) || scenarios.length === 0) {
-  console.error("usage: count-child <port> <contender> <warm-up> <requests> <scenario>…");
+if (!(port > 0) || !(warmUp > 0) || !(requests > 0) || !(phases > 0) || scenarios.length === 0) {
+  console.error("usage: count-child <port> <contender> <warm-up> <requests> <phases> <scenario>…");
   process.exit(2);
 }
 const all = [...createContenders(`http://127.0.0.1:${port}`, CONNECTIONS), rawCeiling(port)];
@@ -33,16 +35,14 @@ if (chosen === undefined) {
 const NO_TIME_LIMIT = 3_600_000;
 for (const scenario of scenarios) {
   if (scenario === undefined) throw new Error(`count-child: unknown scenario in ${scenarioIds}`);
-  const warm = await chosen.sample(scenario, NO_TIME_LIMIT, warmUp);
-  getPriority(); // mark: the warm-up's dump ends here
-  const first = await chosen.sample(scenario, NO_TIME_LIMIT, requests);
-  getPriority(); // mark: the first measured phase's dump ends here
-  const second = await chosen.sample(scenario, NO_TIME_LIMIT, requests);
-  getPriority(); // mark: the second one's
-  if (warm.requests !== warmUp || first.requests !== requests || second.requests !== requests) {
-    console.error(
-      `count-child: ${name} completed ${warm.requests}, ${first.requests}, ${second.requests}`,
-    );
+  const counts = [(await chosen.sample(scenario, NO_TIME_LIMIT, warmUp)).requests];
+  getPriority(); // mark: the dump of start-up (or the previous scenario) and warm-up ends here
+  for (let phase = 0; phase < phases; phase++) {
+    counts.push((await chosen.sample(scenario, NO_TIME_LIMIT, requests)).requests);
+    getPriority(); // mark: this measured phase's dump ends here
+  }
+  if (counts.some((n, i) => n !== (i === 0 ? warmUp : requests))) {
+    console.error(`count-child: ${name} completed ${counts.join(", ")} requests`);
     process.exit(1);
   }
 }

@@ -46,8 +46,11 @@ export interface MultiRunResult {
   rounds: number;
   durationMs: number;
   serverProcesses: number;
-  /** Requests counted per contender and scenario under Valgrind, or null when not counted. */
-  instructions: { requests: number; warmUp: number } | null;
+  /**
+   * Requests counted per contender and scenario under Valgrind (in `phases`
+   * equal phases, after `warmUp` requests), or null when not counted.
+   */
+  instructions: { requests: number; warmUp: number; phases: number } | null;
   scenarios: MultiRunScenario[];
 }
 
@@ -157,7 +160,7 @@ export function methodLine(m: MultiRunResult): string {
   const counted =
     m.instructions === null
       ? "instructions not counted in this run (`--instructions`)"
-      : `instructions/req: Valgrind (callgrind) on the client process, ${fmt(m.instructions.requests)} requests after ${fmt(m.instructions.warmUp)} warm-up, user space only`;
+      : `instructions/req: Valgrind (callgrind) on the client process, ${fmt(m.instructions.requests)} requests in ${m.instructions.phases} phases after ${fmt(m.instructions.warmUp)} warm-up, user space only`;
   return (
     `${m.runs} independent run(s) × ${m.rounds} rounds of ${fmt(m.durationMs)} ms after a warm-up round; ` +
     `each cell is the median of the runs' medians with the spread (min–max) across runs. ` +
