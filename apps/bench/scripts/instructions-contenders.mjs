@@ -4,7 +4,7 @@
 // counted by Valgrind: a figure that other load on the machine barely moves
 // (wall and CPU time move by 10-30%).
 //
-//   node scripts/instructions-contenders.mjs [--requests=2000] [--phases=3] [--warm-up=2000]
+//   node scripts/instructions-contenders.mjs [--requests=2000] [--phases=3] [--warm-up=6000]
 //     [--scenario=get-tiny,get-64k] [--only=reqivo,undici request,…] [--port=N] [--json]
 //
 // Each contender runs once, in src/client/count-child.ts (bundled to plain
@@ -51,7 +51,7 @@ const number = (name, fallback, min, max) => {
 export const COUNTED = ["reqivo", "undici request", "undici dispatch", "node:http", "raw ceiling"];
 
 const requests = number("requests", 2000, 10, 1_000_000);
-const warmUp = number("warm-up", 2000, 1, 1_000_000);
+const warmUp = number("warm-up", 6000, 1, 1_000_000);
 const phases = number("phases", 3, 1, 100);
 const scenarios = (flag("scenario") || "get-tiny,get-64k").split(",");
 const only = flag("only") ? flag("only").split(",") : COUNTED;

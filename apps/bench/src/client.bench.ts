@@ -24,9 +24,10 @@
 //   --server-processes=N  canned-server processes sharing the port (default 2)
 //   --instructions[=N] after each run's rounds, count instructions per request of
 //                     reqivo, undici request, undici dispatch, node:http and the raw
-//                     ceiling on get-tiny and get-64k under Valgrind: N warm-up requests
-//                     (default 2000), then 3 phases of N counted
+//                     ceiling on get-tiny and get-64k under Valgrind: warm-up requests,
+//                     then 3 phases of N counted (default 2000)
 //                     (scripts/instructions-contenders.mjs; minutes per run)
+//   --instructions-warm-up=N  warm-up requests before the counted ones (default 6000)
 //   --scenario=ID,…   only these scenarios (get-64k, get-tiny, post-128k)
 //   --only=NAME,…     only these contenders (reqivo, undici request, …, raw ceiling);
 //                     also the way to add an optional one (undici stream)
@@ -94,8 +95,12 @@ const profileMs = flag("profile");
 const allocations = flag("allocations");
 const instructionRequests =
   flag("instructions") === undefined ? undefined : numberFlag("instructions", 2000, 10, 1_000_000);
-/** Measured phases of --instructions=N requests each (after N warm-up requests). */
+/** Measured phases of --instructions=N requests each. */
 const INSTRUCTION_PHASES = 3;
+// V8 still optimised (and the young generation still grew) after 2,000
+// requests: phases of 1,500 after 2,000 warm-up ones cost 274k, 107k, 95k and
+// 74k instructions per request in a check run.
+const INSTRUCTION_WARM_UP = numberFlag("instructions-warm-up", 6000, 1, 1_000_000);
 /** The scenarios and contenders counted under Valgrind with --instructions. */
 const COUNTED_SCENARIOS = ["get-tiny", "get-64k"];
 const COUNTED = ["reqivo", "undici request", "undici dispatch", "node:http", "raw ceiling"];
@@ -188,7 +193,7 @@ if (profileMs !== undefined || allocations !== undefined || flag("shared-process
         ? null
         : {
             requests: instructionRequests * INSTRUCTION_PHASES,
-            warmUp: instructionRequests,
+            warmUp: INSTRUCTION_WARM_UP,
             phases: INSTRUCTION_PHASES,
           },
     scenarios: all,
@@ -227,7 +232,7 @@ async function countInstructions(
       script,
       `--port=${server.port}`,
       `--requests=${instructionRequests}`,
-      `--warm-up=${instructionRequests}`,
+      `--warm-up=${INSTRUCTION_WARM_UP}`,
       `--phases=${INSTRUCTION_PHASES}`,
       `--scenario=${ids.join(",")}`,
       `--only=${counted.join(",")}`,
