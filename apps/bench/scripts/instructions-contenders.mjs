@@ -4,7 +4,7 @@
 // counted by Valgrind: a figure that other load on the machine barely moves
 // (wall and CPU time move by 10-30%).
 //
-//   node scripts/instructions-contenders.mjs [--requests=2000] [--phases=3] [--warm-up=6000]
+//   node scripts/instructions-contenders.mjs [--requests=2000] [--phases=3] [--warm-up=6000] [--parallel=CPUs]
 //     [--scenario=get-tiny,get-64k] [--only=reqivo,undici request,…] [--port=N] [--json]
 //
 // Each contender runs once, in src/client/count-child.ts (bundled to plain
@@ -32,6 +32,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -53,6 +54,7 @@ export const COUNTED = ["reqivo", "undici request", "undici dispatch", "node:htt
 const requests = number("requests", 2000, 10, 1_000_000);
 const warmUp = number("warm-up", 6000, 1, 1_000_000);
 const phases = number("phases", 3, 1, 100);
+const parallel = number("parallel", availableParallelism(), 1, 16);
 const scenarios = (flag("scenario") || "get-tiny,get-64k").split(",");
 const only = flag("only") ? flag("only").split(",") : COUNTED;
 const json = flag("json") !== undefined;
@@ -114,7 +116,7 @@ async function server() {
 
 /** Instructions per request of contender `name` in each scenario: one process under callgrind. */
 async function instructions(port, name) {
-  const dumps = `${outDir}callgrind-${process.pid}`;
+  const dumps = `${outDir}callgrind-${process.pid}-${only.indexOf(name)}`;
   const [code, , err] = await run("valgrind", [
     "--tool=callgrind",
     "--dump-before=uv_os_getpriority",
@@ -155,21 +157,30 @@ if (valgrind !== 0) {
 const { port, stop } = await server();
 const results = Object.fromEntries(scenarios.map((s) => [s, {}]));
 try {
-  for (const name of only) {
-    const counts = await instructions(port, name);
-    scenarios.forEach((scenario, i) => {
-      const perPhase = counts[i];
-      const perRequest = Math.round(perPhase.reduce((a, b) => a + b, 0) / perPhase.length);
-      results[scenario][name] = perRequest;
-      const fmt = (n) => Math.round(n).toLocaleString("en-US");
-      log(
-        `${scenario}: ${name} ${fmt(perRequest)} instructions per request over ${phases} × ${requests} ` +
-          `after ${warmUp} warm-up (phases: ${perPhase.map(fmt).join(", ")})`,
-      );
-    });
-  }
+  // Valgrind runs one thread at a time: several contenders at once use the
+  // other cores (what each one counts does not depend on its speed).
+  const queue = [...only];
+  const worker = async () => {
+    for (let name = queue.shift(); name !== undefined; name = queue.shift()) await count(name);
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
 } finally {
   stop();
   rmSync(bundle, { force: true });
 }
 if (json) process.stdout.write(`${JSON.stringify(results)}\n`);
+
+/** Counts contender `name` and logs its figures. */
+async function count(name) {
+  const counts = await instructions(port, name);
+  scenarios.forEach((scenario, i) => {
+    const perPhase = counts[i];
+    const perRequest = Math.round(perPhase.reduce((a, b) => a + b, 0) / perPhase.length);
+    results[scenario][name] = perRequest;
+    const fmt = (n) => Math.round(n).toLocaleString("en-US");
+    log(
+      `${scenario}: ${name} ${fmt(perRequest)} instructions per request over ${phases} × ${requests} ` +
+        `after ${warmUp} warm-up (phases: ${perPhase.map(fmt).join(", ")})`,
+    );
+  });
+}

@@ -206,7 +206,10 @@ if (profileMs !== undefined || allocations !== undefined || flag("shared-process
 
 /** The command that reproduces this run (as run-all.mjs is given it). */
 function commandLine(): string {
-  const args = process.argv.slice(2).filter((a) => !a.startsWith("--date="));
+  const args = process.argv
+    .slice(2)
+    .filter((a) => !a.startsWith("--date="))
+    .map((a) => (a.includes(" ") ? `"${a}"` : a));
   return ["npx pnpm bench client.bench", ...args].join(" ");
 }
 
