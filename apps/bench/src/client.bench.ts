@@ -27,7 +27,7 @@
 //                     ceiling on get-tiny and get-64k under Valgrind: warm-up requests,
 //                     then 3 phases of N counted (default 2000)
 //                     (scripts/instructions-contenders.mjs; minutes per run)
-//   --instructions-warm-up=N  warm-up requests before the counted ones (default 6000)
+//   --instructions-warm-up=N  warm-up requests before the counted ones (default 3000)
 //   --scenario=ID,…   only these scenarios (get-64k, get-tiny, post-128k)
 //   --only=NAME,…     only these contenders (reqivo, undici request, …, raw ceiling);
 //                     also the way to add an optional one (undici stream)
@@ -97,10 +97,9 @@ const instructionRequests =
   flag("instructions") === undefined ? undefined : numberFlag("instructions", 2000, 10, 1_000_000);
 /** Measured phases of --instructions=N requests each. */
 const INSTRUCTION_PHASES = 3;
-// V8 still optimised (and the young generation still grew) after 2,000
-// requests: phases of 1,500 after 2,000 warm-up ones cost 274k, 107k, 95k and
-// 74k instructions per request in a check run.
-const INSTRUCTION_WARM_UP = numberFlag("instructions-warm-up", 6000, 1, 1_000_000);
+// Warm-up requests before the counted phases (scripts/instructions-contenders.mjs
+// says why the figure is the median of the phases).
+const INSTRUCTION_WARM_UP = numberFlag("instructions-warm-up", 3000, 1, 1_000_000);
 /** The scenarios and contenders counted under Valgrind with --instructions. */
 const COUNTED_SCENARIOS = ["get-tiny", "get-64k"];
 const COUNTED = ["reqivo", "undici request", "undici dispatch", "node:http", "raw ceiling"];

@@ -160,7 +160,7 @@ export function methodLine(m: MultiRunResult): string {
   const counted =
     m.instructions === null
       ? "instructions not counted in this run (`--instructions`)"
-      : `instructions/req: Valgrind (callgrind) on the client process, ${fmt(m.instructions.requests)} requests in ${m.instructions.phases} phases after ${fmt(m.instructions.warmUp)} warm-up, user space only`;
+      : `instructions/req: Valgrind (callgrind) on the client process, median of ${m.instructions.phases} phases of ${fmt(m.instructions.requests / m.instructions.phases)} requests after ${fmt(m.instructions.warmUp)} warm-up, user space only`;
   return (
     `${m.runs} independent run(s) × ${m.rounds} rounds of ${fmt(m.durationMs)} ms after a warm-up round; ` +
     `each cell is the median of the runs' medians with the spread (min–max) across runs. ` +
