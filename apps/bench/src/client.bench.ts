@@ -1,21 +1,36 @@
 // Reqivo's Session against other Node HTTP clients, on loopback, with a
-// node:http keep-alive server in its own process (src/client/server.ts).
-// Scenarios (src/client/scenarios.ts): GET 64 KiB and GET 16 B keep-alive,
-// POST 128 KiB, each with 50 connections and 100 requests in flight; every
-// contender reads the whole body and checks status and length.
+// canned-response server in its own process(es) (src/client/canned-server.ts:
+// it scans for the end of each request head, reads the path, skips a POST
+// body by its Content-Length and writes pre-built bytes, so the server is not
+// what limits the fastest client). Scenarios (src/client/scenarios.ts): GET
+// 64 KiB and GET 16 B keep-alive, POST 128 KiB, each with 50 connections and
+// 100 requests in flight; every contender reads the whole body and checks
+// status and length.
 //
 // Each contender runs in a Node process of its own (client/sample-host.ts:
 // a shared process let one contender's garbage land in another's sample).
 // Contenders run interleaved: every round runs each of them once, in an order
 // rotated by one per round, so drift of a shared machine hits all alike. A
-// warm-up round is not counted. Ratios are medians of per-round ratios; only
-// compare numbers from one run, never absolute numbers across runs.
+// warm-up round is not counted. Ratios are medians of per-round ratios.
+// --runs=N repeats all of it N times from scratch (new server, new contender
+// processes) and reports per figure the median across runs and the spread
+// (min–max) (client/multi-run.ts); each run also checks that the raw ceiling
+// is at least 2× the fastest contender, and says so when it is not.
 //
-// Options (after `npx pnpm bench client`):
-//   --rounds=N        measured rounds (default 7)
+// Options (after `npx pnpm bench client.bench`):
+//   --runs=N          independent runs (default 1; 3 or more for the README table)
+//   --rounds=N        measured rounds per run (default 7)
 //   --duration=MS     length of one sample (default 1000)
+//   --server-processes=N  canned-server processes sharing the port (default 2)
+//   --instructions[=N] after each run's rounds, count instructions per request of
+//                     reqivo, undici request, undici dispatch, node:http and the raw
+//                     ceiling on get-tiny and get-64k under Valgrind: warm-up requests,
+//                     then 3 phases of N counted (default 2000)
+//                     (scripts/instructions-contenders.mjs; minutes per run)
+//   --instructions-warm-up=N  warm-up requests before the counted ones (default 3000)
 //   --scenario=ID,…   only these scenarios (get-64k, get-tiny, post-128k)
-//   --only=NAME,…     only these contenders (reqivo, undici request, …, raw ceiling)
+//   --only=NAME,…     only these contenders (reqivo, undici request, …, raw ceiling);
+//                     also the way to add an optional one (undici stream)
 //   --write           write results/<date>.md (which the client-*.bench.ts sections then
 //                     append to), results/<date>-<scenario>.svg and results/<date>.json
 //   --label=NAME      with --write: results/<date>-NAME.md (e.g. before/after a change)
@@ -37,6 +52,16 @@ import {
   rawCeiling,
 } from "./client/contenders.ts";
 import {
+  addRun,
+  CEILING_FACTOR,
+  ceilingOf,
+  type InstructionCounts,
+  type MultiRunResult,
+  type MultiRunScenario,
+  methodLine,
+  multiRunMarkdown,
+} from "./client/multi-run.ts";
+import {
   type ContenderResult,
   markdownTable,
   median,
@@ -46,71 +71,193 @@ import {
 import { startSampleHost } from "./client/sample-host.ts";
 import { CONNECTIONS, SCENARIOS, type Scenario } from "./client/scenarios.ts";
 import {
+  type ChildServer,
   collect,
   flag,
   fmt,
   fmtRatio,
   type Headline,
-  LOAD_AT_START,
   numberFlag,
   RESULTS_DIR,
   recordHeadlines,
   resultsName,
   rotated,
   roundRatios,
+  runForOutput,
   startServer,
   verdict,
 } from "./client/suite.ts";
 
-const ROUNDS = Math.max(1, Math.min(50, Number(flag("rounds") ?? 7)));
-const DURATION = Math.max(100, Math.min(10_000, Number(flag("duration") ?? 1000)));
+const RUNS = numberFlag("runs", 1, 1, 20);
+const ROUNDS = numberFlag("rounds", 7, 1, 50);
+const DURATION = numberFlag("duration", 1000, 100, 10_000);
+const SERVER_PROCESSES = numberFlag("server-processes", 2, 1, 8);
 // A bound on requests per sample besides the time, so no loop can run away.
 const MAX_REQUESTS = 2_000_000;
 const scenarioFilter = flag("scenario")?.split(",");
 const onlyFilter = flag("only")?.split(",");
 const profileMs = flag("profile");
 const allocations = flag("allocations");
+const instructionRequests =
+  flag("instructions") === undefined ? undefined : numberFlag("instructions", 2000, 10, 1_000_000);
+/** Measured phases of --instructions=N requests each. */
+const INSTRUCTION_PHASES = 3;
+// Warm-up requests before the counted phases (scripts/instructions-contenders.mjs
+// says why the figure is the median of the phases).
+const INSTRUCTION_WARM_UP = numberFlag("instructions-warm-up", 3000, 1, 1_000_000);
+/** The scenarios and contenders counted under Valgrind with --instructions. */
+const COUNTED_SCENARIOS = ["get-tiny", "get-64k"];
+const COUNTED = ["reqivo", "undici request", "undici dispatch", "node:http", "raw ceiling"];
 
 const inFlight = flag("in-flight") === undefined ? undefined : numberFlag("in-flight", 1, 1, 1000);
 const scenarios = SCENARIOS.filter(
   (s) => scenarioFilter === undefined || scenarioFilter.includes(s.id),
 ).map((s) => (inFlight === undefined ? s : { ...s, inFlight }));
-const server = await startServer("server.ts");
-const origin = `http://127.0.0.1:${server.port}`;
-let contenders: Contender[] = [
-  ...createContenders(origin, CONNECTIONS),
-  ...(await baselineContenders(origin, CONNECTIONS)),
-  rawCeiling(server.port),
-];
-const unused = contenders.filter((c) => onlyFilter !== undefined && !onlyFilter.includes(c.name));
-contenders = contenders.filter((c) => !unused.includes(c));
-if ((profileMs !== undefined || allocations !== undefined) && onlyFilter === undefined)
-  contenders = contenders.filter((c) => c.name === "reqivo");
-for (const c of unused) await c.close();
 
-try {
-  if (profileMs !== undefined) await profile();
-  else if (allocations !== undefined) {
-    const requests = numberFlag("allocations", 20_000, 100, MAX_REQUESTS);
-    for (const s of scenarios) for (const c of contenders) await allocationProfile(c, s, requests);
-  } else if (flag("shared-process") !== undefined) {
-    // The old way, kept for an A/B of the isolation itself: every contender in this process.
-    await compare(contenders.map(inProcess), "every contender in this one process");
-  } else {
-    // Measured runs host every contender in its own process (sample-host.ts).
-    const names = contenders.map((c) => c.name);
-    const local = contenders;
-    contenders = [];
-    for (const c of local) await c.close();
-    await compare(await isolated(names), "server and each contender in a process of its own");
+/** The contenders of this run (--only, else every one not optional), set up against `port`. */
+async function chosenContenders(port: number, onlyReqivo: boolean): Promise<Contender[]> {
+  const origin = `http://127.0.0.1:${port}`;
+  const all = [
+    ...createContenders(origin, CONNECTIONS),
+    ...(await baselineContenders(origin, CONNECTIONS)),
+    rawCeiling(port),
+  ];
+  const wanted = (c: Contender) =>
+    onlyFilter !== undefined
+      ? onlyFilter.includes(c.name)
+      : onlyReqivo
+        ? c.name === "reqivo"
+        : c.optional !== true;
+  for (const c of all) if (!wanted(c)) void c.close();
+  return all.filter(wanted);
+}
+
+const startCanned = () => startServer("canned-server.ts", 1, [String(SERVER_PROCESSES)]);
+
+if (profileMs !== undefined || allocations !== undefined || flag("shared-process") !== undefined) {
+  // One process for every chosen contender (profiles, allocation counts, the old A/B).
+  const server = await startCanned();
+  const contenders = await chosenContenders(server.port, flag("shared-process") === undefined);
+  try {
+    if (profileMs !== undefined) await profile(contenders);
+    else if (allocations !== undefined) {
+      const requests = numberFlag("allocations", 20_000, 100, MAX_REQUESTS);
+      for (const s of scenarios)
+        for (const c of contenders) await allocationProfile(c, s, requests);
+    } else {
+      // The old way, kept for an A/B of the isolation itself: every contender in this process.
+      const results = await compare(
+        contenders.map(inProcess),
+        "every contender in this one process",
+        "",
+      );
+      if (flag("write") !== undefined) write([results], undefined);
+    }
+  } finally {
+    for (const c of contenders) await c.close();
+    server.stop();
   }
-} finally {
-  for (const c of contenders) await c.close();
-  server.stop();
+} else {
+  // Measured runs: every contender in its own process (sample-host.ts), --runs times from scratch.
+  const named = await chosenContenders(1, false);
+  const names = named.map((c) => c.name);
+  for (const c of named) await c.close();
+  const all: MultiRunScenario[] = [];
+  const perRun: ScenarioResult[][] = [];
+  const loads: { start: number; end: number }[] = [];
+  console.log(
+    `client benchmark: ${RUNS} run(s) of ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up), ` +
+      `canned server (${SERVER_PROCESSES} process(es)) and each contender in a process of its own, loopback.` +
+      `\nRatios are medians of per-round ratios within a run; absolute numbers vary between runs.`,
+  );
+  for (let run = 0; run < RUNS; run++) {
+    const start = Number(loadavg()[0]!.toFixed(1));
+    const server = await startCanned();
+    let results: ScenarioResult[];
+    let counts: InstructionCounts | undefined;
+    try {
+      results = await compare(
+        await isolated(names, server.port),
+        `run ${run + 1} of ${RUNS}`,
+        RUNS > 1 ? `run ${run + 1}: ` : "",
+      );
+      counts = await countInstructions(server, names);
+    } finally {
+      server.stop();
+    }
+    loads.push({ start, end: Number(loadavg()[0]!.toFixed(1)) });
+    perRun.push(results);
+    addRun(all, results, counts);
+  }
+  const summary: MultiRunResult = {
+    command: commandLine(),
+    machine: machine(),
+    loads,
+    runs: RUNS,
+    rounds: ROUNDS,
+    durationMs: DURATION,
+    serverProcesses: SERVER_PROCESSES,
+    instructions:
+      instructionRequests === undefined
+        ? null
+        : {
+            requests: instructionRequests * INSTRUCTION_PHASES,
+            warmUp: INSTRUCTION_WARM_UP,
+            phases: INSTRUCTION_PHASES,
+          },
+    scenarios: all,
+  };
+  console.log(
+    `\n## Across ${RUNS} run(s)\n\n${methodLine(summary)}\n\n${multiRunMarkdown(summary)}`,
+  );
+  if (flag("write") !== undefined) write(perRun, summary);
+}
+
+/** The command that reproduces this run (as run-all.mjs is given it). */
+function commandLine(): string {
+  const args = process.argv
+    .slice(2)
+    .filter((a) => !a.startsWith("--date="))
+    .map((a) => (a.includes(" ") ? `"${a}"` : a));
+  return ["npx pnpm bench client.bench", ...args].join(" ");
+}
+
+function machine(): string {
+  const model = cpus()[0]?.model.trim() ?? "unknown CPU";
+  return `Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} × ${model}`;
+}
+
+/** --instructions: Valgrind counts for the counted contenders of this run, against its server. */
+async function countInstructions(
+  server: ChildServer,
+  names: readonly string[],
+): Promise<InstructionCounts | undefined> {
+  if (instructionRequests === undefined) return undefined;
+  const counted = COUNTED.filter((n) => names.includes(n));
+  const ids = scenarios.map((s) => s.id).filter((id) => COUNTED_SCENARIOS.includes(id));
+  if (counted.length === 0 || ids.length === 0) return undefined;
+  console.log(`instructions per request (Valgrind): ${counted.join(", ")} on ${ids.join(", ")}`);
+  const script = fileURLToPath(new URL("../scripts/instructions-contenders.mjs", import.meta.url));
+  const out = await runForOutput(
+    process.execPath,
+    [
+      script,
+      `--port=${server.port}`,
+      `--requests=${instructionRequests}`,
+      `--warm-up=${INSTRUCTION_WARM_UP}`,
+      `--phases=${INSTRUCTION_PHASES}`,
+      `--scenario=${ids.join(",")}`,
+      `--only=${counted.join(",")}`,
+      "--json",
+    ],
+    3_600_000,
+  );
+  const last = out.trim().split("\n").at(-1) ?? "{}";
+  return JSON.parse(last) as InstructionCounts;
 }
 
 /** --profile: the chosen contenders in this process, so `node --cpu-prof` sees them. */
-async function profile(): Promise<void> {
+async function profile(contenders: readonly Contender[]): Promise<void> {
   // --requests=N bounds the warm-up and the measured sample to N requests
   // each (and lifts the time bound): profiles of two builds then cover the
   // same work.
@@ -140,13 +287,11 @@ interface Sampler {
   close(): Promise<void>;
 }
 
-async function isolated(names: string[]): Promise<Sampler[]> {
+async function isolated(names: string[], port: number): Promise<Sampler[]> {
   const child = fileURLToPath(new URL("./client/contender-child.ts", import.meta.url));
   const execArgv = process.execArgv.filter((a) => !a.startsWith("--cpu-prof"));
   const hosts = await Promise.all(
-    names.map((n) =>
-      startSampleHost(process.execPath, [...execArgv, child, String(server.port), n]),
-    ),
+    names.map((n) => startSampleHost(process.execPath, [...execArgv, child, String(port), n])),
   );
   return hosts.map((host) => ({
     name: host.name,
@@ -177,15 +322,16 @@ function inProcess(contender: Contender): Sampler {
   };
 }
 
-/** The interleaved rounds. */
-async function compare(samplers: Sampler[], where: string): Promise<void> {
+/** The interleaved rounds of one run: every scenario, warm-up round first. */
+async function compare(
+  samplers: Sampler[],
+  where: string,
+  prefix: string,
+): Promise<ScenarioResult[]> {
   const names = samplers.map((c) => c.name);
   try {
     const results: ScenarioResult[] = [];
-    console.log(
-      `client benchmark: ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up), ${where}, loopback.` +
-        `\nRatios are medians of per-round ratios within this run; absolute numbers vary between runs.`,
-    );
+    console.log(`\n${where}: ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up)`);
     for (const s of scenarios) {
       const rates = new Map<string, number[]>(names.map((n) => [n, []]));
       const cpus = new Map<string, number[]>(names.map((n) => [n, []]));
@@ -197,7 +343,7 @@ async function compare(samplers: Sampler[], where: string): Promise<void> {
             cpus.get(c.name)!.push(cpuMicros / requests);
           }
         }
-        process.stdout.write(round < 0 ? `${s.id}: warm-up ` : `${round + 1} `);
+        process.stdout.write(round < 0 ? `${prefix}${s.id}: warm-up ` : `${round + 1} `);
       }
       process.stdout.write("\n");
       const contenderResults: ContenderResult[] = names.map((name) => ({
@@ -207,41 +353,75 @@ async function compare(samplers: Sampler[], where: string): Promise<void> {
       }));
       const result = { id: s.id, title: s.title, contenders: contenderResults };
       results.push(result);
-      console.log(`\n### ${s.title}\n\n${markdownTable(result)}\n`);
+      const ceiling = ceilingOf(result);
+      const check =
+        ceiling.ratio === null
+          ? ""
+          : `\nRaw ceiling ÷ fastest contender (${ceiling.fastest}): ${ceiling.ratio.toFixed(2)}×${
+              ceiling.ratio >= CEILING_FACTOR
+                ? ""
+                : ` — BELOW ${CEILING_FACTOR}×: the server or the machine may be what limits the fastest contenders`
+            }`;
+      console.log(`\n### ${prefix}${s.title}\n\n${markdownTable(result)}\n${check}\n`);
     }
-    if (flag("write") !== undefined) write(results);
+    return results;
   } finally {
     await Promise.all(samplers.map((c) => c.close()));
   }
 }
 
-function write(results: ScenarioResult[]): void {
-  const label = flag("label");
+/** Every run's rounds of one scenario side by side, as if one long run (charts, old headline rows). */
+function pooled(perRun: readonly ScenarioResult[][]): ScenarioResult[] {
+  return perRun[0]!.map((first) => ({
+    ...first,
+    contenders: first.contenders.map((c) => {
+      const runs = perRun.map((r) => r.find((x) => x.id === first.id)?.contenders);
+      const same = runs.map((cs) => cs?.find((x) => x.name === c.name));
+      return {
+        name: c.name,
+        rates: same.flatMap((x) => x?.rates ?? []),
+        cpuPerRequest: same.flatMap((x) => x?.cpuPerRequest ?? []),
+      };
+    }),
+  }));
+}
+
+function write(perRun: readonly ScenarioResult[][], summary: MultiRunResult | undefined): void {
   const name = resultsName();
-  const sections = results.map((r) => {
+  const results = pooled(perRun);
+  const charts = results.map((r) => {
     const svg = `${name}-${r.id}.svg`;
     writeFileSync(RESULTS_DIR + svg, svgChart(r));
-    return `## ${r.title}\n\n![${r.id}](./${svg})\n\n${markdownTable(r)}\n`;
+    return `![${r.id}](./${svg})`;
   });
-  const best = (r: ScenarioResult) =>
-    Math.round(median(r.contenders.find((c) => c.name === "reqivo")?.rates ?? [0]));
+  const runs = perRun.flatMap((run, i) =>
+    run.map(
+      (r) => `### ${perRun.length > 1 ? `Run ${i + 1}: ` : ""}${r.title}\n\n${markdownTable(r)}\n`,
+    ),
+  );
   const text = [
     `# Client benchmark, ${name}`,
     "",
-    `Command: \`npx pnpm bench client --rounds=${ROUNDS} --write${label ? ` --label=${label}` : ""}\` (${ROUNDS} rounds of ${DURATION} ms after a warm-up round; every section below comes from this one command).`,
-    `Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, load average at start ${LOAD_AT_START} and at end ${loadavg()[0]!.toFixed(1)}, loopback, node:http server in its own process.`,
-    "Contenders are interleaved (order rotated each round); ratios are medians of per-round ratios.",
-    "The machine is shared: compare ratios within this file, not absolute numbers across runs.",
-    `${flag("shared-process") === undefined ? "Every contender runs in a Node process of its own (no shared heap or garbage collector)" : "--shared-process: every contender in one Node process"}; CPU µs/req: user+system CPU time of that process per request (the server runs elsewhere); less sensitive to other load than req/s.`,
+    `Command: \`${summary?.command ?? commandLine()}\` (every section below comes from this one command).`,
+    summary === undefined
+      ? `${machine()}; --shared-process: every contender in one Node process.`
+      : methodLine(summary),
+    "The machine may be shared: compare ratios within this file, not absolute numbers across runs.",
     "Node fetch uses its default global dispatcher (no connection cap); every other contender is capped at 50 connections.",
     "",
-    ...sections,
-    `Reqivo medians (req/s): ${results.map((r) => `${r.id} ${best(r)}`).join(", ")}.`,
+    ...(summary === undefined
+      ? []
+      : [`## Keep-alive headline, across ${summary.runs} run(s)`, "", multiRunMarkdown(summary)]),
+    `## Charts (every measured round of every run: bar at the median, whiskers min–max)`,
     "",
+    ...charts.map((c) => `${c}\n`),
+    `## Each run's rounds (req/s: median and min–max over rounds; ratios: medians of per-round ratios)`,
+    "",
+    ...runs,
   ].join("\n");
   writeFileSync(`${RESULTS_DIR}${name}.md`, text);
   // This file starts a run's results: its headlines replace any earlier ones of the same name.
-  recordHeadlines(headlines(results), { fresh: true, rounds: ROUNDS });
+  recordHeadlines(headlines(results), { fresh: true, rounds: ROUNDS, keepAlive: summary });
   console.log(`wrote ${RESULTS_DIR}${name}.md and ${results.length} SVG charts`);
 }
 

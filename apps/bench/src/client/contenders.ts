@@ -4,12 +4,13 @@
 import * as http from "node:http";
 import * as net from "node:net";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { Session } from "@reqivo/client";
 import { createTransport } from "@reqivo/transport-node";
 import axios from "axios";
 import got from "got";
-import { Agent, Pool, fetch as undiciFetch } from "undici";
+import { Agent, type Dispatcher, Pool, fetch as undiciFetch } from "undici";
 import { checkResponse, type Scenario, scenarioHeaders } from "./scenarios.ts";
 
 /** How many requests one sample completed and how long it took. */
@@ -20,6 +21,8 @@ export interface Sample {
 
 export interface Contender {
   name: string;
+  /** Left out of a run unless --only names it (a variant kept for comparisons). */
+  optional?: boolean;
   /** Runs the scenario for about `durationMs` (bounded by `maxRequests` too). */
   sample(scenario: Scenario, durationMs: number, maxRequests: number): Promise<Sample>;
   close(): Promise<void>;
@@ -53,10 +56,12 @@ function requestContender(
   name: string,
   factory: OneFactory,
   close: () => Promise<void> | void,
+  optional = false,
 ): Contender {
   const cache = new Map<string, () => Promise<void>>();
   return {
     name,
+    optional,
     sample(scenario, durationMs, maxRequests) {
       let one = cache.get(scenario.id);
       if (one === undefined) {
@@ -133,6 +138,17 @@ export function createContenders(origin: string, connections: number): Contender
     keepAliveTimeout: 120_000,
     keepAliveMaxTimeout: 120_000,
   });
+  // undici's lowest-level API on a pool of its own (no shared queue with `request`).
+  const undiciDispatchPool = new Pool(origin, {
+    connections,
+    keepAliveTimeout: 120_000,
+    keepAliveMaxTimeout: 120_000,
+  });
+  const undiciStreamPool = new Pool(origin, {
+    connections,
+    keepAliveTimeout: 120_000,
+    keepAliveMaxTimeout: 120_000,
+  });
   const undiciAgent = new Agent({
     connections,
     keepAliveTimeout: 120_000,
@@ -173,6 +189,48 @@ export function createContenders(origin: string, connections: number): Contender
         };
       },
       () => undiciPool.close(),
+    ),
+    requestContender(
+      "undici dispatch",
+      (s) => {
+        const options: Dispatcher.DispatchOptions = {
+          path: s.path,
+          method: s.method,
+          headers: scenarioHeaders(s),
+          body: s.upload === null ? null : s.upload,
+        };
+        return () =>
+          new Promise<void>((resolve, reject) => {
+            undiciDispatchPool.dispatch(options, new BodyKeeper(s, resolve, reject));
+          });
+      },
+      () => undiciDispatchPool.close(),
+    ),
+    requestContender(
+      "undici stream",
+      (s) => {
+        const options = {
+          path: s.path,
+          method: s.method,
+          headers: scenarioHeaders(s),
+          body: s.upload === null ? null : s.upload,
+        };
+        return async () => {
+          const opaque = { length: 0, status: 0 };
+          await undiciStreamPool.stream({ ...options, opaque }, ({ statusCode, opaque: o }) => {
+            o.status = statusCode;
+            return new Writable({
+              write(chunk: Buffer, _encoding, callback) {
+                o.length += chunk.length;
+                callback();
+              },
+            });
+          });
+          checkResponse("undici stream", s, opaque.status, opaque.length);
+        };
+      },
+      () => undiciStreamPool.close(),
+      true,
     ),
     requestContender(
       "undici fetch",
@@ -269,12 +327,57 @@ export function createContenders(origin: string, connections: number): Contender
 }
 
 /**
+ * The handler of the `undici dispatch` contender: undici's own callbacks
+ * (the ones its core calls without a wrapper), nothing else. It keeps each
+ * body chunk (no copy, no concatenation: the least any client can do to hand
+ * the body over) and checks status and length at the end.
+ */
+class BodyKeeper implements Dispatcher.DispatchHandler {
+  #status = 0;
+  #length = 0;
+  #chunks: Buffer[] = [];
+  constructor(
+    readonly scenario: Scenario,
+    readonly resolve: () => void,
+    readonly reject: (error: Error) => void,
+  ) {}
+  onConnect(): void {}
+  onHeaders(statusCode: number): boolean {
+    this.#status = statusCode;
+    return true;
+  }
+  onData(chunk: Buffer): boolean {
+    this.#chunks.push(chunk);
+    this.#length += chunk.length;
+    return true;
+  }
+  onComplete(): void {
+    try {
+      checkResponse("undici dispatch", this.scenario, this.#status, this.#length);
+      this.resolve();
+    } catch (error) {
+      this.reject(error as Error);
+    }
+  }
+  onError(error: Error): void {
+    this.reject(error);
+  }
+}
+
+/**
  * The raw ceiling: `connections` plain node:net sockets, each writing a
  * pre-built request and counting response bytes until the (known) response
- * size arrived, then the next. No parsing, no allocation per request.
+ * size arrived, then the next. No parsing, no allocation per request: each
+ * socket reads into one buffer of its own, reused for every read (node:net's
+ * `onread`), so no Buffer is made and no 'data' event emitted per read.
  */
 export function rawCeiling(port: number): Contender {
-  const sockets = new Map<string, net.Socket[]>();
+  /** A kept-alive socket and what to do with the byte count of each read. */
+  interface RawSocket {
+    socket: net.Socket;
+    onBytes: (n: number) => void;
+  }
+  const sockets = new Map<string, RawSocket[]>();
   const responseSize = new Map<string, number>();
 
   const requestBytes = (s: Scenario): Buffer => {
@@ -290,8 +393,7 @@ export function rawCeiling(port: number): Contender {
       : Buffer.concat([Buffer.from(head, "latin1"), s.upload]);
   };
 
-  const connect = async (): Promise<net.Socket> => {
-    const socket = net.connect({ host: "127.0.0.1", port, noDelay: true });
+  const connected = async (socket: net.Socket): Promise<net.Socket> => {
     await new Promise<void>((resolve, reject) => {
       socket.once("connect", resolve);
       socket.once("error", reject);
@@ -299,9 +401,27 @@ export function rawCeiling(port: number): Contender {
     return socket;
   };
 
+  const connect = async (): Promise<RawSocket> => {
+    const raw: RawSocket = { socket: null as unknown as net.Socket, onBytes: () => undefined };
+    raw.socket = net.connect({
+      host: "127.0.0.1",
+      port,
+      noDelay: true,
+      onread: {
+        buffer: Buffer.allocUnsafe(256 * 1024),
+        callback: (n) => {
+          raw.onBytes(n);
+          return true;
+        },
+      },
+    });
+    await connected(raw.socket);
+    return raw;
+  };
+
   // Learns the size of the (deterministic) response once, the only parsing done.
   const probe = async (s: Scenario, request: Buffer): Promise<number> => {
-    const socket = await connect();
+    const socket = await connected(net.connect({ host: "127.0.0.1", port, noDelay: true }));
     const chunks: Buffer[] = [];
     const size = await new Promise<number>((resolve, reject) => {
       socket.on("error", reject);
@@ -344,30 +464,30 @@ export function rawCeiling(port: number): Contender {
       let completed = 0;
       await Promise.all(
         pool.map(
-          (socket) =>
+          (raw) =>
             new Promise<void>((resolve, reject) => {
               let pending = 0;
+              const done = (error?: Error) => {
+                raw.onBytes = () => undefined;
+                raw.socket.off("error", done);
+                if (error === undefined) resolve();
+                else reject(error);
+              };
               const next = () => {
-                if (started >= maxRequests || performance.now() >= deadline) {
-                  socket.off("data", onData);
-                  socket.off("error", reject);
-                  resolve();
-                  return;
-                }
+                if (started >= maxRequests || performance.now() >= deadline) return done();
                 started++;
                 pending = expected;
-                socket.write(request);
+                raw.socket.write(request);
               };
-              const onData = (chunk: Buffer) => {
-                pending -= chunk.length;
-                if (pending < 0) reject(new Error("raw ceiling: more bytes than one response"));
+              raw.onBytes = (n) => {
+                pending -= n;
+                if (pending < 0) done(new Error("raw ceiling: more bytes than one response"));
                 else if (pending === 0) {
                   completed++;
                   next();
                 }
               };
-              socket.on("data", onData);
-              socket.on("error", reject);
+              raw.socket.on("error", done);
               next();
             }),
         ),
@@ -375,7 +495,7 @@ export function rawCeiling(port: number): Contender {
       return { requests: completed, elapsedMs: performance.now() - start };
     },
     async close() {
-      for (const pool of sockets.values()) for (const socket of pool) socket.destroy();
+      for (const pool of sockets.values()) for (const raw of pool) raw.socket.destroy();
     },
   };
 }

@@ -8,6 +8,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type Chart, svgBarChart } from "./chart.ts";
+import type { MultiRunResult } from "./multi-run.ts";
 
 export { fmt, fmtRatio, median, ratio, roundRatios, spread } from "./stats.ts";
 
@@ -32,12 +33,19 @@ export interface ChildServer {
   stop(): void;
 }
 
-/** Starts `file` (next to this one) with tsx's loader in its own Node process; it prints its port(s). */
-export async function startServer(file: string, lines = 1): Promise<ChildServer> {
+/**
+ * Starts `file` (next to this one) with tsx's loader in its own Node process,
+ * with `args`; it prints its port(s).
+ */
+export async function startServer(
+  file: string,
+  lines = 1,
+  args: string[] = [],
+): Promise<ChildServer> {
   const path = fileURLToPath(new URL(`./${file}`, import.meta.url));
   const child = spawn(
     process.execPath,
-    [...process.execArgv.filter((a) => !a.startsWith("--cpu-prof")), path],
+    [...process.execArgv.filter((a) => !a.startsWith("--cpu-prof")), path, ...args],
     { stdio: ["pipe", "pipe", "inherit"] },
   );
   const got = await new Promise<string[]>((resolve, reject) => {
@@ -180,6 +188,8 @@ export interface RunSummary {
   loads: number[];
   /** Measured rounds per section (the sections' --rounds). */
   rounds: number[];
+  /** client.bench.ts's keep-alive figures across its --runs (the README table). */
+  keepAlive?: MultiRunResult;
 }
 
 /**
@@ -189,7 +199,12 @@ export interface RunSummary {
  */
 export function recordHeadlines(
   rows: readonly Headline[],
-  extra: { fresh?: boolean; versions?: Record<string, string>; rounds?: number } = {},
+  extra: {
+    fresh?: boolean;
+    versions?: Record<string, string>;
+    rounds?: number;
+    keepAlive?: MultiRunResult;
+  } = {},
 ): void {
   if (flag("write") === undefined) return;
   mkdirSync(RESULTS_DIR, { recursive: true });
@@ -209,6 +224,7 @@ export function recordHeadlines(
   );
   summary.loads.push(Number(LOAD_AT_START), Number(loadavg()[0]!.toFixed(1)));
   if (extra.rounds !== undefined) summary.rounds.push(extra.rounds);
+  if (extra.keepAlive !== undefined) summary.keepAlive = extra.keepAlive;
   writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
 }
 

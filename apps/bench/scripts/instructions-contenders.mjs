@@ -1,0 +1,203 @@
+#!/usr/bin/env node
+// Instructions per request of each Node contender of client.bench.ts, over
+// real loopback sockets to the canned server (src/client/canned-server.ts),
+// counted by Valgrind: a figure that other load on the machine barely moves
+// (wall and CPU time move by 10-30%).
+//
+//   node scripts/instructions-contenders.mjs [--requests=2000] [--phases=3] [--warm-up=3000] [--parallel=CPUs]
+//     (COUNT_NODE_FLAGS="--a-v8-flag …" adds flags to the counted Node)
+//     [--scenario=get-tiny,get-64k] [--only=reqivo,undici request,…] [--port=N] [--json]
+//
+// Each contender runs once, in src/client/count-child.ts (bundled to plain
+// JavaScript with the esbuild that tsx brings, so no loader thread runs),
+// under `valgrind --tool=callgrind --dump-before=uv_os_getpriority`: per
+// scenario, --warm-up requests (connections opened, code warmed), a mark,
+// then --phases times --requests more and a mark. A mark (os.getPriority())
+// makes callgrind write the counts so far and start from zero, so the dump a
+// measured phase ends holds its instructions alone: start-up, module loading,
+// connection set-up, warm-up and exit are in other dumps. The figure is the
+// median of the phases' instructions per request; each phase's figure is
+// printed beside it. They differ a lot: in check runs the first phase after
+// the warm-up cost 1.5-4x the last (V8 compiling on the main thread under
+// --single-threaded, major collections), whether the warm-up was 2,000, 3,000
+// or 6,000 requests, and with the young generation fixed or V8's memory
+// reducer off; the median keeps the one phase that catches such work from
+// setting the figure, and the spread across runs shows what is left.
+// Node runs with --single-threaded (no compiler or GC helper threads, so
+// their work is counted where it happens); the scenario's 100 requests stay
+// in flight over 50 connections. Only the client process runs under Valgrind;
+// the server runs at full speed in its own process (--port: one already
+// running, else one started here), so under Valgrind's slowdown each read
+// tends to find whole responses waiting, as it does for a client that is the
+// bottleneck. Counts are user-space instructions: the kernel's share of each
+// socket call is not in them (CPU µs/req in client.bench.ts has it).
+// `perf stat -e instructions` would count both, but this machine's virtual
+// CPU has no such counter (`perf stat -e instructions true`: not supported).
+// --json prints one line {"<scenario>":{"<contender>":instructions,…},…} at the end.
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+const flag = (name) => {
+  for (const arg of process.argv.slice(2)) {
+    if (arg === `--${name}`) return "";
+    if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3);
+  }
+  return undefined;
+};
+const number = (name, fallback, min, max) => {
+  const value = Number(flag(name) ?? fallback);
+  return Math.max(min, Math.min(max, Number.isFinite(value) ? value : fallback));
+};
+
+/** The Node contenders whose count client.bench.ts reports, and the raw ceiling for scale. */
+export const COUNTED = ["reqivo", "undici request", "undici dispatch", "node:http", "raw ceiling"];
+
+const requests = number("requests", 2000, 10, 1_000_000);
+const warmUp = number("warm-up", 3000, 1, 1_000_000);
+const phases = number("phases", 3, 1, 100);
+const parallel = number("parallel", availableParallelism(), 1, 16);
+// --semi-space-mib=N fixes V8's young generation (N MiB per semi-space) for a
+// test; 0, the default, leaves V8's own sizing, as in the timed runs.
+const semiSpace = number("semi-space-mib", 0, 0, 1024);
+const heapFlags =
+  semiSpace === 0
+    ? []
+    : [`--min-semi-space-size=${semiSpace}`, `--max-semi-space-size=${semiSpace}`];
+const scenarios = (flag("scenario") || "get-tiny,get-64k").split(",");
+const only = flag("only") ? flag("only").split(",") : COUNTED;
+const json = flag("json") !== undefined;
+const log = (line) => (json ? process.stderr : process.stdout).write(`${line}\n`);
+
+// Bundle the child: our TypeScript in, packages (Reqivo's dist, undici, …) left as imports.
+// The bundle lives under node_modules so those imports resolve as from src/.
+const tsxLoader = createRequire(import.meta.url).resolve("tsx");
+const requireFromTsx = createRequire(tsxLoader);
+const esbuild = requireFromTsx("esbuild");
+const outDir = here("../node_modules/.cache/reqivo-bench/");
+mkdirSync(outDir, { recursive: true });
+// One bundle per run of this script, so two runs at once cannot swap each other's.
+const bundle = `${outDir}count-child-${process.pid}.mjs`;
+await esbuild.build({
+  entryPoints: [here("../src/client/count-child.ts")],
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  packages: "external",
+  outfile: bundle,
+  logLevel: "error",
+});
+
+/** Runs `command args`, resolves with [exit code, stdout, stderr]. */
+function run(command, args, stdin = "ignore") {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: [stdin, "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c) => {
+      out += c;
+    });
+    child.stderr.on("data", (c) => {
+      err += c;
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => resolve([code, out, err]));
+  });
+}
+
+/** The canned server: the given --port, or one started here (stopped at the end). */
+async function server() {
+  if (flag("port")) return { port: Number(flag("port")), stop: () => undefined };
+  const child = spawn(
+    process.execPath,
+    ["--import", pathToFileURL(tsxLoader).href, here("../src/client/canned-server.ts")],
+    {
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
+  const port = await new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`canned server exited with ${code}`)));
+    child.stdout.once("data", (c) => resolve(Number(String(c).trim())));
+  });
+  return { port, stop: () => child.stdin.end() };
+}
+
+/** Instructions per request of contender `name` in each scenario: one process under callgrind. */
+async function instructions(port, name) {
+  const dumps = `${outDir}callgrind-${process.pid}-${only.indexOf(name)}`;
+  const [code, , err] = await run("valgrind", [
+    "--tool=callgrind",
+    "--dump-before=uv_os_getpriority",
+    `--callgrind-out-file=${dumps}`,
+    process.execPath,
+    "--single-threaded",
+    ...heapFlags,
+    ...(process.env.COUNT_NODE_FLAGS ?? "").split(" ").filter(Boolean),
+    bundle,
+    String(port),
+    name,
+    String(warmUp),
+    String(requests),
+    String(phases),
+    ...scenarios,
+  ]);
+  try {
+    if (code !== 0) throw new Error(`${name}: valgrind exited ${code}\n${err.slice(-2000)}`);
+    // Per scenario 1 + phases dumps: start-up (or the previous scenario's tail) and warm-up, then each phase.
+    const count = (n) => {
+      const text = readFileSync(`${dumps}.${n}`, "utf8");
+      const match = /^summary:\s+(\d+)/m.exec(text) ?? /^totals:\s+(\d+)/m.exec(text);
+      if (match === null) throw new Error(`${name}: no instruction count in dump ${n}`);
+      return Number(match[1]) / requests;
+    };
+    return scenarios.map((_, i) =>
+      Array.from({ length: phases }, (_, p) => count(i * (phases + 1) + p + 2)),
+    );
+  } finally {
+    for (let i = 0; i <= (phases + 1) * scenarios.length + 1; i++)
+      rmSync(i === 0 ? dumps : `${dumps}.${i}`, { force: true });
+  }
+}
+
+const [valgrind] = await run("valgrind", ["--version"]).catch(() => [127]);
+if (valgrind !== 0) {
+  console.error("valgrind is not installed");
+  process.exit(2);
+}
+const { port, stop } = await server();
+const results = Object.fromEntries(scenarios.map((s) => [s, {}]));
+try {
+  // Valgrind runs one thread at a time: several contenders at once use the
+  // other cores (what each one counts does not depend on its speed).
+  const queue = [...only];
+  const worker = async () => {
+    for (let name = queue.shift(); name !== undefined; name = queue.shift()) await count(name);
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+} finally {
+  stop();
+  rmSync(bundle, { force: true });
+}
+if (json) process.stdout.write(`${JSON.stringify(results)}\n`);
+
+/** Counts contender `name` and logs its figures. */
+async function count(name) {
+  const counts = await instructions(port, name);
+  scenarios.forEach((scenario, i) => {
+    const perPhase = counts[i];
+    const sorted = [...perPhase].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    const perRequest = Math.round(median);
+    results[scenario][name] = perRequest;
+    const fmt = (n) => Math.round(n).toLocaleString("en-US");
+    log(
+      `${scenario}: ${name} ${fmt(perRequest)} instructions per request (median of ${phases} × ${requests}) ` +
+        `after ${warmUp} warm-up (phases: ${perPhase.map(fmt).join(", ")})`,
+    );
+  });
+}
