@@ -746,14 +746,22 @@ export class WebSocketClient implements AsyncIterable<WebSocketMessage> {
     if (pending === undefined) {
       this.#conn.close();
     } else {
-      const timer = setTimeout(() => this.#conn.abort(info.error), this.#closeTimeout);
-      pending.then(
-        () => {
+      const conn = this.#conn;
+      const timer = setTimeout(() => conn.abort(info.error), this.#closeTimeout);
+      // RFC 6455 §7.1.1: after our close frame, our FIN, then the peer's. Closing
+      // at once with the peer's frames unread sends a TCP reset, which can destroy
+      // the close frame before the peer has read it (seen on Bun under load).
+      pending
+        .then(() => conn.closeWrite())
+        .then(async () => {
+          // Bounded by the close timeout, which aborts the connection.
+          while ((await conn.read()) !== null);
+        })
+        .catch(() => undefined)
+        .finally(() => {
           clearTimeout(timer);
-          this.#conn.close();
-        },
-        () => clearTimeout(timer),
-      );
+          conn.close();
+        });
     }
     this.#resumeRead?.();
     this.#wake();
