@@ -1,0 +1,95 @@
+// A node:http2 server for the Deno and Bun HTTP/2 cases (http2.cases.ts), run
+// by real Node in a child process so the client meets the reference server
+// whatever the runtime under test implements of node:http2.
+//
+// `node http2-server.mjs <tls|h2c|http1>`: TLS with ALPN h2, cleartext h2c
+// (prior knowledge), or node:https offering no h2. The key and certificate
+// come in REQIVO_KEY / REQIVO_CERT. On 127.0.0.1, it prints `{"port":N}`,
+// then answers each line on stdin: `stats` prints a JSON line of what it saw,
+// `finish` ends the held /slow answers. When stdin ends it closes everything
+// and exits, so a test that dies leaves no server behind.
+import { createServer as createH2cServer, createSecureServer } from "node:http2";
+import { createServer as createHttpsServer } from "node:https";
+import { createInterface } from "node:readline";
+
+const mode = process.argv[2];
+const tls = { key: process.env.REQIVO_KEY, cert: process.env.REQIVO_CERT };
+
+let connections = 0;
+let sessions = 0;
+let peakStreams = 0;
+/** RST_STREAM codes of streams that were reset (by either side), in order. */
+const resets = [];
+/** Ends of /slow answers held until `finish`. */
+const held = [];
+const sockets = new Set();
+const h2Sessions = new Set();
+
+/** `/echo` sends the body back; `/slow` writes a piece and waits; `/delay` answers after 20 ms. */
+async function handle(req, res) {
+  const parts = [];
+  for await (const part of req) parts.push(part);
+  const body = Buffer.concat(parts);
+  res.setHeader("x-seen", `${req.httpVersion} ${req.method} ${body.length}`);
+  if (req.url === "/echo") return res.end(body);
+  if (req.url === "/slow") {
+    res.write("first piece");
+    held.push(() => res.end());
+    return;
+  }
+  if (req.url.startsWith("/delay/")) return setTimeout(() => res.end(`r ${req.url}`), 20);
+  res.end(`v${req.httpVersion} ${req.url}`);
+}
+
+const server =
+  mode === "tls"
+    ? createSecureServer(tls, handle)
+    : mode === "h2c"
+      ? createH2cServer(handle)
+      : createHttpsServer(tls, handle);
+
+server.on("connection", (socket) => {
+  connections++;
+  sockets.add(socket);
+  socket.on("close", () => sockets.delete(socket));
+});
+// The TLS servers see the TLS socket here; the plain one counted above already.
+server.on("secureConnection", (socket) => {
+  sockets.add(socket);
+  socket.on("close", () => sockets.delete(socket));
+});
+server.on("session", (session) => {
+  sessions++;
+  h2Sessions.add(session);
+  let open = 0;
+  session.on("close", () => h2Sessions.delete(session));
+  session.on("stream", (stream) => {
+    peakStreams = Math.max(peakStreams, ++open);
+    stream.on("close", () => {
+      open--;
+      // A reset stream's code (the client's CANCEL is 8); one that ended normally says 0.
+      if (stream.rstCode !== 0) resets.push(stream.rstCode);
+    });
+  });
+});
+
+server.listen(0, "127.0.0.1", () => {
+  process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`);
+});
+
+const lines = createInterface({ input: process.stdin });
+lines.on("line", (line) => {
+  if (line === "stats") {
+    const stats = { connections, sessions, peakStreams, resets };
+    process.stdout.write(`${JSON.stringify(stats)}\n`);
+  } else if (line === "finish") {
+    for (const end of held.splice(0)) end();
+  }
+});
+lines.on("close", () => {
+  for (const session of h2Sessions) session.destroy();
+  for (const socket of sockets) socket.destroy();
+  server.close(() => process.exit(0));
+  // Bounded: whatever still holds the loop, the process ends.
+  setTimeout(() => process.exit(0), 2000).unref();
+});

@@ -1,0 +1,238 @@
+// HTTP/2 cases shared by the Deno and Bun runs: each runtime brings its own
+// transport; the server is node:http2 (or node:https offering no h2) run by
+// real Node in a child process (./http2-server.mjs) on 127.0.0.1, so the
+// client meets the reference server whatever the runtime's own node:http2
+// does. Node runs the same ground in test/http2.test.ts.
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { Transport } from "@reqivo/transport";
+import { generateTestCertificates, type TestCertificates } from "@reqivo/transport/testing";
+import { AbortError, Session, type SessionOptions } from "../../src/index.ts";
+
+/** What the child server saw so far. */
+interface Seen {
+  connections: number;
+  sessions: number;
+  peakStreams: number;
+  resets: number[];
+}
+
+interface ChildServer {
+  url: string;
+  stats(): Promise<Seen>;
+  /** Ends the held /slow answers. */
+  finish(): void;
+  close(): Promise<void>;
+}
+
+type Mode = "tls" | "h2c" | "http1";
+
+const SCRIPT = fileURLToPath(new URL("./http2-server.mjs", import.meta.url));
+// RST_STREAM CANCEL (RFC 9113 §7), what an abort sends.
+const CANCEL = 8;
+
+/** Rejects after `ms` with `what`; the timer is cleared when `promise` settles first. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Starts `node http2-server.mjs <mode>` and waits for the port it prints. */
+async function startServer(mode: Mode, certs: TestCertificates): Promise<ChildServer> {
+  const child: ChildProcess = spawn("node", [SCRIPT, mode], {
+    env: { ...process.env, REQIVO_KEY: certs.server.key, REQIVO_CERT: certs.server.cert },
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // stdout as lines, each handed to the oldest waiter.
+  const waiters: ((line: string) => void)[] = [];
+  let pending = "";
+  child.stdout?.setEncoding("utf8");
+  child.stdout?.on("data", (chunk: string) => {
+    pending += chunk;
+    for (let end = pending.indexOf("\n"); end >= 0; end = pending.indexOf("\n")) {
+      const line = pending.slice(0, end);
+      pending = pending.slice(end + 1);
+      waiters.shift()?.(line);
+    }
+  });
+  const nextLine = (what: string) =>
+    within(new Promise<string>((resolve) => waiters.push(resolve)), 10_000, what);
+  const send = (line: string) => child.stdin?.write(`${line}\n`);
+  const close = async () => {
+    child.stdin?.end();
+    try {
+      await within(exited, 5_000, "server exit");
+    } catch {
+      child.kill();
+      await exited;
+    }
+  };
+  try {
+    const { port } = JSON.parse(await nextLine(`node ${mode} server start`)) as { port: number };
+    const scheme = mode === "h2c" ? "http" : "https";
+    return {
+      url: `${scheme}://127.0.0.1:${port}`,
+      async stats() {
+        const answer = nextLine("server stats");
+        send("stats");
+        return JSON.parse(await answer) as Seen;
+      },
+      finish: () => send("finish"),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Polls the server's stats until `done` holds; bounded in count. */
+async function statsUntil(server: ChildServer, done: (seen: Seen) => boolean): Promise<Seen> {
+  let seen = await server.stats();
+  for (let tries = 0; !done(seen) && tries < 100; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    seen = await server.stats();
+  }
+  return seen;
+}
+
+/**
+ * The cases, keyed by name. `skip` names cases this runtime cannot run, with
+ * the reason printed instead of a run.
+ */
+export function http2Cases(
+  transport: () => Transport,
+  skip: Record<string, string> = {},
+): Record<string, () => Promise<void>> {
+  let certificates: Promise<TestCertificates> | undefined;
+  /** Runs `run` against a fresh server and session, closing both after. */
+  const withServer =
+    (
+      mode: Mode,
+      options: Partial<SessionOptions>,
+      run: (server: ChildServer, session: Session) => Promise<void>,
+    ) =>
+    async (): Promise<void> => {
+      certificates ??= generateTestCertificates();
+      const certs = await certificates;
+      const server = await startServer(mode, certs);
+      const session = new Session({ transport: transport(), tls: { ca: certs.ca }, ...options });
+      try {
+        await run(server, session);
+      } finally {
+        await session.close();
+        await server.close();
+      }
+    };
+
+  const cases: Record<string, () => Promise<void>> = {
+    "h2 over TLS (ALPN): a GET, and a POST whose body the server reads whole": withServer(
+      "tls",
+      { http2: true },
+      async (server, session) => {
+        const get = await session.get(`${server.url}/a?b=1`);
+        assert.deepEqual(
+          [get.status, get.httpVersion, await get.text()],
+          [200, "2", "v2.0 /a?b=1"],
+        );
+        assert.equal(get.headers.get("x-seen"), "2.0 GET 0");
+        const body = "x".repeat(100_000);
+        const post = await session.post(`${server.url}/echo`, { body });
+        assert.equal(post.headers.get("x-seen"), "2.0 POST 100000");
+        assert.equal(await post.text(), body);
+        const seen = await server.stats();
+        assert.deepEqual([seen.sessions, seen.connections], [1, 1]);
+      },
+    ),
+
+    "h2: 20 concurrent requests share one connection": withServer(
+      "tls",
+      { http2: true },
+      async (server, session) => {
+        const answers = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            session.get(`${server.url}/delay/${i}`).then((res) => res.text()),
+          ),
+        );
+        assert.deepEqual(
+          answers,
+          Array.from({ length: 20 }, (_, i) => `r /delay/${i}`),
+        );
+        const seen = await server.stats();
+        assert.deepEqual([seen.sessions, seen.connections], [1, 1]);
+        // Held 20 ms each, they overlapped on the one connection.
+        assert.ok(seen.peakStreams > 1, `peak streams ${seen.peakStreams}`);
+      },
+    ),
+
+    "h2: aborting one stream resets it only; the others finish and the connection is reused":
+      withServer("tls", { http2: true }, async (server, session) => {
+        const controller = new AbortController();
+        const slow = await session.get(`${server.url}/slow`, { signal: controller.signal });
+        const others = Array.from({ length: 5 }, (_, i) =>
+          session.get(`${server.url}/delay/${i}`).then((res) => res.text()),
+        );
+        const reader = slow.body.getReader();
+        assert.equal(new TextDecoder().decode((await reader.read()).value), "first piece");
+        controller.abort();
+        await assert.rejects(reader.read(), (error) => error instanceof AbortError);
+        assert.deepEqual(
+          await Promise.all(others),
+          Array.from({ length: 5 }, (_, i) => `r /delay/${i}`),
+        );
+        const seen = await statsUntil(server, (s) => s.resets.length > 0);
+        assert.deepEqual(seen.resets, [CANCEL]);
+        const next = await session.get(`${server.url}/after`);
+        assert.deepEqual([await next.text(), next.timings.reused], ["v2.0 /after", true]);
+        assert.deepEqual([seen.sessions, seen.connections], [1, 1]);
+        server.finish();
+      }),
+
+    "h2: a TLS server that does not offer h2 gets HTTP/1.1": withServer(
+      "http1",
+      { http2: true },
+      async (server, session) => {
+        const res = await session.get(`${server.url}/one`);
+        assert.deepEqual([await res.text(), res.httpVersion], ["v1.1 /one", "1.1"]);
+        const again = await session.get(`${server.url}/two`);
+        assert.deepEqual([await again.text(), again.timings.reused], ["v1.1 /two", true]);
+        assert.equal((await server.stats()).connections, 1);
+      },
+    ),
+
+    "h2c: cleartext HTTP/2 with prior knowledge, 5 requests on one connection": withServer(
+      "h2c",
+      { http2: { priorKnowledge: true } },
+      async (server, session) => {
+        const answers = await Promise.all(
+          Array.from({ length: 5 }, (_, i) =>
+            session
+              .get(`${server.url}/${i}`)
+              .then(async (res) => `${res.httpVersion} ${await res.text()}`),
+          ),
+        );
+        assert.deepEqual(
+          answers,
+          Array.from({ length: 5 }, (_, i) => `2 v2.0 /${i}`),
+        );
+        const seen = await server.stats();
+        assert.deepEqual([seen.sessions, seen.connections], [1, 1]);
+      },
+    ),
+  };
+
+  for (const [name, reason] of Object.entries(skip)) {
+    if (!(name in cases)) throw new Error(`no http2 case named "${name}" to skip`);
+    cases[name] = async () => console.log(`skipped: ${name}: ${reason}`);
+  }
+  return cases;
+}
