@@ -25,8 +25,17 @@ const held = [];
 const sockets = new Set();
 const h2Sessions = new Set();
 
-/** `/echo` sends the body back; `/slow` writes a piece and waits; `/delay` answers after 20 ms. */
+/**
+ * `/echo` sends the body back; `/duplex` echoes each piece upper-cased as it
+ * comes, then "!"; `/slow` writes a piece and waits; `/delay/…` answers after 20 ms.
+ */
 async function handle(req, res) {
+  if (req.url === "/duplex") {
+    res.writeHead(200);
+    req.on("data", (piece) => res.write(piece.toString().toUpperCase()));
+    req.on("end", () => res.end("!"));
+    return;
+  }
   const parts = [];
   for await (const part of req) parts.push(part);
   const body = Buffer.concat(parts);

@@ -8,7 +8,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Transport } from "@reqivo/transport";
 import { generateTestCertificates, type TestCertificates } from "@reqivo/transport/testing";
-import { AbortError, Session, type SessionOptions } from "../../src/index.ts";
+import { AbortError, BodyWriter, Session, type SessionOptions } from "../../src/index.ts";
+import type { TcpServer } from "./dns.cases.ts";
 
 /** What the child server saw so far. */
 interface Seen {
@@ -197,6 +198,37 @@ export function http2Cases(
         server.finish();
       }),
 
+    "h2: a 2 MiB request body goes out through the server's windows; a 2 MiB answer comes back":
+      withServer("tls", { http2: true }, async (server, session) => {
+        const piece = new Uint8Array(64 * 1024).map((_, i) => i % 251);
+        async function* chunks() {
+          for (let i = 0; i < 32; i++) yield piece;
+        }
+        const res = await session.post(`${server.url}/echo`, { body: chunks() });
+        assert.equal(res.httpVersion, "2");
+        const bytes = await res.bytes();
+        assert.equal(bytes.length, 32 * piece.length);
+        assert.deepEqual(bytes.subarray(5 * piece.length, 6 * piece.length), piece);
+        assert.deepEqual(bytes.subarray(31 * piece.length), piece);
+      }),
+
+    "h2: full duplex, the answer streams back while the request body is still being written":
+      withServer("tls", { http2: true }, async (server, session) => {
+        const writer = new BodyWriter();
+        const pending = session.post(`${server.url}/duplex`, { body: writer });
+        await writer.write("ping ");
+        const res = await pending;
+        const pieces = res[Symbol.asyncIterator]();
+        const decoder = new TextDecoder();
+        // The first echo arrives before the request body is finished.
+        assert.equal(decoder.decode((await pieces.next()).value), "PING ");
+        await writer.write("pong");
+        assert.equal(decoder.decode((await pieces.next()).value), "PONG");
+        writer.close();
+        assert.equal(decoder.decode((await pieces.next()).value), "!");
+        assert.equal((await pieces.next()).done, true);
+      }),
+
     "h2: a TLS server that does not offer h2 gets HTTP/1.1": withServer(
       "http1",
       { http2: true },
@@ -235,4 +267,52 @@ export function http2Cases(
     cases[name] = async () => console.log(`skipped: ${name}: ${reason}`);
   }
   return cases;
+}
+
+/** Starts the runtime's own TLS server (Deno.serve, Bun.serve) on 127.0.0.1 with `tls`. */
+export type ServeTls = (
+  tls: { key: string; cert: string },
+  handler: (request: Request) => Promise<Response>,
+) => Promise<TcpServer>;
+
+/**
+ * The client against the runtime's own TLS server, which answers with the
+ * version it spoke: `expected` is "2" where that server offers h2 (Deno.serve),
+ * "1.1" where it does not (Bun.serve), so the case notices when that changes.
+ */
+export function http2RuntimeServerCases(
+  serveTls: ServeTls,
+  transport: () => Transport,
+  expected: "2" | "1.1",
+): Record<string, () => Promise<void>> {
+  return {
+    async [`the runtime's own TLS server: 20 POSTs of 300 kB over HTTP/${expected}`]() {
+      const certs = await generateTestCertificates();
+      const server = await serveTls(certs.server, async (request) => {
+        const length = (await request.arrayBuffer()).byteLength;
+        return new Response(`${new URL(request.url).pathname} ${length}`);
+      });
+      const session = new Session({ transport: transport(), tls: { ca: certs.ca }, http2: true });
+      try {
+        const url = `https://127.0.0.1:${server.port}`;
+        const first = await session.get(`${url}/first`);
+        assert.deepEqual([first.httpVersion, await first.text()], [expected, "/first 0"]);
+        const body = "y".repeat(300_000);
+        const answers = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            session.post(`${url}/${i}`, { body }).then((res) => res.text()),
+          ),
+        );
+        assert.deepEqual(
+          answers,
+          Array.from({ length: 20 }, (_, i) => `/${i} 300000`),
+        );
+        // HTTP/2 carries them all on the first connection.
+        if (expected === "2") assert.equal(Object.values(session.poolStats())[0]?.total, 1);
+      } finally {
+        await session.close();
+        await server.close();
+      }
+    },
+  };
 }

@@ -1,10 +1,16 @@
 // `deno test` entry: the HTTP/2 cases over @reqivo/transport-deno against
-// node:http2 in a Node child process (needs --allow-run=node).
+// node:http2 in a Node child process (needs --allow-run=node), and against
+// Deno.serve with TLS, which speaks h2.
 import { createTransport } from "@reqivo/transport-deno";
-import { http2Cases } from "./http2.cases.ts";
+import { serveTls } from "./deno-serve.ts";
+import { http2Cases, http2RuntimeServerCases } from "./http2.cases.ts";
 
 declare const Deno: { test(name: string, fn: () => Promise<void>): void };
 
-for (const [name, run] of Object.entries(http2Cases(() => createTransport()))) {
+const transport = () => createTransport();
+for (const [name, run] of Object.entries(http2Cases(transport))) {
+  Deno.test(`http2 (deno): ${name}`, run);
+}
+for (const [name, run] of Object.entries(http2RuntimeServerCases(serveTls, transport, "2"))) {
   Deno.test(`http2 (deno): ${name}`, run);
 }
