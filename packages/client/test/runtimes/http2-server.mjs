@@ -13,6 +13,7 @@ import { createServer as createHttpsServer } from "node:https";
 import { createInterface } from "node:readline";
 
 const mode = process.argv[2];
+const INTERNAL_ERROR = 2;
 const tls = { key: process.env.REQIVO_KEY, cert: process.env.REQIVO_CERT };
 
 let connections = 0;
@@ -27,7 +28,10 @@ const h2Sessions = new Set();
 
 /**
  * `/echo` sends the body back; `/duplex` echoes each piece upper-cased as it
- * comes, then "!"; `/slow` writes a piece and waits; `/delay/…` answers after 20 ms.
+ * comes, then "!"; `/slow` writes a piece and waits for `finish`; `/big` writes
+ * 100 kB and never ends; `/never` never answers; `/drop` writes a little, then
+ * destroys its session; `/broken` writes a little, then resets its stream with
+ * INTERNAL_ERROR; `/delay/…` answers after 20 ms.
  */
 async function handle(req, res) {
   if (req.url === "/duplex") {
@@ -45,6 +49,16 @@ async function handle(req, res) {
     res.write("first piece");
     held.push(() => res.end());
     return;
+  }
+  if (req.url === "/big") return res.write(new Uint8Array(100_000));
+  if (req.url === "/never") return;
+  if (req.url === "/drop") {
+    res.write("a little");
+    return setTimeout(() => req.stream.session?.destroy(), 20);
+  }
+  if (req.url === "/broken") {
+    res.write("partial");
+    return setTimeout(() => req.stream.close(INTERNAL_ERROR), 20);
   }
   if (req.url.startsWith("/delay/")) return setTimeout(() => res.end(`r ${req.url}`), 20);
   res.end(`v${req.httpVersion} ${req.url}`);
@@ -89,7 +103,7 @@ server.listen(0, "127.0.0.1", () => {
 const lines = createInterface({ input: process.stdin });
 lines.on("line", (line) => {
   if (line === "stats") {
-    const stats = { connections, sessions, peakStreams, resets };
+    const stats = { connections, sessions, openSessions: h2Sessions.size, peakStreams, resets };
     process.stdout.write(`${JSON.stringify(stats)}\n`);
   } else if (line === "finish") {
     for (const end of held.splice(0)) end();

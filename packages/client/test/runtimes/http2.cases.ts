@@ -8,13 +8,24 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Transport } from "@reqivo/transport";
 import { generateTestCertificates, type TestCertificates } from "@reqivo/transport/testing";
-import { AbortError, BodyWriter, Session, type SessionOptions } from "../../src/index.ts";
+import {
+  AbortError,
+  BodyTimeoutError,
+  BodyWriter,
+  HeadersTimeoutError,
+  Http2StreamError,
+  Session,
+  type SessionOptions,
+  TransportError,
+} from "../../src/index.ts";
 import type { TcpServer } from "./dns.cases.ts";
 
 /** What the child server saw so far. */
 interface Seen {
   connections: number;
   sessions: number;
+  /** HTTP/2 sessions still open. */
+  openSessions: number;
   peakStreams: number;
   resets: number[];
 }
@@ -30,8 +41,9 @@ interface ChildServer {
 type Mode = "tls" | "h2c" | "http1";
 
 const SCRIPT = fileURLToPath(new URL("./http2-server.mjs", import.meta.url));
-// RST_STREAM CANCEL (RFC 9113 §7), what an abort sends.
+// RST_STREAM codes (RFC 9113 §7): CANCEL is what an abort sends.
 const CANCEL = 8;
+const INTERNAL_ERROR = 2;
 
 /** Rejects after `ms` with `what`; the timer is cleared when `promise` settles first. */
 async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -128,7 +140,8 @@ export function http2Cases(
       const server = await startServer(mode, certs);
       const session = new Session({ transport: transport(), tls: { ca: certs.ca }, ...options });
       try {
-        await run(server, session);
+        // Bounded: a case that hangs fails, and its server and session are closed.
+        await within(run(server, session), 15_000, "the case");
       } finally {
         await session.close();
         await server.close();
@@ -227,6 +240,67 @@ export function http2Cases(
         writer.close();
         assert.equal(decoder.decode((await pieces.next()).value), "!");
         assert.equal((await pieces.next()).done, true);
+      }),
+
+    "h2: cancelling a body resets its stream and keeps the connection": withServer(
+      "tls",
+      { http2: true },
+      async (server, session) => {
+        const res = await session.get(`${server.url}/big`);
+        res.cancel();
+        const seen = await statsUntil(server, (s) => s.resets.length > 0);
+        assert.deepEqual(seen.resets, [CANCEL]);
+        const next = await session.get(`${server.url}/after`);
+        assert.deepEqual([await next.text(), next.timings.reused], ["v2.0 /after", true]);
+        assert.equal((await server.stats()).sessions, 1);
+      },
+    ),
+
+    "h2: a headers timeout and a body timeout reset only their streams": withServer(
+      "tls",
+      { http2: true },
+      async (server, session) => {
+        await assert.rejects(
+          session.get(`${server.url}/never`, { timeout: { headers: 100 } }),
+          (error) => error instanceof HeadersTimeoutError,
+        );
+        const stalled = await session.get(`${server.url}/big`, { timeout: { body: 100 } });
+        await assert.rejects(stalled.text(), (error) => error instanceof BodyTimeoutError);
+        const seen = await statsUntil(server, (s) => s.resets.length > 1);
+        assert.deepEqual(seen.resets, [CANCEL, CANCEL]);
+        const next = await session.get(`${server.url}/after`);
+        assert.deepEqual([await next.text(), next.timings.reused], ["v2.0 /after", true]);
+        assert.equal((await server.stats()).sessions, 1);
+      },
+    ),
+
+    "h2: a stream the server resets fails with Http2StreamError; a dropped connection with TransportError":
+      withServer("tls", { http2: true }, async (server, session) => {
+        const broken = await session.get(`${server.url}/broken`);
+        await assert.rejects(
+          broken.text(),
+          (error) => error instanceof Http2StreamError && error.errorCode === INTERNAL_ERROR,
+        );
+        const dropped = await session.get(`${server.url}/drop`);
+        await assert.rejects(dropped.text(), (error) => error instanceof TransportError);
+        // The next request connects anew.
+        const next = await session.get(`${server.url}/after`);
+        assert.deepEqual([await next.text(), next.timings.reused], ["v2.0 /after", false]);
+        assert.equal((await server.stats()).sessions, 2);
+      }),
+
+    "h2: closing the session lets a stream in flight finish, then closes its connection":
+      withServer("tls", { http2: true }, async (server, session) => {
+        const res = await session.get(`${server.url}/slow`);
+        const reader = res.body.getReader();
+        assert.equal(new TextDecoder().decode((await reader.read()).value), "first piece");
+        await session.close();
+        await assert.rejects(session.get(`${server.url}/late`));
+        assert.equal((await server.stats()).openSessions, 1);
+        server.finish();
+        assert.equal((await reader.read()).done, true);
+        const seen = await statsUntil(server, (s) => s.openSessions === 0);
+        assert.equal(seen.openSessions, 0);
       }),
 
     "h2: a TLS server that does not offer h2 gets HTTP/1.1": withServer(
