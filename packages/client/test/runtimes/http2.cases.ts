@@ -248,6 +248,24 @@ export function http2Cases(
         assert.deepEqual(bytes.subarray(31 * piece.length), piece);
       }),
 
+    "h2: 50 streams of 100 kB each way at once through 16 KiB stream windows": withServer(
+      "tls",
+      { http2: { initialWindowSize: 16_384, connectionWindowSize: 65_535 } },
+      async (server, session) => {
+        // Many uploads and downloads interleave on one socket, each held to small windows.
+        const body = new Uint8Array(100_000).map((_, i) => i % 251);
+        const lengths = await Promise.all(
+          Array.from({ length: 50 }, async (_, i) => {
+            const echoed = await (await session.post(`${server.url}/echo`, { body })).bytes();
+            assert.deepEqual(echoed.subarray(99_000), body.subarray(99_000), `stream ${i}`);
+            return echoed.length;
+          }),
+        );
+        assert.deepEqual(lengths, Array(50).fill(100_000));
+        assert.equal((await server.stats()).sessions, 1);
+      },
+    ),
+
     "h2: full duplex, the answer streams back while the request body is still being written":
       withServer("tls", { http2: true }, async (server, session) => {
         const writer = new BodyWriter();
