@@ -2,8 +2,9 @@
 // by real Node in a child process so the client meets the reference server
 // whatever the runtime under test implements of node:http2.
 //
-// `node http2-server.mjs <tls|h2c|http1>`: TLS with ALPN h2, cleartext h2c
-// (prior knowledge), or node:https offering no h2. The key and certificate
+// `node http2-server.mjs <tls|h2c|http1> [settings]`: TLS with ALPN h2,
+// cleartext h2c (prior knowledge), or node:https offering no h2; `settings`
+// is the HTTP/2 SETTINGS as JSON (node:http2's names). The key and certificate
 // come in REQIVO_KEY / REQIVO_CERT. On 127.0.0.1, it prints `{"port":N}`,
 // then answers each line on stdin: `stats` prints a JSON line of what it saw,
 // `finish` ends the held /slow answers. When stdin ends it closes everything
@@ -11,9 +12,14 @@
 import { createServer as createH2cServer, createSecureServer } from "node:http2";
 import { createServer as createHttpsServer } from "node:https";
 import { createInterface } from "node:readline";
+import { gzipSync } from "node:zlib";
 
 const mode = process.argv[2];
+const settings = JSON.parse(process.argv[3] ?? "{}");
+const NO_ERROR = 0;
 const INTERNAL_ERROR = 2;
+const REFUSED_STREAM = 7;
+let refusedOnce = false;
 const tls = { key: process.env.REQIVO_KEY, cert: process.env.REQIVO_CERT };
 
 let connections = 0;
@@ -31,7 +37,11 @@ const h2Sessions = new Set();
  * comes, then "!"; `/slow` writes a piece and waits for `finish`; `/big` writes
  * 100 kB and never ends; `/never` never answers; `/drop` writes a little, then
  * destroys its session; `/broken` writes a little, then resets its stream with
- * INTERNAL_ERROR; `/delay/…` answers after 20 ms.
+ * INTERNAL_ERROR; `/delay/…` answers after 20 ms. `/goaway-after` answers, then
+ * closes its session (GOAWAY, this stream processed); `/goaway-before` the
+ * first time sends GOAWAY with last stream 0 and refuses the stream.
+ * `/start` redirects to `/login`, which sets a cookie and redirects to `/home`,
+ * whose gzipped answer tells the cookie; `/trailers` ends with a trailer.
  */
 async function handle(req, res) {
   if (req.url === "/duplex") {
@@ -60,15 +70,37 @@ async function handle(req, res) {
     res.write("partial");
     return setTimeout(() => req.stream.close(INTERNAL_ERROR), 20);
   }
+  if (req.url === "/goaway-after") {
+    res.end("answered");
+    return req.stream.session.close();
+  }
+  if (req.url === "/goaway-before" && !refusedOnce) {
+    refusedOnce = true;
+    req.stream.session.goaway(NO_ERROR, 0);
+    req.stream.close(REFUSED_STREAM);
+    return req.stream.session.close();
+  }
+  if (req.url === "/start") return res.writeHead(302, { location: "/login" }).end();
+  if (req.url === "/login")
+    return res.writeHead(303, { location: "/home", "set-cookie": "sid=abc; Path=/" }).end();
+  if (req.url === "/home") {
+    const told = `cookie=${req.headers.cookie} ae=${req.headers["accept-encoding"]}`;
+    return res.writeHead(200, { "content-encoding": "gzip" }).end(gzipSync(told));
+  }
+  if (req.url === "/trailers") {
+    res.writeHead(200);
+    res.addTrailers({ "x-checksum": "c0ffee" });
+    return res.end("body");
+  }
   if (req.url.startsWith("/delay/")) return setTimeout(() => res.end(`r ${req.url}`), 20);
   res.end(`v${req.httpVersion} ${req.url}`);
 }
 
 const server =
   mode === "tls"
-    ? createSecureServer(tls, handle)
+    ? createSecureServer({ ...tls, settings }, handle)
     : mode === "h2c"
-      ? createH2cServer(handle)
+      ? createH2cServer({ settings }, handle)
       : createHttpsServer(tls, handle);
 
 server.on("connection", (socket) => {

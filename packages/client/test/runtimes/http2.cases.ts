@@ -12,6 +12,7 @@ import {
   AbortError,
   BodyTimeoutError,
   BodyWriter,
+  createFetch,
   HeadersTimeoutError,
   Http2StreamError,
   Session,
@@ -40,6 +41,11 @@ interface ChildServer {
 
 type Mode = "tls" | "h2c" | "http1";
 
+/** The server's HTTP/2 SETTINGS, in node:http2's names. */
+interface ServerSettings {
+  maxConcurrentStreams?: number;
+}
+
 const SCRIPT = fileURLToPath(new URL("./http2-server.mjs", import.meta.url));
 // RST_STREAM codes (RFC 9113 §7): CANCEL is what an abort sends.
 const CANCEL = 8;
@@ -58,9 +64,13 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
   }
 }
 
-/** Starts `node http2-server.mjs <mode>` and waits for the port it prints. */
-async function startServer(mode: Mode, certs: TestCertificates): Promise<ChildServer> {
-  const child: ChildProcess = spawn("node", [SCRIPT, mode], {
+/** Starts `node http2-server.mjs <mode> <settings>` and waits for the port it prints. */
+async function startServer(
+  mode: Mode,
+  certs: TestCertificates,
+  settings: ServerSettings,
+): Promise<ChildServer> {
+  const child: ChildProcess = spawn("node", [SCRIPT, mode, JSON.stringify(settings)], {
     env: { ...process.env, REQIVO_KEY: certs.server.key, REQIVO_CERT: certs.server.cert },
     stdio: ["pipe", "pipe", "inherit"],
   });
@@ -133,11 +143,12 @@ export function http2Cases(
       mode: Mode,
       options: Partial<SessionOptions>,
       run: (server: ChildServer, session: Session) => Promise<void>,
+      settings: ServerSettings = {},
     ) =>
     async (): Promise<void> => {
       certificates ??= generateTestCertificates();
       const certs = await certificates;
-      const server = await startServer(mode, certs);
+      const server = await startServer(mode, certs, settings);
       const tls = { ca: certs.ca, ...options.tls };
       const session = new Session({ transport: transport(), ...options, tls });
       try {
@@ -233,6 +244,58 @@ export function http2Cases(
         assert.deepEqual([seen.sessions, seen.connections], [1, 1]);
         server.finish();
       }),
+
+    "h2: the server's SETTINGS_MAX_CONCURRENT_STREAMS (2) holds; 9 requests queue on one connection":
+      withServer(
+        "tls",
+        { http2: true, pool: { connections: 1 } },
+        async (server, session) => {
+          const answers = await Promise.all(
+            Array.from({ length: 9 }, (_, i) =>
+              session.get(`${server.url}/delay/${i}`).then((res) => res.text()),
+            ),
+          );
+          assert.deepEqual(
+            answers,
+            Array.from({ length: 9 }, (_, i) => `r /delay/${i}`),
+          );
+          const seen = await server.stats();
+          assert.deepEqual([seen.sessions, seen.peakStreams], [1, 2]);
+        },
+        { maxConcurrentStreams: 2 },
+      ),
+
+    "h2: after a GOAWAY new requests go to a new connection; an unprocessed POST is sent again":
+      withServer("tls", { http2: true }, async (server, session) => {
+        assert.equal(await (await session.get(`${server.url}/goaway-after`)).text(), "answered");
+        assert.equal(await (await session.get(`${server.url}/next`)).text(), "v2.0 /next");
+        assert.equal((await server.stats()).sessions, 2);
+        // Above the GOAWAY's last stream id: not processed, so sent again on a new connection.
+        const retried = await session.post(`${server.url}/goaway-before`, { body: "once" });
+        assert.deepEqual([retried.status, await retried.text()], [200, "v2.0 /goaway-before"]);
+        assert.equal((await server.stats()).sessions, 3);
+      }),
+
+    "h2: redirects, cookies, gzip, trailers and fetch() over h2": withServer(
+      "tls",
+      { http2: true },
+      async (server, session) => {
+        const res = await session.get(`${server.url}/start`);
+        assert.match(await res.text(), /^cookie=sid=abc ae=.*gzip/);
+        assert.deepEqual(
+          res.history.map((hop) => hop.status),
+          [302, 303],
+        );
+        assert.equal(res.httpVersion, "2");
+        const trailed = await session.get(`${server.url}/trailers`);
+        assert.equal(await trailed.text(), "body");
+        assert.equal(trailed.trailers?.get("x-checksum"), "c0ffee");
+        const fetch = createFetch(session);
+        const fetched = await fetch(`${server.url}/echo`, { method: "PUT", body: "payload" });
+        assert.equal(await fetched.text(), "payload");
+        assert.equal((await server.stats()).sessions, 1);
+      },
+    ),
 
     "h2: a 2 MiB request body goes out through the server's windows; a 2 MiB answer comes back":
       withServer("tls", { http2: true }, async (server, session) => {
