@@ -8,9 +8,11 @@ import { serveTls } from "./bun-serve.ts";
 import { http2Cases, http2RuntimeServerCases } from "./http2.cases.ts";
 
 const transport = () => createTransport();
+// Above each case's own 15 s bound (bun's default is 5 s; a case starts a Node process).
+const TIMEOUT_MS = 20_000;
 for (const [name, run] of Object.entries(http2Cases(transport))) {
-  test(`http2 (bun): ${name}`, run);
+  test(`http2 (bun): ${name}`, run, TIMEOUT_MS);
 }
 for (const [name, run] of Object.entries(http2RuntimeServerCases(serveTls, transport, "1.1"))) {
-  test(`http2 (bun): ${name}`, run);
+  test(`http2 (bun): ${name}`, run, TIMEOUT_MS);
 }
