@@ -4,7 +4,7 @@
 // @ts-expect-error bun:test types are not installed (Bun provides the module at run time)
 import { test } from "bun:test";
 import { createTransport } from "@reqivo/transport-bun";
-import { serveTls } from "./bun-serve.ts";
+import { serve, serveTls } from "./bun-serve.ts";
 import { http2Cases, http2RuntimeServerCases } from "./http2.cases.ts";
 
 const transport = () => createTransport();
@@ -13,6 +13,8 @@ const TIMEOUT_MS = 20_000;
 for (const [name, run] of Object.entries(http2Cases(transport))) {
   test(`http2 (bun): ${name}`, run, TIMEOUT_MS);
 }
-for (const [name, run] of Object.entries(http2RuntimeServerCases(serveTls, transport, "1.1"))) {
+for (const [name, run] of Object.entries(
+  http2RuntimeServerCases(serve, serveTls, transport, { tls: "1.1", h2c: false }),
+)) {
   test(`http2 (bun): ${name}`, run, TIMEOUT_MS);
 }

@@ -15,11 +15,12 @@ import {
   createFetch,
   HeadersTimeoutError,
   Http2StreamError,
+  ProtocolError,
   Session,
   type SessionOptions,
   TransportError,
 } from "../../src/index.ts";
-import type { TcpServer } from "./dns.cases.ts";
+import type { ServeTcp, TcpServer } from "./dns.cases.ts";
 
 /** What the child server saw so far. */
 interface Seen {
@@ -441,16 +442,24 @@ export type ServeTls = (
   handler: (request: Request) => Promise<Response>,
 ) => Promise<TcpServer>;
 
+/** What the runtime's own servers speak: over TLS (ALPN), and cleartext to an h2c preface. */
+export interface RuntimeServerSpeaks {
+  tls: "2" | "1.1";
+  h2c: boolean;
+}
+
 /**
- * The client against the runtime's own TLS server, which answers with the
- * version it spoke: `expected` is "2" where that server offers h2 (Deno.serve),
- * "1.1" where it does not (Bun.serve), so the case notices when that changes.
+ * The client against the runtime's own servers, which answer with the version
+ * they spoke: Deno.serve offers h2 over TLS and answers h2c; Bun.serve speaks
+ * HTTP/1.1 only. `speaks` says which, so the cases notice when that changes.
  */
 export function http2RuntimeServerCases(
+  serve: ServeTcp,
   serveTls: ServeTls,
   transport: () => Transport,
-  expected: "2" | "1.1",
+  speaks: RuntimeServerSpeaks,
 ): Record<string, () => Promise<void>> {
+  const expected = speaks.tls;
   return {
     async [`the runtime's own TLS server: 20 POSTs of 300 kB over HTTP/${expected}`]() {
       const certs = await generateTestCertificates();
@@ -475,6 +484,40 @@ export function http2RuntimeServerCases(
         );
         // HTTP/2 carries them all on the first connection.
         if (expected === "2") assert.equal(Object.values(session.poolStats())[0]?.total, 1);
+      } finally {
+        await session.close();
+        await server.close();
+      }
+    },
+
+    async [`the runtime's own cleartext server and h2c prior knowledge: ${speaks.h2c ? "HTTP/2" : "an H2_ ProtocolError, at once"}`]() {
+      const server = await serve((request) => new Response(`c ${new URL(request.url).pathname}`));
+      const session = new Session({
+        transport: transport(),
+        http2: { priorKnowledge: true },
+        timeout: { total: 5_000 },
+      });
+      try {
+        const url = `http://127.0.0.1:${server.port}`;
+        if (speaks.h2c) {
+          const answers = await Promise.all(
+            Array.from({ length: 5 }, (_, i) =>
+              session
+                .get(`${url}/${i}`)
+                .then(async (res) => `${res.httpVersion} ${await res.text()}`),
+            ),
+          );
+          assert.deepEqual(
+            answers,
+            Array.from({ length: 5 }, (_, i) => `2 c /${i}`),
+          );
+          return;
+        }
+        // An HTTP/1.1 server answers the preface with an HTTP/1.1 error, which is no HTTP/2 frame.
+        await assert.rejects(
+          session.get(`${url}/x`),
+          (error) => error instanceof ProtocolError && error.code.startsWith("H2_"),
+        );
       } finally {
         await session.close();
         await server.close();

@@ -2,7 +2,7 @@
 // node:http2 in a Node child process (needs --allow-run=node), and against
 // Deno.serve with TLS, which speaks h2.
 import { createTransport } from "@reqivo/transport-deno";
-import { serveTls } from "./deno-serve.ts";
+import { serve, serveTls } from "./deno-serve.ts";
 import { http2Cases, http2RuntimeServerCases } from "./http2.cases.ts";
 
 declare const Deno: { test(name: string, fn: () => Promise<void>): void };
@@ -11,6 +11,8 @@ const transport = () => createTransport();
 for (const [name, run] of Object.entries(http2Cases(transport))) {
   Deno.test(`http2 (deno): ${name}`, run);
 }
-for (const [name, run] of Object.entries(http2RuntimeServerCases(serveTls, transport, "2"))) {
+for (const [name, run] of Object.entries(
+  http2RuntimeServerCases(serve, serveTls, transport, { tls: "2", h2c: true }),
+)) {
   Deno.test(`http2 (deno): ${name}`, run);
 }
