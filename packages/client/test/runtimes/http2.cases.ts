@@ -75,7 +75,11 @@ async function startServer(
     env: { ...process.env, REQIVO_KEY: certs.server.key, REQIVO_CERT: certs.server.cert },
     stdio: ["pipe", "pipe", "inherit"],
   });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // An "error" (no node on PATH) means no "exit" will follow.
+  const exited = new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    child.once("error", () => resolve());
+  });
   // stdout as lines, each handed to the oldest waiter.
   const waiters: ((line: string) => void)[] = [];
   let pending = "";
@@ -101,7 +105,11 @@ async function startServer(
     }
   };
   try {
-    const { port } = JSON.parse(await nextLine(`node ${mode} server start`)) as { port: number };
+    const ended = exited.then(() => {
+      throw new Error(`node ${SCRIPT} ${mode} ended before it listened (is node on PATH?)`);
+    });
+    const first = await Promise.race([nextLine(`node ${mode} server start`), ended]);
+    const { port } = JSON.parse(first) as { port: number };
     const scheme = mode === "h2c" ? "http" : "https";
     return {
       url: `${scheme}://127.0.0.1:${port}`,
