@@ -8,9 +8,10 @@
 
 import { type Codecs, type DecompressOptions, decodeBody, loadCodecs } from "../decompress.ts";
 import { hasHeader } from "../header-input.ts";
-import { type Handler, type Middleware, type OutgoingRequest, passThrough } from "../middleware.ts";
+import type { OutgoingRequest } from "../middleware.ts";
 import type { RequestCall } from "../request-context.ts";
 import { type Response, replaceBody } from "../response.ts";
+import type { CallHandler, Layer } from "./layer.ts";
 
 const NO_BODY_STATUSES = new Set([204, 304]);
 
@@ -22,25 +23,24 @@ const NO_BODY_STATUSES = new Set([204, 304]);
 let loadedCodecs: Codecs | null | undefined;
 
 /** Offers and decodes compressed bodies (decompression off: nothing to do). */
-export function decompression(call: RequestCall): Middleware {
+export const decompression: Layer = (next) => (call, request) => {
   const policy = call.settings.decompress;
-  if (policy === undefined) return passThrough;
-  return (next) => (request) => {
-    if (loadedCodecs !== undefined) return decompressed(loadedCodecs, policy, next, request);
-    return loadCodecs().then((codecs) => {
-      loadedCodecs = codecs;
-      return decompressed(codecs, policy, next, request);
-    });
-  };
-}
+  if (policy === undefined) return next(call, request);
+  if (loadedCodecs !== undefined) return decompressed(loadedCodecs, policy, next, call, request);
+  return loadCodecs().then((codecs) => {
+    loadedCodecs = codecs;
+    return decompressed(codecs, policy, next, call, request);
+  });
+};
 
 function decompressed(
   codecs: Codecs | null,
   policy: Required<DecompressOptions>,
-  next: Handler,
+  next: CallHandler,
+  call: RequestCall,
   request: OutgoingRequest,
 ): Promise<Response> {
-  if (codecs === null) return next(request);
+  if (codecs === null) return next(call, request);
   const sent = hasHeader(request.headers, "accept-encoding")
     ? request
     : {
@@ -52,7 +52,7 @@ function decompressed(
         ],
         body: request.body,
       };
-  return next(sent).then((response) => {
+  return next(call, sent).then((response) => {
     const encoding = response.headers.get("content-encoding");
     if (encoding === null || request.method === "HEAD" || NO_BODY_STATUSES.has(response.status))
       return response;
