@@ -47,7 +47,12 @@ export class PooledConnection {
   h2: Http2Link | undefined;
   /** Idle lifetime the server announced with `Keep-Alive: timeout=N`, in ms. */
   keepAliveHint: number | undefined;
+  /** When the connection, while idle, is to be closed (`performance.now()` time). */
+  idleDeadline = 0;
+  /** The pool's idle timer, kept across idle spells (pool.ts `#armIdleTimer`). */
   idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When {@link idleTimer} fires (`performance.now()` time). */
+  idleTimerAt = 0;
   #pendingRead: Promise<Uint8Array | null> | undefined;
 
   constructor(
