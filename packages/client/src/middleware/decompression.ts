@@ -6,6 +6,7 @@
  * wire, below this layer.
  */
 
+import type { HeaderList } from "@reqivo/protocol";
 import { type Codecs, type DecompressOptions, decodeBody, loadCodecs } from "../decompress.ts";
 import { hasHeader } from "../header-input.ts";
 import type { OutgoingRequest } from "../middleware.ts";
@@ -33,6 +34,22 @@ export const decompression: Layer = (next) => (call, request) => {
   });
 };
 
+// The session's default headers with Accept-Encoding, made once per session
+// rather than copied for each request that sends the defaults as they are
+// (header lists are replaced, never changed in place): apps/bench
+// `ALLOCATIONS=1 scripts/client-cycle.mjs 20000`, ~9,080 → ~8,820 bytes per GET.
+const offeredDefaults = new WeakMap<HeaderList, HeaderList>();
+
+/** `headers` with Accept-Encoding `value` last. */
+function offering(call: RequestCall, headers: HeaderList, value: string): HeaderList {
+  const isDefault = headers === call.state.headers;
+  const known = isDefault ? offeredDefaults.get(headers) : undefined;
+  if (known !== undefined) return known;
+  const offered: HeaderList = [...headers, ["accept-encoding", value]];
+  if (isDefault) offeredDefaults.set(headers, offered);
+  return offered;
+}
+
 function decompressed(
   codecs: Codecs | null,
   policy: Required<DecompressOptions>,
@@ -46,10 +63,7 @@ function decompressed(
     : {
         url: request.url,
         method: request.method,
-        headers: [
-          ...request.headers,
-          ["accept-encoding", codecs.acceptEncoding] as [string, string],
-        ],
+        headers: offering(call, request.headers, codecs.acceptEncoding),
         body: request.body,
       };
   return next(call, sent).then((response) => {
