@@ -215,8 +215,7 @@ export class Pool {
     // done exits now, not at the idle timeout. Taking it back re-refs it.
     connection.transport.unref?.();
     // An HTTP/2 link reads all the time and reports the connection's end itself.
-    if (connection.h2 === undefined)
-      connection.watchWhileIdle(() => this.#dropIdle(origin, connection));
+    if (connection.h2 === undefined) connection.watchWhileIdle();
   }
 
   /** Closes a connection that cannot be reused and frees its slot. */
@@ -376,6 +375,7 @@ export class Pool {
         this.#limits,
         performance.now() - started,
       );
+      connection.onIdleEnd = () => this.#dropIdle(origin, connection);
       const http2 = this.#http2;
       // Negotiated with ALPN, or known beforehand on a cleartext connection (h2c).
       const h2 =

@@ -64,8 +64,9 @@ const callerAndWire: CallHandler = (call, request) =>
 
 /**
  * Every call's built-in chain, built once: making each layer's closures per
- * call cost ~1,190 bytes per keep-alive GET (apps/bench `--allocations`,
- * get-tiny: runCall), see apps/bench/results/2026-12-06-per-request-cost.md.
+ * call cost ~870 bytes per keep-alive GET (apps/bench `ALLOCATIONS=1
+ * scripts/client-cycle.mjs 20000`: ~10,330 → ~9,470), see
+ * apps/bench/results/2026-12-06-per-request-cost.md.
  */
 const builtInChain: CallHandler = BUILT_IN.reduceRight<CallHandler>(
   (next, layer) => layer(next),
