@@ -38,10 +38,19 @@ export function headerPairs(input: HeadersInput | undefined): HeaderList {
   return out;
 }
 
-/** Merges header lists: names in `override` replace those in `base` (case-insensitive). */
+/**
+ * Merges header lists: names in `override` replace those in `base`
+ * (case-insensitive). When one list is empty the other is returned as it
+ * is: header lists are replaced, never changed in place.
+ *
+ * @example
+ * ```ts
+ * mergeHeaders([["x-a", "1"], ["x-b", "1"]], [["X-A", "2"]]); // [["x-b", "1"], ["X-A", "2"]]
+ * ```
+ */
 export function mergeHeaders(base: HeaderList, override: HeaderList): HeaderList {
   if (base.length === 0) return override;
-  if (override.length === 0) return base.slice();
+  if (override.length === 0) return base;
   const replaced = new Set(override.map(([name]) => name.toLowerCase()));
   return [...base.filter(([name]) => !replaced.has(name.toLowerCase())), ...override];
 }

@@ -19,7 +19,7 @@ import type { Cookies } from "./cookies.ts";
 import type { DecompressOptions } from "./decompress.ts";
 import type { DigestCache } from "./digest.ts";
 import type { Hooks } from "./hooks.ts";
-import type { Middleware, OutgoingRequest } from "./middleware.ts";
+import type { Handler, Middleware, OutgoingRequest } from "./middleware.ts";
 import type { RedirectOptions, RequestOptions } from "./options.ts";
 import type { RedirectHop } from "./response.ts";
 import type { RetryPolicy } from "./retry.ts";
@@ -74,7 +74,11 @@ export interface RequestSettings {
   readonly decompress: Required<DecompressOptions> | undefined;
 }
 
-/** One `request()` call: its settings, and what its middleware record as it runs. */
+/**
+ * One `request()` call: its settings, and what its middleware record as it
+ * runs (the built-in layers are shared by all calls: what they remember for
+ * one call lives here).
+ */
 export class RequestCall {
   readonly state: SessionState;
   readonly settings: RequestSettings;
@@ -84,10 +88,23 @@ export class RequestCall {
   retries = 0;
   /** The latest request handed to the wire, for onError hooks. */
   current: OutgoingRequest;
+  /** The URL the caller asked for: credentials go to its origin only; its site is the call's for cookies. */
+  readonly asked: URL;
+  /** Set once a request of the call left `asked`'s origin: no credentials are sent from then on. */
+  leftOrigin = false;
+  /** `asked`'s site, looked up when a cookie first needs it (the public-suffix lookup is costly). */
+  askedSite: string | undefined = undefined;
+  /** Set once a request of the call left `asked`'s site (same-site cookies). */
+  leftSite = false;
+  /** When the retries layer first saw the call: the retry policy's time budget counts from it. */
+  retryStarted: number | undefined = undefined;
+  /** The caller's middleware (`use`) around the wire, made for this call; `undefined` when there is none. */
+  callerChain: Handler | undefined = undefined;
 
   constructor(state: SessionState, settings: RequestSettings, first: OutgoingRequest) {
     this.state = state;
     this.settings = settings;
     this.current = first;
+    this.asked = first.url;
   }
 }

@@ -15,7 +15,7 @@ import type { PooledConnection } from "./connection/pooled-connection.ts";
 import { absoluteTarget, proxiedHeaders } from "./connection/proxy/headers.ts";
 import type { RequestBody } from "./connection/request-body.ts";
 import { hasHeader } from "./header-input.ts";
-import type { Handler, OutgoingRequest } from "./middleware.ts";
+import type { OutgoingRequest } from "./middleware.ts";
 import type { RequestOptions } from "./options.ts";
 import { countDownload, countUpload } from "./progress.ts";
 import type { RequestCall } from "./request-context.ts";
@@ -78,20 +78,18 @@ function wireRequest(
 }
 
 /**
- * The innermost handler of a call: sends each request it is given on a
- * pooled connection (connection/dispatch.ts) and wraps the answer in a
- * Response whose body gives the connection back when it ends.
+ * The innermost step of a call: sends `request` on a pooled connection
+ * (connection/dispatch.ts) and wraps the answer in a Response whose body
+ * gives the connection back when it ends.
  */
-export function sendRequest(call: RequestCall): Handler {
-  return (request) => {
-    call.current = request;
-    try {
-      return send(call, request);
-    } catch (error) {
-      // A Handler fails with a rejected promise, never a synchronous throw.
-      return Promise.reject(error);
-    }
-  };
+export function sendRequest(call: RequestCall, request: OutgoingRequest): Promise<Response> {
+  call.current = request;
+  try {
+    return send(call, request);
+  } catch (error) {
+    // A Handler fails with a rejected promise, never a synchronous throw.
+    return Promise.reject(error);
+  }
 }
 
 function send(call: RequestCall, request: OutgoingRequest): Promise<Response> {

@@ -139,6 +139,28 @@ const forgottenSessions = new FinalizationRegistry<Pool>((pool) => {
 });
 
 /**
+ * How a call fails: its lifeline stopped, the reason explained (a timeout or
+ * an abort wins over what it caused), then the onError hooks, each of which
+ * may replace the reason.
+ */
+async function callFailed(
+  error: unknown,
+  lifeline: Lifeline,
+  hooks: Required<Hooks>,
+  call: RequestCall | undefined,
+  options: RequestOptions,
+): Promise<never> {
+  lifeline.finish();
+  let reason = lifeline.explain(error);
+  for (const hook of hooks.onError) {
+    const context = { url: call?.current.url, method: call?.current.method ?? "GET", options };
+    const replaced = await hook(reason, context);
+    if (replaced !== undefined) reason = replaced;
+  }
+  throw reason;
+}
+
+/**
  * An HTTP client with a connection pool and shared defaults.
  *
  * @example
@@ -223,32 +245,41 @@ export class Session {
   }
 
   /** Sends a request. The method defaults to GET (POST when there is a body). */
-  async request(url: string | URL, options: RequestOptions = {}): Promise<Response> {
+  request(url: string | URL, options: RequestOptions = {}): Promise<Response> {
     const state = this.#state;
-    // The session's limits are used as they are when the request sets none (nothing writes to them).
-    const timeouts =
-      options.timeout === undefined
-        ? state.timeout
-        : { ...state.timeout, ...timeoutOptions(options.timeout) };
-    const lifeline = new Lifeline(timeouts, options.signal);
-    const hooks = mergeHooks(state.hooks, options.hooks);
+    let timeouts: TimeoutOptions;
+    let lifeline: Lifeline;
+    let hooks: Required<Hooks>;
+    try {
+      // The session's limits are used as they are when the request sets none (nothing writes to them).
+      timeouts =
+        options.timeout === undefined
+          ? state.timeout
+          : { ...state.timeout, ...timeoutOptions(options.timeout) };
+      lifeline = new Lifeline(timeouts, options.signal);
+      hooks = mergeHooks(state.hooks, options.hooks);
+    } catch (error) {
+      // Bad options: nothing to stop yet, and no hook runs.
+      return Promise.reject(error);
+    }
     let call: RequestCall | undefined;
     try {
       lifeline.check();
       call = startCall(state, url, options, timeouts, lifeline, hooks);
-      const response = await runCall(call);
-      // The call's response is out: the request ends with its body.
-      lifeline.markFinal();
-      return response;
+      const started = call;
+      // One `then` for the outcome, not an async function awaiting runCall:
+      // one promise less per request (apps/bench `COUNT_PROMISES=1
+      // scripts/client-cycle.mjs`, keep-alive GET: 16.0 → 15.0).
+      return runCall(started).then(
+        (response) => {
+          // The call's response is out: the request ends with its body.
+          lifeline.markFinal();
+          return response;
+        },
+        (error: unknown) => callFailed(error, lifeline, hooks, started, options),
+      );
     } catch (error) {
-      lifeline.finish();
-      let reason = lifeline.explain(error);
-      for (const hook of hooks.onError) {
-        const context = { url: call?.current.url, method: call?.current.method ?? "GET", options };
-        const replaced = await hook(reason, context);
-        if (replaced !== undefined) reason = replaced;
-      }
-      throw reason;
+      return callFailed(error, lifeline, hooks, call, options);
     }
   }
 

@@ -11,18 +11,28 @@ import { type AuthOptions, upFrontAuthorization } from "../auth.ts";
 import { loadMd5, pickDigestChallenge } from "../digest.ts";
 import { hasHeader } from "../header-input.ts";
 import { type Handler, type Middleware, type OutgoingRequest, passThrough } from "../middleware.ts";
-import type { RequestCall, SessionState } from "../request-context.ts";
+import type { SessionState } from "../request-context.ts";
 import type { Response } from "../response.ts";
+import type { Layer } from "./layer.ts";
 
-/** The call's credentials on the requests to its origin (no credentials: nothing to do). */
-export function auth(call: RequestCall): Middleware {
-  return credentialsFor(call.state, call.settings.auth, call.current.url);
+/** The call's credentials on the requests to the origin it asked for (no credentials: nothing to do). */
+export const auth: Layer = (next) => (call, request) => {
+  const credentials = call.settings.auth;
+  if (credentials === undefined) return next(call, request);
+  return withCredentials(call.state, credentials, call, (sent) => next(call, sent), request);
+};
+
+/** Where credentials may go: the origin asked for, until a request leaves it. */
+interface CredentialsScope {
+  readonly asked: URL;
+  /** Set once a request left `asked`'s origin: no credentials from then on. */
+  leftOrigin: boolean;
 }
 
 /**
  * `credentials` on the requests to `asked`'s origin, Digest challenges
- * remembered in the session's cache (HTTP requests and WebSocket handshakes
- * alike).
+ * remembered in the session's cache (WebSocket handshakes; HTTP requests
+ * go through the {@link auth} layer).
  */
 export function credentialsFor(
   state: SessionState,
@@ -30,15 +40,22 @@ export function credentialsFor(
   asked: URL,
 ): Middleware {
   if (credentials === undefined) return passThrough;
-  // The origin the caller asked for; `undefined` once a request left it.
-  let origin: string | undefined = asked.origin;
+  const scope: CredentialsScope = { asked, leftOrigin: false };
+  return (next) => (request) => withCredentials(state, credentials, scope, next, request);
+}
+
+function withCredentials(
+  state: SessionState,
+  credentials: AuthOptions,
+  scope: CredentialsScope,
+  next: Handler,
+  request: OutgoingRequest,
+): Promise<Response> {
+  if (!scope.leftOrigin && request.url.origin !== scope.asked.origin) scope.leftOrigin = true;
+  if (scope.leftOrigin || hasHeader(request.headers, "authorization")) return next(request);
   const upFront = upFrontAuthorization(credentials);
-  return (next) => (request) => {
-    if (origin !== undefined && request.url.origin !== origin) origin = undefined;
-    if (origin === undefined || hasHeader(request.headers, "authorization")) return next(request);
-    if (upFront !== undefined) return next(withAuthorization(request, upFront));
-    return digestFlow(state, credentials, next, request);
-  };
+  if (upFront !== undefined) return next(withAuthorization(request, upFront));
+  return digestFlow(state, credentials, next, request);
 }
 
 function withAuthorization(request: OutgoingRequest, value: string): OutgoingRequest {

@@ -14,58 +14,82 @@ import {
   withJarCookies,
 } from "../cookies.ts";
 import { type Handler, type Middleware, type OutgoingRequest, passThrough } from "../middleware.ts";
-import type { RequestCall } from "../request-context.ts";
 import type { Response } from "../response.ts";
+import type { Layer } from "./layer.ts";
 
 /** The jar's cookies on every request, its responses' cookies into the jar (no jar: nothing to do). */
-export function cookies(call: RequestCall): Middleware {
-  return cookieJar(call.state.cookies, call.current.url);
+export const cookies: Layer = (next) => (call, request) => {
+  const jar = call.state.cookies;
+  if (jar === undefined) return next(call, request);
+  // The call's request handler is only made when the jar has cookies to look up.
+  if (jar.knownEmpty) return stored(jar, call, next(call, noteSite(call, request)), request);
+  return withJar(jar, call, (sent) => next(call, sent), request);
+};
+
+/** Same-site status for a chain of requests: that of `asked`'s site, lost once a request leaves it. */
+interface SiteScope {
+  readonly asked: URL;
+  /** `asked`'s site once looked up (the public-suffix lookup is costly: only when a cookie needs it). */
+  askedSite: string | undefined;
+  leftSite: boolean;
 }
 
 /**
  * The jar's cookies on requests, their responses' cookies into it, with
- * same-site status that of `first`'s site (HTTP requests and WebSocket
- * handshakes alike).
+ * same-site status that of `first`'s site (WebSocket handshakes; HTTP
+ * requests go through the {@link cookies} layer).
  */
 export function cookieJar(jar: Cookies | undefined, first: URL): Middleware {
   if (jar === undefined) return passThrough;
-  // The public-suffix lookup is costly: made only when a cookie is looked up or stored.
-  let site: string | undefined;
-  const firstSite = () => (site ??= siteOf(first));
-  let leftSite = false;
+  const scope: SiteScope = { asked: first, askedSite: undefined, leftSite: false };
   return (next) => (request) => {
-    if (!leftSite && request.url !== first && siteOf(request.url) !== firstSite()) leftSite = true;
-    const context = () => sameSiteContext(firstSite(), request.url, request.method, leftSite);
-    // An empty jar has nothing to look up: no await before the exchange.
-    if (jar.knownEmpty) return stored(jar, context, next(request), request);
-    return withJar(jar, context, next, request);
+    if (jar.knownEmpty) return stored(jar, scope, next(noteSite(scope, request)), request);
+    return withJar(jar, scope, next, request);
   };
+}
+
+/** Notes whether `request` left the scope's site; returns it unchanged. */
+function noteSite(scope: SiteScope, request: OutgoingRequest): OutgoingRequest {
+  if (!scope.leftSite && request.url !== scope.asked && siteOf(request.url) !== askedSite(scope))
+    scope.leftSite = true;
+  return request;
+}
+
+function askedSite(scope: SiteScope): string {
+  scope.askedSite ??= siteOf(scope.asked);
+  return scope.askedSite;
+}
+
+/** The same-site context of `request`, asked only when a cookie is looked up or stored. */
+function context(scope: SiteScope, request: OutgoingRequest): SameSiteContext {
+  return sameSiteContext(askedSite(scope), request.url, request.method, scope.leftSite);
 }
 
 async function withJar(
   jar: Cookies,
-  context: () => SameSiteContext,
+  scope: SiteScope,
   next: Handler,
   request: OutgoingRequest,
 ): Promise<Response> {
+  noteSite(scope, request);
   const headers: HeaderList = withJarCookies(
     request.headers,
-    await jar.header(request.url, context()),
+    await jar.header(request.url, context(scope, request)),
   );
   const sent = { url: request.url, method: request.method, headers, body: request.body };
-  return stored(jar, context, next(sent), request);
+  return stored(jar, scope, next(sent), request);
 }
 
 /** The response once the cookies it set are in the jar. */
 function stored(
   jar: Cookies,
-  context: () => SameSiteContext,
+  scope: SiteScope,
   pending: Promise<Response>,
   request: OutgoingRequest,
 ): Promise<Response> {
   return pending.then((response) => {
     const setCookies = response.headers.getSetCookie();
     if (setCookies.length === 0) return response;
-    return jar.store(request.url, setCookies, context()).then(() => response);
+    return jar.store(request.url, setCookies, context(scope, request)).then(() => response);
   });
 }

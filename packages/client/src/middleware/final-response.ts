@@ -5,30 +5,29 @@
  * chain when it has nothing to do.
  */
 import { HttpError } from "../http-error.ts";
-import { type Middleware, type OutgoingRequest, passThrough } from "../middleware.ts";
+import type { OutgoingRequest } from "../middleware.ts";
 import type { RequestCall } from "../request-context.ts";
 import { Response } from "../response.ts";
+import type { Layer } from "./layer.ts";
 
 /** An HttpError for a 4xx or 5xx answer when the request or session asks for one. */
-export function throwOnHttpError(call: RequestCall): Middleware {
-  const on = call.settings.options.throwOnHttpError ?? call.state.throwOnHttpError;
-  if (!on) return passThrough;
-  return (next) => async (request) => {
-    const response = await next(request);
-    if (response.status >= 400) throw new HttpError(response);
-    return response;
-  };
+export const throwOnHttpError: Layer = (next) => (call, request) => {
+  if (!(call.settings.options.throwOnHttpError ?? call.state.throwOnHttpError))
+    return next(call, request);
+  return next(call, request).then(refuseHttpError);
+};
+
+function refuseHttpError(response: Response): Response {
+  if (response.status >= 400) throw new HttpError(response);
+  return response;
 }
 
 /** The `afterResponse` hooks on the final response (after redirects and retries). */
-export function afterResponseHooks(call: RequestCall): Middleware {
-  if (call.settings.hooks.afterResponse.length === 0) return passThrough;
-  return (next) => async (request) => {
-    const response = await next(request);
-    // The request that got it: the last one sent (after redirects), not the first.
-    return afterResponse(call, call.current, response);
-  };
-}
+export const afterResponseHooks: Layer = (next) => (call, request) => {
+  if (call.settings.hooks.afterResponse.length === 0) return next(call, request);
+  // The request that got it: the last one sent (after redirects), not the first.
+  return next(call, request).then((response) => afterResponse(call, call.current, response));
+};
 
 async function afterResponse(
   call: RequestCall,

@@ -7,30 +7,27 @@
  */
 import { RedirectError, RedirectLoopError, TooManyRedirectsError } from "../errors.ts";
 import { type HookRedirect, RequestHeaders } from "../hooks.ts";
-import type { Handler, Middleware, OutgoingRequest } from "../middleware.ts";
+import type { OutgoingRequest } from "../middleware.ts";
 import { followRedirect, isRedirect, type NextHop } from "../redirect.ts";
 import type { RequestCall } from "../request-context.ts";
 import { resolveUrl } from "../resolve-url.ts";
 import type { Response } from "../response.ts";
+import type { CallHandler, Layer } from "./layer.ts";
 
 /** Follows redirects as `call.settings.redirect` says (`manual`: returns the 3xx). */
-export function redirects(call: RequestCall): Middleware {
-  const policy = call.settings.redirect;
-  return (next) => {
-    if (policy.mode === "manual") return next;
-    // Most responses are no redirect: one `then`, and the loop only when there is one to follow.
-    return (first) =>
-      next(first).then((response) =>
-        isRedirect(response.status) && response.headers.has("location")
-          ? follow(call, next, first, response)
-          : response,
-      );
-  };
-}
+export const redirects: Layer = (next) => (call, first) => {
+  if (call.settings.redirect.mode === "manual") return next(call, first);
+  // Most responses are no redirect: one `then`, and the loop only when there is one to follow.
+  return next(call, first).then((response) =>
+    isRedirect(response.status) && response.headers.has("location")
+      ? follow(call, next, first, response)
+      : response,
+  );
+};
 
 async function follow(
   call: RequestCall,
-  next: Handler,
+  next: CallHandler,
   first: OutgoingRequest,
   redirect: Response,
 ): Promise<Response> {
@@ -45,7 +42,7 @@ async function follow(
     const key = `${request.method} ${request.url.href}`;
     if (visited.has(key)) throw new RedirectLoopError(request.url.href);
     visited.add(key);
-    response = await next(request);
+    response = await next(call, request);
   }
 }
 

@@ -7,15 +7,16 @@
 import { takeUrlCredentials } from "../auth.ts";
 import { toRequestBody } from "../body.ts";
 import { type HookRequest, isRequestBody, RequestHeaders } from "../hooks.ts";
-import { type Middleware, type OutgoingRequest, passThrough } from "../middleware.ts";
+import type { OutgoingRequest } from "../middleware.ts";
 import type { RequestCall } from "../request-context.ts";
 import { resolveUrl } from "../resolve-url.ts";
+import type { Layer } from "./layer.ts";
 
 /** The `beforeRequest` hooks, or nothing when there are none. */
-export function beforeRequestHooks(call: RequestCall): Middleware {
-  if (call.settings.hooks.beforeRequest.length === 0) return passThrough;
-  return (next) => async (request) => next(await hooked(call, request));
-}
+export const beforeRequestHooks: Layer = (next) => (call, request) => {
+  if (call.settings.hooks.beforeRequest.length === 0) return next(call, request);
+  return hooked(call, request).then((changed) => next(call, changed));
+};
 
 async function hooked(call: RequestCall, given: OutgoingRequest): Promise<OutgoingRequest> {
   const request: HookRequest = {

@@ -6,19 +6,20 @@
  * wire layer replaces it (connection/dispatch.ts).
  */
 import type { HookRetry } from "../hooks.ts";
-import { type Handler, type Middleware, type OutgoingRequest, passThrough } from "../middleware.ts";
+import type { OutgoingRequest } from "../middleware.ts";
 import type { RequestCall } from "../request-context.ts";
 import type { Response } from "../response.ts";
 import { type RetryPolicy, retryDelay, sleep } from "../retry.ts";
+import type { CallHandler, Layer } from "./layer.ts";
 
 /** Sends each request again while `call.settings.retry` allows (no policy: once). */
-export function retries(call: RequestCall): Middleware {
+export const retries: Layer = (next) => (call, request) => {
   const policy = call.settings.retry;
-  if (policy === undefined) return passThrough;
-  // Only the retry policy asks how much time is left.
-  const started = performance.now();
-  return (next) => (request) => withRetries(call, policy, started, next, request);
-}
+  if (policy === undefined) return next(call, request);
+  // Only the retry policy asks how much time is left: counted from the call's first request.
+  call.retryStarted ??= performance.now();
+  return withRetries(call, policy, call.retryStarted, next, request);
+};
 
 /** What a failed attempt leaves behind: its reason, and no phase timer running into a retry's wait. */
 function failedAttempt(call: RequestCall, failure: unknown): unknown {
@@ -33,7 +34,7 @@ async function withRetries(
   call: RequestCall,
   policy: RetryPolicy,
   started: number,
-  next: Handler,
+  next: CallHandler,
   request: OutgoingRequest,
 ): Promise<Response> {
   const { lifeline, timeouts, hooks } = call.settings;
@@ -41,7 +42,7 @@ async function withRetries(
     let response: Response | undefined;
     let error: unknown;
     try {
-      response = await next(request);
+      response = await next(call, request);
     } catch (failure) {
       error = failedAttempt(call, failure);
     }
