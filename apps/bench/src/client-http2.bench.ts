@@ -14,8 +14,13 @@
 //                one request at a time (the point of the comparison)
 //   undici h2    Pool({ allowH2: true, connections: 1 | 10 }), `request` API
 //   node:http2   http2.connect × 1 | 10 sessions, requests round-robin
+//   raw h2 ceiling  pre-built HEADERS frames on plain TLS sockets, responses
+//                counted by frame headers, nothing decoded
+//                (src/client/h2-raw-ceiling.ts): what the server allows. The
+//                tables give the raw ceiling ÷ the fastest contender and flag
+//                it below 2× (the ceiling check of client.bench.ts).
 // Reqivo's pool shares one HTTP/2 connection among all requests to an
-// origin (it opens another only when the server's stream limit is reached),
+// origin (it opens another only at the server's stream limit or 1,000 streams),
 // so `connections: 10` caps it at 10 without making it open 10: the
 // "connections used" column shows it on 1 in both scenarios.
 // CPU µs/req is the contender process's user + system time per request.
@@ -32,7 +37,7 @@
 //   --duration=MS         length of one sample (default 1000)
 //   --server-processes=N  server processes sharing the port (default 2)
 //   --scenario=ID,…       get-tiny-1c, get-tiny-10c, get-64k-1c, get-64k-10c
-//   --only=NAME,…         reqivo h2, reqivo h1, undici h2, node:http2
+//   --only=NAME,…         reqivo h2, reqivo h1, undici h2, node:http2, raw h2 ceiling
 //   --write, --label=NAME results/<date>[-NAME].md (the section is appended) and SVG charts
 //   --profile=MS          one contender (reqivo h2, or --only's first) in this process,
 //                         MS per scenario after a 1 s warm-up, for node --cpu-prof
@@ -71,6 +76,9 @@ const SERVER_PROCESSES = numberFlag("server-processes", 2, 1, 8);
 const MAX_REQUESTS = 2_000_000;
 const UNDICI = "undici h2";
 const NODE = "node:http2";
+const RAW = "raw h2 ceiling";
+/** The raw ceiling should reach this many times the fastest contender (as in client.bench.ts). */
+const CEILING_FACTOR = 2;
 /** The busiest server process above this CPU% during a sample: the server may be the limit. */
 const SERVER_BUSY_PERCENT = 90;
 
@@ -101,6 +109,8 @@ interface RunFigures {
   cpuMicrosPerReq: number;
   vsUndici: number;
   vsNode: number;
+  /** Median of per-round ratios to the raw h2 ceiling. */
+  ofRaw: number;
   serverTotal: number;
   serverBusiest: number;
   h2Used: number;
@@ -125,7 +135,7 @@ async function profile(): Promise<void> {
   const name = onlyFilter?.[0] ?? "reqivo h2";
   const server = await startH2Server();
   const { port } = await serverStats(server);
-  const contender = createH2Contender(name, `https://127.0.0.1:${port}`, certs.ca);
+  const contender = createH2Contender(name, port, certs.ca);
   if (contender === undefined) throw new Error(`no contender named ${name}`);
   try {
     for (const s of scenarios) {
@@ -261,6 +271,7 @@ async function oneRun(prefix: string): Promise<RunResult> {
       process.stdout.write("\n");
       const undici = got.get(UNDICI)?.rates ?? [];
       const node = got.get(NODE)?.rates ?? [];
+      const raw = got.get(RAW)?.rates ?? [];
       const figures = new Map<string, RunFigures>();
       for (const [name, r] of got) {
         figures.set(name, {
@@ -268,6 +279,7 @@ async function oneRun(prefix: string): Promise<RunResult> {
           cpuMicrosPerReq: median(r.cpu),
           vsUndici: median(roundRatios(r.rates, undici)),
           vsNode: median(roundRatios(r.rates, node)),
+          ofRaw: median(roundRatios(r.rates, raw)),
           serverTotal: median(r.serverTotal),
           serverBusiest: median(r.serverBusiest),
           h2Used: r.h2Used,
@@ -326,8 +338,8 @@ function table(s: H2Scenario, runs: readonly RunResult[]): string {
     (a, b) => figure(runs, s.id, b, (f) => f.reqPerSec) - figure(runs, s.id, a, (f) => f.reqPerSec),
   );
   const lines = [
-    `| contender | req/s | CPU µs/req | vs ${UNDICI} | vs ${NODE} | server CPU% (sum / busiest process) | connections used (h2 / h1) |`,
-    "|---|---:|---:|---:|---:|---:|---:|",
+    `| contender | req/s | CPU µs/req | vs ${UNDICI} | vs ${NODE} | of raw ceiling | server CPU% (sum / busiest process) | connections used (h2 / h1) |`,
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const n of rows) {
     const c = (pick: (f: RunFigures) => number, format: (v: number) => string) =>
@@ -341,15 +353,17 @@ function table(s: H2Scenario, runs: readonly RunResult[]): string {
         (f) => f.cpuMicrosPerReq,
         (v) => v.toFixed(1),
       )} | ${c((f) => f.vsUndici, ratioText)} | ${c((f) => f.vsNode, ratioText)} | ${c(
-        (f) => f.serverTotal,
+        (f) => f.ofRaw * 100,
         percent,
-      )} / ${c((f) => f.serverBusiest, percent)} | ${
+      )} | ${c((f) => f.serverTotal, percent)} / ${c((f) => f.serverBusiest, percent)} | ${
         last === undefined ? "–" : `${last.h2Used} / ${last.h1Used}`
       } |`,
     );
   }
+  lines.push("", ceilingLine(s, runs, rows));
+  // The raw ceiling is meant to load the server: only the contenders are flagged.
   const busy = rows.filter(
-    (n) => figure(runs, s.id, n, (f) => f.serverBusiest) >= SERVER_BUSY_PERCENT,
+    (n) => n !== RAW && figure(runs, s.id, n, (f) => f.serverBusiest) >= SERVER_BUSY_PERCENT,
   );
   if (busy.length > 0)
     lines.push(
@@ -359,6 +373,21 @@ function table(s: H2Scenario, runs: readonly RunResult[]): string {
       )}: there the server, not the client, may set the pace.`,
     );
   return lines.join("\n");
+}
+
+/**
+ * The ceiling check: the raw h2 ceiling ÷ the fastest contender (1 ÷ its
+ * "of raw ceiling"), flagged below CEILING_FACTOR: then the server or the
+ * machine, not the clients, may set the pace.
+ */
+function ceilingLine(s: H2Scenario, runs: readonly RunResult[], rows: readonly string[]): string {
+  const fastest = rows.find((n) => n !== RAW);
+  if (!rows.includes(RAW) || fastest === undefined) return "Raw h2 ceiling not measured.";
+  const times = 1 / figure(runs, s.id, fastest, (f) => f.ofRaw);
+  const text = `Raw h2 ceiling ÷ fastest contender (${fastest}): ${ratioText(times)}`;
+  return times >= CEILING_FACTOR
+    ? `${text}.`
+    : `**${text}, below ${CEILING_FACTOR}×:** the server or the machine may be what limits the fastest contenders here.`;
 }
 
 /** Reqivo h2 next to Reqivo h1, scenario by scenario. */

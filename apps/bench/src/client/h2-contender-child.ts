@@ -16,7 +16,7 @@ export interface H2SampleRequest {
 const [portText, name] = process.argv.slice(2);
 const ca = process.env.H2_BENCH_CA;
 if (ca === undefined) throw new Error("H2_BENCH_CA");
-const chosen = createH2Contender(name ?? "", `https://127.0.0.1:${Number(portText)}`, ca);
+const chosen = createH2Contender(name ?? "", Number(portText), ca);
 if (chosen === undefined) {
   console.error(`h2-contender-child: no contender named ${name}`);
   process.exit(2);

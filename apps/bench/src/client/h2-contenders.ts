@@ -9,6 +9,7 @@ import { Session } from "@reqivo/client";
 import { createTransport } from "@reqivo/transport-node";
 import { Pool } from "undici";
 import { drive, type Sample } from "./contenders.ts";
+import { rawH2Ceiling } from "./h2-raw-ceiling.ts";
 
 export interface H2Scenario {
   /** Short id, used on the command line and in file names. */
@@ -51,8 +52,14 @@ export interface H2Contender {
   close(): Promise<void>;
 }
 
-/** The names, in the order of the tables' reference columns first. */
-export const H2_CONTENDERS = ["reqivo h2", "reqivo h1", "undici h2", "node:http2"] as const;
+/** Every contender's name. */
+export const H2_CONTENDERS = [
+  "reqivo h2",
+  "reqivo h1",
+  "undici h2",
+  "node:http2",
+  "raw h2 ceiling",
+] as const;
 
 function check(name: string, s: H2Scenario, status: number, length: number): void {
   if (status !== 200 || length !== s.expectedBody)
@@ -185,12 +192,9 @@ function nodeHttp2(origin: string, ca: string): H2Contender {
   });
 }
 
-/** The contender called `name`, set up against `origin` trusting `ca` (undefined: no such name). */
-export function createH2Contender(
-  name: string,
-  origin: string,
-  ca: string,
-): H2Contender | undefined {
+/** The contender called `name`, set up against the server on `port` trusting `ca` (undefined: no such name). */
+export function createH2Contender(name: string, port: number, ca: string): H2Contender | undefined {
+  const origin = `https://127.0.0.1:${port}`;
   switch (name) {
     case "reqivo h2":
       return reqivo(name, origin, ca, true);
@@ -200,6 +204,8 @@ export function createH2Contender(
       return undiciH2(origin, ca);
     case "node:http2":
       return nodeHttp2(origin, ca);
+    case "raw h2 ceiling":
+      return rawH2Ceiling(port, ca);
     default:
       return undefined;
   }
