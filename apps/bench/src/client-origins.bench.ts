@@ -19,7 +19,6 @@
 // Options: --rounds=N (default 5), --duration=MS (default 1000),
 //   --origins=N (default 20), --in-flight=N (default 10), --write, --label=NAME
 import { spawn } from "node:child_process";
-import { webcrypto } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
@@ -29,6 +28,7 @@ import { fileURLToPath } from "node:url";
 import { Session } from "@reqivo/client";
 import { createTransport } from "@reqivo/transport-node";
 import { Agent } from "undici";
+import { generateCertificates } from "./client/certificates.ts";
 import {
   collect,
   fmt,
@@ -55,67 +55,6 @@ const BODY_LENGTH = 16;
 const CHILD_ENV = "REQIVO_BENCH_ORIGINS_CHILD";
 
 // --- Parent: certificates, then the measuring child with NODE_EXTRA_CA_CERTS. ---
-
-interface Certificates {
-  ca: string;
-  cert: string;
-  key: string;
-}
-
-async function generateCertificates(): Promise<Certificates> {
-  // @peculiar/x509 resolves its algorithms through tsyringe, which needs the
-  // Reflect metadata polyfill loaded first.
-  await import("reflect-metadata");
-  const x509 = await import("@peculiar/x509");
-  const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
-  const hour = 3_600_000;
-  const serial = () =>
-    webcrypto
-      .getRandomValues(new Uint8Array(8))
-      .reduce((s, b, i) => s + (i === 0 ? (b & 0x7f) | 0x01 : b).toString(16).padStart(2, "0"), "");
-  const caKeys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]);
-  const caName = "CN=Reqivo Bench CA";
-  const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serial(),
-    name: caName,
-    notBefore: new Date(Date.now() - hour),
-    notAfter: new Date(Date.now() + 24 * hour),
-    keys: caKeys,
-    signingAlgorithm: alg,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
-      await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
-    ],
-  });
-  const keys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]);
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: serial(),
-    subject: "CN=localhost",
-    issuer: caName,
-    notBefore: new Date(Date.now() - hour),
-    notAfter: new Date(Date.now() + 24 * hour),
-    publicKey: keys.publicKey,
-    signingKey: caKeys.privateKey,
-    signingAlgorithm: alg,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey),
-      new x509.SubjectAlternativeNameExtension([
-        { type: "dns", value: "localhost" },
-        { type: "ip", value: "127.0.0.1" },
-      ]),
-    ],
-  });
-  const pkcs8 = await webcrypto.subtle.exportKey("pkcs8", keys.privateKey);
-  return {
-    ca: ca.toString("pem"),
-    cert: cert.toString("pem"),
-    key: x509.PemConverter.encode(pkcs8, "PRIVATE KEY"),
-  };
-}
 
 async function parent(): Promise<number> {
   const certs = await generateCertificates();

@@ -29,8 +29,8 @@ export interface Contender {
 }
 
 /** Keeps `scenario.inFlight` requests going until the time or the count runs out. */
-async function drive(
-  scenario: Scenario,
+export async function drive(
+  scenario: Pick<Scenario, "inFlight">,
   durationMs: number,
   maxRequests: number,
   one: () => Promise<void>,
