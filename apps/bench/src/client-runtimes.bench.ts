@@ -48,7 +48,8 @@ const RUNTIMES = [
     args: ["run", "--allow-all", "--no-check", child],
     target: { ratio: 1.5, over: "deno fetch" },
   },
-  { id: "bun", command: bin("bun"), args: [child], target: { ratio: 1.0, over: "bun fetch" } },
+  // The performance issue's targets: ≥ 1.5× Deno's fetch, ≥ 1.1× Bun's.
+  { id: "bun", command: bin("bun"), args: [child], target: { ratio: 1.1, over: "bun fetch" } },
 ];
 
 const server = await startServer("server.ts");
