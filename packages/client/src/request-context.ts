@@ -7,14 +7,10 @@
 
 import type { HeaderList } from "@reqivo/protocol";
 import type { AuthOptions } from "./auth.ts";
-import type { SessionDns } from "./connection/dns/session-dns.ts";
-import type { Http2Settings } from "./connection/http2/options.ts";
 import type { Lifeline, TimeoutOptions } from "./connection/lifeline.ts";
-import type { OriginTargets } from "./connection/origin-targets.ts";
+import type { OriginTargets, SessionTargets } from "./connection/origin-targets.ts";
 import type { Pool } from "./connection/pool.ts";
 import type { PooledConnection } from "./connection/pooled-connection.ts";
-import type { ProxyRoutes } from "./connection/proxy/routes.ts";
-import type { TlsProfiles } from "./connection/tls-settings.ts";
 import type { Cookies } from "./cookies.ts";
 import type { DecompressOptions } from "./decompress.ts";
 import type { DigestCache } from "./digest.ts";
@@ -25,7 +21,7 @@ import type { RedirectHop } from "./response.ts";
 import type { RetryPolicy } from "./retry.ts";
 
 /** A Session's settings and shared parts, fixed when it is created. */
-export interface SessionState {
+export interface SessionState extends SessionTargets {
   readonly pool: Pool;
   readonly baseUrl: URL | undefined;
   /** Requests and redirects to other origins than `baseUrl`'s are refused. */
@@ -43,16 +39,6 @@ export interface SessionState {
   /** The session's own middleware, innermost of the built-in ones. */
   readonly use: readonly Middleware[];
   readonly digest: DigestCache;
-  /** Per-origin connect options, pool keys and Host values, with the session's TLS and socket settings. */
-  readonly targets: OriginTargets;
-  /** The session's TLS settings and those of requests that set their own. */
-  readonly tls: TlsProfiles;
-  readonly socketPath: string | undefined;
-  readonly dns: SessionDns | undefined;
-  /** The session's proxy settings and those of requests that set their own. */
-  readonly proxies: ProxyRoutes;
-  /** The `http2` option (`undefined`: off). */
-  readonly http2: Http2Settings | undefined;
   /**
    * Where a response body sends its connection when it ends. One function per
    * session instead of a closure per response.

@@ -205,11 +205,15 @@ export function checkSocketPath(path: unknown): string | undefined {
 
 /** What {@link requestTargets} needs of a session: its targets and the settings they were made from. */
 export interface SessionTargets {
+  /** Per-origin connect options, pool keys and Host values, with the session's TLS and socket settings. */
   readonly targets: OriginTargets;
+  /** The session's TLS settings and those of requests that set their own. */
   readonly tls: TlsProfiles;
   readonly socketPath: string | undefined;
   readonly dns: SessionDns | undefined;
+  /** The session's proxy settings and those of requests that set their own. */
   readonly proxies: ProxyRoutes;
+  /** The `http2` option (`undefined`: off). */
   readonly http2: Http2Settings | undefined;
 }
 
