@@ -76,6 +76,16 @@ function requestContender(
   };
 }
 
+/** The scenario's request as undici's request, dispatch and stream APIs take it. */
+function undiciOptions(s: Scenario): Dispatcher.DispatchOptions {
+  return {
+    path: s.path,
+    method: s.method,
+    headers: scenarioHeaders(s),
+    body: s.upload === null ? null : s.upload,
+  };
+}
+
 /** A Reqivo contender: `session.request` and the whole body read, over the scenario's request. */
 function reqivoContender(origin: string, name: string, session: Session): Contender {
   return requestContender(
@@ -176,12 +186,7 @@ export function createContenders(origin: string, connections: number): Contender
     requestContender(
       "undici request",
       (s) => {
-        const options = {
-          path: s.path,
-          method: s.method,
-          headers: scenarioHeaders(s),
-          body: s.upload === null ? null : s.upload,
-        };
+        const options = undiciOptions(s);
         return async () => {
           const res = await undiciPool.request(options);
           const body = await res.body.arrayBuffer();
@@ -193,12 +198,7 @@ export function createContenders(origin: string, connections: number): Contender
     requestContender(
       "undici dispatch",
       (s) => {
-        const options: Dispatcher.DispatchOptions = {
-          path: s.path,
-          method: s.method,
-          headers: scenarioHeaders(s),
-          body: s.upload === null ? null : s.upload,
-        };
+        const options = undiciOptions(s);
         return () =>
           new Promise<void>((resolve, reject) => {
             undiciDispatchPool.dispatch(options, new BodyKeeper(s, resolve, reject));
@@ -209,12 +209,7 @@ export function createContenders(origin: string, connections: number): Contender
     requestContender(
       "undici stream",
       (s) => {
-        const options = {
-          path: s.path,
-          method: s.method,
-          headers: scenarioHeaders(s),
-          body: s.upload === null ? null : s.upload,
-        };
+        const options = undiciOptions(s);
         return async () => {
           const opaque = { length: 0, status: 0 };
           await undiciStreamPool.stream({ ...options, opaque }, ({ statusCode, opaque: o }) => {
