@@ -53,6 +53,8 @@ import {
   type H2Scenario,
 } from "./client/h2-contenders.ts";
 import type { H2ServerStats } from "./client/h2-server.ts";
+// The raw ceiling should reach this many times the fastest contender, as in client.bench.ts.
+import { CEILING_FACTOR } from "./client/multi-run.ts";
 import { type SampleHost, startSampleHost } from "./client/sample-host.ts";
 import {
   collect,
@@ -77,8 +79,6 @@ const MAX_REQUESTS = 2_000_000;
 const UNDICI = "undici h2";
 const NODE = "node:http2";
 const RAW = "raw h2 ceiling";
-/** The raw ceiling should reach this many times the fastest contender (as in client.bench.ts). */
-const CEILING_FACTOR = 2;
 /** The busiest server process above this CPU% during a sample: the server may be the limit. */
 const SERVER_BUSY_PERCENT = 90;
 
