@@ -143,8 +143,10 @@ describe("DnsCache", () => {
 
   it("refuses settings out of range", () => {
     const hook = async () => LOOPBACK;
-    expect(() => new DnsCache(hook, { ttl: -1 })).toThrow(TypeError);
-    expect(() => new DnsCache(hook, { maxEntries: 0 })).toThrow(TypeError);
-    expect(() => new DnsCache(hook, { maxEntries: 1.5 })).toThrow(TypeError);
+    for (const bad of [{ ttl: -1 }, { maxEntries: 0 }, { maxEntries: 1.5 }]) {
+      expect(() => new DnsCache(hook, bad)).toThrow(
+        expect.objectContaining({ name: "InvalidRequestError", code: "INVALID_REQUEST" }),
+      );
+    }
   });
 });

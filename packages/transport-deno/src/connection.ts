@@ -6,6 +6,7 @@ import {
   type Connection,
   ConnectionClosedError,
   type ConnectionInfo,
+  InvalidArgumentError,
   type TransportError,
 } from "@reqivo/transport";
 import { createClosedPromise, ReadSlab, type ResolvedConnectOptions } from "@reqivo/transport/kit";
@@ -76,7 +77,7 @@ export class DenoConnection implements Connection {
    */
   readInto(target: Uint8Array): Promise<number | null> {
     if (target.byteLength === 0) {
-      return Promise.reject(new TypeError("readInto needs a non-empty buffer"));
+      return Promise.reject(new InvalidArgumentError("readInto needs a non-empty buffer"));
     }
     this.#readsQueued++;
     const turn = () => this.#readIntoOnce(target);

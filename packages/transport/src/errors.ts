@@ -32,6 +32,7 @@ const RESET_BRAND = Symbol.for("reqivo.error.ConnectionResetError");
 const CLOSED_BRAND = Symbol.for("reqivo.error.ConnectionClosedError");
 const ABORTED_BRAND = Symbol.for("reqivo.error.AbortedError");
 const UNSUPPORTED_BRAND = Symbol.for("reqivo.error.UnsupportedError");
+const INVALID_ARGUMENT_BRAND = Symbol.for("reqivo.error.InvalidArgumentError");
 
 function hasBrand(value: unknown, brand: symbol): boolean {
   return (
@@ -360,5 +361,36 @@ export class UnsupportedError extends TransportError {
 
   static override [Symbol.hasInstance](value: unknown): boolean {
     return hasBrand(value, UNSUPPORTED_BRAND);
+  }
+}
+
+/**
+ * The caller passed something a transport cannot use (no host, a port out of
+ * range, a malformed ALPN list, an empty `readInto` buffer, ...). Thrown before
+ * any I/O. A `TypeError`, as the runtimes throw for bad arguments, with the
+ * stable code `INVALID_ARGUMENT`; not a `TransportError`, since nothing on the
+ * network failed.
+ *
+ * @example
+ * ```ts
+ * import { InvalidArgumentError } from "@reqivo/transport";
+ * try { await transport.connect({ host: "127.0.0.1", port: 0 }); } catch (e) {
+ *   if (e instanceof InvalidArgumentError) console.log(e.code); // "INVALID_ARGUMENT"
+ * }
+ * ```
+ */
+export class InvalidArgumentError extends TypeError {
+  /** Always `INVALID_ARGUMENT`. */
+  readonly code = "INVALID_ARGUMENT";
+  readonly [REQIVO_ERROR_BRAND] = true;
+  readonly [INVALID_ARGUMENT_BRAND] = true;
+
+  constructor(message: string, options: TransportErrorOptions = {}) {
+    super(message, errorOptions(options));
+    this.name = "InvalidArgumentError";
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, INVALID_ARGUMENT_BRAND);
   }
 }

@@ -16,6 +16,7 @@ export {
   ConnectionResetError,
   ConnectTimeoutError,
   DnsError,
+  InvalidArgumentError,
   REQIVO_ERROR_BRAND,
   TlsCertificateError,
   TlsError,

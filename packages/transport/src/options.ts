@@ -5,6 +5,7 @@ import type {
   LookupFunction,
   TlsVersion,
 } from "./contract.ts";
+import { InvalidArgumentError } from "./errors.ts";
 
 /**
  * TLS settings with defaults applied; see {@link resolveConnectOptions}.
@@ -112,7 +113,7 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
 function checkDelay(delay: number | undefined): number {
   if (delay === undefined) return DEFAULT_HAPPY_EYEBALLS_DELAY;
   if (typeof delay !== "number" || !(delay >= 0) || !Number.isFinite(delay)) {
-    throw new TypeError("happyEyeballsDelay must be a number of milliseconds >= 0");
+    throw new InvalidArgumentError("happyEyeballsDelay must be a number of milliseconds >= 0");
   }
   return delay;
 }
@@ -124,8 +125,11 @@ function checkTunnel(
 ): Connection | null {
   if (tunnel === undefined) return null;
   if (!tls)
-    throw new TypeError("`tunnel` needs `tls`: a tunnel without TLS is the connection itself");
-  if (path !== null) throw new TypeError("`tunnel` names the far end by host and port, not `path`");
+    throw new InvalidArgumentError(
+      "`tunnel` needs `tls`: a tunnel without TLS is the connection itself",
+    );
+  if (path !== null)
+    throw new InvalidArgumentError("`tunnel` names the far end by host and port, not `path`");
   return tunnel;
 }
 
@@ -134,7 +138,7 @@ const DEFAULT_HAPPY_EYEBALLS_DELAY = 250;
 
 function checkHost(host: string | undefined): string {
   if (typeof host !== "string" || host.length === 0) {
-    throw new TypeError("connect options need `host` and `port`, or `path`");
+    throw new InvalidArgumentError("connect options need `host` and `port`, or `path`");
   }
   // Brackets belong to URLs, not to socket APIs.
   return host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
@@ -142,7 +146,7 @@ function checkHost(host: string | undefined): string {
 
 function checkPort(port: number | undefined): number {
   if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new TypeError(`port must be an integer from 1 to 65535, got ${String(port)}`);
+    throw new InvalidArgumentError(`port must be an integer from 1 to 65535, got ${String(port)}`);
   }
   return port;
 }
@@ -150,7 +154,7 @@ function checkPort(port: number | undefined): number {
 function checkTimeout(timeout: number | undefined): number | null {
   if (timeout === undefined) return null;
   if (typeof timeout !== "number" || !(timeout > 0) || !Number.isFinite(timeout)) {
-    throw new TypeError(`connectTimeout must be a positive number of milliseconds`);
+    throw new InvalidArgumentError(`connectTimeout must be a positive number of milliseconds`);
   }
   return timeout;
 }
@@ -158,7 +162,7 @@ function checkTimeout(timeout: number | undefined): number | null {
 function keepAliveDelay(keepAlive: boolean | number | undefined): number | null {
   if (keepAlive === undefined || keepAlive === false) return null;
   if (keepAlive === true) return 0;
-  if (!(keepAlive >= 0)) throw new TypeError("keepAlive delay must be >= 0 ms");
+  if (!(keepAlive >= 0)) throw new InvalidArgumentError("keepAlive delay must be >= 0 ms");
   return keepAlive;
 }
 
@@ -166,10 +170,10 @@ function resolveTls(tls: ConnectOptions["tls"], host: string | null): ResolvedTl
   if (tls === undefined || tls === false) return null;
   const options = tls === true ? {} : tls;
   if ((options.cert === undefined) !== (options.key === undefined)) {
-    throw new TypeError("tls.cert and tls.key go together");
+    throw new InvalidArgumentError("tls.cert and tls.key go together");
   }
   if (options.minVersion !== undefined && !TLS_VERSIONS.includes(options.minVersion)) {
-    throw new TypeError(`tls.minVersion must be one of ${TLS_VERSIONS.join(", ")}`);
+    throw new InvalidArgumentError(`tls.minVersion must be one of ${TLS_VERSIONS.join(", ")}`);
   }
   const servername = options.servername ?? (host !== null && !isIpAddress(host) ? host : null);
   return {
@@ -193,18 +197,21 @@ const ALPN_LIST_MAX_BYTES = 0xffff;
 
 function checkAlpnProtocols(protocols: readonly string[] | undefined): readonly string[] {
   if (protocols === undefined) return [];
-  if (!Array.isArray(protocols)) throw new TypeError("tls.alpnProtocols must be an array of names");
+  if (!Array.isArray(protocols))
+    throw new InvalidArgumentError("tls.alpnProtocols must be an array of names");
   let wireBytes = 0;
   for (const name of protocols) {
     if (typeof name !== "string" || !ALPN_NAME.test(name)) {
-      throw new TypeError(
+      throw new InvalidArgumentError(
         'each tls.alpnProtocols entry must be 1 to 255 visible ASCII characters, e.g. "h2"',
       );
     }
     wireBytes += 1 + name.length;
   }
   if (wireBytes > ALPN_LIST_MAX_BYTES) {
-    throw new TypeError(`tls.alpnProtocols takes at most ${ALPN_LIST_MAX_BYTES} bytes on the wire`);
+    throw new InvalidArgumentError(
+      `tls.alpnProtocols takes at most ${ALPN_LIST_MAX_BYTES} bytes on the wire`,
+    );
   }
   return [...protocols];
 }
@@ -214,7 +221,7 @@ const BASE64_SHA256 = /^[A-Za-z0-9+/]{43}=$/;
 function normalizePin(pin: string): string {
   const bare = typeof pin === "string" && pin.startsWith("sha256/") ? pin.slice(7) : pin;
   if (typeof bare !== "string" || !BASE64_SHA256.test(bare)) {
-    throw new TypeError(
+    throw new InvalidArgumentError(
       "each tls.pins entry must be a base64 SHA-256 digest, optionally prefixed sha256/",
     );
   }

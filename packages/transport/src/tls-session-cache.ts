@@ -3,6 +3,7 @@
 // the sessions. How a session is captured and offered is the runtime's (a
 // `session` event in node:tls, `getSession()`/`setSession()` on Bun sockets),
 // and so is the hash, since this package uses no runtime crypto.
+import { InvalidArgumentError } from "./errors.ts";
 import type { ResolvedConnectOptions } from "./options.ts";
 
 /** Sessions kept per origin: TLS 1.3 tickets are meant for one use each (RFC 8446 §C.4). */
@@ -51,7 +52,7 @@ export function createTlsSessionCache<Session>(
 ): TlsSessionCache<Session> | null {
   const maxKeys = options.maxKeys ?? DEFAULT_MAX_KEYS;
   if (!Number.isInteger(maxKeys) || maxKeys < 0) {
-    throw new TypeError("tlsSessionCacheSize must be an integer >= 0");
+    throw new InvalidArgumentError("tlsSessionCacheSize must be an integer >= 0");
   }
   return maxKeys === 0 ? null : new TlsSessionCache<Session>(maxKeys, options.digest);
 }

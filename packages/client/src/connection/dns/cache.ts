@@ -10,6 +10,7 @@ import {
   type LookupAddress,
   type LookupFunction,
 } from "@reqivo/transport";
+import { InvalidRequestError } from "../../errors.ts";
 
 /**
  * Tuning of the session's DNS cache (`SessionOptions.dns.cache`). Times are in
@@ -52,7 +53,7 @@ const DEFAULT_MAX_ENTRIES = 1000;
 export function cacheSetting(name: string, value: unknown, min: number): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || Number.isNaN(value) || value < min)
-    throw new TypeError(`dns.cache.${name} must be a number >= ${min}`);
+    throw new InvalidRequestError(`dns.cache.${name} must be a number >= ${min}`);
   return value;
 }
 
@@ -70,7 +71,7 @@ export class DnsCache {
   readonly #pending = new Map<string, Pending>();
   readonly #now: () => number;
 
-  /** Throws TypeError for a setting out of range. `now` is the clock (tests pass their own). */
+  /** Throws `InvalidRequestError` for a setting out of range. `now` is the clock (tests pass their own). */
   constructor(
     resolve: LookupFunction,
     options: DnsCacheOptions = {},
@@ -83,7 +84,7 @@ export class DnsCache {
     this.#errorTtl = cacheSetting("errorTtl", options.errorTtl, 0) ?? 0;
     const maxEntries = cacheSetting("maxEntries", options.maxEntries, 1) ?? DEFAULT_MAX_ENTRIES;
     if (!Number.isInteger(maxEntries))
-      throw new TypeError("dns.cache.maxEntries must be an integer");
+      throw new InvalidRequestError("dns.cache.maxEntries must be an integer");
     this.#maxEntries = maxEntries;
   }
 

@@ -1,6 +1,6 @@
 // Plain TCP and Unix socket cases: echo, negotiated info, ordering, handle hygiene.
 import type { Connection } from "../../contract.ts";
-import { ConnectionRefusedError } from "../../errors.ts";
+import { ConnectionRefusedError, InvalidArgumentError } from "../../errors.ts";
 import {
   type CaseContext,
   type CaseDefinition,
@@ -125,16 +125,19 @@ export const basicCases: CaseDefinition[] = [
     },
   },
   {
-    name: "options: nonsense is a TypeError before any I/O",
+    name: "options: nonsense is a TypeError (INVALID_ARGUMENT) before any I/O",
     async run(context) {
       const { check, transport } = context;
-      await check.rejects(transport.connect({}), TypeError, "no host, no path");
-      await check.rejects(transport.connect({ host: "127.0.0.1", port: 0 }), TypeError, "port 0");
-      await check.rejects(
-        transport.connect({ host: "127.0.0.1", port: 1, tls: { cert: "x" } }),
-        TypeError,
-        "cert without key",
-      );
+      const bad = [
+        [{}, "no host, no path"],
+        [{ host: "127.0.0.1", port: 0 }, "port 0"],
+        [{ host: "127.0.0.1", port: 1, tls: { cert: "x" } }, "cert without key"],
+      ] as const;
+      for (const [options, label] of bad) {
+        const error = await check.rejects(transport.connect(options), TypeError, label);
+        check.ok(error instanceof InvalidArgumentError, `${label}: InvalidArgumentError`);
+        check.equal((error as InvalidArgumentError).code, "INVALID_ARGUMENT", `${label}: code`);
+      }
     },
   },
 ];
