@@ -171,14 +171,6 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 const PRINTABLE_ASCII = /^[\u0020-\u007e]*$/;
 
 /**
- * The `username` or `username*` parameter for a clear-text user name.
- * ASCII goes in a quoted string. Otherwise a server that announced
- * `charset=UTF-8` gets `username*` (RFC 7616 §3.4.4); one that did not
- * (Apache's mod_auth_digest, for one) gets the UTF-8 bytes inside the quoted
- * string, as curl sends them: the bytes it hashed, which is what such a server
- * compares. A header value is a byte string, one character per byte.
- */
-/**
  * Refuses a Digest user name that cannot be sent safely, before any request.
  *
  * @example
@@ -192,6 +184,14 @@ export function checkDigestUsername(username: string): void {
     throw new InvalidRequestError("a Digest user name cannot contain control characters");
 }
 
+/**
+ * The `username` or `username*` parameter for a clear-text user name.
+ * ASCII goes in a quoted string. Otherwise a server that announced
+ * `charset=UTF-8` gets `username*` (RFC 7616 §3.4.4); one that did not
+ * (Apache's mod_auth_digest, for one) gets the UTF-8 bytes inside the quoted
+ * string, as curl sends them: the bytes it hashed, which is what such a server
+ * compares. A header value is a byte string, one character per byte.
+ */
 function usernameParameter(username: string, utf8Announced: boolean): string {
   if (PRINTABLE_ASCII.test(username)) return `username=${quote(username)}`;
   const bytes = encoder.encode(username);
