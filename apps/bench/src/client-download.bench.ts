@@ -15,7 +15,7 @@
 // Options: --rounds=N (default 5), --duration=MS (default 1000),
 //   --big-rounds=N (default 2), --big-mib=N (default 1024),
 //   --big-runtimes=node,deno,bun (default all three),
-//   --only=chunked-10m|stream-1g (one section only), --write, --label=NAME
+//   --section=chunked-10m|stream-1g (that section only), --write, --label=NAME
 import * as http from "node:http";
 import { fileURLToPath } from "node:url";
 import { Session } from "@reqivo/client";
@@ -49,7 +49,7 @@ const DURATION = numberFlag("duration", 1000, 100, 10_000);
 const BIG_ROUNDS = numberFlag("big-rounds", 2, 1, 10);
 const BIG_BYTES = numberFlag("big-mib", 1024, 1, 4096) * 1024 * 1024;
 const MAX_DOWNLOADS = 100_000;
-const ONLY = flag("only");
+const SECTION = flag("section");
 const TEN_MIB = 10 * 1024 * 1024;
 
 interface Streamer {
@@ -371,9 +371,9 @@ try {
   console.log(
     `download benchmark: chunked 10 MiB ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up); ${fmt(BIG_BYTES / 1024 / 1024)} MiB × ${BIG_ROUNDS} rounds, one process per download.`,
   );
-  const a = ONLY === "stream-1g" ? undefined : await chunked();
+  const a = SECTION === "stream-1g" ? undefined : await chunked();
   if (a !== undefined) console.log(`\n### Chunked 10 MiB, streamed\n\n${a.markdown}\n`);
-  const b = ONLY === "chunked-10m" ? undefined : await big();
+  const b = SECTION === "chunked-10m" ? undefined : await big();
   if (b !== undefined)
     console.log(`\n### ${fmt(BIG_BYTES / 1024 / 1024)} MiB streamed\n\n${b.markdown}\n`);
   writeSection(
