@@ -498,7 +498,7 @@ export function http2RuntimeServerCases(
       }
     },
 
-    async [`the runtime's own cleartext server and h2c prior knowledge: ${speaks.h2c ? "HTTP/2" : "an H2_ ProtocolError, at once"}`]() {
+    async [`the runtime's own cleartext server and h2c prior knowledge: ${speaks.h2c ? "HTTP/2" : "H2_PEER_SPOKE_HTTP1, at once"}`]() {
       const server = await serve((request) => new Response(`c ${new URL(request.url).pathname}`));
       const session = new Session({
         transport: transport(),
@@ -521,10 +521,10 @@ export function http2RuntimeServerCases(
           );
           return;
         }
-        // An HTTP/1.1 server answers the preface with an HTTP/1.1 error, which is no HTTP/2 frame.
+        // An HTTP/1.1 server answers the preface with an HTTP/1.1 error: the protocol names it.
         await assert.rejects(
           session.get(`${url}/x`),
-          (error) => error instanceof ProtocolError && error.code.startsWith("H2_"),
+          (error) => error instanceof ProtocolError && error.code === "H2_PEER_SPOKE_HTTP1",
         );
       } finally {
         await session.close();

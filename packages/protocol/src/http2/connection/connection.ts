@@ -34,6 +34,7 @@ import {
   checkContentLength,
   StreamError,
 } from "./response-checks.ts";
+import { ServerPrefaceCheck } from "./server-preface.ts";
 import { Http2Stream } from "./stream.ts";
 import { type StreamInput, streamTransition } from "./stream-state.ts";
 import { DEFAULT_WINDOW, Outbox, StreamTable } from "./stream-table.ts";
@@ -90,6 +91,8 @@ export class Http2ClientConnection {
   readonly #writer = this.#outbox.writer;
   readonly #table = new StreamTable(this.#outbox);
   #state: ConnectionState = "awaiting_preface";
+  /** Checks the server's first frame header before any other check; dropped once it passed. */
+  #prefaceCheck: ServerPrefaceCheck | undefined = new ServerPrefaceCheck();
   #failure: ProtocolError | undefined;
   /** The server's SETTINGS as they stand (protocol defaults until it sends its own). */
   readonly #peerSettings = new Map<number, number>();
@@ -336,6 +339,11 @@ export class Http2ClientConnection {
     const events: Http2Event[] = [];
     try {
       this.#reader.receiveData(bytes);
+      const prefaceCheck = this.#prefaceCheck;
+      if (prefaceCheck !== undefined) {
+        prefaceCheck.accept(bytes);
+        if (prefaceCheck.done) this.#prefaceCheck = undefined;
+      }
       for (let raw = this.#reader.nextFrame(); raw !== NEED_DATA; raw = this.#reader.nextFrame()) {
         const frame = this.#joiner.accept(raw);
         if (frame !== undefined) this.#handle(frame, events);

@@ -15,6 +15,11 @@ import { http2ErrorFor } from "../frames/errors.ts";
 export type Http2ConnectionErrorCode =
   /** The server's first frame was not SETTINGS (PROTOCOL_ERROR). */
   | "H2_BAD_PREFACE"
+  /**
+   * The server's first octets were an HTTP/1.x status line, not SETTINGS: it
+   * speaks only HTTP/1.x there, and h2c prior knowledge was wrong (PROTOCOL_ERROR).
+   */
+  | "H2_PEER_SPOKE_HTTP1"
   /** A frame the stream's state forbids: DATA on an idle stream, a server-opened stream, … (PROTOCOL_ERROR). */
   | "H2_INVALID_STREAM_STATE"
   /** A frame on a stream that is half-closed (remote) or closed (STREAM_CLOSED). */
@@ -46,6 +51,7 @@ export type Http2ConnectionErrorCode =
 
 const HTTP2_ERROR_OF: Readonly<Record<Http2ConnectionErrorCode, number>> = {
   H2_BAD_PREFACE: HTTP2_ERROR.PROTOCOL_ERROR,
+  H2_PEER_SPOKE_HTTP1: HTTP2_ERROR.PROTOCOL_ERROR,
   H2_INVALID_STREAM_STATE: HTTP2_ERROR.PROTOCOL_ERROR,
   H2_STREAM_CLOSED: HTTP2_ERROR.STREAM_CLOSED,
   H2_PUSH_REFUSED: HTTP2_ERROR.PROTOCOL_ERROR,
