@@ -19,6 +19,9 @@
 //                (src/client/h2-raw-ceiling.ts): what the server allows. The
 //                tables give the raw ceiling ÷ the fastest contender and flag
 //                it below 2× (the ceiling check of client.bench.ts).
+//   reqivo h2 (baseline)  with REQIVO_BASELINE=<another checkout, packages
+//                built>: that checkout's client as "reqivo h2", for a
+//                before/after of a change in one run
 // Reqivo's pool shares one HTTP/2 connection among all requests to an
 // origin (it opens another only at the server's stream limit or 1,000 streams),
 // so `connections: 10` caps it at 10 without making it open 10: the
@@ -37,7 +40,7 @@
 //   --duration=MS         length of one sample (default 1000)
 //   --server-processes=N  server processes sharing the port (default 2)
 //   --scenario=ID,…       get-tiny-1c, get-tiny-10c, get-64k-1c, get-64k-10c
-//   --only=NAME,…         reqivo h2, reqivo h1, undici h2, node:http2, raw h2 ceiling
+//   --only=NAME,…         reqivo h2, reqivo h2 (baseline), reqivo h1, undici h2, node:http2, raw h2 ceiling
 //   --write, --label=NAME results/<date>[-NAME].md (the section is appended) and SVG charts
 //   --profile=MS          one contender (reqivo h2, or --only's first) in this process,
 //                         MS per scenario after a 1 s warm-up, for node --cpu-prof

@@ -5,6 +5,8 @@
 // unchanged. The harness checks after each test that no socket stayed open.
 import { constants } from "node:http2";
 import { gzipSync } from "node:zlib";
+import type { Transport } from "@reqivo/transport";
+import { createTransport } from "@reqivo/transport-node";
 import { describe, expect, it } from "vitest";
 import {
   AbortError,
@@ -88,6 +90,37 @@ describe("HTTP/2 (the http2 option)", () => {
     expect(server.accepted).toBe(1);
     // Held 10 ms each, they overlapped on the one connection.
     expect(server.peakStreams()).toBeGreaterThan(1);
+  });
+
+  it("joins what 100 requests opened at once say into a few transport writes, in order", async () => {
+    const server = await http2Server((req, res) => {
+      setTimeout(() => res.end(`w ${req.url}`), 10);
+    });
+    const inner = createTransport();
+    let writes = 0;
+    // Counts the client's writes on the connection (HEADERS, WINDOW_UPDATEs, ACKs).
+    const counting: Transport = {
+      name: inner.name,
+      async connect(options) {
+        const conn = await inner.connect(options);
+        const write = conn.write.bind(conn);
+        conn.write = (bytes) => {
+          writes++;
+          return write(bytes);
+        };
+        return conn;
+      },
+    };
+    const s = session({ transport: counting, tls: { ca: server.ca }, http2: true });
+    await (await s.get(`${server.url}/warm`)).text(); // the preface and SETTINGS go first
+    const before = writes;
+    const all = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => s.get(`${server.url}/${i}`).then((r) => r.text())),
+    );
+    expect(all).toEqual(Array.from({ length: 100 }, (_, i) => `w /${i}`));
+    // One write per HEADERS frame would be 100; a write under way collects the rest.
+    expect(writes - before).toBeLessThan(20);
+    expect(server.sessions()).toBe(1);
   });
 
   it("never opens more streams than the server's SETTINGS_MAX_CONCURRENT_STREAMS", async () => {
