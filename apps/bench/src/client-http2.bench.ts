@@ -9,7 +9,9 @@
 // Contenders, each in a Node process of its own (sample-host.ts,
 // h2-contender-child.ts), interleaved round by round (order rotated by one
 // each round) after a warm-up round:
-//   reqivo h2    Session({ http2: true, tls: { ca }, pool: { connections: 1 | 10 } })
+//   reqivo h2    Session({ http2: true, tls: { ca }, pool: { connections: 1 | 10 } });
+//                on 10 connections http2: { maxStreamsPerConnection: 10 }, so
+//                the 100 in flight spread over all 10
 //   reqivo h1    the same without http2: HTTP/1.1 over TLS, so on 1 connection
 //                one request at a time (the point of the comparison)
 //   undici h2    Pool({ allowH2: true, connections: 1 | 10 }), `request` API
@@ -24,8 +26,10 @@
 //                before/after of a change in one run
 // Reqivo's pool shares one HTTP/2 connection among all requests to an
 // origin (it opens another only at the server's stream limit or 1,000 streams),
-// so `connections: 10` caps it at 10 without making it open 10: the
-// "connections used" column shows it on 1 in both scenarios.
+// so `connections: 10` alone caps it at 10 without making it open 10; the
+// 10-connection scenarios therefore also set http2.maxStreamsPerConnection
+// (100 in flight ÷ 10), and "connections used" shows 10 there. The baseline
+// contender keeps one connection (its checkout may not know the option).
 // CPU µs/req is the contender process's user + system time per request.
 // Around every sample the server reports its CPU time (the table shows the
 // server's CPU% during the contender's samples, summed over its processes

@@ -138,6 +138,47 @@ describe("HTTP/2 (the http2 option)", () => {
     expect(server.peakStreams()).toBeLessThanOrEqual(2);
   });
 
+  it("maxStreamsPerConnection spreads streams over more connections, within pool.connections", async () => {
+    // Answers wait until all 40 arrived (or 2 s passed): only four connections of 10 carry them.
+    const held: (() => void)[] = [];
+    const releaseAll = () => {
+      for (const answer of held.splice(0)) answer();
+    };
+    const deadline = setTimeout(releaseAll, 2000);
+    const server = await http2Server((req, res) => {
+      held.push(() => res.end(`m ${req.url}`));
+      if (held.length === 40) releaseAll();
+    });
+    const s = session({
+      tls: { ca: server.ca },
+      http2: { maxStreamsPerConnection: 10 },
+      pool: { connections: 4 },
+    });
+    const all = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => s.get(`${server.url}/${i}`).then((r) => r.text())),
+    );
+    clearTimeout(deadline);
+    expect(all).toEqual(Array.from({ length: 40 }, (_, i) => `m /${i}`));
+    // 40 at once, 10 a connection, at most 4 connections: all four, 10 streams each.
+    expect([server.sessions(), server.peakStreams()]).toEqual([4, 10]);
+  });
+
+  it("maxStreamsPerConnection with one connection: the rest wait for a stream there", async () => {
+    const server = await http2Server((req, res) => {
+      setTimeout(() => res.end(`o ${req.url}`), 20);
+    });
+    const s = session({
+      tls: { ca: server.ca },
+      http2: { maxStreamsPerConnection: 3 },
+      pool: { connections: 1 },
+    });
+    const all = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => s.get(`${server.url}/${i}`).then((r) => r.text())),
+    );
+    expect(all).toEqual(Array.from({ length: 12 }, (_, i) => `o /${i}`));
+    expect([server.sessions(), server.peakStreams()]).toEqual([1, 3]);
+  });
+
   it("with one connection allowed, requests beyond the stream limit queue for a stream", async () => {
     const server = await http2Server(
       (req, res) => {
@@ -475,6 +516,8 @@ describe("HTTP/2 (the http2 option)", () => {
     expect(() => session({ http2: { priorKnowledge: "yes" } as never })).toThrow(
       InvalidRequestError,
     );
+    for (const maxStreamsPerConnection of [0, 1.5, -1, Number.NaN])
+      expect(() => session({ http2: { maxStreamsPerConnection } })).toThrow(InvalidRequestError);
     for (const settingsTimeout of [0, -5, Number.NaN, Number.POSITIVE_INFINITY])
       expect(() => session({ http2: { settingsTimeout } })).toThrow(InvalidRequestError);
   });
