@@ -48,8 +48,11 @@
 //   --write, --label=NAME results/<date>[-NAME].md (the section is appended) and SVG charts
 //   --profile=MS          one contender (reqivo h2, or --only's first) in this process,
 //                         MS per scenario after a 1 s warm-up, for node --cpu-prof
+//   --allocations=N       bytes allocated per request by that contender over N
+//                         requests per scenario, by allocating function (V8's heap sampler)
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
+import { allocationProfile } from "./client/allocations.ts";
 import { generateCertificates } from "./client/certificates.ts";
 import type { SampleReply } from "./client/contender-child.ts";
 import type { H2SampleRequest } from "./client/h2-contender-child.ts";
@@ -144,8 +147,13 @@ async function profile(): Promise<void> {
   const { port } = await serverStats(server);
   const contender = createH2Contender(name, port, certs.ca);
   if (contender === undefined) throw new Error(`no contender named ${name}`);
+  const allocations = flag("allocations");
   try {
     for (const s of scenarios) {
+      if (allocations !== undefined) {
+        await allocationProfile(contender, s, Math.min(200_000, Number(allocations) || 20_000));
+        continue;
+      }
       await contender.sample(s, 1000, MAX_REQUESTS); // warm-up
       collect();
       const cpu = process.cpuUsage();
@@ -437,5 +445,5 @@ function sideBySide(runs: readonly RunResult[]): string {
 }
 
 // Last, so every constant above is initialised before it runs.
-if (flag("profile") !== undefined) await profile();
+if (flag("profile") !== undefined || flag("allocations") !== undefined) await profile();
 else await measure();
