@@ -1,10 +1,10 @@
 // Deterministic per-request costs of Reqivo's HTTP/2 client, the figures that
-// wall-clock req/s on a shared machine cannot give: transport writes and
-// octets written per request, and octets copied by JavaScript per request
+// wall-clock req/s on a shared machine cannot give: transport reads, writes
+// and octets written per request, and octets copied by JavaScript per request
 // (Uint8Array.prototype.slice and .set, counted by wrapping them; Node's own
 // internals use captured primordials and are not counted).
 //
-//   npx tsx src/client-http2-costs.ts [--requests=N] [--connections=N] [--root=<checkout>]
+//   npx tsx src/client-http2-costs.ts [--requests=N] [--connections=N] [--max-streams=N] [--root=<checkout>]
 //
 // The server is the bench's (src/client/h2-server.ts, one process); the
 // client runs here: 100 requests in flight, GET /tiny and GET /64k. With
@@ -21,13 +21,16 @@ const REQUESTS = numberFlag("requests", 2000, 100, 100_000);
 const CONNECTIONS = numberFlag("connections", 1, 1, 100);
 const IN_FLIGHT = 100;
 const root = flag("root");
+// http2.maxStreamsPerConnection (the bench's 10-connection scenarios use 10).
+const maxStreams = flag("max-streams");
 
 interface Counters {
+  reads: number;
   writes: number;
   written: number;
   copied: number;
 }
-const counters: Counters = { writes: 0, written: 0, copied: 0 };
+const counters: Counters = { reads: 0, writes: 0, written: 0, copied: 0 };
 
 // Copies made by JavaScript code (ours): slice() and set().
 const proto = Uint8Array.prototype;
@@ -63,12 +66,17 @@ const { port } = await stats();
 const { Session } = await load("client", "@reqivo/client");
 const { createTransport } = await load("transport-node", "@reqivo/transport-node");
 const inner = createTransport();
-// Counts the client's transport writes.
+// Counts the client's transport reads and writes.
 const transport = {
   name: inner.name,
   lookup: inner.lookup?.bind(inner),
   async connect(options: unknown) {
     const conn = await inner.connect(options);
+    const read = conn.read.bind(conn);
+    conn.read = () => {
+      counters.reads++;
+      return read();
+    };
     const write = conn.write.bind(conn);
     conn.write = (bytes: Uint8Array) => {
       counters.writes++;
@@ -81,7 +89,7 @@ const transport = {
 const session = new Session({
   transport,
   tls: { ca: certs.ca },
-  http2: true,
+  http2: maxStreams === undefined ? true : { maxStreamsPerConnection: Number(maxStreams) },
   pool: { connections: CONNECTIONS },
 });
 
@@ -98,13 +106,14 @@ async function run(path: string, count: number): Promise<void> {
 }
 
 console.log(
-  `client-http2-costs: ${REQUESTS} requests per path, ${IN_FLIGHT} in flight, pool.connections ${CONNECTIONS}${
+  `client-http2-costs: ${REQUESTS} requests per path, ${IN_FLIGHT} in flight, pool.connections ${CONNECTIONS}, maxStreamsPerConnection ${maxStreams ?? "unset"}${
     root === undefined ? "" : `, client from ${root}`
   }`,
 );
 for (const path of ["/tiny", "/64k"]) {
   await run(path, IN_FLIGHT * 2); // warm-up: connections open, tables filled
   await stats();
+  counters.reads = 0;
   counters.writes = 0;
   counters.written = 0;
   counters.copied = 0;
@@ -112,7 +121,7 @@ for (const path of ["/tiny", "/64k"]) {
   const seen = await stats();
   const per = (n: number) => (n / REQUESTS).toFixed(2);
   console.log(
-    `${path}: ${per(counters.writes)} transport writes/req, ${per(counters.written)} octets written/req, ` +
+    `${path}: ${per(counters.reads)} reads/req, ${per(counters.writes)} transport writes/req, ${per(counters.written)} octets written/req, ` +
       `${per(counters.copied)} octets copied by JS/req, server saw ${seen.h2Used} h2 connection(s)`,
   );
 }
