@@ -29,7 +29,8 @@
 // so `connections: 10` alone caps it at 10 without making it open 10; the
 // 10-connection scenarios therefore also set http2.maxStreamsPerConnection
 // (100 in flight ÷ 10), and "connections used" shows 10 there. The baseline
-// contender keeps one connection (its checkout may not know the option).
+// contender does the same if its checkout knows the option, else it keeps one
+// connection.
 // CPU µs/req is the contender process's user + system time per request.
 // Around every sample the server reports its CPU time (the table shows the
 // server's CPU% during the contender's samples, summed over its processes

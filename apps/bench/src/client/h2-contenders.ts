@@ -132,21 +132,26 @@ function reqivo(
   modules: () => Promise<ReqivoModules> = current,
 ): H2Contender {
   const want = h2 ? "2" : "1.1";
-  // The baseline may predate http2.maxStreamsPerConnection (an unknown option throws).
-  const spreads = modules === current;
   return contender(name, async (connections) => {
     const { Session, createTransport } = await modules();
-    const session = new Session({
-      transport: createTransport(),
-      tls: { ca },
-      // On 10 connections: at most 10 streams each, so the 100 in flight
-      // spread over all 10 (without it one connection carries them all).
-      http2:
-        h2 && spreads && connections > 1
-          ? { maxStreamsPerConnection: Math.ceil(IN_FLIGHT / connections) }
-          : h2,
-      pool: { connections, idleTimeout: 120_000 },
-    });
+    const open = (http2: boolean | { maxStreamsPerConnection: number }) =>
+      new Session({
+        transport: createTransport(),
+        tls: { ca },
+        http2,
+        pool: { connections, idleTimeout: 120_000 },
+      });
+    // On 10 connections: at most 10 streams each, so the 100 in flight
+    // spread over all 10 (without it one connection carries them all).
+    const spread = h2 && connections > 1;
+    let session: Session;
+    try {
+      session = open(spread ? { maxStreamsPerConnection: Math.ceil(IN_FLIGHT / connections) } : h2);
+    } catch (error) {
+      // A baseline from before http2.maxStreamsPerConnection: an unknown option throws.
+      if (!spread || modules === current) throw error;
+      session = open(h2);
+    }
     let checked = false;
     return {
       one(s) {
