@@ -408,6 +408,29 @@ describe("HTTP/2 (the http2 option)", () => {
     await expect.poll(() => server.open()).toBe(0);
   });
 
+  it("closing the session says GOAWAY (NO_ERROR) before the connection closes", async () => {
+    const goaways: number[] = [];
+    const watched = new WeakSet<object>();
+    const server = await http2Server((req, res) => {
+      const h2session = (
+        req as unknown as { stream: { session: import("node:http2").Http2Session } }
+      ).stream.session;
+      if (!watched.has(h2session)) {
+        watched.add(h2session);
+        h2session.on("goaway", (code: number) => goaways.push(code));
+      }
+      res.end("x");
+    });
+    const s = session({ tls: { ca: server.ca }, http2: true });
+    // Several requests at once: the GOAWAY follows whatever was being written.
+    await Promise.all(
+      Array.from({ length: 5 }, () => s.get(`${server.url}/`).then((r) => r.text())),
+    );
+    await s.close();
+    await expect.poll(() => goaways).toEqual([constants.NGHTTP2_NO_ERROR]);
+    await expect.poll(() => server.open()).toBe(0);
+  });
+
   it("a headers timeout resets only its stream; the connection serves the next request", async () => {
     const server = await http2Server((req, res) => {
       if (req.url === "/never") return; // no answer: the client's timeout ends it
