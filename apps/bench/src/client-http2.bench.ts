@@ -9,7 +9,9 @@
 // Contenders, each in a Node process of its own (sample-host.ts,
 // h2-contender-child.ts), interleaved round by round (order rotated by one
 // each round) after a warm-up round:
-//   reqivo h2    Session({ http2: true, tls: { ca }, pool: { connections: 1 | 10 } })
+//   reqivo h2    Session({ http2: true, tls: { ca }, pool: { connections: 1 | 10 } });
+//                on 10 connections http2: { maxStreamsPerConnection: 10 }, so
+//                the 100 in flight spread over all 10
 //   reqivo h1    the same without http2: HTTP/1.1 over TLS, so on 1 connection
 //                one request at a time (the point of the comparison)
 //   undici h2    Pool({ allowH2: true, connections: 1 | 10 }), `request` API
@@ -19,10 +21,16 @@
 //                (src/client/h2-raw-ceiling.ts): what the server allows. The
 //                tables give the raw ceiling ÷ the fastest contender and flag
 //                it below 2× (the ceiling check of client.bench.ts).
+//   reqivo h2 (baseline)  with REQIVO_BASELINE=<another checkout, packages
+//                built>: that checkout's client as "reqivo h2", for a
+//                before/after of a change in one run
 // Reqivo's pool shares one HTTP/2 connection among all requests to an
 // origin (it opens another only at the server's stream limit or 1,000 streams),
-// so `connections: 10` caps it at 10 without making it open 10: the
-// "connections used" column shows it on 1 in both scenarios.
+// so `connections: 10` alone caps it at 10 without making it open 10; the
+// 10-connection scenarios therefore also set http2.maxStreamsPerConnection
+// (100 in flight ÷ 10), and "connections used" shows 10 there. The baseline
+// contender does the same if its checkout knows the option, else it keeps one
+// connection.
 // CPU µs/req is the contender process's user + system time per request.
 // Around every sample the server reports its CPU time (the table shows the
 // server's CPU% during the contender's samples, summed over its processes
@@ -37,12 +45,15 @@
 //   --duration=MS         length of one sample (default 1000)
 //   --server-processes=N  server processes sharing the port (default 2)
 //   --scenario=ID,…       get-tiny-1c, get-tiny-10c, get-64k-1c, get-64k-10c
-//   --only=NAME,…         reqivo h2, reqivo h1, undici h2, node:http2, raw h2 ceiling
+//   --only=NAME,…         reqivo h2, reqivo h2 (baseline), reqivo h1, undici h2, node:http2, raw h2 ceiling
 //   --write, --label=NAME results/<date>[-NAME].md (the section is appended) and SVG charts
 //   --profile=MS          one contender (reqivo h2, or --only's first) in this process,
 //                         MS per scenario after a 1 s warm-up, for node --cpu-prof
+//   --allocations=N       bytes allocated per request by that contender over N
+//                         requests per scenario, by allocating function (V8's heap sampler)
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
+import { allocationProfile } from "./client/allocations.ts";
 import { generateCertificates } from "./client/certificates.ts";
 import type { SampleReply } from "./client/contender-child.ts";
 import type { H2SampleRequest } from "./client/h2-contender-child.ts";
@@ -137,8 +148,13 @@ async function profile(): Promise<void> {
   const { port } = await serverStats(server);
   const contender = createH2Contender(name, port, certs.ca);
   if (contender === undefined) throw new Error(`no contender named ${name}`);
+  const allocations = flag("allocations");
   try {
     for (const s of scenarios) {
+      if (allocations !== undefined) {
+        await allocationProfile(contender, s, Math.min(200_000, Number(allocations) || 20_000));
+        continue;
+      }
       await contender.sample(s, 1000, MAX_REQUESTS); // warm-up
       collect();
       const cpu = process.cpuUsage();
@@ -430,5 +446,5 @@ function sideBySide(runs: readonly RunResult[]): string {
 }
 
 // Last, so every constant above is initialised before it runs.
-if (flag("profile") !== undefined) await profile();
+if (flag("profile") !== undefined || flag("allocations") !== undefined) await profile();
 else await measure();

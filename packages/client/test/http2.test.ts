@@ -5,6 +5,8 @@
 // unchanged. The harness checks after each test that no socket stayed open.
 import { constants } from "node:http2";
 import { gzipSync } from "node:zlib";
+import type { Transport } from "@reqivo/transport";
+import { createTransport } from "@reqivo/transport-node";
 import { describe, expect, it } from "vitest";
 import {
   AbortError,
@@ -90,6 +92,37 @@ describe("HTTP/2 (the http2 option)", () => {
     expect(server.peakStreams()).toBeGreaterThan(1);
   });
 
+  it("joins what 100 requests opened at once say into a few transport writes, in order", async () => {
+    const server = await http2Server((req, res) => {
+      setTimeout(() => res.end(`w ${req.url}`), 10);
+    });
+    const inner = createTransport();
+    let writes = 0;
+    // Counts the client's writes on the connection (HEADERS, WINDOW_UPDATEs, ACKs).
+    const counting: Transport = {
+      name: inner.name,
+      async connect(options) {
+        const conn = await inner.connect(options);
+        const write = conn.write.bind(conn);
+        conn.write = (bytes) => {
+          writes++;
+          return write(bytes);
+        };
+        return conn;
+      },
+    };
+    const s = session({ transport: counting, tls: { ca: server.ca }, http2: true });
+    await (await s.get(`${server.url}/warm`)).text(); // the preface and SETTINGS go first
+    const before = writes;
+    const all = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => s.get(`${server.url}/${i}`).then((r) => r.text())),
+    );
+    expect(all).toEqual(Array.from({ length: 100 }, (_, i) => `w /${i}`));
+    // One write per HEADERS frame would be 100; a write under way collects the rest.
+    expect(writes - before).toBeLessThan(20);
+    expect(server.sessions()).toBe(1);
+  });
+
   it("never opens more streams than the server's SETTINGS_MAX_CONCURRENT_STREAMS", async () => {
     const server = await http2Server(
       (req, res) => {
@@ -103,6 +136,47 @@ describe("HTTP/2 (the http2 option)", () => {
     );
     expect(all).toEqual(Array.from({ length: 9 }, (_, i) => `r /${i}`));
     expect(server.peakStreams()).toBeLessThanOrEqual(2);
+  });
+
+  it("maxStreamsPerConnection spreads streams over more connections, within pool.connections", async () => {
+    // Answers wait until all 40 arrived (or 2 s passed): only four connections of 10 carry them.
+    const held: (() => void)[] = [];
+    const releaseAll = () => {
+      for (const answer of held.splice(0)) answer();
+    };
+    const deadline = setTimeout(releaseAll, 2000);
+    const server = await http2Server((req, res) => {
+      held.push(() => res.end(`m ${req.url}`));
+      if (held.length === 40) releaseAll();
+    });
+    const s = session({
+      tls: { ca: server.ca },
+      http2: { maxStreamsPerConnection: 10 },
+      pool: { connections: 4 },
+    });
+    const all = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => s.get(`${server.url}/${i}`).then((r) => r.text())),
+    );
+    clearTimeout(deadline);
+    expect(all).toEqual(Array.from({ length: 40 }, (_, i) => `m /${i}`));
+    // 40 at once, 10 a connection, at most 4 connections: all four, 10 streams each.
+    expect([server.sessions(), server.peakStreams()]).toEqual([4, 10]);
+  });
+
+  it("maxStreamsPerConnection with one connection: the rest wait for a stream there", async () => {
+    const server = await http2Server((req, res) => {
+      setTimeout(() => res.end(`o ${req.url}`), 20);
+    });
+    const s = session({
+      tls: { ca: server.ca },
+      http2: { maxStreamsPerConnection: 3 },
+      pool: { connections: 1 },
+    });
+    const all = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => s.get(`${server.url}/${i}`).then((r) => r.text())),
+    );
+    expect(all).toEqual(Array.from({ length: 12 }, (_, i) => `o /${i}`));
+    expect([server.sessions(), server.peakStreams()]).toEqual([1, 3]);
   });
 
   it("with one connection allowed, requests beyond the stream limit queue for a stream", async () => {
@@ -334,6 +408,29 @@ describe("HTTP/2 (the http2 option)", () => {
     await expect.poll(() => server.open()).toBe(0);
   });
 
+  it("closing the session says GOAWAY (NO_ERROR) before the connection closes", async () => {
+    const goaways: number[] = [];
+    const watched = new WeakSet<object>();
+    const server = await http2Server((req, res) => {
+      const h2session = (
+        req as unknown as { stream: { session: import("node:http2").Http2Session } }
+      ).stream.session;
+      if (!watched.has(h2session)) {
+        watched.add(h2session);
+        h2session.on("goaway", (code: number) => goaways.push(code));
+      }
+      res.end("x");
+    });
+    const s = session({ tls: { ca: server.ca }, http2: true });
+    // Several requests at once: the GOAWAY follows whatever was being written.
+    await Promise.all(
+      Array.from({ length: 5 }, () => s.get(`${server.url}/`).then((r) => r.text())),
+    );
+    await s.close();
+    await expect.poll(() => goaways).toEqual([constants.NGHTTP2_NO_ERROR]);
+    await expect.poll(() => server.open()).toBe(0);
+  });
+
   it("a headers timeout resets only its stream; the connection serves the next request", async () => {
     const server = await http2Server((req, res) => {
       if (req.url === "/never") return; // no answer: the client's timeout ends it
@@ -442,6 +539,8 @@ describe("HTTP/2 (the http2 option)", () => {
     expect(() => session({ http2: { priorKnowledge: "yes" } as never })).toThrow(
       InvalidRequestError,
     );
+    for (const maxStreamsPerConnection of [0, 1.5, -1, Number.NaN])
+      expect(() => session({ http2: { maxStreamsPerConnection } })).toThrow(InvalidRequestError);
     for (const settingsTimeout of [0, -5, Number.NaN, Number.POSITIVE_INFINITY])
       expect(() => session({ http2: { settingsTimeout } })).toThrow(InvalidRequestError);
   });

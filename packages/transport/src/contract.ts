@@ -226,7 +226,11 @@ export interface Connection {
    * to listen: an ignored rejection is not reported as unhandled.
    */
   readonly closed: Promise<void>;
-  /** The next chunk from the peer, or `null` once the peer has closed its side. */
+  /**
+   * The next chunk from the peer, or `null` once the peer has closed its side.
+   * The chunk is the caller's to keep: the transport never writes into it
+   * again (parsers hand out views of it without copying).
+   */
   read(): Promise<Uint8Array | null>;
   /**
    * Optional: reads the next bytes from the peer straight into `target`

@@ -1,12 +1,16 @@
-// --allocations for client.bench.ts: bytes allocated per request, by the
+// --allocations for client.bench.ts and client-http2.bench.ts: bytes allocated per request, by the
 // function that allocated them, from V8's sampling heap profiler with the
 // objects minor and major GCs collected kept in (so garbage counts too).
 // Sampling (every 256 bytes on average) makes the figures estimates: compare
 // runs of one build against another with the same request count, and only
 // differences of a few per cent or more.
 import { Session } from "node:inspector/promises";
-import type { Contender } from "./contenders.ts";
-import type { Scenario } from "./scenarios.ts";
+
+/** What the heap sampler drives: a contender of either bench and one of its scenarios. */
+interface Sampled<S> {
+  name: string;
+  sample(scenario: S, durationMs: number, maxRequests: number): Promise<{ requests: number }>;
+}
 
 interface SamplingNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -15,9 +19,9 @@ interface SamplingNode {
 }
 
 /** Runs `requests` requests of `contender` under the heap sampler and prints the top allocators. */
-export async function allocationProfile(
-  contender: Contender,
-  scenario: Scenario,
+export async function allocationProfile<S extends { id: string }>(
+  contender: Sampled<S>,
+  scenario: S,
   requests: number,
   top = 25,
 ): Promise<void> {

@@ -5,6 +5,8 @@
 // checks status and length; the first response of a client also checks the
 // protocol where the API tells it.
 import * as http2 from "node:http2";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Session } from "@reqivo/client";
 import { createTransport } from "@reqivo/transport-node";
 import { Pool } from "undici";
@@ -52,14 +54,19 @@ export interface H2Contender {
   close(): Promise<void>;
 }
 
-/** Every contender's name. */
-export const H2_CONTENDERS = [
+const BASELINE = "reqivo h2 (baseline)";
+/** REQIVO_BASELINE: another checkout (packages built) whose client runs as BASELINE. */
+const baselineRoot = process.env.REQIVO_BASELINE;
+
+/** Every contender's name; BASELINE only with REQIVO_BASELINE set. */
+export const H2_CONTENDERS: readonly string[] = [
   "reqivo h2",
+  ...(baselineRoot ? [BASELINE] : []),
   "reqivo h1",
   "undici h2",
   "node:http2",
   "raw h2 ceiling",
-] as const;
+];
 
 function check(name: string, s: H2Scenario, status: number, length: number): void {
   if (status !== 200 || length !== s.expectedBody)
@@ -68,23 +75,42 @@ function check(name: string, s: H2Scenario, status: number, length: number): voi
     );
 }
 
+/** What a reqivo contender is made of: this checkout's, or REQIVO_BASELINE's. */
+interface ReqivoModules {
+  Session: typeof Session;
+  createTransport: typeof createTransport;
+}
+
+const current = async (): Promise<ReqivoModules> => ({ Session, createTransport });
+
+/** The baseline checkout's client on its own Node transport: a before/after in one run. */
+async function baseline(): Promise<ReqivoModules> {
+  const load = (pkg: string) =>
+    import(pathToFileURL(join(baselineRoot ?? "", "packages", pkg, "dist/index.js")).href);
+  const [client, transport] = await Promise.all([load("client"), load("transport-node")]);
+  return { Session: client.Session, createTransport: transport.createTransport };
+}
+
 /** A client per connection count; `one` makes a request function for a scenario on it. */
 interface Client {
   one(s: H2Scenario): () => Promise<void>;
   close(): Promise<void>;
 }
 
-function contender(name: string, make: (connections: number) => Client): H2Contender {
+function contender(
+  name: string,
+  make: (connections: number) => Client | Promise<Client>,
+): H2Contender {
   const clients = new Map<number, Client>();
   const ones = new Map<string, () => Promise<void>>();
   return {
     name,
-    sample(s, durationMs, maxRequests) {
+    async sample(s, durationMs, maxRequests) {
       let one = ones.get(s.id);
       if (one === undefined) {
         let client = clients.get(s.connections);
         if (client === undefined) {
-          client = make(s.connections);
+          client = await make(s.connections);
           clients.set(s.connections, client);
         }
         one = client.one(s);
@@ -98,15 +124,34 @@ function contender(name: string, make: (connections: number) => Client): H2Conte
   };
 }
 
-function reqivo(name: string, origin: string, ca: string, h2: boolean): H2Contender {
+function reqivo(
+  name: string,
+  origin: string,
+  ca: string,
+  h2: boolean,
+  modules: () => Promise<ReqivoModules> = current,
+): H2Contender {
   const want = h2 ? "2" : "1.1";
-  return contender(name, (connections) => {
-    const session = new Session({
-      transport: createTransport(),
-      tls: { ca },
-      http2: h2,
-      pool: { connections, idleTimeout: 120_000 },
-    });
+  return contender(name, async (connections) => {
+    const { Session, createTransport } = await modules();
+    const open = (http2: boolean | { maxStreamsPerConnection: number }) =>
+      new Session({
+        transport: createTransport(),
+        tls: { ca },
+        http2,
+        pool: { connections, idleTimeout: 120_000 },
+      });
+    // On 10 connections: at most 10 streams each, so the 100 in flight
+    // spread over all 10 (without it one connection carries them all).
+    const spread = h2 && connections > 1;
+    let session: Session;
+    try {
+      session = open(spread ? { maxStreamsPerConnection: Math.ceil(IN_FLIGHT / connections) } : h2);
+    } catch (error) {
+      // A baseline from before http2.maxStreamsPerConnection: an unknown option throws.
+      if (!spread || modules === current) throw error;
+      session = open(h2);
+    }
     let checked = false;
     return {
       one(s) {
@@ -198,6 +243,8 @@ export function createH2Contender(name: string, port: number, ca: string): H2Con
   switch (name) {
     case "reqivo h2":
       return reqivo(name, origin, ca, true);
+    case BASELINE:
+      return baselineRoot ? reqivo(name, origin, ca, true, baseline) : undefined;
     case "reqivo h1":
       return reqivo(name, origin, ca, false);
     case "undici h2":

@@ -386,7 +386,7 @@ export class Pool {
       origin.multiplexed = h2;
       if (h2) {
         const link = new Http2Link(transport, http2.connection, http2.settingsTimeout);
-        connection.useHttp2(link);
+        connection.useHttp2(link, http2.maxStreamsPerConnection);
         link.onRetire = () => this.#retire(origin, connection);
       }
       this.#lend(origin, connection);

@@ -124,12 +124,17 @@ export class PooledConnection {
     read.then(settle, settle);
   }
 
-  /** Carries HTTP/2 from now on (ALPN said `h2`): exchanges go through `link`. */
-  useHttp2(link: Http2Link): void {
+  /**
+   * Carries HTTP/2 from now on (ALPN said `h2`): exchanges go through `link`,
+   * up to the server's stream limit or `maxStreams` (the session's
+   * `http2.maxStreamsPerConnection`), whichever is lower, at once.
+   */
+  useHttp2(link: Http2Link, maxStreams = MAX_HTTP2_CAPACITY): void {
     this.h2 = link;
-    this.capacity = Math.min(link.maxStreams, MAX_HTTP2_CAPACITY);
+    const most = Math.min(maxStreams, MAX_HTTP2_CAPACITY);
+    this.capacity = Math.min(link.maxStreams, most);
     link.onCapacity = (streams) => {
-      this.capacity = Math.max(1, Math.min(streams, MAX_HTTP2_CAPACITY));
+      this.capacity = Math.max(1, Math.min(streams, most));
     };
   }
 

@@ -23,30 +23,30 @@ const DROPPED = new Set([
 
 /** The request head as HTTP/2 fields, names lower-cased. */
 export function http2Fields(request: WireRequest, scheme: string): HeaderPair[] {
-  let authority = "";
-  const rest: HeaderPair[] = [];
+  // One array, the pseudo-headers first (:authority filled in once Host is seen).
+  const authority: HeaderPair = [":authority", ""];
+  const fields: HeaderPair[] = [
+    [":method", request.method],
+    [":scheme", scheme],
+    authority,
+    [":path", request.target],
+  ];
   let hasLength = false;
   for (const [name, value] of request.headers) {
     const lower = name.toLowerCase();
     if (lower === "host") {
-      authority = value;
+      authority[1] = value;
       continue;
     }
     if (DROPPED.has(lower)) continue;
     if (lower === "te" && value.trim().toLowerCase() !== "trailers") continue;
     if (lower === "content-length") hasLength = true;
-    rest.push([lower, value]);
+    fields.push([lower, value]);
   }
   const length = request.body?.length;
   if (!hasLength && length !== undefined && length !== null)
-    rest.push(["content-length", String(length)]);
-  return [
-    [":method", request.method],
-    [":scheme", scheme],
-    [":authority", authority],
-    [":path", request.target],
-    ...rest,
-  ];
+    fields.push(["content-length", String(length)]);
+  return fields;
 }
 
 /** Sends the request on `stream` and resolves with the final response head. */

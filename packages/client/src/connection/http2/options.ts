@@ -35,6 +35,21 @@ export interface Http2Options {
    * (SETTINGS_TIMEOUT); its requests fail with that error. Default 10,000.
    */
   settingsTimeout?: number;
+  /**
+   * Most streams this client opens at once on one connection, below the
+   * server's SETTINGS_MAX_CONCURRENT_STREAMS. Unset, one connection per
+   * origin carries everything up to the server's limit; set, requests beyond
+   * it open further connections (up to `pool.connections`), spreading the
+   * load over several connections (and server processes or cores). Default:
+   * the server's limit (at most 1,000).
+   *
+   * @example
+   * ```ts
+   * // 100 requests at once over up to 10 connections of 10 streams each.
+   * new Session({ transport, http2: { maxStreamsPerConnection: 10 }, pool: { connections: 10 } });
+   * ```
+   */
+  maxStreamsPerConnection?: number;
 }
 
 /**
@@ -42,7 +57,12 @@ export interface Http2Options {
  *
  * @example
  * ```ts
- * const settings: Http2Settings = { connection: {}, priorKnowledge: false, settingsTimeout: 10_000 };
+ * const settings: Http2Settings = {
+ *   connection: {},
+ *   priorKnowledge: false,
+ *   settingsTimeout: 10_000,
+ *   maxStreamsPerConnection: undefined,
+ * };
  * ```
  */
 export interface Http2Settings {
@@ -52,6 +72,8 @@ export interface Http2Settings {
   readonly priorKnowledge: boolean;
   /** Milliseconds the server has to acknowledge our SETTINGS. */
   readonly settingsTimeout: number;
+  /** Most streams at once on one connection (undefined: the server's limit). */
+  readonly maxStreamsPerConnection: number | undefined;
 }
 
 const DEFAULT_SETTINGS_TIMEOUT = 10_000;
@@ -64,7 +86,7 @@ const KNOWN = new Set(["initialWindowSize", "connectionWindowSize", "maxHeaderLi
  *
  * @example
  * ```ts
- * http2Settings(true); // { connection: {}, priorKnowledge: false, settingsTimeout: 10000 }
+ * http2Settings(true); // { connection: {}, priorKnowledge: false, settingsTimeout: 10000, maxStreamsPerConnection: undefined }
  * http2Settings(false); // undefined
  * ```
  */
@@ -73,12 +95,18 @@ export function http2Settings(
 ): Http2Settings | undefined {
   if (input === undefined || input === false) return undefined;
   if (input === true)
-    return { connection: {}, priorKnowledge: false, settingsTimeout: DEFAULT_SETTINGS_TIMEOUT };
+    return {
+      connection: {},
+      priorKnowledge: false,
+      settingsTimeout: DEFAULT_SETTINGS_TIMEOUT,
+      maxStreamsPerConnection: undefined,
+    };
   if (typeof input !== "object" || input === null)
     throw new InvalidRequestError("http2 must be a boolean or an options object");
   const connection: Http2ClientOptions = {};
   let priorKnowledge = false;
   let settingsTimeout = DEFAULT_SETTINGS_TIMEOUT;
+  let maxStreamsPerConnection: number | undefined;
   for (const [name, value] of Object.entries(input)) {
     if (value === undefined) continue;
     if (name === "priorKnowledge") {
@@ -93,10 +121,16 @@ export function http2Settings(
       settingsTimeout = value;
       continue;
     }
+    if (name === "maxStreamsPerConnection") {
+      if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1)
+        throw new InvalidRequestError("http2.maxStreamsPerConnection must be an integer ≥ 1");
+      maxStreamsPerConnection = value;
+      continue;
+    }
     if (!KNOWN.has(name)) throw new InvalidRequestError(`unknown http2 option "${name}"`);
     if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0)
       throw new InvalidRequestError(`http2.${name} must be a non-negative integer`);
     (connection as Record<string, number>)[name] = value;
   }
-  return { connection, priorKnowledge, settingsTimeout };
+  return { connection, priorKnowledge, settingsTimeout, maxStreamsPerConnection };
 }

@@ -107,7 +107,10 @@ export class Http2ClientConnection {
     const o = resolveHttp2Options(options);
     this.#options = o;
     // Frames above 16384 are refused until the server acknowledges a larger limit.
-    this.#reader = new FrameReader({ maxFrameSize: DEFAULT_MAX_FRAME_SIZE });
+    this.#reader = new FrameReader({
+      maxFrameSize: DEFAULT_MAX_FRAME_SIZE,
+      dataPieces: o.dataPieces,
+    });
     this.#joiner = new HeaderBlockJoiner({
       maxHeaderBlockSize: o.maxHeaderBlockSize,
       maxContinuationFrames: o.maxContinuationFrames,
@@ -667,17 +670,20 @@ export class Http2ClientConnection {
 
   #onData(frame: Extract<Http2Frame, { type: "data" }>, events: Http2Event[]): void {
     const length = frame.flowControlledLength;
+    const more = frame.more;
+    let dataLength = frame.data.length;
+    if (more !== undefined) for (const piece of more) dataLength += piece.length;
     if (!this.#table.receiveWindow.receive(length)) {
       throw peerError("H2_FLOW_CONTROL", `DATA of ${length} octets beyond the connection window`);
     }
     const stream = this.#streamFor(frame.streamId, "DATA");
-    if (frame.data.length === 0 && !frame.endStream) this.#empty();
+    if (dataLength === 0 && !frame.endStream) this.#empty();
     if (stream === undefined) {
       this.#table.consumeConnection(length);
       return;
     }
     // Padding is consumed at once: the application never sees it.
-    this.#table.consumeConnection(length - frame.data.length);
+    this.#table.consumeConnection(length - dataLength);
     try {
       this.#recv(stream, "recv_data", "DATA");
       if (!stream.receiveWindow.receive(length)) {
@@ -685,24 +691,28 @@ export class Http2ClientConnection {
           peerError("H2_FLOW_CONTROL", `DATA beyond stream ${stream.id}'s window`),
         );
       }
-      this.#table.consumeStream(stream, length - frame.data.length);
+      this.#table.consumeStream(stream, length - dataLength);
       if (!stream.responded) {
         throw new StreamError(
           peerError("H2_INVALID_STREAM_STATE", "DATA before the response head"),
         );
       }
-      stream.receivedLength += frame.data.length;
+      stream.receivedLength += dataLength;
       checkContentLength(stream, frame.endStream);
     } catch (error) {
       if (!(error instanceof StreamError)) throw error;
       // Never delivered, so never acknowledged by the application.
-      this.#table.consumeConnection(frame.data.length);
+      this.#table.consumeConnection(dataLength);
       this.#streamError(stream, error.error, events);
       return;
     }
-    if (frame.data.length > 0) {
+    if (dataLength > 0) {
       this.#emptyFrames = 0;
-      events.push({ type: "data", streamId: stream.id, data: frame.data });
+      if (frame.data.length > 0)
+        events.push({ type: "data", streamId: stream.id, data: frame.data });
+      // A payload that straddled received chunks (the dataPieces option): one event per piece.
+      if (more !== undefined)
+        for (const data of more) events.push({ type: "data", streamId: stream.id, data });
     }
     if (frame.endStream) this.#remoteEnd(stream, events);
   }

@@ -38,6 +38,14 @@ export interface Http2ClientOptions {
   maxHeaderBlockSize?: number;
   /** Most CONTINUATION frames in one header block. Default 128. */
   maxContinuationFrames?: number;
+  /**
+   * A DATA frame whose payload straddles two `receiveData` chunks is given
+   * as one `data` event per piece (views of the chunks, no copy) instead of
+   * one event with a joined copy. The events then depend on how the octets
+   * were split; each stream's data, joined, does not. For callers that keep
+   * the chunks they pass in and read bodies as pieces anyway. Default false.
+   */
+  dataPieces?: boolean;
 }
 
 /**
@@ -54,6 +62,11 @@ function integerIn(name: string, value: number, min: number, max: number): numbe
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw usageError("INVALID_OPTION", `${name} must be an integer in [${min}, ${max}]`);
   }
+  return value;
+}
+
+function booleanOption(name: string, value: unknown): boolean {
+  if (typeof value !== "boolean") throw usageError("INVALID_OPTION", `${name} must be a boolean`);
   return value;
 }
 
@@ -125,5 +138,6 @@ export function resolveHttp2Options(options: Http2ClientOptions): ResolvedHttp2O
       1,
       uint32,
     ),
+    dataPieces: booleanOption("dataPieces", options.dataPieces ?? false),
   };
 }

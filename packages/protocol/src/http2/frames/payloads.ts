@@ -1,3 +1,4 @@
+import { EMPTY_BYTES } from "../../bytes.ts";
 import { FLAG, FRAME_TYPE, MAX_FRAME_SIZE_LIMIT, MAX_STREAM_ID, SETTING } from "./constants.ts";
 import { frameError } from "./errors.ts";
 import type { Http2Frame, PrioritySpec, SettingPair } from "./types.ts";
@@ -92,6 +93,62 @@ export function checkSetting(
   if (identifier === SETTING.ENABLE_CONNECT_PROTOCOL && value > 1) {
     throw fail("H2_INVALID_SETTING", `ENABLE_CONNECT_PROTOCOL of ${value}, not 0 or 1`);
   }
+}
+
+/**
+ * A DATA frame whose payload of `length` octets sits in several `pieces`
+ * (views into received chunks, in order): its data as views too, padding
+ * stripped, no copy. The same checks and result as {@link parseFrame} on the
+ * joined payload, with the data's further pieces in `more`.
+ *
+ * @example
+ * ```ts
+ * parseDataPieces(0x1, 1, [Uint8Array.of(104), Uint8Array.of(105)], 2);
+ * // { type: "data", streamId: 1, data: Uint8Array [104], more: [Uint8Array [105]], endStream: true, flowControlledLength: 2 }
+ * ```
+ */
+export function parseDataPieces(
+  flags: number,
+  streamId: number,
+  pieces: readonly Uint8Array[],
+  length: number,
+): Extract<Http2Frame, { type: "data" }> {
+  requireStream(streamId, "DATA");
+  let start = 0;
+  let end = length;
+  if (flags & FLAG.PADDED) {
+    if (length < 1)
+      throw frameError("H2_INVALID_FRAME_LENGTH", "DATA payload too short for its fields");
+    const padLength = pieces[0]![0]!;
+    if (1 + padLength > length) {
+      throw frameError(
+        "H2_INVALID_PADDING",
+        `DATA padding of ${padLength} octets exceeds the ${length}-octet payload`,
+      );
+    }
+    start = 1;
+    end = length - padLength;
+  }
+  const data: Uint8Array[] = [];
+  let at = 0;
+  for (const piece of pieces) {
+    const from = Math.max(start - at, 0);
+    const to = Math.min(end - at, piece.length);
+    if (to > from) data.push(from === 0 && to === piece.length ? piece : piece.subarray(from, to));
+    at += piece.length;
+  }
+  const endStream = (flags & FLAG.END_STREAM) !== 0;
+  const first = data[0] ?? EMPTY_BYTES;
+  return data.length > 1
+    ? {
+        type: "data",
+        streamId,
+        data: first,
+        more: data.slice(1),
+        endStream,
+        flowControlledLength: length,
+      }
+    : { type: "data", streamId, data: first, endStream, flowControlledLength: length };
 }
 
 /**

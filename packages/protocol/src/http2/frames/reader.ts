@@ -2,9 +2,14 @@ import { EMPTY_BYTES } from "../../bytes.ts";
 import type { ProtocolError } from "../../errors.ts";
 import { NEED_DATA, type NeedData } from "../../need-data.ts";
 import { ByteQueue } from "../../websocket/byte-queue.ts";
-import { DEFAULT_MAX_FRAME_SIZE, FRAME_HEADER_LENGTH, MAX_FRAME_SIZE_LIMIT } from "./constants.ts";
+import {
+  DEFAULT_MAX_FRAME_SIZE,
+  FRAME_HEADER_LENGTH,
+  FRAME_TYPE,
+  MAX_FRAME_SIZE_LIMIT,
+} from "./constants.ts";
 import { frameError, frameUsageError } from "./errors.ts";
-import { parseFrame } from "./payloads.ts";
+import { parseDataPieces, parseFrame } from "./payloads.ts";
 import type { Http2Frame } from "./types.ts";
 
 /**
@@ -18,6 +23,12 @@ import type { Http2Frame } from "./types.ts";
 export interface FrameReaderOptions {
   /** The SETTINGS_MAX_FRAME_SIZE this side announced. Default 16384. */
   maxFrameSize?: number;
+  /**
+   * A DATA frame whose payload straddles received chunks comes as views of
+   * its pieces (`more`) instead of one joined copy. Its frames then depend
+   * on how the octets were split (their data, joined, does not). Default false.
+   */
+  dataPieces?: boolean;
 }
 
 function checkMaxFrameSize(value: number): number {
@@ -50,10 +61,12 @@ export class FrameReader {
   /** The current frame's 9-octet header, copied out of the queue. */
   readonly #header = new Uint8Array(FRAME_HEADER_LENGTH);
   #maxFrameSize: number;
+  readonly #dataPieces: boolean;
   #failure: ProtocolError | undefined;
 
   constructor(options: FrameReaderOptions = {}) {
     this.#maxFrameSize = checkMaxFrameSize(options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE);
+    this.#dataPieces = options.dataPieces === true;
   }
 
   /** Applies a new SETTINGS_MAX_FRAME_SIZE of this side, once the peer acknowledged it. */
@@ -113,6 +126,21 @@ export class FrameReader {
     const streamId =
       (header[5]! & 0x7f) * 0x1000000 + ((header[6]! << 16) | (header[7]! << 8) | header[8]!);
     queue.skip(FRAME_HEADER_LENGTH);
+    if (
+      this.#dataPieces &&
+      header[3] === FRAME_TYPE.DATA &&
+      length > 0 &&
+      queue.front().length - queue.frontOffset < length
+    ) {
+      // Straddles chunks: views of its pieces, not a joined copy.
+      const pieces: Uint8Array[] = [];
+      for (let left = length; left > 0; ) {
+        const piece = queue.takeSome(left);
+        pieces.push(piece);
+        left -= piece.length;
+      }
+      return parseDataPieces(header[4]!, streamId, pieces, length);
+    }
     const payload = length === 0 ? EMPTY_BYTES : queue.take(length);
     return parseFrame(header[3]!, header[4]!, streamId, payload);
   }

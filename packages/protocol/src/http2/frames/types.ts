@@ -40,6 +40,12 @@ export type Http2Frame =
       type: "data";
       streamId: number;
       data: Uint8Array;
+      /**
+       * Only from a FrameReader with `dataPieces`: the payload's further
+       * pieces when it arrived split across received chunks (`data` is the
+       * first), as views instead of one joined copy.
+       */
+      more?: Uint8Array[];
       endStream: boolean;
       /** Octets the frame counts for in flow control: its whole payload, padding included. */
       flowControlledLength: number;

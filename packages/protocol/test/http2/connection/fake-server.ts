@@ -83,3 +83,15 @@ export function connected(
 
 export const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 export const types = (events: readonly Http2Event[]): string[] => events.map((e) => e.type);
+
+/** The events with each run of `data` events of one stream joined into one (what dataPieces may split). */
+export function joinData(events: readonly Http2Event[]): Http2Event[] {
+  const out: Http2Event[] = [];
+  for (const event of events) {
+    const last = out.at(-1);
+    if (event.type === "data" && last?.type === "data" && last.streamId === event.streamId) {
+      out[out.length - 1] = { ...last, data: concatBytes([last.data, event.data]) };
+    } else out.push(event);
+  }
+  return out;
+}

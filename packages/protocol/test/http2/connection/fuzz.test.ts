@@ -10,7 +10,7 @@ import type { Http2Event } from "../../../src/http2/connection/events.ts";
 import { FrameWriter } from "../../../src/http2/frames/writer.ts";
 import { HpackEncoder } from "../../../src/http2/hpack/encoder.ts";
 import { cutAt } from "../../splittings.ts";
-import { GET } from "./fake-server.ts";
+import { GET, joinData } from "./fake-server.ts";
 
 type FrameSpec =
   | { kind: "settings"; pairs: [number, number][] }
@@ -131,8 +131,11 @@ function wireOf(specs: FrameSpec[]): Uint8Array {
   return concatBytes(frames);
 }
 
-function run(pieces: readonly Uint8Array[]): { events: Http2Event[]; sent: Uint8Array } {
-  const client = new Http2ClientConnection({ initialWindowSize: 65_535 });
+function run(
+  pieces: readonly Uint8Array[],
+  dataPieces = false,
+): { events: Http2Event[]; sent: Uint8Array } {
+  const client = new Http2ClientConnection({ initialWindowSize: 65_535, dataPieces });
   for (let i = 0; i < 3; i++) client.sendHeaders(undefined, GET, { endStream: i !== 1 });
   client.sendData(3, new Uint8Array(100_000), { endStream: true });
   const sent = [client.dataToSend()];
@@ -181,6 +184,16 @@ describe("random server frames", () => {
           expect(split.events).toEqual(whole.events);
           expect(firstDifference(split.sent, whole.sent)).toBe(-1);
           expect(whole.sent.length).toBeLessThanOrEqual(200_000 + 2 * wire.length);
+          // With dataPieces a straddling DATA payload comes in pieces: the same once joined.
+          const pieces = run(
+            cutAt(
+              wire,
+              cuts.map((c) => c % (wire.length + 1)),
+            ),
+            true,
+          );
+          expect(joinData(pieces.events)).toEqual(joinData(whole.events));
+          expect(firstDifference(pieces.sent, whole.sent)).toBe(-1);
         },
       ),
       { numRuns: 500 },

@@ -7,12 +7,15 @@ import { Http2ClientConnection } from "../../../src/http2/connection/connection.
 import type { Http2Event } from "../../../src/http2/connection/events.ts";
 import { HTTP2_ERROR, SETTING } from "../../../src/http2/frames/constants.ts";
 import { cutAt, splittings } from "../../splittings.ts";
-import { FakeServer, GET } from "./fake-server.ts";
+import { FakeServer, GET, joinData } from "./fake-server.ts";
 
 /** A client with three requests sent, and the server's whole answer to them. */
-function script(withError: boolean): { start: () => Http2ClientConnection; wire: Uint8Array } {
+function script(
+  withError: boolean,
+  dataPieces = false,
+): { start: () => Http2ClientConnection; wire: Uint8Array } {
   const start = () => {
-    const client = new Http2ClientConnection({ initialWindowSize: 65_535 });
+    const client = new Http2ClientConnection({ initialWindowSize: 65_535, dataPieces });
     for (let i = 0; i < 3; i++) client.sendHeaders(undefined, GET, { endStream: true });
     client.dataToSend();
     return client;
@@ -97,4 +100,63 @@ describe("split invariance", () => {
       );
     });
   }
+});
+
+describe("split invariance with dataPieces (DATA that straddles chunks comes in pieces)", () => {
+  for (const withError of [false, true]) {
+    const { start, wire } = script(withError, true);
+    const whole = run(start, [wire]);
+    const reference = run(script(withError).start, [wire]);
+
+    it(`gives the same events, data joined, and output for every splitting${withError ? ", up to a connection error" : ""}`, () => {
+      expect(whole.events).toEqual(reference.events);
+      for (const { name, pieces } of splittings(wire, { random: 8 })) {
+        const split = run(start, pieces);
+        expect(joinData(split.events), name).toEqual(joinData(whole.events));
+        expect(split.sent, name).toEqual(whole.sent);
+      }
+    });
+
+    it(`and for random cuts${withError ? ", up to a connection error" : ""}`, () => {
+      fc.assert(
+        fc.property(fc.array(fc.nat({ max: wire.length }), { maxLength: 40 }), (offsets) => {
+          const split = run(start, cutAt(wire, offsets));
+          expect(joinData(split.events)).toEqual(joinData(whole.events));
+          expect(split.sent).toEqual(whole.sent);
+        }),
+        { numRuns: 200 },
+      );
+    });
+  }
+
+  it("gives a straddling payload as views of the chunks, padding stripped, not a copy", () => {
+    const server = new FakeServer();
+    const body = new Uint8Array(10_000).map((_, i) => i % 251);
+    const frame = server.writer.data(1, body, { padLength: 20 });
+    const client = new Http2ClientConnection({ dataPieces: true });
+    client.sendHeaders(undefined, GET, { endStream: true });
+    client.receiveData(concatBytes([server.settings([]), server.headers(1, [[":status", "200"]])]));
+    const cut = 4000;
+    const first = frame.slice(0, cut);
+    const second = frame.slice(cut);
+    expect(client.receiveData(first)).toEqual([]);
+    const events = client.receiveData(second);
+    const data = events.filter((e) => e.type === "data");
+    expect(data.map((e) => e.data.buffer)).toEqual([first.buffer, second.buffer]);
+    expect(concatBytes(data.map((e) => e.data))).toEqual(body);
+    expect(client.bufferedLength).toBe(0);
+  });
+
+  it("refuses a straddling DATA frame whose padding exceeds it, as a joined one", () => {
+    const server = new FakeServer();
+    const frame = server.writer.data(1, new Uint8Array(100), { padLength: 50 });
+    frame[9] = 200; // the pad length byte, now longer than the payload
+    const client = new Http2ClientConnection({ dataPieces: true });
+    client.sendHeaders(undefined, GET, { endStream: true });
+    client.receiveData(concatBytes([server.settings([]), server.headers(1, [[":status", "200"]])]));
+    client.receiveData(frame.slice(0, 60));
+    const events = client.receiveData(frame.slice(60));
+    expect(events.map((e) => e.type)).toEqual(["connection_error"]);
+    expect((events[0] as { error: { code: string } }).error.code).toBe("H2_INVALID_PADDING");
+  });
 });
