@@ -8,8 +8,10 @@
 // the CPU figures never come from the same run).
 //
 //   node scripts/os-contenders.mjs [--only=reqivo,undici dispatch] [--scenario=get-tiny]
-//     [--warm-up=20000] [--requests=40000] [--strace]
-// Contenders run one after another (CPU figures of two at once would share cores).
+//     [--warm-up=20000] [--requests=40000] [--rounds=1] [--strace]
+// (REQIVO_BASELINE=<checkout> adds "reqivo (baseline)", as in client.bench.ts)
+// Contenders run one after another, --rounds times in turn (CPU figures of
+// two at once would share cores; on a shared machine compare within a round).
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -25,6 +27,7 @@ const flag = (name) => {
 };
 const only = (flag("only") || "reqivo,undici dispatch,undici request").split(",");
 const scenarios = (flag("scenario") || "get-tiny").split(",");
+const rounds = Number(flag("rounds") || 1);
 const warmUp = Number(flag("warm-up") || 20000);
 const requests = Number(flag("requests") || 40000);
 const traced = flag("strace") !== undefined;
@@ -101,11 +104,12 @@ async function once(name, scenario, withStrace) {
 
 try {
   for (const scenario of scenarios)
-    for (const name of only) {
-      console.log(JSON.stringify(await once(name, scenario, false)));
-      if (traced)
-        console.log(JSON.stringify((await once(name, scenario, true)).syscallsPerRequest));
-    }
+    for (let round = 0; round < rounds; round++)
+      for (const name of only) {
+        console.log(JSON.stringify(await once(name, scenario, false)));
+        if (traced)
+          console.log(JSON.stringify((await once(name, scenario, true)).syscallsPerRequest));
+      }
 } finally {
   server.stdin.end();
   rmSync(bundle, { force: true });

@@ -291,7 +291,14 @@ function holdUntilCheck(connection: NodeConnection): void {
 function flushHolding(): void {
   const connections = holding;
   holding = [];
-  for (const connection of connections) flushHeldOf(connection);
+  for (const connection of connections) {
+    // One connection's failure must not leave the others' writes unsent.
+    try {
+      flushHeldOf(connection);
+    } catch (error) {
+      connection.abort(error);
+    }
+  }
 }
 
 /** The settle functions of a write that was done when `write()` returned. */

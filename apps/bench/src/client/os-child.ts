@@ -6,7 +6,7 @@
 //   os-child <server port> <contender name> <warm-up> <requests> <scenario>
 import { readdirSync, readFileSync } from "node:fs";
 import { PerformanceObserver } from "node:perf_hooks";
-import { createContenders, rawCeiling } from "./contenders.ts";
+import { baselineContenders, createContenders, rawCeiling } from "./contenders.ts";
 import { CONNECTIONS, SCENARIOS } from "./scenarios.ts";
 
 const [portText, name, warmText, requestsText, scenarioId] = process.argv.slice(2);
@@ -18,7 +18,12 @@ if (scenario === undefined || !(port > 0) || !(warmUp > 0) || !(requests > 0)) {
   console.error("usage: os-child <port> <contender> <warm-up> <requests> <scenario>");
   process.exit(2);
 }
-const all = [...createContenders(`http://127.0.0.1:${port}`, CONNECTIONS), rawCeiling(port)];
+const origin = `http://127.0.0.1:${port}`;
+const all = [
+  ...createContenders(origin, CONNECTIONS),
+  ...(await baselineContenders(origin, CONNECTIONS)),
+  rawCeiling(port),
+];
 const chosen = all.find((c) => c.name === name);
 for (const c of all) if (c !== chosen) await c.close();
 if (chosen === undefined) {
