@@ -403,7 +403,8 @@ export class Pool {
    * caller gets, not one a `then` maps: with 100 requests in flight on 50
    * connections about half of them wait here, and each saves a promise and
    * a microtask (apps/bench `scripts/instructions-contenders.mjs`, reqivo
-   * get-tiny: see results/2026-12-07-round-cpu.md, round 4).
+   * get-tiny over sockets: 60,911 → 60,091 instructions per request,
+   * results/2026-12-07-round-cpu.md, round 4).
    */
   #wait(
     origin: OriginPool,
