@@ -1,10 +1,9 @@
 // Small writes on Node wait for the check phase of the event loop
 // (src/connection.ts, holdUntilCheck): what the peer receives must be the
-// same bytes in the same order as writes made at once, write() still
-// resolves once the OS has the bytes, and a connection closed with writes
-// held fails them instead of sending them.
+// same bytes in the same order as writes made at once, a write accepted at
+// once still leaves when the connection is closed right after it, and behind
+// a slow peer writes still wait.
 import * as net from "node:net";
-import { ConnectionClosedError } from "@reqivo/transport";
 import { afterEach, expect, test } from "vitest";
 import { createTransport } from "../src/index.ts";
 
