@@ -17,7 +17,7 @@ import type { DigestCache } from "./digest.ts";
 import type { Hooks } from "./hooks.ts";
 import type { Handler, Middleware, OutgoingRequest } from "./middleware.ts";
 import type { RedirectOptions, RequestOptions } from "./options.ts";
-import type { RedirectHop } from "./response.ts";
+import type { RedirectHop, Response } from "./response.ts";
 import type { RetryPolicy } from "./retry.ts";
 
 /** A Session's settings and shared parts, fixed when it is created. */
@@ -65,6 +65,17 @@ export interface RequestSettings {
  * runs (the built-in layers are shared by all calls: what they remember for
  * one call lives here).
  */
+/**
+ * What a built-in layer does with a response on its way out: the response
+ * it passes on, or a promise of it.
+ *
+ * @example
+ * ```ts
+ * const unchanged: ResponseStep = (response) => response;
+ * ```
+ */
+export type ResponseStep = (response: Response) => Response | Promise<Response>;
+
 export class RequestCall {
   readonly state: SessionState;
   readonly settings: RequestSettings;
@@ -86,6 +97,13 @@ export class RequestCall {
   retryStarted: number | undefined = undefined;
   /** The caller's middleware (`use`) around the wire, made for this call; `undefined` when there is none. */
   callerChain: Handler | undefined = undefined;
+  /** The promise of the latest request handed to the wire, while its response is still to come. */
+  wirePending: Promise<Response> | undefined = undefined;
+  /**
+   * What built-in layers do with that response, innermost first, run in the
+   * wire's own `then` (see `onResponse` in middleware/layer.ts).
+   */
+  wireSteps: ResponseStep[] | undefined = undefined;
 
   constructor(state: SessionState, settings: RequestSettings, first: OutgoingRequest) {
     this.state = state;

@@ -15,6 +15,7 @@ import type { PooledConnection } from "./connection/pooled-connection.ts";
 import { absoluteTarget, proxiedHeaders } from "./connection/proxy/headers.ts";
 import type { RequestBody } from "./connection/request-body.ts";
 import { hasHeader } from "./header-input.ts";
+import { runWireSteps } from "./middleware/layer.ts";
 import type { OutgoingRequest } from "./middleware.ts";
 import type { RequestOptions } from "./options.ts";
 import { countDownload, countUpload } from "./progress.ts";
@@ -102,11 +103,16 @@ function send(call: RequestCall, request: OutgoingRequest): Promise<Response> {
     request.body !== null && onUpload ? countUpload(request.body, onUpload) : request.body;
   const wire = wireRequest(target, url, method, request.headers, body, options);
   const started = performance.now();
-  return dispatch(
+  // The layers above may join steps to this promise (middleware/layer.ts
+  // onResponse): they run here, in the `then` that makes the Response.
+  call.wireSteps = undefined;
+  const pending: Promise<Response> = dispatch(
     { pool: state.pool, targets: settings.targets, target, timeouts: settings.timeouts, lifeline },
     wire,
-    (dispatched) => respond(call, url, dispatched, started),
+    (dispatched) => runWireSteps(call, pending, respond(call, url, dispatched, started)),
   );
+  call.wirePending = pending;
+  return pending;
 }
 
 /** The history of every response that followed no redirect: one frozen array, not one per response. */

@@ -236,4 +236,38 @@ describe("middleware", () => {
     await (await s.get(`${server.url}/b`)).text();
     expect(hits).toBe(3);
   });
+
+  it("a middleware that watches the response it passes on sees it before decompression and redirects", async () => {
+    // The built-in layers run their response steps inside the wire's own
+    // `then` only without caller middleware (middleware/layer.ts onResponse):
+    // with it, each keeps its own `then`, outside the caller's.
+    const server = await serve((req, res) => {
+      if (req.url === "/moved") {
+        res.writeHead(302, { location: "/gz" });
+        return res.end();
+      }
+      res.writeHead(200, { "content-encoding": "gzip", "content-type": "text/plain" });
+      res.end(gzipSync("unzipped"));
+    });
+    const seen: string[] = [];
+    const watch: Middleware = (next) => (request) => {
+      const pending = next(request);
+      pending.then(
+        (response) => seen.push(`${response.status} ${response.headers.get("content-encoding")}`),
+        () => undefined,
+      );
+      return pending;
+    };
+    const s = session({ use: [watch] });
+    const response = await s.get(`${server.url}/moved`);
+    expect(await response.text()).toBe("unzipped");
+    expect(seen).toEqual(["302 null", "200 gzip"]);
+    // Without the watcher: the same outcome through the wire's steps.
+    const plain = await session().get(`${server.url}/moved`);
+    expect([plain.status, plain.url, await plain.text()]).toEqual([
+      200,
+      `${server.url}/gz`,
+      "unzipped",
+    ]);
+  });
 });

@@ -76,7 +76,7 @@ function acquire(to: DispatchTarget, fresh: boolean): Promise<PooledConnection> 
 export function dispatch<T>(
   to: DispatchTarget,
   wire: WireRequest,
-  received: (dispatched: Dispatched) => T,
+  received: (dispatched: Dispatched) => T | PromiseLike<T>,
 ): Promise<T> {
   return attempt(to, wire, received, 0, false);
 }
@@ -91,7 +91,7 @@ export function dispatch<T>(
 function attempt<T>(
   to: DispatchTarget,
   wire: WireRequest,
-  received: (dispatched: Dispatched) => T,
+  received: (dispatched: Dispatched) => T | PromiseLike<T>,
   retry: number,
   fresh: boolean,
 ): Promise<T> {
@@ -105,7 +105,7 @@ function attempt<T>(
 function exchangeOn<T>(
   to: DispatchTarget,
   wire: WireRequest,
-  received: (dispatched: Dispatched) => T,
+  received: (dispatched: Dispatched) => T | PromiseLike<T>,
   retry: number,
   connection: PooledConnection,
 ): Promise<T> {

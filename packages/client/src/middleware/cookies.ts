@@ -15,14 +15,17 @@ import {
 } from "../cookies.ts";
 import { type Handler, type Middleware, type OutgoingRequest, passThrough } from "../middleware.ts";
 import type { Response } from "../response.ts";
-import type { Layer } from "./layer.ts";
+import { type Layer, onResponse } from "./layer.ts";
 
 /** The jar's cookies on every request, its responses' cookies into the jar (no jar: nothing to do). */
 export const cookies: Layer = (next) => (call, request) => {
   const jar = call.state.cookies;
   if (jar === undefined) return next(call, request);
   // The call's request handler is only made when the jar has cookies to look up.
-  if (jar.knownEmpty) return stored(jar, call, next(call, noteSite(call, request)), request);
+  if (jar.knownEmpty) {
+    const pending = next(call, noteSite(call, request));
+    return onResponse(call, pending, (response) => storeCookies(jar, call, response, request));
+  }
   return withJar(jar, call, (sent) => next(call, sent), request);
 };
 
@@ -87,9 +90,17 @@ function stored(
   pending: Promise<Response>,
   request: OutgoingRequest,
 ): Promise<Response> {
-  return pending.then((response) => {
-    const setCookies = response.headers.getSetCookie();
-    if (setCookies.length === 0) return response;
-    return jar.store(request.url, setCookies, context(scope, request)).then(() => response);
-  });
+  return pending.then((response) => storeCookies(jar, scope, response, request));
+}
+
+/** `response` once the cookies it sets are in the jar (at once when it sets none). */
+function storeCookies(
+  jar: Cookies,
+  scope: SiteScope,
+  response: Response,
+  request: OutgoingRequest,
+): Response | Promise<Response> {
+  const setCookies = response.headers.getSetCookie();
+  if (setCookies.length === 0) return response;
+  return jar.store(request.url, setCookies, context(scope, request)).then(() => response);
 }

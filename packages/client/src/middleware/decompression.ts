@@ -12,7 +12,7 @@ import { hasHeader } from "../header-input.ts";
 import type { OutgoingRequest } from "../middleware.ts";
 import type { RequestCall } from "../request-context.ts";
 import { type Response, replaceBody } from "../response.ts";
-import type { CallHandler, Layer } from "./layer.ts";
+import { type CallHandler, type Layer, onResponse } from "./layer.ts";
 
 const NO_BODY_STATUSES = new Set([204, 304]);
 
@@ -66,7 +66,7 @@ function decompressed(
         headers: offering(call, request.headers, codecs.acceptEncoding),
         body: request.body,
       };
-  return next(call, sent).then((response) => {
+  return onResponse(call, next(call, sent), (response) => {
     const encoding = response.headers.get("content-encoding");
     if (encoding === null || request.method === "HEAD" || NO_BODY_STATUSES.has(response.status))
       return response;

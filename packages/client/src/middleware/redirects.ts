@@ -12,13 +12,13 @@ import { followRedirect, isRedirect, type NextHop } from "../redirect.ts";
 import type { RequestCall } from "../request-context.ts";
 import { resolveUrl } from "../resolve-url.ts";
 import type { Response } from "../response.ts";
-import type { CallHandler, Layer } from "./layer.ts";
+import { type CallHandler, type Layer, onResponse } from "./layer.ts";
 
 /** Follows redirects as `call.settings.redirect` says (`manual`: returns the 3xx). */
 export const redirects: Layer = (next) => (call, first) => {
   if (call.settings.redirect.mode === "manual") return next(call, first);
   // Most responses are no redirect: one `then`, and the loop only when there is one to follow.
-  return next(call, first).then((response) =>
+  return onResponse(call, next(call, first), (response) =>
     isRedirect(response.status) && response.headers.has("location")
       ? follow(call, next, first, response)
       : response,
