@@ -86,8 +86,8 @@ export interface SessionOptions {
   /**
    * Offer HTTP/2 to https origins (ALPN `h2`, then `http/1.1`): where the
    * server picks `h2`, one connection per origin carries many requests at
-   * once (`response.httpVersion` is `"2"`); elsewhere HTTP/1.1 as without
-   * the option. `true`, or an object of HTTP/2 settings. Off by default.
+   * once (`response.httpVersion` is `"2"`); elsewhere HTTP/1.1, as with
+   * `http2: false`. On by default; `false` turns it off, an object of HTTP/2 settings tunes it.
    * Proxied requests and WebSockets stay on HTTP/1.1.
    */
   http2?: boolean | Http2Options;

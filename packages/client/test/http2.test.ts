@@ -337,7 +337,7 @@ describe("HTTP/2 (the http2 option)", () => {
     expect(server.sessions()).toBe(1);
   });
 
-  it("falls back to HTTP/1.1 when the server does not offer h2, and stays on it without the option", async () => {
+  it("falls back to HTTP/1.1 when the server does not offer h2; on by default, off with http2: false", async () => {
     const { ca, server: pair } = await certs();
     const http1 = await httpsServer(pair, (req, res) => res.end(`h1 ${req.httpVersion}`));
     const s = session({ tls: { ca }, http2: true });
@@ -347,9 +347,11 @@ describe("HTTP/2 (the http2 option)", () => {
     const both = await http2Server((req, res) => res.end(`v ${req.httpVersion}`), {
       allowHTTP1: true,
     });
-    const plain = session({ tls: { ca } });
+    const plain = session({ tls: { ca }, http2: false });
     const off = await plain.get(`${both.url}/`);
     expect([await off.text(), off.httpVersion]).toEqual(["v 1.1", "1.1"]);
+    const byDefault = await session({ tls: { ca } }).get(`${both.url}/`);
+    expect([await byDefault.text(), byDefault.httpVersion]).toEqual(["v 2.0", "2"]);
     const on = await s.get(`${both.url}/`);
     expect([await on.text(), on.httpVersion]).toEqual(["v 2.0", "2"]);
   });

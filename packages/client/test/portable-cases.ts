@@ -273,9 +273,11 @@ export const portableCases: Record<string, () => Promise<void>> = {
       assert.equal(transport.opened[0]?.path, "/tmp/a b.sock");
       assert.equal(await (await session.get("unix:/tmp/c.sock:/got")).text(), "localhost /got");
       assert.equal(transport.opened[1]?.path, "/tmp/c.sock");
-      // https: the session's pins, then another CA (a new connection), then the same again (reused).
+      // https: the session's pins, then another CA (a new connection), then the same again (reused);
+      // h2 offered first by default.
+      const alpnProtocols = ["h2", "http/1.1"];
       await (await session.get("https://api.test/")).dump();
-      assert.deepEqual(transport.opened[2]?.tls, { pins: [pin] });
+      assert.deepEqual(transport.opened[2]?.tls, { pins: [pin], alpnProtocols });
       assert.deepEqual(await transport.opened[2]?.lookup?.("api.test", {}), [
         { address: "127.0.0.9", family: 4 },
         { address: "::9", family: 6 },
@@ -284,7 +286,7 @@ export const portableCases: Record<string, () => Promise<void>> = {
       const again = await session.get("https://api.test/", { tls: { ca: "PEM" } });
       await again.dump();
       assert.equal(again.timings.reused, true);
-      assert.deepEqual(transport.opened[3]?.tls, { pins: [pin], ca: "PEM" });
+      assert.deepEqual(transport.opened[3]?.tls, { pins: [pin], ca: "PEM", alpnProtocols });
       assert.equal(transport.opened.length, 4);
       // Names outside the table are left to the transport.
       await (await session.get("http://other.test/")).dump();

@@ -6,8 +6,8 @@ import type { Http2ClientOptions } from "@reqivo/protocol";
 import { InvalidRequestError } from "../../errors.ts";
 
 /**
- * HTTP/2 settings of a Session (`http2: true` is `http2: {}`). Off by default:
- * without the option every connection speaks HTTP/1.1.
+ * HTTP/2 settings of a Session (`http2: true` is `http2: {}`, the default).
+ * `http2: false` keeps every connection on HTTP/1.1.
  *
  * @example
  * ```ts
@@ -81,20 +81,20 @@ const DEFAULT_SETTINGS_TIMEOUT = 10_000;
 const KNOWN = new Set(["initialWindowSize", "connectionWindowSize", "maxHeaderListSize"]);
 
 /**
- * The `http2` option checked (`undefined`: HTTP/2 off). Bad input throws
- * `InvalidRequestError` before any request.
+ * The `http2` option checked (`undefined` when `false`: HTTP/2 off; left out,
+ * the defaults). Bad input throws `InvalidRequestError` before any request.
  *
  * @example
  * ```ts
- * http2Settings(true); // { connection: {}, priorKnowledge: false, settingsTimeout: 10000, maxStreamsPerConnection: undefined }
+ * http2Settings(undefined); // { connection: {}, priorKnowledge: false, settingsTimeout: 10000, maxStreamsPerConnection: undefined }
  * http2Settings(false); // undefined
  * ```
  */
 export function http2Settings(
   input: boolean | Http2Options | undefined,
 ): Http2Settings | undefined {
-  if (input === undefined || input === false) return undefined;
-  if (input === true)
+  if (input === false) return undefined;
+  if (input === true || input === undefined)
     return {
       connection: {},
       priorKnowledge: false,
