@@ -14,6 +14,8 @@ export interface SampleRequest {
   inFlight: number;
   durationMs: number;
   maxRequests: number;
+  /** Unmeasured requests for this long before the sample (client.bench.ts --rewarm). */
+  rewarmMs?: number;
 }
 
 /** What it answers. */
@@ -82,11 +84,13 @@ if (chosen === undefined) {
 
 serveSamples<SampleRequest, SampleReply>(
   chosen.name,
-  async ({ scenario: id, inFlight, durationMs, maxRequests }) => {
+  async ({ scenario: id, inFlight, durationMs, maxRequests, rewarmMs }) => {
     const found = SCENARIOS.find((s) => s.id === id);
     if (found === undefined) throw new Error(`unknown scenario ${id}`);
     newSpaceBeforeCollect = newSpaceMiB();
     collect();
+    if (rewarmMs !== undefined && rewarmMs > 0)
+      await chosen.sample({ ...found, inFlight }, rewarmMs, maxRequests);
     if (TRACING) {
       // Collections in the sample only (the forced one above and any while idle are not).
       await new Promise((resolve) => setImmediate(resolve));
