@@ -87,7 +87,7 @@ serveSamples<SampleRequest, SampleReply>(
   async ({ scenario: id, inFlight, durationMs, maxRequests, rewarmMs }) => {
     const found = SCENARIOS.find((s) => s.id === id);
     if (found === undefined) throw new Error(`unknown scenario ${id}`);
-    newSpaceBeforeCollect = newSpaceMiB();
+    if (TRACING) newSpaceBeforeCollect = newSpaceMiB();
     collect();
     if (rewarmMs !== undefined && rewarmMs > 0)
       await chosen.sample({ ...found, inFlight }, rewarmMs, maxRequests);
