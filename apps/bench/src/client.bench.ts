@@ -37,6 +37,11 @@
 //   --profile=MS      run Reqivo (or the --only ones) once for MS per scenario (node --cpu-prof)
 //   --requests=N      with --profile: N requests per sample instead of MS (profiles of a fixed count)
 //   --in-flight=N     requests in flight instead of the scenario's 100 (1: one at a time)
+//   --idle=MS         pause this long after each sample (stands in for the other
+//                     contenders' turns of a full run when only a few are chosen)
+//   --rewarm=MS       before each measured sample, MS of unmeasured requests of the same
+//                     scenario (after the forced gc): a child idle for 8 s or more has its
+//                     young generation shrunk by that gc (results/2026-12-07-round-cpu2.md)
 //   --shared-process  all contenders in this one process (as before round 5), for an A/B
 //   --allocations=N   bytes allocated per request by Reqivo (or the --only ones) over N
 //                     requests, by allocating function (V8's sampling heap profiler)
@@ -92,6 +97,8 @@ const RUNS = numberFlag("runs", 1, 1, 20);
 const ROUNDS = numberFlag("rounds", 7, 1, 50);
 const DURATION = numberFlag("duration", 1000, 100, 10_000);
 const SERVER_PROCESSES = numberFlag("server-processes", 2, 1, 8);
+const IDLE_MS = numberFlag("idle", 0, 0, 60_000);
+const REWARM_MS = numberFlag("rewarm", 0, 0, 10_000);
 // A bound on requests per sample besides the time, so no loop can run away.
 const MAX_REQUESTS = 2_000_000;
 const scenarioFilter = flag("scenario")?.split(",");
@@ -301,6 +308,7 @@ async function isolated(names: string[], port: number): Promise<Sampler[]> {
         inFlight: s.inFlight,
         durationMs: DURATION,
         maxRequests: MAX_REQUESTS,
+        rewarmMs: REWARM_MS,
       };
       return host.ask<SampleReply>(request, DURATION + 60_000);
     },
@@ -338,6 +346,7 @@ async function compare(
       for (let round = -1; round < ROUNDS; round++) {
         for (const c of rotated(samplers, round)) {
           const { requests, elapsedMs, cpuMicros } = await c.sample(s);
+          if (IDLE_MS > 0) await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
           if (round >= 0) {
             rates.get(c.name)!.push((requests * 1000) / elapsedMs);
             cpus.get(c.name)!.push(cpuMicros / requests);
