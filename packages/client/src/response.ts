@@ -110,7 +110,15 @@ async function readRest(
 ): Promise<Uint8Array> {
   for (;;) {
     let piece = source.readBuffered?.();
-    if (piece === undefined) piece = await source.read();
+    if (piece === undefined) {
+      // Waiting without read()'s own promise per wait (HTTP/2 GET 64 KiB: see
+      // apps/bench/results/2026-12-07-http2-round3.md, round 1).
+      if (source.whenReadable !== undefined) {
+        await source.whenReadable();
+        continue;
+      }
+      piece = await source.read();
+    }
     if (piece === null) return concat(pieces, total);
     pieces.push(piece);
     total += piece.length;

@@ -80,6 +80,11 @@ export class Http2Body implements BodySource {
     }
   }
 
+  whenReadable(): Promise<void> {
+    this.#lifeline.bodyProgress();
+    return this.#stream.changed();
+  }
+
   async read(): Promise<Uint8Array | null> {
     for (;;) {
       const piece = this.readBuffered();
