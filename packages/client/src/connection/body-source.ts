@@ -39,6 +39,12 @@ export interface BodySource {
    * sparing a promise per wait. Optional; only with `readBuffered`.
    */
   whenReadable?(): Promise<void>;
+  /**
+   * The body's length when the protocol checks the body against it (an
+   * HTTP/2 response's content-length), so a reader may allocate for it up
+   * front; `undefined` when unknown. Optional.
+   */
+  readonly expectedLength?: number | undefined;
   /** Reads and drops the rest if cheap (at most `limit` bytes), so the connection can be reused. */
   dump(limit: number): Promise<void>;
   /**

@@ -80,6 +80,10 @@ export class Http2Body implements BodySource {
     }
   }
 
+  get expectedLength(): number | undefined {
+    return this.#stream.expectedLength;
+  }
+
   whenReadable(): Promise<void> {
     this.#lifeline.bodyProgress();
     return this.#stream.changed();
