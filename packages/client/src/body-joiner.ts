@@ -5,7 +5,10 @@
  * is allocated at the first piece and each piece copied in as it is taken:
  * no list of pieces, and the chunks the pieces are views of (shared with
  * other streams' pieces) are let go at once instead of at the body's end.
- * Measured: apps/bench/results/2026-12-07-http2-round3.md, round 2.
+ * Measured (GET 64 KiB over h2, `client-http2.bench.ts --allocations=5000
+ * --scenario=get-64k-1c`): JS heap per request 22,308 → 21,824 bytes; CPU
+ * per request unchanged within the noise, the copy costing what the join
+ * did (apps/bench/results/2026-12-07-http2-round3.md, round 2).
  */
 
 /** Lengths up to this are allocated up front; a larger claim is joined from its pieces as they come. */
