@@ -7,9 +7,9 @@
  */
 import type { BodyInit } from "./body.ts";
 import { toRequestBody } from "./body.ts";
+import { concat } from "./body-joiner.ts";
 import { fetchFailure, fetchRefusal } from "./fetch-errors.ts";
 import type { RequestOptions } from "./options.ts";
-import { concat } from "./response.ts";
 
 /**
  * `fetch`'s `RequestInit`, plus three per-request network options of

@@ -5,6 +5,7 @@
  * connection back to the pool as soon as it is fully read.
  */
 import { Headers } from "@reqivo/protocol";
+import { BodyJoiner } from "./body-joiner.ts";
 import type { BodySource, Timings } from "./connection/body-source.ts";
 import { InvalidRequestError, ReqivoError } from "./errors.ts";
 
@@ -90,30 +91,23 @@ function bufferedSource(bytes: Uint8Array): BodySource {
   };
 }
 
-/** Joins body pieces of `total` bytes into one array (the piece itself when there is one). */
-export function concat(pieces: Uint8Array[], total: number): Uint8Array {
-  if (pieces.length === 1) return pieces[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
-}
-
-/** The rest of `source` after `pieces` (`total` bytes so far), joined into one array. */
-async function readRest(
-  source: BodySource,
-  pieces: Uint8Array[],
-  total: number,
-): Promise<Uint8Array> {
+/** The rest of `source`, added to `joiner`, then joined into one array. */
+async function readRest(source: BodySource, joiner: BodyJoiner): Promise<Uint8Array> {
   for (;;) {
     let piece = source.readBuffered?.();
-    if (piece === undefined) piece = await source.read();
-    if (piece === null) return concat(pieces, total);
-    pieces.push(piece);
-    total += piece.length;
+    if (piece === undefined) {
+      // Waiting without read()'s own promise per wait: HTTP/2 GET 64 KiB, JS
+      // heap per request 23,331 → 22,308 bytes (`client-http2.bench.ts
+      // --allocations=5000 --scenario=get-64k-1c`; apps/bench/results/
+      // 2026-12-07-http2-round3.md, round 1).
+      if (source.whenReadable !== undefined) {
+        await source.whenReadable();
+        continue;
+      }
+      piece = await source.read();
+    }
+    if (piece === null) return joiner.result();
+    joiner.add(piece);
   }
 }
 
@@ -261,14 +255,12 @@ export class Response implements AsyncIterable<Uint8Array> {
     // `--allocations`).
     try {
       const source = this.#claim();
-      const pieces: Uint8Array[] = [];
-      let total = 0;
+      const joiner = new BodyJoiner(source.expectedLength);
       for (;;) {
         const piece = source.readBuffered?.();
-        if (piece === undefined) return readRest(source, pieces, total);
-        if (piece === null) return Promise.resolve(concat(pieces, total));
-        pieces.push(piece);
-        total += piece.length;
+        if (piece === undefined) return readRest(source, joiner);
+        if (piece === null) return Promise.resolve(joiner.result());
+        joiner.add(piece);
       }
     } catch (error) {
       return Promise.reject(error);

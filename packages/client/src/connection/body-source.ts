@@ -32,6 +32,19 @@ export interface BodySource {
    * at the end, `undefined` when only {@link read} can tell. Optional.
    */
   readBuffered?(): Uint8Array | null | undefined;
+  /**
+   * Resolves once {@link readBuffered} may have something new (a piece, the
+   * end or a failure to throw); it may also resolve with nothing new. A
+   * reader looping on `readBuffered` waits with it instead of {@link read},
+   * sparing a promise per wait. Optional; only with `readBuffered`.
+   */
+  whenReadable?(): Promise<void>;
+  /**
+   * The body's length when the protocol checks the body against it (an
+   * HTTP/2 response's content-length), so a reader may allocate for it up
+   * front; `undefined` when unknown. Optional.
+   */
+  readonly expectedLength?: number | undefined;
   /** Reads and drops the rest if cheap (at most `limit` bytes), so the connection can be reused. */
   dump(limit: number): Promise<void>;
   /**

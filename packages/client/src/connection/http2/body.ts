@@ -80,6 +80,15 @@ export class Http2Body implements BodySource {
     }
   }
 
+  get expectedLength(): number | undefined {
+    return this.#stream.expectedLength;
+  }
+
+  whenReadable(): Promise<void> {
+    this.#lifeline.bodyProgress();
+    return this.#stream.changed();
+  }
+
   async read(): Promise<Uint8Array | null> {
     for (;;) {
       const piece = this.readBuffered();

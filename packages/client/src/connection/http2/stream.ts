@@ -57,6 +57,18 @@ export class Http2ClientStream {
     return this.#trailers;
   }
 
+  /**
+   * The response's content-length, which the core holds the DATA total to
+   * (a HEAD or 304 response has none of it: it also has no DATA).
+   */
+  get expectedLength(): number | undefined {
+    const head = this.#head;
+    if (head === undefined) return undefined;
+    // Names are lower case and the value checked (digits only) by the core.
+    for (const [name, value] of head.headers) if (name === "content-length") return Number(value);
+    return undefined;
+  }
+
   /** Whether the server finished its side (all pieces may not be read yet). */
   get ended(): boolean {
     return this.#ended;

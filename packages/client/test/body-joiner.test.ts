@@ -1,0 +1,53 @@
+// bytes()'s joiner (src/body-joiner.ts): an HTTP/2 body of known length is
+// copied into one array allocated at its first piece; a body that breaks its
+// promised length, or has none, still joins to exactly what arrived.
+import { describe, expect, it } from "vitest";
+import { BodyJoiner } from "../src/body-joiner.ts";
+
+const bytes = (...values: number[]) => new Uint8Array(values);
+
+describe("BodyJoiner", () => {
+  it("copies pieces into one array of the expected length", () => {
+    const joiner = new BodyJoiner(5);
+    const first = bytes(1, 2);
+    joiner.add(first);
+    joiner.add(bytes(3, 4, 5));
+    const out = joiner.result();
+    expect([...out]).toEqual([1, 2, 3, 4, 5]);
+    expect(out.buffer).not.toBe(first.buffer);
+    expect(out.byteLength).toBe(out.buffer.byteLength);
+  });
+
+  it("returns a whole first piece as it is", () => {
+    const joiner = new BodyJoiner(3);
+    const piece = bytes(7, 8, 9);
+    joiner.add(piece);
+    expect(joiner.result()).toBe(piece);
+  });
+
+  it("joins more bytes than expected", () => {
+    const joiner = new BodyJoiner(3);
+    joiner.add(bytes(1, 2));
+    joiner.add(bytes(3, 4));
+    joiner.add(bytes(5));
+    expect([...joiner.result()]).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("gives fewer bytes than expected as they are", () => {
+    const joiner = new BodyJoiner(10);
+    joiner.add(bytes(1, 2));
+    joiner.add(new Uint8Array(0));
+    joiner.add(bytes(3));
+    expect([...joiner.result()]).toEqual([1, 2, 3]);
+  });
+
+  it("joins pieces of an unknown or very large length from a list", () => {
+    for (const expected of [undefined, 2 ** 40]) {
+      const joiner = new BodyJoiner(expected);
+      joiner.add(bytes(1));
+      joiner.add(bytes(2, 3));
+      expect([...joiner.result()]).toEqual([1, 2, 3]);
+    }
+    expect(new BodyJoiner(4).result().length).toBe(0);
+  });
+});
