@@ -11,20 +11,10 @@
  * did (apps/bench/results/2026-12-07-http2-round3.md, round 2).
  */
 
+import { concatBytes } from "./connection/bytes.ts";
+
 /** Lengths up to this are allocated up front; a larger claim is joined from its pieces as they come. */
 const ALLOCATE_UP_FRONT_LIMIT = 1024 * 1024;
-
-/** Joins `pieces` of `total` bytes into one array (the piece itself when there is one). */
-export function concat(pieces: Uint8Array[], total: number): Uint8Array {
-  if (pieces.length === 1) return pieces[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
-}
 
 /**
  * Pieces in, one array out. More or fewer bytes than `expected` still join
@@ -79,6 +69,6 @@ export class BodyJoiner {
   result(): Uint8Array {
     const out = this.#out;
     if (out !== undefined) return this.#total === out.length ? out : out.subarray(0, this.#total);
-    return this.#pieces === undefined ? new Uint8Array(0) : concat(this.#pieces, this.#total);
+    return this.#pieces === undefined ? new Uint8Array(0) : concatBytes(this.#pieces, this.#total);
   }
 }

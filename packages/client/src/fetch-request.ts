@@ -7,7 +7,7 @@
  */
 import type { BodyInit } from "./body.ts";
 import { toRequestBody } from "./body.ts";
-import { concat } from "./body-joiner.ts";
+import { concatBytes } from "./connection/bytes.ts";
 import { fetchFailure, fetchRefusal } from "./fetch-errors.ts";
 import type { RequestOptions } from "./options.ts";
 
@@ -157,7 +157,7 @@ async function takeRequestBody(
     for (;;) {
       const { done, value } = await reader.read();
       if (signal?.aborted) throw signal.reason;
-      if (done) return concat(pieces, size);
+      if (done) return concatBytes(pieces, size);
       const bytes = chunkBytes(value);
       pieces.push(bytes);
       size += bytes.length;

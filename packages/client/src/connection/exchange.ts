@@ -6,6 +6,7 @@
  * may answer early and a full-duplex stream works.
  */
 import { type HeaderList, Headers, NEED_DATA } from "@reqivo/protocol";
+import { concatBytes } from "./bytes.ts";
 import type { Lifeline } from "./lifeline.ts";
 import type { PooledConnection } from "./pooled-connection.ts";
 import type { RequestBody } from "./request-body.ts";
@@ -39,13 +40,6 @@ export interface ExchangeProgress {
 // Head and body go out in one write when the body is small and already in memory.
 const COALESCE_LIMIT = 64 * 1024;
 
-function joined(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}
-
 /** Sends the request and resolves with the final response head (interim responses go to the callback). */
 export async function exchange(
   connection: PooledConnection,
@@ -73,7 +67,7 @@ export async function exchange(
   let upload: Promise<void> | undefined;
   if (body === null) {
     const end = protocol.send({ type: "end" });
-    await connection.transport.write(end.length === 0 ? head : joined(head, end));
+    await connection.transport.write(concatBytes([head, end], head.length + end.length));
   } else if (
     body.length !== null &&
     body.length <= COALESCE_LIMIT &&
@@ -139,17 +133,7 @@ async function sendSmall(
     pieces.push(protocol.send({ type: "data", data: piece }));
   pieces.push(protocol.send({ type: "end" }));
   state.progress.bodyStarted = true;
-  let total = 0;
-  for (const p of pieces) total += p.length;
-  const out = pieces.length === 2 ? joined(pieces[0]!, pieces[1]!) : new Uint8Array(total);
-  if (pieces.length !== 2) {
-    let at = 0;
-    for (const p of pieces) {
-      out.set(p, at);
-      at += p.length;
-    }
-  }
-  await connection.transport.write(out);
+  await connection.transport.write(concatBytes(pieces));
 }
 
 async function sendStreamed(

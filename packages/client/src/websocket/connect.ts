@@ -19,6 +19,7 @@ import {
 import type { Connection } from "@reqivo/transport";
 import { takeUrlCredentials } from "../auth.ts";
 import { sessionDefaultsFor } from "../base-origin.ts";
+import { concatBytes } from "../connection/bytes.ts";
 import { requestTargets } from "../connection/origin-targets.ts";
 import { proxiedHeaders } from "../connection/proxy/headers.ts";
 import { AbortError, InvalidRequestError, SessionClosedError } from "../errors.ts";
@@ -157,14 +158,6 @@ function wsUrl(url: URL): string {
   return out.href;
 }
 
-function joined(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (b.length === 0) return a;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}
-
 function handshakeFailed(cause: unknown): WebSocketError {
   return new WebSocketError(
     "HANDSHAKE_FAILED",
@@ -242,7 +235,7 @@ function handshakeHandler(
     try {
       const http = new ClientConnection();
       const head = http.send(handshake.request);
-      await connection.write(joined(head, http.send({ type: "end" })));
+      await connection.write(concatBytes([head, http.send({ type: "end" })]));
       const answer = await readAnswer(http, connection);
       const headers = new Headers(answer.headers);
       if (answer.type === "upgrade") {

@@ -14,6 +14,8 @@
  * microtasks queued with it); on 10 connections of 10 streams 0.22 → 0.10.
  */
 
+import { concatBytes } from "../bytes.ts";
+
 /** What {@link CoalescingWriter} writes to: `Connection.write`. */
 export type WriteBytes = (bytes: Uint8Array) => Promise<void>;
 
@@ -104,18 +106,6 @@ export class CoalescingWriter {
       release();
       return;
     }
-    void this.#start(join(waiting, length)).then(release);
+    void this.#start(concatBytes(waiting, length)).then(release);
   };
-}
-
-/** The pieces as one array (the piece itself when there is one). */
-function join(pieces: readonly Uint8Array[], length: number): Uint8Array {
-  if (pieces.length === 1) return pieces[0]!;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
 }
