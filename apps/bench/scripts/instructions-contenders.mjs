@@ -35,19 +35,11 @@
 // CPU has no such counter (`perf stat -e instructions true`: not supported).
 // --json prints one line {"<scenario>":{"<contender>":instructions,…},…} at the end.
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { readFileSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
+import { bundleChild, cacheDir, flag, here, tsxLoader } from "./script-kit.mjs";
 
-const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-const flag = (name) => {
-  for (const arg of process.argv.slice(2)) {
-    if (arg === `--${name}`) return "";
-    if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3);
-  }
-  return undefined;
-};
 const number = (name, fallback, min, max) => {
   const value = Number(flag(name) ?? fallback);
   return Math.max(min, Math.min(max, Number.isFinite(value) ? value : fallback));
@@ -72,25 +64,7 @@ const only = flag("only") ? flag("only").split(",") : COUNTED;
 const json = flag("json") !== undefined;
 const log = (line) => (json ? process.stderr : process.stdout).write(`${line}\n`);
 
-// Bundle the child: our TypeScript in, packages (Reqivo's dist, undici, …) left as imports.
-// The bundle lives under node_modules so those imports resolve as from src/.
-const tsxLoader = createRequire(import.meta.url).resolve("tsx");
-const requireFromTsx = createRequire(tsxLoader);
-const esbuild = requireFromTsx("esbuild");
-const outDir = here("../node_modules/.cache/reqivo-bench/");
-mkdirSync(outDir, { recursive: true });
-// One bundle per run of this script, so two runs at once cannot swap each other's.
-const bundle = `${outDir}count-child-${process.pid}.mjs`;
-await esbuild.build({
-  entryPoints: [here("../src/client/count-child.ts")],
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  packages: "external",
-  outfile: bundle,
-  logLevel: "error",
-});
+const bundle = await bundleChild("count-child");
 
 /** Runs `command args`, resolves with [exit code, stdout, stderr]. */
 function run(command, args, stdin = "ignore") {
@@ -128,7 +102,7 @@ async function server() {
 
 /** Instructions per request of contender `name` in each scenario: one process under callgrind. */
 async function instructions(port, name) {
-  const dumps = `${outDir}callgrind-${process.pid}-${only.indexOf(name)}`;
+  const dumps = `${cacheDir}callgrind-${process.pid}-${only.indexOf(name)}`;
   const [code, , err] = await run("valgrind", [
     "--tool=callgrind",
     "--dump-before=uv_os_getpriority",

@@ -13,18 +13,10 @@
 // Contenders run one after another, --rounds times in turn (CPU figures of
 // two at once would share cores; on a shared machine compare within a round).
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { readFileSync, rmSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { bundleChild, cacheDir, flag, here, tsxLoader } from "./script-kit.mjs";
 
-const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-const flag = (name) => {
-  for (const arg of process.argv.slice(2)) {
-    if (arg === `--${name}`) return "";
-    if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3);
-  }
-  return undefined;
-};
 const only = (flag("only") || "reqivo,undici dispatch,undici request").split(",");
 const scenarios = (flag("scenario") || "get-tiny").split(",");
 const rounds = Number(flag("rounds") || 1);
@@ -32,21 +24,7 @@ const warmUp = Number(flag("warm-up") || 20000);
 const requests = Number(flag("requests") || 40000);
 const traced = flag("strace") !== undefined;
 
-const tsxLoader = createRequire(import.meta.url).resolve("tsx");
-const esbuild = createRequire(tsxLoader)("esbuild");
-const outDir = here("../node_modules/.cache/reqivo-bench/");
-mkdirSync(outDir, { recursive: true });
-const bundle = `${outDir}os-child-${process.pid}.mjs`;
-await esbuild.build({
-  entryPoints: [here("../src/client/os-child.ts")],
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  packages: "external",
-  outfile: bundle,
-  logLevel: "error",
-});
+const bundle = await bundleChild("os-child");
 
 const server = spawn(
   process.execPath,
@@ -69,7 +47,7 @@ async function once(name, scenario, withStrace) {
   );
   let out = "";
   let tracer;
-  const traceFile = `${outDir}strace-${process.pid}.txt`;
+  const traceFile = `${cacheDir}strace-${process.pid}.txt`;
   child.stdout.on("data", (c) => {
     out += c;
     if (withStrace && tracer === undefined && out.includes("warm\n")) {
