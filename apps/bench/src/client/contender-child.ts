@@ -3,9 +3,9 @@
 // Request {scenario, inFlight, durationMs, maxRequests}; reply {requests, elapsedMs, cpuMicros}.
 import { PerformanceObserver } from "node:perf_hooks";
 import v8 from "node:v8";
-import { baselineContenders, createContenders, rawCeiling } from "./contenders.ts";
+import { oneContender } from "./contenders.ts";
 import { cpuMicros, serveSamples } from "./sample-host.ts";
-import { CONNECTIONS, SCENARIOS } from "./scenarios.ts";
+import { SCENARIOS } from "./scenarios.ts";
 import { collect } from "./suite.ts";
 
 /** What client.bench.ts asks of a contender child. */
@@ -68,19 +68,7 @@ function resetGcCounts(): void {
 }
 
 const [portText, name] = process.argv.slice(2);
-const port = Number(portText);
-const origin = `http://127.0.0.1:${port}`;
-const all = [
-  ...createContenders(origin, CONNECTIONS),
-  ...(await baselineContenders(origin, CONNECTIONS)),
-  rawCeiling(port),
-];
-const chosen = all.find((c) => c.name === name);
-for (const c of all) if (c !== chosen) await c.close();
-if (chosen === undefined) {
-  console.error(`contender-child: no contender named ${name}`);
-  process.exit(2);
-}
+const chosen = await oneContender(Number(portText), name ?? "", "contender-child");
 
 serveSamples<SampleRequest, SampleReply>(
   chosen.name,

@@ -11,7 +11,7 @@ import { createTransport } from "@reqivo/transport-node";
 import axios from "axios";
 import got from "got";
 import { Agent, type Dispatcher, Pool, fetch as undiciFetch } from "undici";
-import { checkResponse, type Scenario, scenarioHeaders } from "./scenarios.ts";
+import { CONNECTIONS, checkResponse, type Scenario, scenarioHeaders } from "./scenarios.ts";
 
 /** How many requests one sample completed and how long it took. */
 export interface Sample {
@@ -105,6 +105,27 @@ function reqivoContender(origin: string, name: string, session: Session): Conten
     },
     () => session.close(),
   );
+}
+
+/**
+ * The contender named `name` against the canned server on `port`, for a child
+ * process that runs one (the others are made and closed again); `child` names
+ * the caller in the message it exits with when there is no such contender.
+ */
+export async function oneContender(port: number, name: string, child: string): Promise<Contender> {
+  const origin = `http://127.0.0.1:${port}`;
+  const all = [
+    ...createContenders(origin, CONNECTIONS),
+    ...(await baselineContenders(origin, CONNECTIONS)),
+    rawCeiling(port),
+  ];
+  const chosen = all.find((c) => c.name === name);
+  for (const c of all) if (c !== chosen) await c.close();
+  if (chosen === undefined) {
+    console.error(`${child}: no contender named ${name}`);
+    process.exit(2);
+  }
+  return chosen;
 }
 
 /**

@@ -11,8 +11,8 @@
 // alone. No collection is forced between phases: a forced one shrinks the
 // young generation and makes the next phase cost more, not less.
 import { getPriority } from "node:os";
-import { createContenders, rawCeiling } from "./contenders.ts";
-import { CONNECTIONS, SCENARIOS } from "./scenarios.ts";
+import { oneContender } from "./contenders.ts";
+import { SCENARIOS } from "./scenarios.ts";
 
 const [portText, name, warmText, requestsText, phasesText, ...scenarioIds] = process.argv.slice(2);
 const port = Number(portText);
@@ -24,13 +24,7 @@ if (!(port > 0) || !(warmUp > 0) || !(requests > 0) || !(phases > 0) || scenario
   console.error("usage: count-child <port> <contender> <warm-up> <requests> <phases> <scenario>…");
   process.exit(2);
 }
-const all = [...createContenders(`http://127.0.0.1:${port}`, CONNECTIONS), rawCeiling(port)];
-const chosen = all.find((c) => c.name === name);
-for (const c of all) if (c !== chosen) await c.close();
-if (chosen === undefined) {
-  console.error(`count-child: no contender named ${name}`);
-  process.exit(2);
-}
+const chosen = await oneContender(port, name ?? "", "count-child");
 // An hour: only the request count ends these samples.
 const NO_TIME_LIMIT = 3_600_000;
 for (const scenario of scenarios) {

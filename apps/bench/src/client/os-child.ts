@@ -6,8 +6,8 @@
 //   os-child <server port> <contender name> <warm-up> <requests> <scenario>
 import { readdirSync, readFileSync } from "node:fs";
 import { PerformanceObserver } from "node:perf_hooks";
-import { baselineContenders, createContenders, rawCeiling } from "./contenders.ts";
-import { CONNECTIONS, SCENARIOS } from "./scenarios.ts";
+import { oneContender } from "./contenders.ts";
+import { SCENARIOS } from "./scenarios.ts";
 
 const [portText, name, warmText, requestsText, scenarioId] = process.argv.slice(2);
 const port = Number(portText);
@@ -18,18 +18,7 @@ if (scenario === undefined || !(port > 0) || !(warmUp > 0) || !(requests > 0)) {
   console.error("usage: os-child <port> <contender> <warm-up> <requests> <scenario>");
   process.exit(2);
 }
-const origin = `http://127.0.0.1:${port}`;
-const all = [
-  ...createContenders(origin, CONNECTIONS),
-  ...(await baselineContenders(origin, CONNECTIONS)),
-  rawCeiling(port),
-];
-const chosen = all.find((c) => c.name === name);
-for (const c of all) if (c !== chosen) await c.close();
-if (chosen === undefined) {
-  console.error(`os-child: no contender named ${name}`);
-  process.exit(2);
-}
+const chosen = await oneContender(port, name ?? "", "os-child");
 const NO_TIME_LIMIT = 3_600_000;
 
 function io(): { reads: number; writes: number; switches: number; faults: number } {
