@@ -67,7 +67,8 @@ export async function exchange(
   let upload: Promise<void> | undefined;
   if (body === null) {
     const end = protocol.send({ type: "end" });
-    await connection.transport.write(concatBytes([head, end], head.length + end.length));
+    // A bodiless request's end is empty: the head goes as it is, with no list to join.
+    await connection.transport.write(end.length === 0 ? head : concatBytes([head, end]));
   } else if (
     body.length !== null &&
     body.length <= COALESCE_LIMIT &&
