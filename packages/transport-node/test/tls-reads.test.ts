@@ -155,6 +155,33 @@ describe("TLS reads through the slab", () => {
     });
   });
 
+  test("a caller that does not read stops the reads (backpressure), which resume when it reads", async () => {
+    const MiB = 1 << 20;
+    let sent = 0;
+    let stalledAt = -1;
+    const port = await serve(certificates.server, async (socket) => {
+      const chunk = Buffer.alloc(256 * 1024, 7);
+      // Writes until one is not taken within 200 ms, then that one and the end.
+      while (stalledAt < 0 && sent <= 48 * MiB) {
+        const taken = new Promise<boolean>((resolve) => {
+          socket.write(chunk, () => resolve(true));
+          setTimeout(() => resolve(false), 200);
+        });
+        if (!(await taken)) stalledAt = sent;
+        sent += chunk.byteLength;
+      }
+      socket.end();
+    });
+    const conn = await connect({ host: "127.0.0.1", port, tls: { ca: certificates.ca } });
+    for (let i = 0; i < 200 && stalledAt < 0 && sent <= 48 * MiB; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(stalledAt).toBeGreaterThanOrEqual(0);
+    let received = 0;
+    for (const chunk of await readAll(conn)) received += chunk.byteLength;
+    expect(received).toBe(sent);
+  });
+
   test("happy eyeballs: a dead first address fails over to the live one, read through the slab", async () => {
     const port = await serve(certificates.server, echo);
     const conn = await connect({
