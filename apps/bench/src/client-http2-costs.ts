@@ -45,10 +45,11 @@ interface Counters {
   copied: number;
 }
 const counters: Counters = { reads: 0, writes: 0, written: 0, copied: 0 };
-const gcs = { scavenges: 0, markSweeps: 0 };
+const gcs = { scavenges: 0, markSweeps: 0, ms: 0 };
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
     const kind = (entry.detail as { kind?: number } | null)?.kind;
+    gcs.ms += entry.duration;
     if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gcs.scavenges++;
     else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gcs.markSweeps++;
   }
@@ -143,6 +144,7 @@ for (const path of (flag("paths") ?? "/tiny,/64k").split(",")) {
   await new Promise((resolve) => setImmediate(resolve));
   gcs.scavenges = 0;
   gcs.markSweeps = 0;
+  gcs.ms = 0;
   const cpu = process.cpuUsage();
   getPriority(); // mark for callgrind: the measured run starts
   await run(path, REQUESTS);
@@ -153,7 +155,7 @@ for (const path of (flag("paths") ?? "/tiny,/64k").split(",")) {
   console.log(
     `${path}: ${per(counters.reads)} reads/req, ${per(counters.writes)} transport writes/req, ${per(counters.written)} octets written/req, ` +
       `${per(counters.copied)} octets copied by JS/req, server saw ${seen.h2Used} h2 connection(s); ` +
-      `${gcs.scavenges} scavenges, ${gcs.markSweeps} mark-sweeps, ${per(user + system)} client CPU µs/req`,
+      `${gcs.scavenges} scavenges, ${gcs.markSweeps} mark-sweeps, ${per(gcs.ms * 1000)} GC µs/req, ${per(user + system)} client CPU µs/req`,
   );
 }
 await session.close();
