@@ -1,14 +1,12 @@
 // One connect, step by step: name lookup, TCP (happy eyeballs over the
-// addresses), TLS (on Node: racing TLS sockets, see dial.ts); or TLS over a
-// tunnel. The connect timeout covers the
+// addresses), TLS; or TLS over a tunnel. The connect timeout covers the
 // steps together, so each gets what the earlier ones left.
 import type * as net from "node:net";
 import { isIpAddress, type ResolvedConnectOptions } from "@reqivo/transport/kit";
-import { dial, dialTls } from "./dial.ts";
+import { dial } from "./dial.ts";
 import { resolveHost } from "./lookup.ts";
 import { socketAddress, whenReady } from "./open-socket.ts";
-import { IS_NODE } from "./runtime.ts";
-import { finishTls, resumptionFor, secureSocket } from "./secure.ts";
+import { secureSocket } from "./secure.ts";
 import type { NodeTlsSessionCache } from "./session-cache.ts";
 import { connectPlain } from "./slab-reader.ts";
 import { secureTunnel } from "./tunnel.ts";
@@ -35,12 +33,6 @@ export async function connectSocket(
     return socket;
   }
   const addresses = await resolveHost(target);
-  if (target.tls !== null && IS_NODE) {
-    // Each attempt a TLS socket of its own: node:tls reads through `onread`
-    // only for sockets it connects itself (see slab-reader.ts).
-    const started = await dialTls(target, addresses, left(), resumptionFor(target, sessions));
-    return finishTls(started, target, { phase: "tls", timeout: left() });
-  }
   const socket = await dial(target, addresses, left());
   if (target.tls === null) return socket;
   return secureSocket(target, { socket }, { phase: "tls", timeout: left() }, sessions);

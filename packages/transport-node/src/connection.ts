@@ -57,7 +57,7 @@ export class NodeConnection implements Connection {
   readonly #held: Array<Uint8Array | (() => void) | ((error: TransportError) => void)> = [];
   /** Bytes of the held writes that resolved at once (copies; see HELD_AT_ONCE). */
   #heldBytes = 0;
-  /** Reads land in a slab (sockets opened here on Node, TLS ones too: see slab-reader.ts); else 'data' events. */
+  /** Reads land in a slab (plain sockets on Node, see slab-reader.ts); else 'data' events. */
   readonly #reader: SlabReader | undefined;
 
   constructor(socket: net.Socket, target: ResolvedConnectOptions, readHighWaterMark: number) {

@@ -1,17 +1,19 @@
-// Sockets this transport opens itself (TCP, Unix, and TLS straight over
-// them) read into a ReadSlab through node:net's `onread` (the reader chooses
-// each read's buffer) instead of Node's default of one fresh allocation per
-// read. Measured on the GET 64 KiB bench: a response then arrives in one read
-// instead of two, so the body reader needs no copy to join it, and reads
-// allocate (and zero-fill) less. A TLS socket's reads are its decrypted
-// records (at most 16 KiB each), which the slab copies out of one reused
-// region (see ReadSlab's COPY_AT_MOST): no fresh buffer per read for Node to
-// allocate and the GC to track as external memory.
+// Plain TCP and Unix sockets read into a ReadSlab through node:net's `onread`
+// (the reader chooses each read's buffer) instead of Node's default of one
+// fresh 64 KiB allocation per read. Measured on the GET 64 KiB bench: a
+// response then arrives in one read instead of two, so the body reader needs
+// no copy to join it, and reads allocate (and zero-fill) less.
 //
 // Only on Node itself: Bun's and Deno's node:net ignore or differ on
-// `onread`, so there the socket keeps emitting 'data' as before. TLS over a
-// socket that is already open (a tunnel) keeps Node's own reads: node:tls
-// ignores `onread` there.
+// `onread`, so there the socket keeps emitting 'data' as before. TLS sockets
+// keep Node's own reads (their reads are TLS records, decrypted by Node). TLS
+// through `onread` into the slab was built and measured (HTTP/2 GET 64 KiB,
+// results/2026-12-07-tls-onread.md): each record of at most 16 KiB is then
+// copied out of the slab into an allocation of its own, as Node's own read
+// makes one, so GC runs and instructions per request stayed the same within
+// the noise (callgrind, main thread: 1.85–1.86 M per request against
+// 1.82–1.88 M with Node's reads) and CPU per request was higher in 6 of 9
+// bench runs (median 272 against 198 µs); not kept.
 import { Buffer } from "node:buffer";
 import * as net from "node:net";
 import { ReadSlab, type ResolvedConnectOptions } from "@reqivo/transport/kit";
@@ -98,22 +100,6 @@ export class SlabReader {
 }
 
 /**
- * Opens a socket with `open`, which passes `onread` on to node:net or
- * node:tls, so that it reads through a {@link SlabReader}; where the runtime
- * does not support that, `onread` is `undefined` and the socket emits 'data'.
- */
-export function readingIntoSlab<S extends net.Socket>(
-  open: (onread: net.OnReadOpts | undefined) => S,
-): S {
-  if (!IS_NODE) return open(undefined);
-  const reader = new SlabReader();
-  const socket = open(reader.options);
-  reader.bind(socket);
-  readers.set(socket, reader);
-  return socket;
-}
-
-/**
  * Connects a plain TCP or Unix socket (tuned for `target`), reading through a
  * {@link SlabReader} where the runtime supports it.
  */
@@ -121,9 +107,11 @@ export function connectPlain(
   options: net.NetConnectOpts,
   target: ResolvedConnectOptions,
 ): net.Socket {
-  const socket = readingIntoSlab((onread) =>
-    net.connect(onread === undefined ? options : { ...options, onread }),
-  );
+  if (!IS_NODE) return tuneSocket(net.connect(options), target);
+  const reader = new SlabReader();
+  const socket = net.connect({ ...options, onread: reader.options });
+  reader.bind(socket);
+  readers.set(socket, reader);
   return tuneSocket(socket, target);
 }
 

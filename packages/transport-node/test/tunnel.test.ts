@@ -102,7 +102,7 @@ describe("tunnel", () => {
     await expect(outer.closed).resolves.toBeUndefined();
   });
 
-  test("TLS inside TLS natively: a TLS Node connection (reading through the slab) handed over", async () => {
+  test("TLS inside TLS natively: a TLS Node connection handed over", async () => {
     const inner = await listen(echo);
     // A TLS server that relays plaintext to the inner TLS server: an HTTPS proxy's tunnel.
     const relay = await listen((peer) => {
