@@ -48,7 +48,8 @@ const counters: Counters = { reads: 0, writes: 0, written: 0, copied: 0 };
 const gcs = { scavenges: 0, markSweeps: 0, ms: 0 };
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
-    const kind = (entry.detail as { kind?: number } | null)?.kind;
+    // Node's "gc" entries carry the kind in `detail` (not in the DOM typings).
+    const kind = (entry as { detail?: { kind?: number } | null }).detail?.kind;
     gcs.ms += entry.duration;
     if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gcs.scavenges++;
     else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gcs.markSweeps++;
