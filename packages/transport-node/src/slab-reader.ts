@@ -6,7 +6,14 @@
 //
 // Only on Node itself: Bun's and Deno's node:net ignore or differ on
 // `onread`, so there the socket keeps emitting 'data' as before. TLS sockets
-// keep Node's own reads (their reads are TLS records, decrypted by Node).
+// keep Node's own reads (their reads are TLS records, decrypted by Node). TLS
+// through `onread` into the slab was built and measured (HTTP/2 GET 64 KiB,
+// results/2026-12-07-tls-onread.md): each record of at most 16 KiB is then
+// copied out of the slab into an allocation of its own, as Node's own read
+// makes one, so GC runs and instructions per request stayed the same within
+// the noise (callgrind, main thread: 1.85–1.86 M per request against
+// 1.82–1.88 M with Node's reads) and CPU per request was higher in 6 of 9
+// bench runs (median 272 against 198 µs); not kept.
 import { Buffer } from "node:buffer";
 import * as net from "node:net";
 import { ReadSlab, type ResolvedConnectOptions } from "@reqivo/transport/kit";

@@ -102,6 +102,40 @@ describe("tunnel", () => {
     await expect(outer.closed).resolves.toBeUndefined();
   });
 
+  test("TLS inside TLS natively: a TLS Node connection handed over", async () => {
+    const inner = await listen(echo);
+    // A TLS server that relays plaintext to the inner TLS server: an HTTPS proxy's tunnel.
+    const relay = await listen((peer) => {
+      void transport
+        .connect({ host: "127.0.0.1", port: inner.port })
+        .then(async (up) => {
+          const down = (async () => {
+            for (let c = await up.read(); c !== null; c = await up.read()) await peer.write(c);
+          })();
+          for (let c = await peer.read(); c !== null; c = await peer.read()) await up.write(c);
+          await down.catch(() => {});
+        })
+        .catch(() => {})
+        .finally(() => peer.destroy());
+    });
+    const outer = await transport.connect({
+      host: "localhost",
+      port: relay.port,
+      tls: { ca: certificates.ca },
+    });
+    const conn = await transport.connect({
+      host: "localhost",
+      port: inner.port,
+      tls: { ca: certificates.ca },
+      tunnel: outer,
+    });
+    await ping(conn, "tls in tls, native");
+    await ping(conn, "and again");
+    await expect(outer.read()).rejects.toBeInstanceOf(ConnectionClosedError);
+    conn.close();
+    await conn.closed.catch(() => {});
+  });
+
   test("a Node connection handed over: reads fail, closing it tears the TLS connection down", async () => {
     const server = await listen(echo);
     const plain = await transport.connect({ host: "127.0.0.1", port: server.port });
