@@ -1,6 +1,10 @@
 // One contender of client-runtimes.bench.ts inside Deno or Bun, in a process
 // of its own (sample-host.ts: contenders sharing a process share its garbage):
 //   runtime-child.ts <port> <contender> [--profile=MS]
+// --profile: one warm-up and one measured sample, then the rate and the CPU
+// per request, on Linux also split by thread (the runtime's thread names:
+// Bun's JITWorker compiles, HeapHelper collects garbage, "HTTP Client" is
+// where Bun's fetch does its I/O).
 // contender: reqivo (the runtime's transport), reqivo-node (the Node
 // transport through the runtime's node compat), fetch (the runtime's), raw (a
 // raw ceiling: plain Deno.connect / Bun.connect sockets, pre-built request,
@@ -8,6 +12,7 @@
 // GET /64k keep-alive, 100 in flight, Reqivo capped at 50 connections (the
 // runtime's fetch has its own pool, uncapped), against the server process of
 // client.bench.ts. Request {durationMs}; reply {requests, elapsedMs, cpuMicros}.
+import { readdirSync, readFileSync } from "node:fs";
 import process from "node:process";
 import { rawCeilingRunner } from "./raw-ceiling.ts";
 import { cpuMicros, serveSamples } from "./sample-host.ts";
@@ -90,15 +95,44 @@ async function sample(r: Runner, duration: number): Promise<RuntimeSampleReply> 
   return { requests: done, elapsedMs: performance.now() - start, cpuMicros: cpuMicros() - before };
 }
 
+/** CPU ns so far per thread name of this process (Linux /proc; empty elsewhere). */
+function threadNanos(): Map<string, number> {
+  const byName = new Map<string, number>();
+  let tasks: string[];
+  try {
+    tasks = readdirSync("/proc/self/task");
+  } catch {
+    return byName;
+  }
+  for (const task of tasks) {
+    try {
+      const name = readFileSync(`/proc/self/task/${task}/comm`, "utf8").trim().replace(/\d+$/, "");
+      const ns = Number(readFileSync(`/proc/self/task/${task}/schedstat`, "utf8").split(" ")[0]);
+      byName.set(name, (byName.get(name) ?? 0) + ns);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return byName;
+}
+
 const [portText, id, profileFlag] = process.argv.slice(2);
 const chosen = await runner(id ?? "", Number(portText));
 if (profileFlag?.startsWith("--profile=")) {
   // One warm-up and one measured sample, then exit: for `bun --cpu-prof` / `deno run --cpu-prof`.
   const ms = Math.max(100, Math.min(60_000, Number(profileFlag.slice(10)) || 5000));
   await sample(chosen, Math.min(ms, 1000));
+  const threadsBefore = threadNanos();
   const { requests, elapsedMs, cpuMicros: used } = await sample(chosen, ms);
+  const perThread = [...threadNanos()]
+    .map(([name, ns]) => [name, (ns - (threadsBefore.get(name) ?? 0)) / 1000 / requests] as const)
+    .filter(([, micros]) => micros >= 0.1)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, micros]) => `${name} ${micros.toFixed(1)}`);
   console.log(
-    `${chosen.name}: ${Math.round((requests * 1000) / elapsedMs)} req/s, ${(used / requests).toFixed(1)} µs CPU per request`,
+    `${chosen.name}: ${Math.round((requests * 1000) / elapsedMs)} req/s, ${(used / requests).toFixed(1)} µs CPU per request${
+      perThread.length > 0 ? ` (by thread: ${perThread.join(", ")})` : ""
+    }`,
   );
   await chosen.close();
   process.exit(0);
