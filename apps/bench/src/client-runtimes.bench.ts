@@ -8,6 +8,9 @@
 // src/client/runtime-child.ts process per contender (`deno run` / `bun`),
 // which it interleaves round by round. CPU µs/req is the contender's whole
 // process (every thread: Bun's fetch sends from a thread of its own).
+// The JIT column: CPU of Bun's compiler threads (JITWorker), which tier Reqivo's
+// JavaScript up during its first ~5,000–20,000 requests (Linux only; "–" for
+// Deno, whose compiler threads are not told apart here).
 // Each table ends with the ceiling check of client.bench.ts: the raw ceiling
 // at least 2× the fastest contender, else the server (or the machine) sets
 // the pace and the differences between contenders are understated.
@@ -45,6 +48,17 @@ import {
 
 const fmtPercent = (value: number): string =>
   Number.isNaN(value) ? "–" : `${(value * 100).toFixed(0)}%`;
+
+/**
+ * JIT compiler threads' CPU µs per request (Bun's JITWorker, from /proc on
+ * Linux): the median, or with `each` every round's; "–" where none was seen.
+ */
+const fmtCompiler = (values: number[], each = false): string =>
+  values.every((v) => v === 0)
+    ? "–"
+    : each
+      ? values.map((v) => v.toFixed(1)).join(", ")
+      : median(values).toFixed(1);
 
 const ROUNDS = numberFlag("rounds", 5, 1, 50);
 const DURATION = numberFlag("duration", 1000, 100, 10_000);
@@ -88,6 +102,7 @@ try {
     );
     const rates = new Map<string, number[]>(hosts.map((h) => [h.name, []]));
     const cpu = new Map<string, number[]>(hosts.map((h) => [h.name, []]));
+    const compiler = new Map<string, number[]>(hosts.map((h) => [h.name, []]));
     try {
       for (let round = -1; round < ROUNDS; round++) {
         for (const host of rotated(hosts, round)) {
@@ -97,6 +112,7 @@ try {
           if (round < 0) continue;
           rates.get(host.name)!.push((reply.requests * 1000) / reply.elapsedMs);
           cpu.get(host.name)!.push(reply.cpuMicros / reply.requests);
+          compiler.get(host.name)!.push(reply.compilerMicros / reply.requests);
         }
         process.stdout.write(round < 0 ? `${rt.id}: warm-up ` : `${round + 1} `);
       }
@@ -111,16 +127,19 @@ try {
     const rows = [...rates.entries()].sort((a, b) => median(b[1]) - median(a[1]));
     const fastest = rows.find(([name]) => name !== "raw ceiling");
     const headroom = fastest === undefined ? Number.NaN : ratio(ceiling, fastest[1]);
+    const ownCompiler = compiler.get(`reqivo (${rt.id} transport)`) ?? [];
     const table = [
       `### ${rt.id === "deno" ? "Deno" : "Bun"} (${version}), GET 64 KiB keep-alive, 100 in flight`,
       "",
-      `| contender | median req/s | min – max | spread | vs ${rt.target.over} | of raw ceiling | CPU µs/req |`,
-      "|---|---:|---:|---:|---:|---:|---:|",
+      `| contender | median req/s | min – max | spread | vs ${rt.target.over} | of raw ceiling | CPU µs/req | of it JIT threads |`,
+      "|---|---:|---:|---:|---:|---:|---:|---:|",
       ...rows.map(
         ([name, r]) =>
           `| ${name} | ${fmt(median(r))} | ${fmt(Math.min(...r))} – ${fmt(Math.max(...r))} | ${spread(r)} | ${fmtRatio(
             ratio(r, base),
-          )} | ${fmtPercent(ratio(r, ceiling))} | ${median(cpu.get(name)!).toFixed(1)} |`,
+          )} | ${fmtPercent(ratio(r, ceiling))} | ${median(cpu.get(name)!).toFixed(1)} | ${fmtCompiler(
+            compiler.get(name)!,
+          )} |`,
       ),
       "",
       `Target: Reqivo on the ${rt.id} transport ≥ ${rt.target.ratio.toFixed(1)}× ${rt.target.over}: ${fmtRatio(
@@ -129,6 +148,12 @@ try {
         ratio(own, ceiling),
       )} of the raw ceiling (median of per-round ratios).`,
       "",
+      ...(ownCompiler.every((v) => v === 0)
+        ? []
+        : [
+            `Reqivo (${rt.id} transport), JIT threads' CPU µs/req by round: ${fmtCompiler(ownCompiler, true)}.`,
+            "",
+          ]),
       `Raw ceiling ÷ fastest contender (${fastest?.[0] ?? "–"}): ${fmtRatio(headroom)}; ${
         headroom >= 2
           ? "the ceiling check (≥ 2×) passes"

@@ -11,7 +11,8 @@
 // bytes counted, no parsing; src/client/raw-ceiling.ts).
 // GET /64k keep-alive, 100 in flight, Reqivo capped at 50 connections (the
 // runtime's fetch has its own pool, uncapped), against the server process of
-// client.bench.ts. Request {durationMs}; reply {requests, elapsedMs, cpuMicros}.
+// client.bench.ts. Request {durationMs}; reply {requests, elapsedMs, cpuMicros,
+// compilerMicros}.
 import { readdirSync, readFileSync } from "node:fs";
 import process from "node:process";
 import { rawCeilingRunner } from "./raw-ceiling.ts";
@@ -33,6 +34,8 @@ export interface RuntimeSampleReply {
   requests: number;
   elapsedMs: number;
   cpuMicros: number;
+  /** CPU µs of the JIT compiler threads (Bun's JITWorker) in the sample; 0 where not known. */
+  compilerMicros: number;
 }
 
 const IN_FLIGHT = 100;
@@ -77,7 +80,16 @@ async function runner(id: string, port: number): Promise<Runner> {
   throw new Error(`runtime-child: no contender ${id}`);
 }
 
+/** Thread names of JavaScriptCore's compiler threads (see threadNanos). */
+const COMPILER_THREADS = ["JITWorker"];
+
+function compilerNanos(): number {
+  const byName = threadNanos();
+  return COMPILER_THREADS.reduce((sum, name) => sum + (byName.get(name) ?? 0), 0);
+}
+
 async function sample(r: Runner, duration: number): Promise<RuntimeSampleReply> {
+  const compilerBefore = compilerNanos();
   const before = cpuMicros();
   const start = performance.now();
   const deadline = start + duration;
@@ -92,7 +104,12 @@ async function sample(r: Runner, duration: number): Promise<RuntimeSampleReply> 
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  return { requests: done, elapsedMs: performance.now() - start, cpuMicros: cpuMicros() - before };
+  return {
+    requests: done,
+    elapsedMs: performance.now() - start,
+    cpuMicros: cpuMicros() - before,
+    compilerMicros: (compilerNanos() - compilerBefore) / 1000,
+  };
 }
 
 /** CPU ns so far per thread name of this process (Linux /proc; empty elsewhere). */
