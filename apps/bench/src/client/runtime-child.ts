@@ -83,13 +83,8 @@ async function runner(id: string, port: number): Promise<Runner> {
 /** Thread names of JavaScriptCore's compiler threads (see threadNanos). */
 const COMPILER_THREADS = ["JITWorker"];
 
-function compilerNanos(): number {
-  const byName = threadNanos();
-  return COMPILER_THREADS.reduce((sum, name) => sum + (byName.get(name) ?? 0), 0);
-}
-
 async function sample(r: Runner, duration: number): Promise<RuntimeSampleReply> {
-  const compilerBefore = compilerNanos();
+  const threadsBefore = threadNanos();
   const before = cpuMicros();
   const start = performance.now();
   const deadline = start + duration;
@@ -104,31 +99,47 @@ async function sample(r: Runner, duration: number): Promise<RuntimeSampleReply> 
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  const elapsedMs = performance.now() - start;
+  const cpu = cpuMicros() - before;
+  const used = threadNanosSince(threadsBefore);
   return {
     requests: done,
-    elapsedMs: performance.now() - start,
-    cpuMicros: cpuMicros() - before,
-    compilerMicros: (compilerNanos() - compilerBefore) / 1000,
+    elapsedMs,
+    cpuMicros: cpu,
+    compilerMicros: COMPILER_THREADS.reduce((sum, name) => sum + (used.get(name) ?? 0), 0) / 1000,
   };
 }
 
-/** CPU ns so far per thread name of this process (Linux /proc; empty elsewhere). */
-function threadNanos(): Map<string, number> {
-  const byName = new Map<string, number>();
+/** CPU ns so far of each live thread of this process, by thread id (Linux /proc; empty elsewhere). */
+function threadNanos(): Map<string, { name: string; ns: number }> {
+  const byTask = new Map<string, { name: string; ns: number }>();
   let tasks: string[];
   try {
     tasks = readdirSync("/proc/self/task");
   } catch {
-    return byName;
+    return byTask;
   }
   for (const task of tasks) {
     try {
       const name = readFileSync(`/proc/self/task/${task}/comm`, "utf8").trim().replace(/\d+$/, "");
       const ns = Number(readFileSync(`/proc/self/task/${task}/schedstat`, "utf8").split(" ")[0]);
-      byName.set(name, (byName.get(name) ?? 0) + ns);
+      byTask.set(task, { name, ns });
     } catch {
       // The thread ended between the listing and the read.
     }
+  }
+  return byTask;
+}
+
+/**
+ * CPU ns each thread name used between two {@link threadNanos} snapshots,
+ * thread by thread: a thread that ended in between is left out (JSC ends idle
+ * compiler threads and starts new ones), so the figure is a lower bound then.
+ */
+function threadNanosSince(before: Map<string, { name: string; ns: number }>): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const [task, { name, ns }] of threadNanos()) {
+    byName.set(name, (byName.get(name) ?? 0) + ns - (before.get(task)?.ns ?? 0));
   }
   return byName;
 }
@@ -141,8 +152,8 @@ if (profileFlag?.startsWith("--profile=")) {
   await sample(chosen, Math.min(ms, 1000));
   const threadsBefore = threadNanos();
   const { requests, elapsedMs, cpuMicros: used } = await sample(chosen, ms);
-  const perThread = [...threadNanos()]
-    .map(([name, ns]) => [name, (ns - (threadsBefore.get(name) ?? 0)) / 1000 / requests] as const)
+  const perThread = [...threadNanosSince(threadsBefore)]
+    .map(([name, ns]) => [name, ns / 1000 / requests] as const)
     .filter(([, micros]) => micros >= 0.1)
     .sort((a, b) => b[1] - a[1])
     .map(([name, micros]) => `${name} ${micros.toFixed(1)}`);
