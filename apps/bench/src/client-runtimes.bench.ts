@@ -19,7 +19,7 @@
 // with the canned server 2.0–2.8× (results/2026-12-07-bun-path.md).
 // Options: --rounds=N (default 5), --duration=MS (default 1000), --write, --label=NAME,
 // --runtime=deno|bun (only that runtime's rows; both by default),
-// --warm-up=MS (the unmeasured first round's length per contender, default 1000),
+// --warm-up=MS (the unmeasured first round's length per contender, default 5000),
 // --server=canned|node (the canned-response server, the default, or the
 // node:http server of client.bench.ts's older runs, src/client/server.ts)
 import { fileURLToPath } from "node:url";
@@ -62,7 +62,10 @@ const fmtCompiler = (values: number[], each = false): string =>
 
 const ROUNDS = numberFlag("rounds", 5, 1, 50);
 const DURATION = numberFlag("duration", 1000, 100, 10_000);
-const WARM_UP = numberFlag("warm-up", 1000, 100, 10_000);
+// 5 s, not one 1 s round as before: with 1 s, Reqivo's JIT threads still spent
+// 58, 23, 62, 44, 2.5 (one run) and 45, 2, 0, 0, 0 µs/req (another) in the
+// measured rounds on Bun; with 5 s at most 8.2 (results/2026-12-07-bun-path.md).
+const WARM_UP = numberFlag("warm-up", 5000, 100, 10_000);
 const SERVER = flag("server") ?? "canned";
 if (SERVER !== "node" && SERVER !== "canned") throw new Error(`--server=${SERVER}: node or canned`);
 const child = fileURLToPath(new URL("./client/runtime-child.ts", import.meta.url));
