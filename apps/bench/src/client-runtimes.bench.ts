@@ -3,17 +3,31 @@
 // GET 64 KiB keep-alive scenario, plus the runtime's raw ceiling (plain
 // Deno.connect / Bun.connect sockets, no parsing; every contender is also
 // reported as a fraction of it) (100 in flight, Reqivo capped at 50
-// connections). The Node orchestrator starts the node:http server of
-// client.bench.ts in its own process and, for Deno and then Bun, one
+// connections). The Node orchestrator starts the canned-response server of
+// client.bench.ts (one process) and, for Deno and then Bun, one
 // src/client/runtime-child.ts process per contender (`deno run` / `bun`),
 // which it interleaves round by round. CPU µs/req is the contender's whole
 // process (every thread: Bun's fetch sends from a thread of its own).
-// Options: --rounds=N (default 5), --duration=MS (default 1000), --write, --label=NAME
+// The JIT column: CPU of Bun's compiler threads (JITWorker), which tier Reqivo's
+// JavaScript up during its first ~5,000–20,000 requests (Linux only; "–" for
+// Deno, whose compiler threads are not told apart here).
+// Each table ends with the ceiling check of client.bench.ts: the raw ceiling
+// at least 2× the fastest contender, else the server (or the machine) sets
+// the pace and the differences between contenders are understated.
+// Until 2026-12-07 the server was node:http (--server=node): the Bun raw
+// ceiling was then only 1.4–1.5× Bun's fetch (results/2026-12-07-runtimes.md),
+// with the canned server 2.0–2.8× (results/2026-12-07-bun-path.md).
+// Options: --rounds=N (default 5), --duration=MS (default 1000), --write, --label=NAME,
+// --runtime=deno|bun (only that runtime's rows; both by default),
+// --warm-up=MS (the unmeasured first round's length per contender, default 5000),
+// --server=canned|node (the canned-response server, the default, or the
+// node:http server of client.bench.ts's older runs, src/client/server.ts)
 import { fileURLToPath } from "node:url";
 import type { RuntimeSampleReply, RuntimeSampleRequest } from "./client/runtime-child.ts";
 import { startSampleHost } from "./client/sample-host.ts";
 import {
   bin,
+  flag,
   fmt,
   fmtRatio,
   type Headline,
@@ -35,13 +49,30 @@ import {
 const fmtPercent = (value: number): string =>
   Number.isNaN(value) ? "–" : `${(value * 100).toFixed(0)}%`;
 
+/**
+ * JIT compiler threads' CPU µs per request (Bun's JITWorker, from /proc on
+ * Linux): the median, or with `each` every round's; "–" where none was seen.
+ */
+const fmtCompiler = (values: number[], each = false): string =>
+  values.every((v) => v === 0)
+    ? "–"
+    : each
+      ? values.map((v) => v.toFixed(1)).join(", ")
+      : median(values).toFixed(1);
+
 const ROUNDS = numberFlag("rounds", 5, 1, 50);
 const DURATION = numberFlag("duration", 1000, 100, 10_000);
+// 5 s, not one 1 s round as before: with 1 s, Reqivo's JIT threads still spent
+// 58, 23, 62, 44, 2.5 (one run) and 45, 2, 0, 0, 0 µs/req (another) in the
+// measured rounds on Bun; with 5 s at most 8.2 (results/2026-12-07-bun-path.md).
+const WARM_UP = numberFlag("warm-up", 5000, 100, 10_000);
+const SERVER = flag("server") ?? "canned";
+if (SERVER !== "node" && SERVER !== "canned") throw new Error(`--server=${SERVER}: node or canned`);
 const child = fileURLToPath(new URL("./client/runtime-child.ts", import.meta.url));
 /** The contenders each runtime child can host (see runtime-child.ts), one process each. */
 const CONTENDERS = ["reqivo", "reqivo-node", "fetch", "raw"];
 
-const RUNTIMES = [
+const ALL_RUNTIMES = [
   {
     id: "deno",
     command: bin("deno"),
@@ -51,8 +82,14 @@ const RUNTIMES = [
   // The performance issue's targets: ≥ 1.5× Deno's fetch, ≥ 1.1× Bun's.
   { id: "bun", command: bin("bun"), args: [child], target: { ratio: 1.1, over: "bun fetch" } },
 ];
+const only = flag("runtime");
+const RUNTIMES = ALL_RUNTIMES.filter((rt) => only === undefined || rt.id === only);
+if (RUNTIMES.length === 0) throw new Error(`--runtime=${only}: deno or bun`);
 
-const server = await startServer("server.ts");
+const server =
+  SERVER === "canned"
+    ? await startServer("canned-server.ts", 1, ["1"])
+    : await startServer("server.ts");
 const sections: string[] = [];
 const headlines: Headline[] = [];
 const versions: Record<string, string> = {};
@@ -60,20 +97,25 @@ try {
   for (const rt of RUNTIMES) {
     const version = runtimeVersion(rt.id as "deno" | "bun");
     versions[rt.id] = version;
-    console.log(`${rt.id} (${version}): ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up)`);
+    console.log(
+      `${rt.id} (${version}): ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up of ${WARM_UP} ms), ${SERVER} server`,
+    );
     const hosts = await Promise.all(
       CONTENDERS.map((id) => startSampleHost(rt.command, [...rt.args, String(server.port), id])),
     );
     const rates = new Map<string, number[]>(hosts.map((h) => [h.name, []]));
     const cpu = new Map<string, number[]>(hosts.map((h) => [h.name, []]));
+    const compiler = new Map<string, number[]>(hosts.map((h) => [h.name, []]));
     try {
       for (let round = -1; round < ROUNDS; round++) {
         for (const host of rotated(hosts, round)) {
-          const request: RuntimeSampleRequest = { durationMs: DURATION };
-          const reply = await host.ask<RuntimeSampleReply>(request, DURATION + 60_000);
+          const durationMs = round < 0 ? WARM_UP : DURATION;
+          const request: RuntimeSampleRequest = { durationMs };
+          const reply = await host.ask<RuntimeSampleReply>(request, durationMs + 60_000);
           if (round < 0) continue;
           rates.get(host.name)!.push((reply.requests * 1000) / reply.elapsedMs);
           cpu.get(host.name)!.push(reply.cpuMicros / reply.requests);
+          compiler.get(host.name)!.push(reply.compilerMicros / reply.requests);
         }
         process.stdout.write(round < 0 ? `${rt.id}: warm-up ` : `${round + 1} `);
       }
@@ -86,16 +128,21 @@ try {
     const ceiling = rates.get("raw ceiling") ?? [];
     const held = ratio(own, base) >= rt.target.ratio;
     const rows = [...rates.entries()].sort((a, b) => median(b[1]) - median(a[1]));
+    const fastest = rows.find(([name]) => name !== "raw ceiling");
+    const headroom = fastest === undefined ? Number.NaN : ratio(ceiling, fastest[1]);
+    const ownCompiler = compiler.get(`reqivo (${rt.id} transport)`) ?? [];
     const table = [
       `### ${rt.id === "deno" ? "Deno" : "Bun"} (${version}), GET 64 KiB keep-alive, 100 in flight`,
       "",
-      `| contender | median req/s | min – max | spread | vs ${rt.target.over} | of raw ceiling | CPU µs/req |`,
-      "|---|---:|---:|---:|---:|---:|---:|",
+      `| contender | median req/s | min – max | spread | vs ${rt.target.over} | of raw ceiling | CPU µs/req | of it JIT threads |`,
+      "|---|---:|---:|---:|---:|---:|---:|---:|",
       ...rows.map(
         ([name, r]) =>
           `| ${name} | ${fmt(median(r))} | ${fmt(Math.min(...r))} – ${fmt(Math.max(...r))} | ${spread(r)} | ${fmtRatio(
             ratio(r, base),
-          )} | ${fmtPercent(ratio(r, ceiling))} | ${median(cpu.get(name)!).toFixed(1)} |`,
+          )} | ${fmtPercent(ratio(r, ceiling))} | ${median(cpu.get(name)!).toFixed(1)} | ${fmtCompiler(
+            compiler.get(name)!,
+          )} |`,
       ),
       "",
       `Target: Reqivo on the ${rt.id} transport ≥ ${rt.target.ratio.toFixed(1)}× ${rt.target.over}: ${fmtRatio(
@@ -103,6 +150,18 @@ try {
       )}, ${held ? "holds" : "does not hold"} in this run. Reqivo on the ${rt.id} transport reaches ${fmtPercent(
         ratio(own, ceiling),
       )} of the raw ceiling (median of per-round ratios).`,
+      "",
+      ...(ownCompiler.every((v) => v === 0)
+        ? []
+        : [
+            `Reqivo (${rt.id} transport), JIT threads' CPU µs/req by round: ${fmtCompiler(ownCompiler, true)}.`,
+            "",
+          ]),
+      `Raw ceiling ÷ fastest contender (${fastest?.[0] ?? "–"}): ${fmtRatio(headroom)}; ${
+        headroom >= 2
+          ? "the ceiling check (≥ 2×) passes"
+          : "**the ceiling check (≥ 2×) FAILED**: the server or the machine, not the clients, may set the pace"
+      }.`,
     ].join("\n");
     const chart = writeChart(`runtime-${rt.id}`, {
       title: `${rt.id === "deno" ? "Deno" : "Bun"} (${version}), GET 64 KiB keep-alive, 100 in flight`,
@@ -137,7 +196,7 @@ try {
       "## Deno and Bun (client-runtimes.bench.ts)",
       "",
       machineLine(
-        `the node:http server of client.bench.ts in its own process; each contender runs in a runtime process of its own (src/client/runtime-child.ts), interleaved round by round, ${ROUNDS} rounds of ${DURATION} ms after a warm-up round. Reqivo is capped at 50 connections; the runtimes' fetch use their own pools (uncapped). The raw ceiling is 50 plain Deno.connect / Bun.connect sockets shared by the 100 in-flight workers, each writing a pre-built GET and counting response bytes up to the known size, no parsing.`,
+        `${SERVER === "canned" ? "the canned-response server of client.bench.ts (one process)" : "the node:http server src/client/server.ts"} in its own process; each contender runs in a runtime process of its own (src/client/runtime-child.ts), interleaved round by round, ${ROUNDS} rounds of ${DURATION} ms after a warm-up round of ${WARM_UP} ms. Reqivo is capped at 50 connections; the runtimes' fetch use their own pools (uncapped). The raw ceiling is 50 plain Deno.connect / Bun.connect sockets shared by the 100 in-flight workers, each writing a pre-built GET and counting response bytes up to the known size, no parsing.`,
       ),
       "",
       ...sections.flatMap((s) => [s, ""]),

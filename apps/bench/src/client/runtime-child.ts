@@ -1,13 +1,19 @@
 // One contender of client-runtimes.bench.ts inside Deno or Bun, in a process
 // of its own (sample-host.ts: contenders sharing a process share its garbage):
 //   runtime-child.ts <port> <contender> [--profile=MS]
+// --profile: one warm-up and one measured sample, then the rate and the CPU
+// per request, on Linux also split by thread (the runtime's thread names:
+// Bun's JITWorker compiles, HeapHelper collects garbage, "HTTP Client" is
+// where Bun's fetch does its I/O).
 // contender: reqivo (the runtime's transport), reqivo-node (the Node
 // transport through the runtime's node compat), fetch (the runtime's), raw (a
 // raw ceiling: plain Deno.connect / Bun.connect sockets, pre-built request,
 // bytes counted, no parsing; src/client/raw-ceiling.ts).
 // GET /64k keep-alive, 100 in flight, Reqivo capped at 50 connections (the
 // runtime's fetch has its own pool, uncapped), against the server process of
-// client.bench.ts. Request {durationMs}; reply {requests, elapsedMs, cpuMicros}.
+// client.bench.ts. Request {durationMs}; reply {requests, elapsedMs, cpuMicros,
+// compilerMicros}.
+import { readdirSync, readFileSync } from "node:fs";
 import process from "node:process";
 import { rawCeilingRunner } from "./raw-ceiling.ts";
 import { cpuMicros, serveSamples } from "./sample-host.ts";
@@ -28,6 +34,8 @@ export interface RuntimeSampleReply {
   requests: number;
   elapsedMs: number;
   cpuMicros: number;
+  /** CPU µs of the JIT compiler threads (Bun's JITWorker) in the sample; 0 where not known. */
+  compilerMicros: number;
 }
 
 const IN_FLIGHT = 100;
@@ -72,7 +80,11 @@ async function runner(id: string, port: number): Promise<Runner> {
   throw new Error(`runtime-child: no contender ${id}`);
 }
 
+/** Thread names of JavaScriptCore's compiler threads (see threadNanos). */
+const COMPILER_THREADS = ["JITWorker"];
+
 async function sample(r: Runner, duration: number): Promise<RuntimeSampleReply> {
+  const threadsBefore = threadNanos();
   const before = cpuMicros();
   const start = performance.now();
   const deadline = start + duration;
@@ -87,7 +99,49 @@ async function sample(r: Runner, duration: number): Promise<RuntimeSampleReply> 
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  return { requests: done, elapsedMs: performance.now() - start, cpuMicros: cpuMicros() - before };
+  const elapsedMs = performance.now() - start;
+  const cpu = cpuMicros() - before;
+  const used = threadNanosSince(threadsBefore);
+  return {
+    requests: done,
+    elapsedMs,
+    cpuMicros: cpu,
+    compilerMicros: COMPILER_THREADS.reduce((sum, name) => sum + (used.get(name) ?? 0), 0) / 1000,
+  };
+}
+
+/** CPU ns so far of each live thread of this process, by thread id (Linux /proc; empty elsewhere). */
+function threadNanos(): Map<string, { name: string; ns: number }> {
+  const byTask = new Map<string, { name: string; ns: number }>();
+  let tasks: string[];
+  try {
+    tasks = readdirSync("/proc/self/task");
+  } catch {
+    return byTask;
+  }
+  for (const task of tasks) {
+    try {
+      const name = readFileSync(`/proc/self/task/${task}/comm`, "utf8").trim().replace(/\d+$/, "");
+      const ns = Number(readFileSync(`/proc/self/task/${task}/schedstat`, "utf8").split(" ")[0]);
+      byTask.set(task, { name, ns });
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return byTask;
+}
+
+/**
+ * CPU ns each thread name used between two {@link threadNanos} snapshots,
+ * thread by thread: a thread that ended in between is left out (JSC ends idle
+ * compiler threads and starts new ones), so the figure is a lower bound then.
+ */
+function threadNanosSince(before: Map<string, { name: string; ns: number }>): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const [task, { name, ns }] of threadNanos()) {
+    byName.set(name, (byName.get(name) ?? 0) + ns - (before.get(task)?.ns ?? 0));
+  }
+  return byName;
 }
 
 const [portText, id, profileFlag] = process.argv.slice(2);
@@ -96,9 +150,17 @@ if (profileFlag?.startsWith("--profile=")) {
   // One warm-up and one measured sample, then exit: for `bun --cpu-prof` / `deno run --cpu-prof`.
   const ms = Math.max(100, Math.min(60_000, Number(profileFlag.slice(10)) || 5000));
   await sample(chosen, Math.min(ms, 1000));
+  const threadsBefore = threadNanos();
   const { requests, elapsedMs, cpuMicros: used } = await sample(chosen, ms);
+  const perThread = [...threadNanosSince(threadsBefore)]
+    .map(([name, ns]) => [name, ns / 1000 / requests] as const)
+    .filter(([, micros]) => micros >= 0.1)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, micros]) => `${name} ${micros.toFixed(1)}`);
   console.log(
-    `${chosen.name}: ${Math.round((requests * 1000) / elapsedMs)} req/s, ${(used / requests).toFixed(1)} µs CPU per request`,
+    `${chosen.name}: ${Math.round((requests * 1000) / elapsedMs)} req/s, ${(used / requests).toFixed(1)} µs CPU per request${
+      perThread.length > 0 ? ` (by thread: ${perThread.join(", ")})` : ""
+    }`,
   );
   await chosen.close();
   process.exit(0);
