@@ -3,7 +3,7 @@
 // Reqivo and the `ws` client, figures that other load on the machine barely
 // moves (wall and CPU time move by 10-30%):
 //   node scripts/ws-per-message.mjs [--size=16] [--messages=2000] [--phases=3] [--warm-up=3000]
-//     [--only=reqivo,ws] [--tool=counts,strace,callgrind,heap,cpu-prof]
+//     [--only=reqivo,ws] [--semi-space-mib=N] [--tool=counts,strace,callgrind,heap,cpu-prof]
 // callgrind: user-space instructions per message (median of the phases), in
 //   the style of instructions-contenders.mjs (Node --single-threaded; marks
 //   split the dumps, so start-up and warm-up are not counted).
@@ -28,6 +28,14 @@ const phases = number("phases", 3);
 const warmUp = number("warm-up", 3000);
 const only = (flag("only") || "reqivo,ws").split(",");
 const tools = (flag("tool") || "counts,strace,callgrind").split(",");
+// --semi-space-mib=N fixes V8's young generation for callgrind (N MiB per
+// semi-space), so that how often it collects depends on the bytes allocated
+// alone and not on V8's resizing, which moved the figure by ±400 from run to run.
+const semiSpace = number("semi-space-mib", 0);
+const heapFlags =
+  semiSpace === 0
+    ? []
+    : [`--min-semi-space-size=${semiSpace}`, `--max-semi-space-size=${semiSpace}`];
 
 function run(command, args) {
   return new Promise((resolve, reject) => {
@@ -132,6 +140,7 @@ try {
         `--callgrind-out-file=${dumps}`,
         process.execPath,
         "--single-threaded",
+        ...heapFlags,
         ...childArgs(name),
       ]);
       try {
