@@ -3,6 +3,7 @@
 // Reqivo and the `ws` client, figures that other load on the machine barely
 // moves (wall and CPU time move by 10-30%):
 //   node scripts/ws-per-message.mjs [--size=16] [--messages=2000] [--phases=3] [--warm-up=3000]
+//     (COUNT_NODE_FLAGS="--a-v8-flag …" adds flags to the Node under callgrind)
 //     [--only=reqivo,ws] [--semi-space-mib=N] [--tool=counts,strace,callgrind,heap,cpu-prof]
 // callgrind: user-space instructions per message (median of the phases), in
 //   the style of instructions-contenders.mjs (Node --single-threaded; marks
@@ -58,9 +59,19 @@ const port = await new Promise((resolve, reject) => {
   server.once("exit", (code) => reject(new Error(`ws server exited with ${code}`)));
   server.stdout.once("data", (c) => resolve(Number(String(c).trim())));
 });
+// --snapshot=FILE writes the child with the built @reqivo packages inlined
+// (a snapshot of this build) and exits; --bundles=A,B,… counts those
+// snapshots' instructions side by side against one server (callgrind,
+// reqivo), so that two builds are compared in the same conditions.
+if (flag("snapshot")) {
+  await bundleChild("ws-count-child", { inline: true, outfile: flag("snapshot") });
+  server.stdin.end();
+  process.exit(0);
+}
+const snapshots = flag("bundles") ? flag("bundles").split(",") : undefined;
 const bundle = await bundleChild("ws-count-child");
-const childArgs = (name) => [
-  bundle,
+const childArgs = (name, file = bundle) => [
+  file,
   String(port),
   name,
   String(size),
@@ -68,6 +79,34 @@ const childArgs = (name) => [
   String(messages),
   String(phases),
 ];
+
+/** Instructions per message of `name` run from `file` under callgrind, as a line of text. */
+async function callgrind(name, file, tag = 0) {
+  const dumps = `${cacheDir}callgrind-ws-${process.pid}-${name}-${tag}`;
+  const [code, , err] = await run("valgrind", [
+    "--tool=callgrind",
+    "--dump-before=uv_os_getpriority",
+    `--callgrind-out-file=${dumps}`,
+    process.execPath,
+    "--single-threaded",
+    ...heapFlags,
+    ...(process.env.COUNT_NODE_FLAGS ?? "").split(" ").filter(Boolean),
+    ...childArgs(name, file),
+  ]);
+  try {
+    if (code !== 0) throw new Error(`${name}: valgrind exited ${code}\n${err.slice(-2000)}`);
+    const perPhase = Array.from({ length: phases }, (_, p) => {
+      const text = readFileSync(`${dumps}.${p + 2}`, "utf8");
+      const match = /^summary:\s+(\d+)/m.exec(text) ?? /^totals:\s+(\d+)/m.exec(text);
+      if (match === null) throw new Error(`${name}: no instruction count in dump ${p + 2}`);
+      return Number(match[1]) / messages;
+    });
+    return `${fmt(median(perPhase))} instructions/message (median of ${phases} × ${messages} after ${warmUp} warm-up; phases: ${perPhase.map(fmt).join(", ")})`;
+  } finally {
+    for (let i = 0; i <= phases + 2; i++)
+      rmSync(i === 0 ? dumps : `${dumps}.${i}`, { force: true });
+  }
+}
 const median = (values) => {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -132,33 +171,14 @@ try {
           .join(", ")})`,
       );
     }
-    if (tools.includes("callgrind")) {
-      const dumps = `${cacheDir}callgrind-ws-${process.pid}-${name}`;
-      const [code, , err] = await run("valgrind", [
-        "--tool=callgrind",
-        "--dump-before=uv_os_getpriority",
-        `--callgrind-out-file=${dumps}`,
-        process.execPath,
-        "--single-threaded",
-        ...heapFlags,
-        ...childArgs(name),
-      ]);
-      try {
-        if (code !== 0) throw new Error(`${name}: valgrind exited ${code}\n${err.slice(-2000)}`);
-        const perPhase = Array.from({ length: phases }, (_, p) => {
-          const text = readFileSync(`${dumps}.${p + 2}`, "utf8");
-          const match = /^summary:\s+(\d+)/m.exec(text) ?? /^totals:\s+(\d+)/m.exec(text);
-          if (match === null) throw new Error(`${name}: no instruction count in dump ${p + 2}`);
-          return Number(match[1]) / messages;
-        });
-        console.log(
-          `${name} ${size} B: ${fmt(median(perPhase))} instructions/message (median of ${phases} × ${messages} after ${warmUp} warm-up; phases: ${perPhase.map(fmt).join(", ")})`,
-        );
-      } finally {
-        for (let i = 0; i <= phases + 2; i++)
-          rmSync(i === 0 ? dumps : `${dumps}.${i}`, { force: true });
-      }
+    if (tools.includes("callgrind") && snapshots === undefined) {
+      console.log(`${name} ${size} B: ${await callgrind(name, bundle)}`);
     }
+  }
+  if (snapshots !== undefined) {
+    const counts = await Promise.all(snapshots.map((file, i) => callgrind("reqivo", file, i)));
+    for (const [i, file] of snapshots.entries())
+      console.log(`reqivo ${size} B, ${file}: ${counts[i]}`);
   }
 } finally {
   server.stdin.end();
