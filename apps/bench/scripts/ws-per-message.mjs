@@ -115,7 +115,7 @@ const median = (values) => {
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
 
 try {
-  for (const name of only) {
+  for (const name of snapshots === undefined ? only : []) {
     if (tools.includes("counts")) {
       const [code, out, err] = await run(process.execPath, [
         "--min-semi-space-size=64",
@@ -176,9 +176,13 @@ try {
     }
   }
   if (snapshots !== undefined) {
-    const counts = await Promise.all(snapshots.map((file, i) => callgrind("reqivo", file, i)));
-    for (const [i, file] of snapshots.entries())
-      console.log(`reqivo ${size} B, ${file}: ${counts[i]}`);
+    // Each snapshot with each contender of --only (a `name@file` entry: that contender alone).
+    const runs = snapshots.flatMap((entry) =>
+      entry.includes("@") ? [entry.split("@")] : only.map((name) => [name, entry]),
+    );
+    const counts = await Promise.all(runs.map(([name, file], i) => callgrind(name, file, i)));
+    for (const [i, [name, file]] of runs.entries())
+      console.log(`${name} ${size} B, ${file}: ${counts[i]}`);
   }
 } finally {
   server.stdin.end();

@@ -93,6 +93,7 @@ const CLOSING = 2;
 const CLOSED = 3;
 const EMPTY = new Uint8Array(0);
 const noop = () => undefined;
+const NO_LISTENERS: readonly unknown[] = [];
 
 function bytesOf(value: unknown): Uint8Array | undefined {
   if (value instanceof Uint8Array) return value;
@@ -191,7 +192,16 @@ export class WebSocketClient implements AsyncIterable<WebSocketMessage> {
   #receivedClose: { code: number; reason: string } | undefined;
   #inputDone = false;
 
-  readonly #listeners = new Map<keyof WebSocketEventMap, Set<unknown>>();
+  /**
+   * Listeners per event type. An array is never changed once stored (on/off
+   * store a new one), so an emit walks the array it read without copying it
+   * first, and a listener added or removed meanwhile does not change that
+   * emit. Per message this spares the copy of a Set and the argument arrays:
+   * 16 B echo, 23,933 → 23,675 user-space instructions per message, side by
+   * side (`node scripts/ws-per-message.mjs --bundles=…` in apps/bench,
+   * results/2026-12-07-ws-small.md).
+   */
+  readonly #listeners = new Map<keyof WebSocketEventMap, readonly unknown[]>();
   readonly #queue: WebSocketMessage[] = [];
   #iterators = 0;
   #waiters: (() => void)[] = [];
@@ -243,13 +253,17 @@ export class WebSocketClient implements AsyncIterable<WebSocketMessage> {
    * ```
    */
   on<K extends keyof WebSocketEventMap>(type: K, listener: Listener<K>): () => void {
-    let set = this.#listeners.get(type);
-    if (set === undefined) this.#listeners.set(type, (set = new Set()));
-    set.add(listener);
+    const current = this.#listeners.get(type) ?? NO_LISTENERS;
+    if (!current.includes(listener)) this.#listeners.set(type, [...current, listener]);
     if (type === "message" && this.#iterators === 0 && this.#queue.length > 0) {
       // Messages that came before anyone listened go to the first listener.
       for (const message of this.#queue.splice(0)) {
-        this.#emit("message", message, typeof message !== "string");
+        // Read again per message: a listener may remove itself meanwhile.
+        emitMessage(
+          this.#listeners.get("message") ?? NO_LISTENERS,
+          message,
+          typeof message !== "string",
+        );
       }
       this.#resumeRead?.();
     }
@@ -267,7 +281,13 @@ export class WebSocketClient implements AsyncIterable<WebSocketMessage> {
    * ```
    */
   off<K extends keyof WebSocketEventMap>(type: K, listener: Listener<K>): void {
-    this.#listeners.get(type)?.delete(listener);
+    const current = this.#listeners.get(type);
+    if (current?.includes(listener)) {
+      this.#listeners.set(
+        type,
+        current.filter((l) => l !== listener),
+      );
+    }
   }
 
   /**
@@ -520,8 +540,9 @@ export class WebSocketClient implements AsyncIterable<WebSocketMessage> {
    * at once): same promise, same outcome, so the mapped promise made for it
    * the first time serves again. That spares two promises and two microtasks
    * per message: 16 B WebSocket echo, user-space instructions per message
-   * 24,847 before, 23,949 after (two runs each side by side, 24,836 and 23,953) (`node scripts/ws-per-message.mjs --tool=callgrind`
-   * in apps/bench; results/2026-12-07-ws-small.md).
+   * 24,847 before, 23,949 after, side by side, twice (24,836 and 23,953;
+   * `node scripts/ws-per-message.mjs --bundles=…` in apps/bench,
+   * results/2026-12-07-ws-small.md).
    */
   #write(bytes: Uint8Array): Promise<void> {
     const written = this.#conn.write(bytes);
@@ -622,11 +643,11 @@ export class WebSocketClient implements AsyncIterable<WebSocketMessage> {
 
   #deliver(data: WebSocketMessage, isBinary: boolean): void {
     const listeners = this.#listeners.get("message");
-    if (this.#iterators > 0 || listeners === undefined || listeners.size === 0) {
+    if (this.#iterators > 0 || listeners === undefined || listeners.length === 0) {
       this.#queue.push(data);
       this.#wake();
     }
-    this.#emit("message", data, isBinary);
+    if (listeners !== undefined) emitMessage(listeners, data, isBinary);
   }
 
   #wake(): void {
@@ -791,18 +812,38 @@ export class WebSocketClient implements AsyncIterable<WebSocketMessage> {
   }
 
   #emit<K extends keyof WebSocketEventMap>(type: K, ...args: WebSocketEventMap[K]): void {
-    const set = this.#listeners.get(type);
-    if (set === undefined) return;
-    for (const listener of [...set]) {
+    const listeners = this.#listeners.get(type);
+    if (listeners === undefined) return;
+    for (const listener of listeners) {
       try {
         (listener as (...a: unknown[]) => void)(...args);
       } catch (error) {
-        queueMicrotask(() => {
-          throw error;
-        });
+        rethrowLater(error);
       }
     }
   }
+}
+
+/** What `#emit` does for `message`, the event of every message, without argument arrays. */
+function emitMessage(
+  listeners: readonly unknown[],
+  data: WebSocketMessage,
+  isBinary: boolean,
+): void {
+  for (const listener of listeners) {
+    try {
+      (listener as Listener<"message">)(data, isBinary);
+    } catch (error) {
+      rethrowLater(error);
+    }
+  }
+}
+
+/** Reports a listener's exception asynchronously, as an EventTarget does. */
+function rethrowLater(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
 }
 
 /** Maps the core's refusal of a send into the client's errors. */
