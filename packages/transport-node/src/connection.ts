@@ -150,10 +150,10 @@ export class NodeConnection implements Connection {
    * goes out at once; later ones before the next read are still held, so a
    * burst (HTTP/2 frames of several streams) still leaves in one writev.
    * Holding a lone flow's every write cost one setImmediate per message:
-   * WebSocket echo of 16 B, user-space instructions per message 27,401
-   * held against 23,087 with nothing held, heap bytes 4,441 against 3,626
-   * (`node scripts/ws-per-message.mjs --tool=callgrind,counts` in apps/bench,
-   * results/2026-12-07-ws-small.md).
+   * WebSocket echo of 16 B, user-space instructions per message 28,829
+   * held against 24,868 (side by side: `node scripts/ws-per-message.mjs
+   * --bundles=…` in apps/bench), heap bytes 4,441 against 3,626
+   * (`--tool=counts`); results/2026-12-07-ws-small.md.
    */
   #holds(): boolean {
     if (openConnections > 1 || this.#wroteSinceRead) return true;
