@@ -14,6 +14,10 @@
 // heap: the allocation sites of one phase (sampled), bytes per message.
 // cpu-prof: a V8 CPU profile of the whole child run, for profile-top.mjs.
 // The ws echo server (src/client/ws-server.ts) runs in its own process at full speed.
+// To compare two builds, snapshot each (--snapshot, below) and count them
+// with --bundles in one run: the same build counted against servers in
+// different conditions moved by up to 1,600 instructions per message,
+// side by side by ±10 (results/2026-12-07-ws-small.md).
 import { spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { pathToFileURL } from "node:url";
