@@ -28,18 +28,21 @@ export const tsxLoader = createRequire(import.meta.url).resolve("tsx");
  * undici, …) left as imports. The bundle lives under node_modules so those
  * imports resolve as from src/, one per run of the calling script (two runs at
  * once cannot swap each other's). Resolves with its path; delete it when done.
+ * With `inline`, Reqivo's built packages are bundled in too (a snapshot of
+ * the current build, run from anywhere); `outfile` names the bundle.
  */
-export async function bundleChild(name) {
+export async function bundleChild(name, { inline = false, outfile = undefined } = {}) {
   const esbuild = createRequire(tsxLoader)("esbuild");
   mkdirSync(cacheDir, { recursive: true });
-  const bundle = `${cacheDir}${name}-${process.pid}.mjs`;
+  const bundle = outfile ?? `${cacheDir}${name}-${process.pid}.mjs`;
   await esbuild.build({
     entryPoints: [here(`../src/client/${name}.ts`)],
     bundle: true,
     platform: "node",
     format: "esm",
     target: "node20",
-    packages: "external",
+    // inline: Reqivo's built packages go into the bundle (a snapshot of this build).
+    ...(inline ? { external: ["ws", "undici"] } : { packages: "external" }),
     outfile: bundle,
     logLevel: "error",
   });

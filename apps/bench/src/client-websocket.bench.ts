@@ -4,10 +4,6 @@
 // Contenders: Reqivo (`session.websocket`, compression off), the `ws` client,
 // undici's WebSocket. Interleaved rounds as in client.bench.ts.
 // Options: --rounds=N (default 5), --duration=MS (default 1000), --write, --label=NAME
-import { Session } from "@reqivo/client";
-import { createTransport } from "@reqivo/transport-node";
-import { WebSocket as UndiciWebSocket } from "undici";
-import WebSocket from "ws";
 import {
   collect,
   fmt,
@@ -24,6 +20,7 @@ import {
   writeChart,
   writeSection,
 } from "./client/suite.ts";
+import { reqivoEchoer, undiciEchoer, wsEchoer } from "./client/ws-echoers.ts";
 
 const ROUNDS = numberFlag("rounds", 5, 1, 50);
 const DURATION = numberFlag("duration", 1000, 100, 10_000);
@@ -34,101 +31,9 @@ const SIZES = [
   { id: "1m", title: "1 MiB", size: 1024 * 1024 },
 ];
 
-interface Echoer {
-  name: string;
-  /** Sends `message` and resolves with the length of the echo. */
-  echo(message: Uint8Array): Promise<number>;
-  close(): Promise<void>;
-}
-
-/** Turns "message" callbacks into one awaited echo at a time. */
-function waiter() {
-  let pending: ((n: number) => void) | undefined;
-  return {
-    next: () =>
-      new Promise<number>((resolve) => {
-        pending = resolve;
-      }),
-    got(n: number) {
-      const p = pending;
-      pending = undefined;
-      p?.(n);
-    },
-  };
-}
-
-async function reqivo(url: string): Promise<Echoer> {
-  const session = new Session({ transport: createTransport() });
-  const ws = await session.websocket(url, { compress: false, maxMessageSize: 8 * 1024 * 1024 });
-  const w = waiter();
-  ws.on("message", (data: string | Uint8Array) => w.got(data.length));
-  return {
-    name: "reqivo",
-    async echo(message) {
-      const back = w.next();
-      await ws.send(message);
-      return back;
-    },
-    async close() {
-      await ws.close(1000);
-      await session.close();
-    },
-  };
-}
-
-async function wsClient(url: string): Promise<Echoer> {
-  const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 8 * 1024 * 1024 });
-  await new Promise<void>((resolve, reject) => {
-    ws.once("open", resolve);
-    ws.once("error", reject);
-  });
-  const w = waiter();
-  ws.on("message", (data: Buffer) => w.got(data.length));
-  return {
-    name: "ws",
-    echo(message) {
-      const back = w.next();
-      ws.send(message);
-      return back;
-    },
-    async close() {
-      ws.close(1000);
-      await new Promise((resolve) => ws.once("close", resolve));
-    },
-  };
-}
-
-async function undiciClient(url: string): Promise<Echoer> {
-  const ws = new UndiciWebSocket(url);
-  ws.binaryType = "arraybuffer";
-  await new Promise<void>((resolve, reject) => {
-    ws.addEventListener("open", () => resolve(), { once: true });
-    ws.addEventListener("error", () => reject(new Error("undici WebSocket failed")), {
-      once: true,
-    });
-  });
-  const w = waiter();
-  ws.addEventListener("message", (event) => w.got((event.data as ArrayBuffer).byteLength));
-  return {
-    name: "undici WebSocket",
-    echo(message) {
-      const back = w.next();
-      ws.send(message);
-      return back;
-    },
-    async close() {
-      const closed = new Promise((resolve) =>
-        ws.addEventListener("close", resolve, { once: true }),
-      );
-      ws.close(1000);
-      await closed;
-    },
-  };
-}
-
 const server = await startServer("ws-server.ts");
 const url = `ws://127.0.0.1:${server.port}/`;
-const echoers = [await reqivo(url), await wsClient(url), await undiciClient(url)];
+const echoers = [await reqivoEchoer(url), await wsEchoer(url), await undiciEchoer(url)];
 const sections: string[] = [];
 const results: { title: string; echoes: number; vsWs: number[] }[] = [];
 try {

@@ -59,6 +59,8 @@ export class NodeConnection implements Connection {
   #heldBytes = 0;
   /** Reads land in a slab (plain sockets on Node, see slab-reader.ts); else 'data' events. */
   readonly #reader: SlabReader | undefined;
+  /** A small write went out at once since the last read (see {@link #holds}). */
+  #wroteSinceRead = false;
 
   constructor(socket: net.Socket, target: ResolvedConnectOptions, readHighWaterMark: number) {
     this.#socket = socket;
@@ -69,6 +71,7 @@ export class NodeConnection implements Connection {
       pause: () => socket.pause(),
       resume: () => socket.resume(),
     });
+    openConnections++;
     this.#reader = slabReaderOf(socket);
     if (this.#reader === undefined) socket.on("data", this.#onData);
     else this.#reader.attach(this.#onData);
@@ -78,7 +81,10 @@ export class NodeConnection implements Connection {
     target.signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
 
-  readonly #onData = (chunk: Uint8Array): void => this.#queue.push(chunk);
+  readonly #onData = (chunk: Uint8Array): void => {
+    this.#wroteSinceRead = false;
+    this.#queue.push(chunk);
+  };
   readonly #onEnd = (): void => this.#queue.end();
 
   get closed(): Promise<void> {
@@ -99,7 +105,7 @@ export class NodeConnection implements Connection {
     // Small writes wait for the check phase (see holdUntilCheck); a write
     // behind held ones waits with them, so the bytes keep their order.
     const held = this.#held;
-    if (held.length > 0 || (IS_NODE && bytes.byteLength <= HOLD_AT_MOST)) {
+    if (held.length > 0 || (IS_NODE && bytes.byteLength <= HOLD_AT_MOST && this.#holds())) {
       // Nothing queued in the socket and little held: the runtime accepts
       // the bytes now (a copy, so the caller may reuse its buffer) and the
       // write is done; see HELD_AT_ONCE. Otherwise it settles when the socket
@@ -134,6 +140,25 @@ export class NodeConnection implements Connection {
       this.#pendingWrites[slot] = resolve;
       this.#pendingWrites[slot + 1] = reject;
     });
+  }
+
+  /**
+   * Whether a small write waits for the check phase. It does while other
+   * connections are open: they may have replies ready to read first, which
+   * is what holding is for (see {@link holdUntilCheck}). A lone connection
+   * has none, so its first small write after each read (a request, an echo)
+   * goes out at once; later ones before the next read are still held, so a
+   * burst (HTTP/2 frames of several streams) still leaves in one writev.
+   * Holding a lone flow's every write cost one setImmediate per message:
+   * WebSocket echo of 16 B, user-space instructions per message 28,829
+   * held against 24,868 (side by side: `node scripts/ws-per-message.mjs
+   * --bundles=…` in apps/bench), heap bytes 4,441 against 3,626
+   * (`--tool=counts`); results/2026-12-07-ws-small.md.
+   */
+  #holds(): boolean {
+    if (openConnections > 1 || this.#wroteSinceRead) return true;
+    this.#wroteSinceRead = true;
+    return false;
   }
 
   /**
@@ -267,6 +292,7 @@ export class NodeConnection implements Connection {
   }
 
   #onClose(): void {
+    openConnections--;
     this.#target.signal?.removeEventListener("abort", this.#onAbort);
     const failure = this.#failure;
     if (failure === null) {
@@ -300,6 +326,9 @@ const HOLD_AT_MOST = 16 * 1024;
  * round 3).
  */
 const HELD_AT_ONCE = 64 * 1024;
+
+/** NodeConnections whose socket has not closed yet (see NodeConnection's #holds). */
+let openConnections = 0;
 
 /** Where held writes are copied to: views of a shared slab, never written again once handed out. */
 let copySlab = new Uint8Array(0);
