@@ -52,7 +52,15 @@ export function resolveRequestTarget(
   query: QueryInput | undefined,
 ): RequestTarget {
   const url = parse(baseUrl, input);
-  const target = unixTarget(url, false) ?? { url: checkHttp(url), socketPath: undefined };
+  // http: and https: asked first: the Unix-socket table's lookup (a keyed
+  // read by a fresh string) and checkHttp's own reads cost more than this
+  // one compare (apps/bench `scripts/instructions.sh client`, keep-alive GET:
+  // 53,024 → 52,656 instructions per request; results/2026-12-07-h1-costs.md).
+  const protocol = url.protocol;
+  const target =
+    protocol === "http:" || protocol === "https:"
+      ? { url, socketPath: undefined }
+      : (unixTarget(url, false) ?? { url: checkHttp(url), socketPath: undefined });
   applyQuery(target.url, query);
   return target;
 }

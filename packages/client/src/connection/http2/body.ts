@@ -5,9 +5,9 @@
  * memory). Ending or cancelling the body frees the stream's slot; the
  * connection stays with the pool.
  */
-import { Headers } from "@reqivo/protocol";
+import type { Headers } from "@reqivo/protocol";
 import { AbortError } from "../../errors.ts";
-import type { BodySource, Timings } from "../body-source.ts";
+import { type BodySource, type Timings, trailersOf } from "../body-source.ts";
 import type { Lifeline } from "../lifeline.ts";
 import type { PooledConnection } from "../pooled-connection.ts";
 import type { Http2ClientStream } from "./stream.ts";
@@ -122,7 +122,7 @@ export class Http2Body implements BodySource {
     if (this.#done) return;
     this.#done = true;
     const trailers = this.#stream.trailers;
-    this.#trailers = new Headers(trailers ?? []);
+    this.#trailers = trailersOf(trailers);
     this.#timings.total = performance.now() - this.#started;
     this.#lifeline.bodyEnded();
     this.#onEnd(this.#connection, reusable);
