@@ -3,7 +3,7 @@
 // promised length, or has none, still joins to exactly what arrived.
 import { describe, expect, it } from "vitest";
 import { BodyJoiner } from "../src/body-joiner.ts";
-import { bytesToOverwrite } from "../src/connection/bytes.ts";
+import { bytesToOverwrite, concatBytes } from "../src/connection/bytes.ts";
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 
@@ -83,5 +83,15 @@ describe("bytesToOverwrite", () => {
       expect(out.byteOffset).toBe(0);
       expect(out.buffer.byteLength).toBe(length);
     }
+  });
+});
+
+describe("concatBytes", () => {
+  it("zeroes what the pieces do not fill when told a larger total", () => {
+    const out = concatBytes([new Uint8Array(3000).fill(1), new Uint8Array(3000).fill(2)], 8000);
+    expect(out.length).toBe(8000);
+    expect(out.subarray(6000).every((value) => value === 0)).toBe(true);
+    expect(out[2999]).toBe(1);
+    expect(out[3000]).toBe(2);
   });
 });

@@ -25,6 +25,8 @@ export function concatBytes(
     out.set(piece, at);
     at += piece.length;
   }
+  // A `total` above the pieces' sum must not show memory never written.
+  if (at < total) out.fill(0, at);
   return out;
 }
 
