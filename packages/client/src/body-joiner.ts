@@ -11,7 +11,7 @@
  * did (apps/bench/results/2026-12-07-http2-round3.md, round 2).
  */
 
-import { concatBytes } from "./connection/bytes.ts";
+import { bytesToOverwrite, concatBytes } from "./connection/bytes.ts";
 
 /** Lengths up to this are allocated up front; a larger claim is joined from its pieces as they come. */
 const ALLOCATE_UP_FRONT_LIMIT = 1024 * 1024;
@@ -55,7 +55,8 @@ export class BodyJoiner {
       this.#pieces = [out.subarray(0, this.#total)];
     } else if (this.#total === 0 && this.#expected > length) {
       // A body that came whole in its first piece needs no copy (the list path returns it as is).
-      const fresh = new Uint8Array(this.#expected);
+      // Not zero-filled: every byte is written before the array is handed out (see result()).
+      const fresh = bytesToOverwrite(this.#expected);
       fresh.set(piece);
       this.#out = fresh;
       this.#total = length;
@@ -68,7 +69,8 @@ export class BodyJoiner {
   /** Everything added, as one array. */
   result(): Uint8Array {
     const out = this.#out;
-    if (out !== undefined) return this.#total === out.length ? out : out.subarray(0, this.#total);
+    // Short of the promise: a copy of what came, never a view of memory not written.
+    if (out !== undefined) return this.#total === out.length ? out : out.slice(0, this.#total);
     return this.#pieces === undefined ? new Uint8Array(0) : concatBytes(this.#pieces, this.#total);
   }
 }

@@ -3,6 +3,7 @@
 // promised length, or has none, still joins to exactly what arrived.
 import { describe, expect, it } from "vitest";
 import { BodyJoiner } from "../src/body-joiner.ts";
+import { bytesToOverwrite, concatBytes } from "../src/connection/bytes.ts";
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 
@@ -49,5 +50,48 @@ describe("BodyJoiner", () => {
       expect([...joiner.result()]).toEqual([1, 2, 3]);
     }
     expect(new BodyJoiner(4).result().length).toBe(0);
+  });
+
+  it("hands out no byte it did not write when a large body comes short", () => {
+    const joiner = new BodyJoiner(64 * 1024);
+    joiner.add(new Uint8Array(10_000).fill(1));
+    joiner.add(new Uint8Array(6_000).fill(2));
+    const out = joiner.result();
+    expect(out.length).toBe(16_000);
+    // Not a view of the larger array: its memory past the written part was never zeroed.
+    expect(out.buffer.byteLength).toBe(16_000);
+    expect(out.every((value, i) => value === (i < 10_000 ? 1 : 2))).toBe(true);
+  });
+
+  it("fills a large body of known length into a plain Uint8Array of its own", () => {
+    const joiner = new BodyJoiner(40_000);
+    for (let i = 0; i < 4; i++) joiner.add(new Uint8Array(10_000).fill(i + 1));
+    const out = joiner.result();
+    expect(Object.getPrototypeOf(out)).toBe(Uint8Array.prototype);
+    expect(out.byteOffset).toBe(0);
+    expect(out.buffer.byteLength).toBe(40_000);
+    expect([out[0], out[10_000], out[20_000], out[39_999]]).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe("bytesToOverwrite", () => {
+  it("gives plain Uint8Arrays over buffers of exactly their length", () => {
+    for (const length of [0, 100, 4096, 70_000]) {
+      const out = bytesToOverwrite(length);
+      expect(Object.getPrototypeOf(out)).toBe(Uint8Array.prototype);
+      expect(out.length).toBe(length);
+      expect(out.byteOffset).toBe(0);
+      expect(out.buffer.byteLength).toBe(length);
+    }
+  });
+});
+
+describe("concatBytes", () => {
+  it("zeroes what the pieces do not fill when told a larger total", () => {
+    const out = concatBytes([new Uint8Array(3000).fill(1), new Uint8Array(3000).fill(2)], 8000);
+    expect(out.length).toBe(8000);
+    expect(out.subarray(6000).every((value) => value === 0)).toBe(true);
+    expect(out[2999]).toBe(1);
+    expect(out[3000]).toBe(2);
   });
 });
