@@ -261,13 +261,6 @@ export class FieldLines {
  */
 const asciiDecoder = new TextDecoder();
 
-/** Visible ASCII (0x21–0x7E), indexed by byte: field-value bytes other than OWS and obs-text. */
-const VISIBLE_ASCII: Uint8Array = (() => {
-  const table = new Uint8Array(256);
-  for (let c = 0x21; c <= 0x7e; c++) table[c] = 1;
-  return table;
-})();
-
 /** Scratch space for {@link fastResponseHead}: name start, name end, value start, value end per field. */
 let fieldOffsets: number[] = [];
 /** Scratch space for {@link fastResponseHead}: the framing kind of each field (see framing.ts). */
@@ -387,10 +380,12 @@ function fastResponseHead(buffer: ReceiveBuffer, limits: HttpLimits): ParsedHead
     let valueEnd = i; // just past the last visible byte: trailing OWS is trimmed
     for (;;) {
       const run = i;
-      while (VISIBLE_ASCII[bytes[i]!] === 1) i++;
+      // Visible ASCII by a range check, not a table: one typed-array load per
+      // byte instead of two. small-0: 18,635 -> 18,057 instructions per cycle
+      // (CYCLES_FROM=25000 CYCLES_TO=65000 scripts/instructions.sh small-0, apps/bench).
+      for (c = bytes[i]!; c > SP && c < 0x7f; c = bytes[i]!) i++;
       if (i >= end) return null;
       if (i > run) valueEnd = i;
-      c = bytes[i]!;
       if (c === CR) break;
       if (c !== SP && c !== HTAB) return null;
       i++;

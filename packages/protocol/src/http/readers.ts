@@ -44,6 +44,9 @@ class NoBodyReader implements BodyReader {
   }
 }
 
+/** Stateless: one for every message without a body. */
+const NO_BODY_READER: BodyReader = new NoBodyReader();
+
 class ContentLengthReader implements BodyReader {
   #remaining: number;
   constructor(length: number) {
@@ -300,7 +303,7 @@ export function bodyReaderFor(framing: BodyFraming, limits: HttpLimits): BodyRea
   switch (framing.kind) {
     case "none":
     case "upgrade":
-      return new NoBodyReader();
+      return NO_BODY_READER;
     case "length":
       return new ContentLengthReader(framing.length);
     case "chunked":
