@@ -8,6 +8,7 @@ import * as net from "node:net";
 import type { Connection } from "@reqivo/transport";
 import { afterEach, expect, test } from "vitest";
 import { createTransport } from "../src/index.ts";
+import { expectKeptRepliesIntact, readAll } from "./reads.ts";
 
 const transport = createTransport();
 const open: { server: net.Server; conns: Connection[] }[] = [];
@@ -28,16 +29,6 @@ async function serve(
   const conns: Connection[] = [];
   open.push({ server, conns });
   return { port: (server.address() as net.AddressInfo).port, conns };
-}
-
-async function readAll(conn: Connection): Promise<Uint8Array[]> {
-  const chunks: Uint8Array[] = [];
-  for (let i = 0; i < 10_000; i++) {
-    const chunk = await conn.read();
-    if (chunk === null) return chunks;
-    chunks.push(chunk);
-  }
-  throw new Error("more than 10,000 reads");
 }
 
 test("every chunk's buffer holds only bytes the peer sent, or zeros", async () => {
@@ -80,22 +71,6 @@ test("request after request on one connection: every reply arrives whole and int
   });
   const conn = await transport.connect({ host: "127.0.0.1", port });
   conns.push(conn);
-  const kept: Uint8Array[][] = [];
-  for (let round = 1; round <= 20; round++) {
-    await conn.write(new Uint8Array([round]));
-    const pieces: Uint8Array[] = [];
-    let got = 0;
-    for (let i = 0; got < reply && i < 1000; i++) {
-      const chunk = await conn.read();
-      if (chunk === null) throw new Error("closed early");
-      pieces.push(chunk);
-      got += chunk.byteLength;
-    }
-    expect(got).toBe(reply);
-    kept.push(pieces);
-  }
   // Views handed out earlier were never read into again.
-  kept.forEach((pieces, index) => {
-    for (const piece of pieces) expect(piece.every((b) => b === index + 1)).toBe(true);
-  });
+  await expectKeptRepliesIntact(conn, reply);
 });

@@ -17,6 +17,7 @@ import {
 import { generateTestCertificates } from "@reqivo/transport/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { createTransport } from "../src/index.ts";
+import { expectKeptRepliesIntact, readAll } from "./reads.ts";
 
 let certificates: Awaited<ReturnType<typeof generateTestCertificates>>;
 const servers: net.Server[] = [];
@@ -82,16 +83,6 @@ async function connect(
   return conn;
 }
 
-async function readAll(conn: Connection): Promise<Uint8Array[]> {
-  const chunks: Uint8Array[] = [];
-  for (let i = 0; i < 10_000; i++) {
-    const chunk = await conn.read();
-    if (chunk === null) return chunks;
-    chunks.push(chunk);
-  }
-  throw new Error("more than 10,000 reads");
-}
-
 /** Writes `text` and reads until as many bytes came back. */
 async function roundTrip(conn: Connection, text: string): Promise<Uint8Array[]> {
   await conn.write(new TextEncoder().encode(text));
@@ -132,23 +123,7 @@ describe("TLS reads", () => {
       });
     });
     const conn = await connect({ host: "127.0.0.1", port, tls: { ca: certificates.ca } });
-    const kept: Uint8Array[][] = [];
-    for (let round = 1; round <= 20; round++) {
-      await conn.write(new Uint8Array([round]));
-      const pieces: Uint8Array[] = [];
-      let got = 0;
-      for (let i = 0; got < reply && i < 1000; i++) {
-        const chunk = await conn.read();
-        if (chunk === null) throw new Error("closed early");
-        pieces.push(chunk);
-        got += chunk.byteLength;
-      }
-      expect(got).toBe(reply);
-      kept.push(pieces);
-    }
-    kept.forEach((pieces, index) => {
-      for (const piece of pieces) expect(piece.every((b) => b === index + 1)).toBe(true);
-    });
+    await expectKeptRepliesIntact(conn, reply);
   });
 
   test("a caller that does not read stops the reads (backpressure), which resume when it reads", async () => {

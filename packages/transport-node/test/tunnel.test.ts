@@ -39,6 +39,23 @@ function foreign(conn: Connection): Connection {
   };
 }
 
+/** A TLS server that relays plaintext to the TLS server on `port`: an HTTPS proxy's tunnel. */
+function tlsRelayTo(port: number): Promise<TestServer> {
+  return listen((peer) => {
+    void transport
+      .connect({ host: "127.0.0.1", port })
+      .then(async (up) => {
+        const down = (async () => {
+          for (let c = await up.read(); c !== null; c = await up.read()) await peer.write(c);
+        })();
+        for (let c = await peer.read(); c !== null; c = await peer.read()) await up.write(c);
+        await down.catch(() => {});
+      })
+      .catch(() => {})
+      .finally(() => peer.destroy());
+  });
+}
+
 async function ping(conn: Connection, message: string): Promise<void> {
   await conn.write(encoder.encode(message));
   expect(decoder.decode((await conn.read()) ?? undefined)).toBe(message);
@@ -72,20 +89,7 @@ describe("tunnel", () => {
 
   test("TLS inside TLS through the adapter", async () => {
     const inner = await listen(echo);
-    // A TLS server that relays plaintext to the inner TLS server: an HTTPS proxy's tunnel.
-    const relay = await listen((peer) => {
-      void transport
-        .connect({ host: "127.0.0.1", port: inner.port })
-        .then(async (up) => {
-          const down = (async () => {
-            for (let c = await up.read(); c !== null; c = await up.read()) await peer.write(c);
-          })();
-          for (let c = await peer.read(); c !== null; c = await peer.read()) await up.write(c);
-          await down.catch(() => {});
-        })
-        .catch(() => {})
-        .finally(() => peer.destroy());
-    });
+    const relay = await tlsRelayTo(inner.port);
     const outer = await transport.connect({
       host: "localhost",
       port: relay.port,
@@ -104,20 +108,7 @@ describe("tunnel", () => {
 
   test("TLS inside TLS natively: a TLS Node connection handed over", async () => {
     const inner = await listen(echo);
-    // A TLS server that relays plaintext to the inner TLS server: an HTTPS proxy's tunnel.
-    const relay = await listen((peer) => {
-      void transport
-        .connect({ host: "127.0.0.1", port: inner.port })
-        .then(async (up) => {
-          const down = (async () => {
-            for (let c = await up.read(); c !== null; c = await up.read()) await peer.write(c);
-          })();
-          for (let c = await peer.read(); c !== null; c = await peer.read()) await up.write(c);
-          await down.catch(() => {});
-        })
-        .catch(() => {})
-        .finally(() => peer.destroy());
-    });
+    const relay = await tlsRelayTo(inner.port);
     const outer = await transport.connect({
       host: "localhost",
       port: relay.port,
