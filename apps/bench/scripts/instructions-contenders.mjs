@@ -35,10 +35,21 @@
 // CPU has no such counter (`perf stat -e instructions true`: not supported).
 // --json prints one line {"<scenario>":{"<contender>":instructions,…},…} at the end.
 import { spawn } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { pathToFileURL } from "node:url";
-import { bundleChild, cacheDir, flag, here, tsxLoader } from "./script-kit.mjs";
+import {
+  bundleChild,
+  cacheDir,
+  callgrindNode,
+  dumpInstructions,
+  flag,
+  here,
+  removeDumps,
+  run,
+  semiSpaceFlags,
+  tsxLoader,
+} from "./script-kit.mjs";
 
 const number = (name, fallback, min, max) => {
   const value = Number(flag(name) ?? fallback);
@@ -55,33 +66,13 @@ const parallel = number("parallel", availableParallelism(), 1, 16);
 // --semi-space-mib=N fixes V8's young generation (N MiB per semi-space) for a
 // test; 0, the default, leaves V8's own sizing, as in the timed runs.
 const semiSpace = number("semi-space-mib", 0, 0, 1024);
-const heapFlags =
-  semiSpace === 0
-    ? []
-    : [`--min-semi-space-size=${semiSpace}`, `--max-semi-space-size=${semiSpace}`];
+const heapFlags = semiSpaceFlags(semiSpace);
 const scenarios = (flag("scenario") || "get-tiny,get-64k").split(",");
 const only = flag("only") ? flag("only").split(",") : COUNTED;
 const json = flag("json") !== undefined;
 const log = (line) => (json ? process.stderr : process.stdout).write(`${line}\n`);
 
 const bundle = await bundleChild("count-child");
-
-/** Runs `command args`, resolves with [exit code, stdout, stderr]. */
-function run(command, args, stdin = "ignore") {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: [stdin, "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (c) => {
-      out += c;
-    });
-    child.stderr.on("data", (c) => {
-      err += c;
-    });
-    child.on("error", reject);
-    child.on("exit", (code) => resolve([code, out, err]));
-  });
-}
 
 /** The canned server: the given --port, or one started here (stopped at the end). */
 async function server() {
@@ -103,14 +94,7 @@ async function server() {
 /** Instructions per request of contender `name` in each scenario: one process under callgrind. */
 async function instructions(port, name) {
   const dumps = `${cacheDir}callgrind-${process.pid}-${only.indexOf(name)}`;
-  const [code, , err] = await run("valgrind", [
-    "--tool=callgrind",
-    "--dump-before=uv_os_getpriority",
-    `--callgrind-out-file=${dumps}`,
-    process.execPath,
-    "--single-threaded",
-    ...heapFlags,
-    ...(process.env.COUNT_NODE_FLAGS ?? "").split(" ").filter(Boolean),
+  const [code, , err] = await callgrindNode(dumps, heapFlags, [
     bundle,
     String(port),
     name,
@@ -122,18 +106,12 @@ async function instructions(port, name) {
   try {
     if (code !== 0) throw new Error(`${name}: valgrind exited ${code}\n${err.slice(-2000)}`);
     // Per scenario 1 + phases dumps: start-up (or the previous scenario's tail) and warm-up, then each phase.
-    const count = (n) => {
-      const text = readFileSync(`${dumps}.${n}`, "utf8");
-      const match = /^summary:\s+(\d+)/m.exec(text) ?? /^totals:\s+(\d+)/m.exec(text);
-      if (match === null) throw new Error(`${name}: no instruction count in dump ${n}`);
-      return Number(match[1]) / requests;
-    };
+    const count = (n) => dumpInstructions(dumps, n) / requests;
     return scenarios.map((_, i) =>
       Array.from({ length: phases }, (_, p) => count(i * (phases + 1) + p + 2)),
     );
   } finally {
-    for (let i = 0; i <= (phases + 1) * scenarios.length + 1; i++)
-      rmSync(i === 0 ? dumps : `${dumps}.${i}`, { force: true });
+    removeDumps(dumps, (phases + 1) * scenarios.length + 1);
   }
 }
 

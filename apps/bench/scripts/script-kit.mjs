@@ -1,7 +1,8 @@
 // What the scripts that run client.bench.ts contenders outside the bench share:
 // their flags, and bundling a TypeScript child to plain JavaScript with the
 // esbuild that tsx brings (so no loader thread runs in the measured process).
-import { mkdirSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
@@ -47,4 +48,58 @@ export async function bundleChild(name, { inline = false, outfile = undefined } 
     logLevel: "error",
   });
   return bundle;
+}
+
+/** Runs `command args`, resolves with [exit code, stdout, stderr]. */
+export function run(command, args, stdin = "ignore") {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: [stdin, "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c) => {
+      out += c;
+    });
+    child.stderr.on("data", (c) => {
+      err += c;
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => resolve([code, out, err]));
+  });
+}
+
+/** V8 flags that fix the young generation at `mib` MiB per semi-space (none for 0: V8's own sizing). */
+export const semiSpaceFlags = (mib) =>
+  mib === 0 ? [] : [`--min-semi-space-size=${mib}`, `--max-semi-space-size=${mib}`];
+
+/**
+ * Runs this Node with `nodeArgs` under callgrind, one dump file per mark: a
+ * mark (os.getPriority()) writes the counts so far to `<dumps>.<n>` and starts
+ * from zero. Node runs --single-threaded (compiler and GC work counted where
+ * it happens), plus `extraFlags` and COUNT_NODE_FLAGS from the environment.
+ * Resolves with [exit code, stdout, stderr].
+ */
+export function callgrindNode(dumps, extraFlags, nodeArgs) {
+  return run("valgrind", [
+    "--tool=callgrind",
+    "--dump-before=uv_os_getpriority",
+    `--callgrind-out-file=${dumps}`,
+    process.execPath,
+    "--single-threaded",
+    ...extraFlags,
+    ...(process.env.COUNT_NODE_FLAGS ?? "").split(" ").filter(Boolean),
+    ...nodeArgs,
+  ]);
+}
+
+/** The instructions callgrind counted in dump `<dumps>.<n>`. */
+export function dumpInstructions(dumps, n) {
+  const text = readFileSync(`${dumps}.${n}`, "utf8");
+  const match = /^summary:\s+(\d+)/m.exec(text) ?? /^totals:\s+(\d+)/m.exec(text);
+  if (match === null) throw new Error(`no instruction count in ${dumps}.${n}`);
+  return Number(match[1]);
+}
+
+/** Deletes `dumps` and its numbered dumps up to `last`. */
+export function removeDumps(dumps, last) {
+  for (let i = 0; i <= last; i++) rmSync(i === 0 ? dumps : `${dumps}.${i}`, { force: true });
 }

@@ -21,7 +21,18 @@
 import { spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { bundleChild, cacheDir, flag, here, tsxLoader } from "./script-kit.mjs";
+import {
+  bundleChild,
+  cacheDir,
+  callgrindNode,
+  dumpInstructions,
+  flag,
+  here,
+  removeDumps,
+  run,
+  semiSpaceFlags,
+  tsxLoader,
+} from "./script-kit.mjs";
 
 const number = (name, fallback) => {
   const value = Number(flag(name) ?? fallback);
@@ -37,22 +48,7 @@ const tools = (flag("tool") || "counts,strace,callgrind").split(",");
 // semi-space), so that how often it collects depends on the bytes allocated
 // alone and not on V8's resizing, which moved the figure by ±400 from run to run.
 const semiSpace = number("semi-space-mib", 0);
-const heapFlags =
-  semiSpace === 0
-    ? []
-    : [`--min-semi-space-size=${semiSpace}`, `--max-semi-space-size=${semiSpace}`];
-
-function run(command, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (c) => (out += c));
-    child.stderr.on("data", (c) => (err += c));
-    child.on("error", reject);
-    child.on("exit", (code) => resolve([code, out, err]));
-  });
-}
+const heapFlags = semiSpaceFlags(semiSpace);
 
 const server = spawn(
   process.execPath,
@@ -87,28 +83,15 @@ const childArgs = (name, file = bundle) => [
 /** Instructions per message of `name` run from `file` under callgrind, as a line of text. */
 async function callgrind(name, file, tag = 0) {
   const dumps = `${cacheDir}callgrind-ws-${process.pid}-${name}-${tag}`;
-  const [code, , err] = await run("valgrind", [
-    "--tool=callgrind",
-    "--dump-before=uv_os_getpriority",
-    `--callgrind-out-file=${dumps}`,
-    process.execPath,
-    "--single-threaded",
-    ...heapFlags,
-    ...(process.env.COUNT_NODE_FLAGS ?? "").split(" ").filter(Boolean),
-    ...childArgs(name, file),
-  ]);
+  const [code, , err] = await callgrindNode(dumps, heapFlags, childArgs(name, file));
   try {
     if (code !== 0) throw new Error(`${name}: valgrind exited ${code}\n${err.slice(-2000)}`);
     const perPhase = Array.from({ length: phases }, (_, p) => {
-      const text = readFileSync(`${dumps}.${p + 2}`, "utf8");
-      const match = /^summary:\s+(\d+)/m.exec(text) ?? /^totals:\s+(\d+)/m.exec(text);
-      if (match === null) throw new Error(`${name}: no instruction count in dump ${p + 2}`);
-      return Number(match[1]) / messages;
+      return dumpInstructions(dumps, p + 2) / messages;
     });
     return `${fmt(median(perPhase))} instructions/message (median of ${phases} × ${messages} after ${warmUp} warm-up; phases: ${perPhase.map(fmt).join(", ")})`;
   } finally {
-    for (let i = 0; i <= phases + 2; i++)
-      rmSync(i === 0 ? dumps : `${dumps}.${i}`, { force: true });
+    removeDumps(dumps, phases + 2);
   }
 }
 const median = (values) => {
