@@ -18,7 +18,7 @@ const ALLOCATE_UP_FRONT_LIMIT = 1024 * 1024;
 
 /**
  * Pieces in, one array out. More or fewer bytes than `expected` still join
- * correctly (a list once the array is full, a view when short).
+ * correctly (a list once the array is full, a copy of what came when short).
  *
  * @example
  * ```ts

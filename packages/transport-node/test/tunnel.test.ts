@@ -56,6 +56,29 @@ function tlsRelayTo(port: number): Promise<TestServer> {
   });
 }
 
+/**
+ * A TLS connection to an echo server through a TLS relay: `outer` to the
+ * relay, `conn` the inner TLS over `carrier(outer)`.
+ */
+async function tlsInTls(
+  carrier: (outer: Connection) => Connection,
+): Promise<{ outer: Connection; conn: Connection }> {
+  const inner = await listen(echo);
+  const relay = await tlsRelayTo(inner.port);
+  const outer = await transport.connect({
+    host: "localhost",
+    port: relay.port,
+    tls: { ca: certificates.ca },
+  });
+  const conn = await transport.connect({
+    host: "localhost",
+    port: inner.port,
+    tls: { ca: certificates.ca },
+    tunnel: carrier(outer),
+  });
+  return { outer, conn };
+}
+
 async function ping(conn: Connection, message: string): Promise<void> {
   await conn.write(encoder.encode(message));
   expect(decoder.decode((await conn.read()) ?? undefined)).toBe(message);
@@ -88,38 +111,14 @@ describe("tunnel", () => {
   });
 
   test("TLS inside TLS through the adapter", async () => {
-    const inner = await listen(echo);
-    const relay = await tlsRelayTo(inner.port);
-    const outer = await transport.connect({
-      host: "localhost",
-      port: relay.port,
-      tls: { ca: certificates.ca },
-    });
-    const conn = await transport.connect({
-      host: "localhost",
-      port: inner.port,
-      tls: { ca: certificates.ca },
-      tunnel: foreign(outer),
-    });
+    const { outer, conn } = await tlsInTls(foreign);
     await ping(conn, "tls in tls");
     conn.close();
     await expect(outer.closed).resolves.toBeUndefined();
   });
 
   test("TLS inside TLS natively: a TLS Node connection handed over", async () => {
-    const inner = await listen(echo);
-    const relay = await tlsRelayTo(inner.port);
-    const outer = await transport.connect({
-      host: "localhost",
-      port: relay.port,
-      tls: { ca: certificates.ca },
-    });
-    const conn = await transport.connect({
-      host: "localhost",
-      port: inner.port,
-      tls: { ca: certificates.ca },
-      tunnel: outer,
-    });
+    const { outer, conn } = await tlsInTls((outer) => outer);
     await ping(conn, "tls in tls, native");
     await ping(conn, "and again");
     await expect(outer.read()).rejects.toBeInstanceOf(ConnectionClosedError);
