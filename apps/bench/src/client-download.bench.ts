@@ -15,7 +15,10 @@
 // Options: --rounds=N (default 5), --duration=MS (default 1000),
 //   --big-rounds=N (default 2), --big-mib=N (default 1024),
 //   --big-runtimes=node,deno,bun (default all three),
-//   --section=chunked-10m|stream-1g (that section only), --write, --label=NAME
+//   --section=chunked-10m|stream-1g (that section only), --write, --label=NAME,
+//   --deno-v8-flags=--a,--b (more V8 flags for the Deno children, for diagnosis,
+//   e.g. --no-incremental-marking; not trace flags, whose output shares the
+//   child's stdout: results/2026-12-07-deno-rss.md)
 import * as http from "node:http";
 import { fileURLToPath } from "node:url";
 import { Session } from "@reqivo/client";
@@ -50,6 +53,8 @@ const BIG_ROUNDS = numberFlag("big-rounds", 2, 1, 10);
 const BIG_BYTES = numberFlag("big-mib", 1024, 1, 4096) * 1024 * 1024;
 const MAX_DOWNLOADS = 100_000;
 const SECTION = flag("section");
+/** Extra V8 flags for the Deno 1 GiB children (diagnosis only; see the header). */
+const DENO_V8_FLAGS = flag("deno-v8-flags");
 const TEN_MIB = 10 * 1024 * 1024;
 
 interface Streamer {
@@ -214,7 +219,13 @@ const LAUNCH: Record<Runtime, () => [string, string[]]> = {
   ],
   deno: () => [
     bin("deno"),
-    ["run", "--allow-all", "--no-check", "--v8-flags=--expose-gc", streamChild],
+    [
+      "run",
+      "--allow-all",
+      "--no-check",
+      `--v8-flags=--expose-gc${DENO_V8_FLAGS === undefined ? "" : `,${DENO_V8_FLAGS}`}`,
+      streamChild,
+    ],
   ],
   bun: () => [bin("bun"), [streamChild]],
 };

@@ -7,6 +7,9 @@
 // 5 ms), peak (the larger of that and the kernel's high-water mark), all in
 // bytes, and atPeak: process.memoryUsage()'s heap and external fields at the
 // sampled peak minus their values at the start (where the growth sits).
+// With REQIVO_STREAM_TIMELINE=1 it also writes every sample to stderr
+// ("T <ms> rss+<MiB> ext+<MiB> heap+<MiB>", growth since the start), to line up
+// with a runtime's GC trace (results/2026-12-07-deno-rss.md).
 // Contenders are loaded on demand, so Deno and Bun load no Node client.
 import { readFileSync } from "node:fs";
 import process from "node:process";
@@ -156,13 +159,25 @@ const sample = (): void => {
     arrayBuffers: (u.arrayBuffers ?? 0) - (usageStart.arrayBuffers ?? 0),
   };
 };
-const timer = setInterval(sample, 5);
+/** Every sample, for REQIVO_STREAM_TIMELINE=1: when, and RSS / external / heap growth (MiB). */
+const timeline: string[] | null = process.env.REQIVO_STREAM_TIMELINE === "1" ? [] : null;
+const toMiB = (b: number) => (b / 2 ** 20).toFixed(1);
+const timer = setInterval(() => {
+  if (timeline !== null) {
+    const u = process.memoryUsage();
+    timeline.push(
+      `T ${performance.now().toFixed(0)} rss+${toMiB(u.rss - rssStart)} ext+${toMiB(u.external - usageStart.external)} heap+${toMiB(u.heapUsed - usageStart.heapUsed)}`,
+    );
+  }
+  sample();
+}, 5);
 const start = performance.now();
 const bytes = await download(url!);
 const ms = performance.now() - start;
 clearInterval(timer);
 sample();
 if (bytes !== size) throw new Error(`${name}: got ${bytes} bytes, want ${size}`);
+if (timeline !== null) process.stderr.write(`START ${start.toFixed(0)}\n${timeline.join("\n")}\n`);
 process.stdout.write(
   `${JSON.stringify({ bytes, ms, rssStart, peak: Math.max(sampledPeak, kernelPeak()), sampledPeak, atPeak })}\n`,
 );
