@@ -23,7 +23,9 @@
 // --server=canned|node (the canned-response server, the default, or the
 // node:http server of client.bench.ts's older runs, src/client/server.ts),
 // --server-processes=N (canned server processes sharing the port, node:cluster
-// as in client.bench.ts; default 1, as the README's figures were measured)
+// as in client.bench.ts; default 1, as the README's figures were measured;
+// on 2 cores no N made the Bun ceiling check pass at load 3–6: 1.61–1.97× with
+// N = 1, 2, 3, results/2026-12-07-bun-path2.md)
 import { fileURLToPath } from "node:url";
 import { CEILING_FACTOR } from "./client/multi-run.ts";
 import type { RuntimeSampleReply, RuntimeSampleRequest } from "./client/runtime-child.ts";
