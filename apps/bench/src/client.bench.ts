@@ -89,7 +89,7 @@ import {
   rotated,
   roundRatios,
   runForOutput,
-  startServer,
+  startCannedServer,
   verdict,
 } from "./client/suite.ts";
 
@@ -139,7 +139,7 @@ async function chosenContenders(port: number, onlyReqivo: boolean): Promise<Cont
   return all.filter(wanted);
 }
 
-const startCanned = () => startServer("canned-server.ts", 1, [String(SERVER_PROCESSES)]);
+const startCanned = () => startCannedServer(SERVER_PROCESSES);
 
 if (profileMs !== undefined || allocations !== undefined || flag("shared-process") !== undefined) {
   // One process for every chosen contender (profiles, allocation counts, the old A/B).

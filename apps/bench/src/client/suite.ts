@@ -65,6 +65,15 @@ export async function startServer(
   return { port: Number(got[0]), extra: got.slice(1), stop: () => child.kill() };
 }
 
+/**
+ * The canned-response server of the keep-alive benches (canned-server.ts) as
+ * `processes` node:cluster workers sharing one port (client.bench.ts,
+ * client-runtimes.bench.ts; their `--server-processes=N`).
+ */
+export function startCannedServer(processes: number): Promise<ChildServer> {
+  return startServer("canned-server.ts", 1, [String(processes)]);
+}
+
 /** The path of a tool installed in the repository's node_modules/.bin (deno, bun). */
 export function bin(name: string): string {
   return fileURLToPath(new URL(`../../../../node_modules/.bin/${name}`, import.meta.url));
