@@ -46,6 +46,38 @@ test("every chunk's buffer holds only bytes the peer sent, or zeros", async () =
   }
 });
 
+test("tiny reads share one small slab per connection, showing only that peer's bytes", async () => {
+  // Each peer sends five 18-byte pieces apart in time (five reads) of its own byte value.
+  const pieces = 5;
+  const serveBytes = (value: number) =>
+    serve(async (socket) => {
+      for (let i = 0; i < pieces; i++) {
+        socket.write(Buffer.alloc(18, value));
+        await new Promise((resolve) => setTimeout(resolve, 15));
+      }
+      socket.end();
+    });
+  const [a, b] = await Promise.all([serveBytes(0xaa), serveBytes(0xbb)]);
+  const connA = await transport.connect({ host: "127.0.0.1", port: a.port });
+  const connB = await transport.connect({ host: "127.0.0.1", port: b.port });
+  a.conns.push(connA);
+  b.conns.push(connB);
+  const [chunksA, chunksB] = await Promise.all([readAll(connA), readAll(connB)]);
+  for (const [chunks, value] of [
+    [chunksA, 0xaa],
+    [chunksB, 0xbb],
+  ] as const) {
+    expect(chunks.reduce((n, c) => n + c.byteLength, 0)).toBe(pieces * 18);
+    expect(chunks.length).toBeGreaterThan(1);
+    // Views of one slab (off V8's heap), not an array of their own each.
+    expect(new Set(chunks.map((c) => c.buffer)).size).toBe(1);
+    for (const chunk of chunks) {
+      expect(chunk.every((byte) => byte === value)).toBe(true);
+      expect(new Uint8Array(chunk.buffer).every((byte) => byte === value || byte === 0)).toBe(true);
+    }
+  }
+});
+
 test("bytes a server sends before the first read are delivered in order", async () => {
   const { port, conns } = await serve((socket) => {
     socket.write("hello ");
