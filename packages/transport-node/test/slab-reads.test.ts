@@ -106,3 +106,27 @@ test("request after request on one connection: every reply arrives whole and int
   // Views handed out earlier were never read into again.
   await expectKeptRepliesIntact(conn, reply);
 });
+
+test("readNow: a buffered chunk at once, a later one through the callback, then null", async () => {
+  const { port, conns } = await serve((socket) => {
+    socket.write("early");
+    setTimeout(() => socket.end("late"), 30);
+  });
+  const conn = await transport.connect({ host: "127.0.0.1", port });
+  conns.push(conn);
+  await new Promise((resolve) => setTimeout(resolve, 15));
+  const fail = (error: unknown) => {
+    throw error;
+  };
+  const first = conn.readNow!(() => expect.unreachable("was buffered"), fail);
+  expect(new TextDecoder().decode(first!)).toBe("early");
+  const later = await new Promise<Uint8Array | null>((resolve) => {
+    expect(conn.readNow!(resolve, fail)).toBeUndefined();
+  });
+  expect(new TextDecoder().decode(later!)).toBe("late");
+  const end = await new Promise<Uint8Array | null>((resolve) => {
+    const now = conn.readNow!(resolve, fail);
+    if (now !== undefined) resolve(now);
+  });
+  expect(end).toBeNull();
+});
