@@ -88,6 +88,46 @@ describe("session.websocket() with the ws server", () => {
     await eventually(() => server.open() === 0);
   });
 
+  it("reads through the transport's readNow where it has one, through read() where not", async () => {
+    const server = await echoServer();
+    for (const withReadNow of [true, false]) {
+      const transport = createTransport();
+      let readNows = 0;
+      const s = new Session({
+        transport: {
+          name: transport.name,
+          async connect(options) {
+            const conn = await transport.connect(options);
+            const readNow = conn.readNow!.bind(conn);
+            return new Proxy(conn, {
+              get(target, key) {
+                if (key === "readNow") {
+                  if (!withReadNow) return undefined;
+                  return (...args: Parameters<typeof readNow>) => {
+                    readNows++;
+                    return readNow(...args);
+                  };
+                }
+                const value = Reflect.get(target, key, target);
+                return typeof value === "function" ? value.bind(target) : value;
+              },
+            });
+          },
+        },
+      });
+      cleanups.push(() => s.close());
+      const ws = await s.websocket(server.url, { compress: false });
+      const received: string[] = [];
+      ws.on("message", (data) => received.push(data as string));
+      for (const text of ["one", "two", "three"]) await ws.send(text);
+      await eventually(() => received.length === 3);
+      expect(received).toEqual(["one", "two", "three"]);
+      expect(await ws.close(1000)).toMatchObject({ code: 1000, wasClean: true });
+      if (withReadNow) expect(readNows).toBeGreaterThanOrEqual(3);
+      else expect(readNows).toBe(0);
+    }
+  });
+
   it("keeps messages in send order, also behind a slow fragment source", async () => {
     const server = await echoServer();
     const ws = await session().websocket(server.url);

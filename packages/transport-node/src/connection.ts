@@ -104,6 +104,13 @@ export class NodeConnection implements Connection {
     return this.#queue.read();
   }
 
+  readNow(
+    onChunk: (chunk: Uint8Array | null) => void,
+    onError: (error: unknown) => void,
+  ): Uint8Array | null | undefined {
+    return this.#queue.readNow(onChunk, onError);
+  }
+
   write(bytes: Uint8Array): Promise<void> {
     if (this.#failure !== null) return Promise.reject(this.#failure);
     if (this.#writeEnd !== null) {

@@ -46,6 +46,38 @@ test("every chunk's buffer holds only bytes the peer sent, or zeros", async () =
   }
 });
 
+test("tiny reads share one small slab per connection, showing only that peer's bytes", async () => {
+  // Each peer sends five 18-byte pieces apart in time (five reads) of its own byte value.
+  const pieces = 5;
+  const serveBytes = (value: number) =>
+    serve(async (socket) => {
+      for (let i = 0; i < pieces; i++) {
+        socket.write(Buffer.alloc(18, value));
+        await new Promise((resolve) => setTimeout(resolve, 15));
+      }
+      socket.end();
+    });
+  const [a, b] = await Promise.all([serveBytes(0xaa), serveBytes(0xbb)]);
+  const connA = await transport.connect({ host: "127.0.0.1", port: a.port });
+  const connB = await transport.connect({ host: "127.0.0.1", port: b.port });
+  a.conns.push(connA);
+  b.conns.push(connB);
+  const [chunksA, chunksB] = await Promise.all([readAll(connA), readAll(connB)]);
+  for (const [chunks, value] of [
+    [chunksA, 0xaa],
+    [chunksB, 0xbb],
+  ] as const) {
+    expect(chunks.reduce((n, c) => n + c.byteLength, 0)).toBe(pieces * 18);
+    expect(chunks.length).toBeGreaterThan(1);
+    // Views of one slab (off V8's heap), not an array of their own each.
+    expect(new Set(chunks.map((c) => c.buffer)).size).toBe(1);
+    for (const chunk of chunks) {
+      expect(chunk.every((byte) => byte === value)).toBe(true);
+      expect(new Uint8Array(chunk.buffer).every((byte) => byte === value || byte === 0)).toBe(true);
+    }
+  }
+});
+
 test("bytes a server sends before the first read are delivered in order", async () => {
   const { port, conns } = await serve((socket) => {
     socket.write("hello ");
@@ -73,4 +105,28 @@ test("request after request on one connection: every reply arrives whole and int
   conns.push(conn);
   // Views handed out earlier were never read into again.
   await expectKeptRepliesIntact(conn, reply);
+});
+
+test("readNow: a buffered chunk at once, a later one through the callback, then null", async () => {
+  const { port, conns } = await serve((socket) => {
+    socket.write("early");
+    setTimeout(() => socket.end("late"), 30);
+  });
+  const conn = await transport.connect({ host: "127.0.0.1", port });
+  conns.push(conn);
+  await new Promise((resolve) => setTimeout(resolve, 15));
+  const fail = (error: unknown) => {
+    throw error;
+  };
+  const first = conn.readNow!(() => expect.unreachable("was buffered"), fail);
+  expect(new TextDecoder().decode(first!)).toBe("early");
+  const later = await new Promise<Uint8Array | null>((resolve) => {
+    expect(conn.readNow!(resolve, fail)).toBeUndefined();
+  });
+  expect(new TextDecoder().decode(later!)).toBe("late");
+  const end = await new Promise<Uint8Array | null>((resolve) => {
+    const now = conn.readNow!(resolve, fail);
+    if (now !== undefined) resolve(now);
+  });
+  expect(end).toBeNull();
 });

@@ -240,6 +240,30 @@ export interface Connection {
    * garbage per read. Reads and `readInto` calls are served in call order.
    */
   readInto?(target: Uint8Array): Promise<number | null>;
+  /**
+   * Optional: {@link read} without a promise. Returns the next chunk (or
+   * `null` once the peer has closed its side) when one is buffered; else
+   * returns `undefined` and later calls `onChunk` once with it, from the
+   * runtime's read itself (before any promise reaction runs), or `onError`
+   * with the error that ended the connection. Throws that error when the
+   * connection already failed and nothing is buffered. Served in call order
+   * with `read()`. The callbacks must not throw. For a reader that answers each message at once (a
+   * WebSocket echo): it spares a promise, a `then` lookup on the chunk and a
+   * microtask hop per read. Callers fall back to `read()` where it is absent.
+   *
+   * @example
+   * ```ts
+   * import type { Connection } from "@reqivo/transport";
+   * declare const conn: Connection;
+   * const onChunk = (chunk: Uint8Array | null) => console.log(chunk?.byteLength ?? "end");
+   * const now = conn.readNow?.(onChunk, (error) => console.error(error));
+   * if (now !== undefined) onChunk(now); // was buffered
+   * ```
+   */
+  readNow?(
+    onChunk: (chunk: Uint8Array | null) => void,
+    onError: (error: unknown) => void,
+  ): Uint8Array | null | undefined;
   /** Sends `bytes`; resolves when the runtime has accepted them. Writes go out in call order. */
   write(bytes: Uint8Array): Promise<void>;
   /** Half-close: flushes pending writes, then signals end of stream to the peer. Reading goes on. */

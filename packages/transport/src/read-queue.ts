@@ -111,6 +111,42 @@ export class ReadQueue {
 
   /** The next chunk, `null` at end of stream; waits while the buffer is empty. */
   read(): Promise<Uint8Array | null> {
+    const chunk = this.#takeBuffered();
+    if (chunk !== undefined) return Promise.resolve(chunk);
+    if (this.#failed) return Promise.reject(this.#error);
+    if (this.#ended) return Promise.resolve(null);
+    return new Promise(this.#addWaiter);
+  }
+
+  /**
+   * {@link read} without a promise, for `Connection.readNow`: a buffered
+   * chunk (or `null` at end of stream) is returned; otherwise `undefined`, and
+   * the chunk goes to `onChunk` from {@link push} (or {@link end}), the
+   * error to `onError` from {@link fail}. Throws the error the stream failed
+   * with once nothing is buffered. Served in turn with `read()`.
+   *
+   * @example
+   * ```ts
+   * import { ReadQueue } from "@reqivo/transport/kit";
+   * const queue = new ReadQueue({ highWaterMark: 65536, pause() {}, resume() {} });
+   * queue.readNow((chunk) => console.log(chunk), console.error); // undefined: waits
+   * queue.push(new Uint8Array([1])); // logs Uint8Array [1]
+   * ```
+   */
+  readNow(
+    onChunk: (chunk: Uint8Array | null) => void,
+    onError: (error: unknown) => void,
+  ): Uint8Array | null | undefined {
+    const chunk = this.#takeBuffered();
+    if (chunk !== undefined) return chunk;
+    if (this.#failed) throw this.#error;
+    if (this.#ended) return null;
+    this.#waiters.push(onChunk, onError);
+    return undefined;
+  }
+
+  /** The oldest buffered chunk (resuming the source once the buffer drained), if any. */
+  #takeBuffered(): Uint8Array | undefined {
     const chunk = this.#chunks.shift();
     if (chunk !== undefined) {
       this.#bufferedBytes -= chunk.byteLength;
@@ -118,10 +154,7 @@ export class ReadQueue {
         this.#paused = false;
         this.#options.resume();
       }
-      return Promise.resolve(chunk);
     }
-    if (this.#failed) return Promise.reject(this.#error);
-    if (this.#ended) return Promise.resolve(null);
-    return new Promise(this.#addWaiter);
+    return chunk;
   }
 }

@@ -107,6 +107,31 @@ describe("ReadQueue", () => {
     local.fail(new Error("closed"), true);
     await expect(local.read()).rejects.toThrow("closed");
   });
+
+  test("readNow returns what is buffered, else calls back from push, end or fail, in turn with read", async () => {
+    const queue = new ReadQueue({ highWaterMark: 10, pause() {}, resume() {} });
+    const got: unknown[] = [];
+    const onChunk = (chunk: Uint8Array | null) => got.push(chunk);
+    const onError = (error: unknown) => got.push((error as Error).message);
+    queue.push(new Uint8Array([1]));
+    expect(queue.readNow(onChunk, onError)).toEqual(new Uint8Array([1]));
+    expect(queue.readNow(onChunk, onError)).toBeUndefined();
+    const second = queue.read();
+    queue.push(new Uint8Array([2])); // the first waiter (readNow) gets it, synchronously
+    expect(got).toEqual([new Uint8Array([2])]);
+    queue.push(new Uint8Array([3]));
+    expect(await second).toEqual(new Uint8Array([3]));
+    expect(queue.readNow(onChunk, onError)).toBeUndefined();
+    queue.end();
+    expect(got).toEqual([new Uint8Array([2]), null]);
+    expect(queue.readNow(onChunk, onError)).toBeNull();
+
+    const failing = new ReadQueue({ highWaterMark: 10, pause() {}, resume() {} });
+    expect(failing.readNow(onChunk, onError)).toBeUndefined();
+    failing.fail(new Error("reset"));
+    expect(got.at(-1)).toBe("reset");
+    expect(() => failing.readNow(onChunk, onError)).toThrow("reset");
+  });
 });
 
 describe("guardConnect", () => {

@@ -235,7 +235,7 @@ export class WebSocketClient implements AsyncIterable<WebSocketMessage> {
     this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
     // Start reading after the caller's continuation ran: listeners attached
     // right after `await session.websocket()` see the frames that came with the 101.
-    setTimeout(() => void this.#run(), 0);
+    setTimeout(this.#pump, 0);
   }
 
   /** `OPEN` (1), `CLOSING` (2) or `CLOSED` (3); `CONNECTING` is never seen here. */
@@ -577,30 +577,84 @@ export class WebSocketClient implements AsyncIterable<WebSocketMessage> {
 
   // ---- reading ----
 
-  async #run(): Promise<void> {
+  /**
+   * The read loop: handles the buffered events, then reads on until a read
+   * has to wait (or reading is over). Where the transport has `readNow`, a
+   * chunk that arrives later comes to {@link #onChunk} straight from the
+   * socket's read, so an echo is answered without a promise or microtask hop
+   * per read: 16 B WebSocket echo, user-space instructions per message
+   * 20,968 → 19,210, side by side (`node scripts/ws-per-message.mjs
+   * --bundles=…` in apps/bench, results/2026-12-07-ws-16b.md). Elsewhere it
+   * awaits `read()`.
+   */
+  readonly #pump = (): void => {
     try {
       for (;;) {
         if (!this.#drain() || this.#info !== undefined) return;
-        while (this.#queue.length >= this.#highWaterMark && this.#readyState === OPEN) {
-          await new Promise<void>((resolve) => (this.#resumeRead = resolve));
-          this.#resumeRead = undefined;
-        }
-        if (this.#info !== undefined) return;
-        const chunk = await this.#conn.read();
-        if (this.#info !== undefined) return;
-        if (chunk === null) {
-          this.#core.receiveData(null);
-          if (!this.#drain() || this.#info !== undefined) return;
-          if (this.#receivedClose !== undefined) this.#finishClean();
-          else this.#lost(undefined);
+        if (this.#queue.length >= this.#highWaterMark && this.#readyState === OPEN) {
+          // Paused until the queued messages are taken; on again in a microtask.
+          this.#resumeRead = () => {
+            this.#resumeRead = undefined;
+            queueMicrotask(this.#pump);
+          };
           return;
         }
-        this.#awaitingPong = false;
-        this.#core.receiveData(chunk);
+        const conn = this.#conn;
+        if (conn.readNow === undefined) {
+          void this.#readAsync();
+          return;
+        }
+        const chunk = conn.readNow(this.#onChunk, this.#onReadFailed);
+        if (chunk === undefined || !this.#received(chunk)) return;
       }
     } catch (error) {
       this.#transportFailed(error);
     }
+  };
+
+  /** A chunk the transport's `readNow` delivered later (see {@link #pump}). */
+  readonly #onChunk = (chunk: Uint8Array | null): void => {
+    try {
+      if (!this.#received(chunk)) return;
+    } catch (error) {
+      this.#transportFailed(error);
+      return;
+    }
+    this.#pump();
+  };
+
+  /**
+   * A failed `readNow`, handled a microtask later as a rejected read was: the
+   * failure may come from inside our own abort (`#fail` aborts the transport
+   * before it records why the socket ended).
+   */
+  readonly #onReadFailed = (error: unknown): void =>
+    queueMicrotask(() => this.#transportFailed(error));
+
+  /** One read through the promise of `read()` (transports without `readNow`). */
+  async #readAsync(): Promise<void> {
+    try {
+      if (!this.#received(await this.#conn.read())) return;
+    } catch (error) {
+      this.#transportFailed(error);
+      return;
+    }
+    this.#pump();
+  }
+
+  /** Feeds a chunk to the core; false once reading is over (ended here, or before). */
+  #received(chunk: Uint8Array | null): boolean {
+    if (this.#info !== undefined) return false;
+    if (chunk === null) {
+      this.#core.receiveData(null);
+      if (!this.#drain() || this.#info !== undefined) return false;
+      if (this.#receivedClose !== undefined) this.#finishClean();
+      else this.#lost(undefined);
+      return false;
+    }
+    this.#awaitingPong = false;
+    this.#core.receiveData(chunk);
+    return true;
   }
 
   /** Handles every buffered event; false once the peer broke the protocol. */

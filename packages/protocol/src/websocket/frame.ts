@@ -2,6 +2,7 @@
  * Frame layout constants and the frame writer (RFC 6455 §5.2).
  */
 
+import { ByteSlab } from "../byte-slab.ts";
 import { applyMask } from "./mask.ts";
 import type { MaskKeyPool } from "./random.ts";
 
@@ -38,6 +39,22 @@ export interface EncodeFrameOptions {
 
 // Below this, one copy-and-mask byte loop beats memcpy plus word masking.
 const SMALL_PAYLOAD = 64;
+
+/**
+ * Frames up to this size (header included) are cut from {@link FRAME_SLAB}
+ * instead of being allocated one by one. A `new Uint8Array` of at most 64
+ * bytes lives on V8's heap, and Node's socket write then needs its
+ * `.buffer`, which moves the bytes to a fresh off-heap allocation (and the
+ * garbage collector frees it later); a larger one is an off-heap allocation
+ * of its own. A view of the slab is neither: 16 B WebSocket echo, user-space
+ * instructions per message 23,646 → 22,277, side by side (`node
+ * scripts/ws-per-message.mjs --bundles=…` in apps/bench,
+ * results/2026-12-07-ws-16b.md).
+ */
+const SLAB_FRAME_AT_MOST = 1024;
+
+/** Where small frames are cut from (see {@link ByteSlab}: a frame's bytes are never written again). */
+const FRAME_SLAB = new ByteSlab();
 
 /** Header length for a payload of `length` bytes, mask key excluded. */
 function headerLength(length: number): number {
@@ -77,10 +94,19 @@ export function writeFrame(
   // Large masked payloads start on a word boundary of the ArrayBuffer (lead
   // padding) so masking runs a word at a time; small ones skip the extra view.
   const pad = masked && length >= SMALL_PAYLOAD ? (4 - (header & 3)) & 3 : 0;
-  const out =
-    pad === 0
-      ? new Uint8Array(header + length)
-      : new Uint8Array(new ArrayBuffer(pad + header + length), pad, header + length);
+  const size = header + length;
+  let out: Uint8Array;
+  if (size <= SLAB_FRAME_AT_MOST) {
+    // Padded so that the payload starts on a word boundary of the slab.
+    const reserved = FRAME_SLAB.reserve(size + 3);
+    const start =
+      masked && length >= SMALL_PAYLOAD
+        ? reserved + ((4 - ((reserved + header) & 3)) & 3)
+        : reserved;
+    out = FRAME_SLAB.take(start, start + size);
+  } else {
+    out = pad === 0 ? new Uint8Array(size) : new Uint8Array(new ArrayBuffer(pad + size), pad, size);
+  }
   out[0] = (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode;
   const maskBit = masked ? 0x80 : 0;
   let p = 2;

@@ -126,6 +126,31 @@ describe("encodeFrame", () => {
     }
   });
 
+  it("cuts small frames from one shared buffer, each keeping its own bytes", () => {
+    const pool = new MaskKeyPool(counterRandom(5));
+    const frames = [0, 16, 59, 60, 61, 62, 63, 64, 200, 1000].map((n) => ({
+      n,
+      payload: Uint8Array.from({ length: n }, (_, i) => (i * 7 + n) & 255),
+    }));
+    const encoded = frames.map(({ payload }) =>
+      encodeFrame(Opcode.BINARY, payload, { mask: pool }),
+    );
+    // Off V8's heap in a shared slab (two if this run filled one), not an
+    // allocation (or an on-heap array) per frame.
+    expect(new Set(encoded.map((frame) => frame.buffer)).size).toBeLessThanOrEqual(2);
+    for (const [i, { n, payload }] of frames.entries()) {
+      const frame = encoded[i]!;
+      expect(frame.buffer.byteLength).toBeGreaterThan(frame.length);
+      const [parsed] = parseFrames(frame);
+      expect(parsed!.payload).toEqual(payload);
+      // Payloads masked a word at a time start on a word boundary of the buffer.
+      if (n >= 64) expect((frame.byteOffset + frame.length - n) % 4).toBe(0);
+    }
+    // A frame too large for the slab is an allocation of its own.
+    const large = encodeFrame(Opcode.BINARY, new Uint8Array(2000), { mask: pool });
+    expect(large.buffer).not.toBe(encoded[0]!.buffer);
+  });
+
   it("masks payloads at every alignment of the input view", () => {
     const pool = new MaskKeyPool(counterRandom(3));
     const backing = randomBytes(300);
