@@ -43,6 +43,8 @@ export class SlabReader {
   #early: Uint8Array[] = [];
   #socket: net.Socket | null = null;
   #released = false;
+  /** Small reads come as views too, not copies (`Connection.shareReads`). */
+  shared = false;
 
   readonly options: net.OnReadOpts = {
     buffer: () => {
@@ -54,7 +56,7 @@ export class SlabReader {
     callback: (count: number) => {
       // Bytes after the end (a late read of a socket being destroyed) have no reader.
       if (this.#released) return false;
-      const chunk = this.#slab.take(count);
+      const chunk = this.shared ? this.#slab.takeView(count) : this.#slab.take(count);
       if (this.#sink === null) this.#early.push(chunk);
       else this.#sink(chunk);
       return true;
