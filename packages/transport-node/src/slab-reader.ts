@@ -51,6 +51,8 @@ export class SlabReader {
   #tiny: Uint8Array = new Uint8Array(0);
   #tinyUsed = 0;
   #released = false;
+  /** Small reads come as views too, not copies (`Connection.shareReads`). */
+  shared = false;
 
   readonly options: net.OnReadOpts = {
     buffer: () => {
@@ -62,8 +64,11 @@ export class SlabReader {
     callback: (count: number) => {
       // Bytes after the end (a late read of a socket being destroyed) have no reader.
       if (this.#released) return false;
-      const chunk =
-        count <= ON_HEAP_AT_MOST ? this.#tinyCopy(this.#offered!, count) : this.#slab.take(count);
+      const chunk = this.shared
+        ? this.#slab.takeView(count)
+        : count <= ON_HEAP_AT_MOST
+          ? this.#tinyCopy(this.#offered!, count)
+          : this.#slab.take(count);
       if (this.#sink === null) this.#early.push(chunk);
       else this.#sink(chunk);
       return true;

@@ -130,3 +130,35 @@ test("readNow: a buffered chunk at once, a later one through the callback, then 
   });
   expect(end).toBeNull();
 });
+
+/** A server answering each byte it gets with `reply` bytes of that byte's value. */
+function echoRounds(reply: number) {
+  return serve((socket) => {
+    socket.on("data", (data) => {
+      for (const round of data) socket.write(Buffer.alloc(reply, round));
+    });
+  });
+}
+
+test("small reads are copies of their own: a kept chunk pins no slab", async () => {
+  const { port, conns } = await echoRounds(100);
+  const conn = await transport.connect({ host: "127.0.0.1", port });
+  conns.push(conn);
+  await conn.write(new Uint8Array([1]));
+  const chunk = await conn.read();
+  expect(chunk?.byteLength).toBe(100);
+  expect(chunk?.buffer.byteLength).toBe(100);
+});
+
+test("after shareReads(), small reads are views of the slab, never read into again", async () => {
+  const { port, conns } = await echoRounds(100);
+  const conn = await transport.connect({ host: "127.0.0.1", port });
+  conns.push(conn);
+  expect(conn.shareReads).toBeTypeOf("function");
+  conn.shareReads?.();
+  await conn.write(new Uint8Array([1]));
+  const chunk = await conn.read();
+  expect(chunk?.byteLength).toBe(100);
+  expect(chunk?.buffer.byteLength).toBe(128 * 1024);
+  await expectKeptRepliesIntact(conn, 100);
+});

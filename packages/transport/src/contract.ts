@@ -233,6 +233,24 @@ export interface Connection {
    */
   read(): Promise<Uint8Array | null>;
   /**
+   * Optional. From now on, small chunks from `read()` may be views into a
+   * buffer the transport reads into and shares among chunks, not copies of
+   * it: the transport still never writes into a chunk again, but a kept chunk
+   * keeps that whole buffer alive. For a caller that consumes each chunk at
+   * once or copies the small pieces it keeps (the HTTP/1.1 client copies the
+   * body pieces it hands out): a read then costs no allocation. Transports
+   * that copy nothing leave it out; callers use `conn.shareReads?.()`.
+   *
+   * @example
+   * ```ts
+   * import type { Connection } from "@reqivo/transport";
+   * declare const conn: Connection;
+   * conn.shareReads?.();
+   * const chunk = await conn.read(); // may be a view: copy what you keep of it
+   * ```
+   */
+  shareReads?(): void;
+  /**
    * Optional: reads the next bytes from the peer straight into `target`
    * (which must not be empty) and resolves with how many it got, or `null`
    * once the peer has closed its side. For runtimes whose reads take the

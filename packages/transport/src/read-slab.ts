@@ -102,11 +102,23 @@ export class ReadSlab {
    * view and the tail moves past them.
    */
   take(count: number): Uint8Array {
+    if (count > COPY_AT_MOST) return this.takeView(count);
+    const start = this.#offset;
+    const end = start + count;
+    if (end > this.#writtenTo) this.#writtenTo = end;
+    return this.#slab!.slice(start, end);
+  }
+
+  /**
+   * Like {@link take}, but a view whatever the size: for a reader whose
+   * caller copies the small pieces it keeps (`Connection.shareReads`), so a
+   * small read costs no allocation. A kept view keeps its whole slab alive.
+   */
+  takeView(count: number): Uint8Array {
     const slab = this.#slab!;
     const start = this.#offset;
     const end = start + count;
     if (end > this.#writtenTo) this.#writtenTo = end;
-    if (count <= COPY_AT_MOST) return slab.slice(start, end);
     if (this.#writtenTo < slab.byteLength) {
       slab.fill(0, this.#writtenTo);
       this.#writtenTo = slab.byteLength;

@@ -24,6 +24,19 @@ describe("ReadSlab", () => {
     expect(first.buffer.byteLength).toBe(100);
   });
 
+  test("takeView hands a small read out as a view and the next read lands after it", () => {
+    const slab = new ReadSlab();
+    const region = slab.region();
+    region.fill(3, 0, 100);
+    const first = slab.takeView(100);
+    expect(first.buffer.byteLength).toBe(128 * KiB);
+    const next = slab.region();
+    expect(next).not.toBe(region);
+    expect(next.byteOffset).toBe(100);
+    next.fill(4);
+    expect(first.every((b) => b === 3)).toBe(true);
+  });
+
   test("a large read is handed out as a view and the next read lands after it", () => {
     const slab = new ReadSlab();
     const chunk = read(slab, 40 * KiB, 7);

@@ -8,6 +8,13 @@ import type { Lifeline } from "./lifeline.ts";
 import type { PooledConnection } from "./pooled-connection.ts";
 
 /** Milliseconds from the start of the request (or, for `connect`, its duration). */
+/**
+ * Body pieces up to this size are copied out of a shared read (larger ones
+ * stay views): a kept piece then keeps at most four times its size alive, as
+ * with the transport's own copies (128 KiB read slabs in transport-node).
+ */
+const SHARED_COPY_AT_MOST = 32 * 1024;
+
 export interface Timings {
   /** Time spent opening the connection (TCP and TLS); 0 when a pooled connection was reused. */
   connect: number;
@@ -107,6 +114,15 @@ export class ConnectionBody implements BodySource {
   }
 
   /**
+   * A body piece as handed out. On shared reads a small piece is a view of
+   * the transport's read buffer: the caller gets a copy, so what it keeps
+   * pins no more than itself (see PooledConnection.shareReads).
+   */
+  #ownPiece(data: Uint8Array): Uint8Array {
+    return this.#connection.sharesReads && data.length <= SHARED_COPY_AT_MOST ? data.slice() : data;
+  }
+
+  /**
    * Looks at what is already buffered: a body that is already complete (HEAD,
    * 204, 304, a small body in the head's packet) ends now and frees the
    * connection even if the caller never reads it.
@@ -116,7 +132,7 @@ export class ConnectionBody implements BodySource {
       const event = this.#connection.nextEventSync();
       if (event === NEED_DATA) return;
       if (event.type === "data") {
-        this.#stashed = event.data;
+        this.#stashed = this.#ownPiece(event.data);
         return;
       }
       if (event.type === "end") {
@@ -141,7 +157,7 @@ export class ConnectionBody implements BodySource {
         const event = connection.nextEventSync();
         if (event === NEED_DATA) return undefined;
         if (event.type === "data") {
-          if (event.data.length > 0) return event.data;
+          if (event.data.length > 0) return this.#ownPiece(event.data);
           continue;
         }
         if (event.type === "end") {

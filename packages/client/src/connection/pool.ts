@@ -386,6 +386,8 @@ export class Pool {
         const link = new Http2Link(transport, http2.connection, http2.settingsTimeout);
         connection.useHttp2(link, http2.maxStreamsPerConnection);
         link.onRetire = () => this.#retire(origin, connection);
+      } else {
+        connection.shareReads();
       }
       this.#lend(origin, connection);
       return connection;

@@ -8,7 +8,7 @@ import {
   outgoingFraming,
 } from "./connection.ts";
 import type { ClientReceiveEvent, ClientSendEvent, RequestEvent } from "./events.ts";
-import { framingFields, responseFraming } from "./framing.ts";
+import { framingFields, responseFraming, responseKeepsAlive, UPGRADE_FRAMING } from "./framing.ts";
 import type { ParsedHead } from "./head.ts";
 import {
   finishHead,
@@ -203,15 +203,11 @@ export class ClientConnection extends HttpConnection {
       this.transition("server", "informational");
       return { type: "informational", status, reason, version, headers };
     }
-    const decision =
-      status === 101
-        ? { framing: { kind: "upgrade" as const }, keepAlive: false }
-        : responseFraming(
-            { requestMethod: this.#requestMethod, status, version },
-            head.framing ?? framingFields(headers),
-          );
+    const fields = status === 101 ? null : (head.framing ?? framingFields(headers));
+    const framing =
+      fields === null ? UPGRADE_FRAMING : responseFraming(this.#requestMethod, status, fields);
     this.#waitingFor100Continue = false;
-    if (decision.framing.kind === "upgrade") {
+    if (framing === UPGRADE_FRAMING) {
       // A 101 needs an offered Upgrade, even to a CONNECT (whose tunnel is its 2xx).
       if (
         this.ourState !== "MIGHT_SWITCH_PROTOCOL" ||
@@ -227,9 +223,10 @@ export class ClientConnection extends HttpConnection {
       this.transition("server", "upgrade");
       return { type: "upgrade", status, reason, version, headers, trailing: this.buffer.takeAll() };
     }
-    if (!decision.keepAlive) this.state.disableKeepAlive();
+    if (!responseKeepsAlive(framing, version, fields!)) this.state.disableKeepAlive();
     this.transition("server", "response");
-    this.startBody(decision.framing);
+    if (typeof framing === "number") this.startLengthBody(framing);
+    else this.startBody(framing);
     return { type: "response", status, reason, version, headers };
   }
 }

@@ -12,7 +12,7 @@ import {
 import { HeadReader, type ParsedHead } from "./head.ts";
 import type { HeaderList } from "./headers.ts";
 import { type HttpLimits, resolveLimits } from "./limits.ts";
-import { type BodyReader, bodyReaderFor } from "./readers.ts";
+import { type BodyReader, bodyReaderFor, ContentLengthReader } from "./readers.ts";
 import { ReceiveBuffer } from "./receive-buffer.ts";
 import { ConnectionState, type Role, type SideState, type TransitionEvent } from "./state.ts";
 import { type BodyWriter, bodyWriterFor, type OutgoingFraming } from "./writers.ts";
@@ -37,6 +37,8 @@ export abstract class HttpConnection {
   protected readonly buffer: ReceiveBuffer = new ReceiveBuffer();
   protected readonly headReader: HeadReader;
   protected bodyReader: BodyReader | undefined;
+  /** The reader {@link startLengthBody} restarts. */
+  #lengthReader: ContentLengthReader | undefined;
   protected bodyWriter: BodyWriter | undefined;
   protected failure: RemoteProtocolError | undefined;
   #theyClosed = false;
@@ -231,6 +233,17 @@ export abstract class HttpConnection {
 
   protected startBody(framing: BodyFraming): void {
     this.bodyReader = bodyReaderFor(framing, this.limits);
+  }
+
+  /**
+   * A Content-Length body of `length` bytes: one reader per connection,
+   * restarted for each message (messages on a connection come one after the
+   * other), not one per message.
+   */
+  protected startLengthBody(length: number): void {
+    const reader = (this.#lengthReader ??= new ContentLengthReader(length));
+    reader.restart(length);
+    this.bodyReader = reader;
   }
 
   /** Sends body data or the end of our message. */

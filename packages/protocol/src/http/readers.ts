@@ -47,9 +47,14 @@ class NoBodyReader implements BodyReader {
 /** Stateless: one for every message without a body. */
 const NO_BODY_READER: BodyReader = new NoBodyReader();
 
-class ContentLengthReader implements BodyReader {
+/** A Content-Length body; a connection restarts one for each such message. */
+export class ContentLengthReader implements BodyReader {
   #remaining: number;
   constructor(length: number) {
+    this.#remaining = length;
+  }
+  /** Reads the next message's body of `length` bytes (the last one's has ended). */
+  restart(length: number): void {
     this.#remaining = length;
   }
   get bytesLeft(): number {
