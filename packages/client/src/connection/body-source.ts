@@ -7,7 +7,6 @@ import { type HeaderList, Headers, NEED_DATA } from "@reqivo/protocol";
 import type { Lifeline } from "./lifeline.ts";
 import type { PooledConnection } from "./pooled-connection.ts";
 
-/** Milliseconds from the start of the request (or, for `connect`, its duration). */
 /**
  * Body pieces up to this size are copied out of a shared read (larger ones
  * stay views): a kept piece then keeps at most four times its size alive, as
@@ -15,6 +14,7 @@ import type { PooledConnection } from "./pooled-connection.ts";
  */
 const SHARED_COPY_AT_MOST = 32 * 1024;
 
+/** Milliseconds from the start of the request (or, for `connect`, its duration). */
 export interface Timings {
   /** Time spent opening the connection (TCP and TLS); 0 when a pooled connection was reused. */
   connect: number;
