@@ -254,7 +254,7 @@ const UNTIL_CLOSE: BodyFraming = Object.freeze({ kind: "until-close" });
 /** The framing of a switch of protocols (a 101, a CONNECT's 2xx): nothing more is HTTP. */
 export const UPGRADE_FRAMING: BodyFraming = Object.freeze({ kind: "upgrade" });
 
-/** The result of {@link responseFraming}: framing plus whether the connection stays reusable. */
+/** The result of {@link requestFraming}: framing plus whether the connection stays reusable. */
 export interface FramingDecision {
   framing: BodyFraming;
   keepAlive: boolean;
