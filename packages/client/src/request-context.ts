@@ -104,6 +104,12 @@ export class RequestCall {
    * wire's own `then` (see `onResponse` in middleware/layer.ts).
    */
   wireSteps: ResponseStep[] | undefined = undefined;
+  /**
+   * The wire's promise that Session.request handed to the caller as it is:
+   * its response is the call's final one, and its failure the call's (send.ts
+   * settles the call on it). `undefined` while the call has its own `then`.
+   */
+  outcome: Promise<Response> | undefined = undefined;
 
   constructor(state: SessionState, settings: RequestSettings, first: OutgoingRequest) {
     this.state = state;

@@ -5,6 +5,7 @@
  * back to the pool when it ends.
  */
 import type { HeaderList, Headers } from "@reqivo/protocol";
+import { failCall } from "./call-failed.ts";
 import { type BodySource, ConnectionBody, type Timings } from "./connection/body-source.ts";
 import { type Dispatched, dispatch } from "./connection/dispatch.ts";
 import type { WireRequest } from "./connection/exchange.ts";
@@ -106,13 +107,57 @@ function send(call: RequestCall, request: OutgoingRequest): Promise<Response> {
   // The layers above may join steps to this promise (middleware/layer.ts
   // onResponse): they run here, in the `then` that makes the Response.
   call.wireSteps = undefined;
-  const pending: Promise<Response> = dispatch(
+  // Undefined while dispatch runs: a failure then (before any await) is not the call's outcome yet.
+  let pending: Promise<Response> | undefined;
+  let failedAtOnce = false;
+  pending = dispatch(
     { pool: state.pool, targets: settings.targets, target, timeouts: settings.timeouts, lifeline },
     wire,
-    (dispatched) => runWireSteps(call, pending, respond(call, url, dispatched, started)),
+    (dispatched) => received(call, pending, url, dispatched, started),
+    (error) => {
+      if (pending === undefined) failedAtOnce = true;
+      else if (pending === call.outcome) return failCall(call, error);
+      throw error;
+    },
   );
-  call.wirePending = pending;
+  // A promise that failed at once is not the wire's to hand up as it is:
+  // the layers and Session.request wait on it with a `then` of their own.
+  call.wirePending = failedAtOnce ? undefined : pending;
   return pending;
+}
+
+/**
+ * The response of the wire's promise `pending`, through the steps the layers
+ * joined to it; when `pending` is the call's outcome (Session.request handed
+ * it to the caller as it is), the call ends here: the response is final, or
+ * the call fails (onError hooks) as it would in Session.request's `then`.
+ */
+function received(
+  call: RequestCall,
+  pending: Promise<Response> | undefined,
+  url: URL,
+  dispatched: Dispatched,
+  started: number,
+): Response | Promise<Response> {
+  if (pending !== call.outcome)
+    return runWireSteps(call, pending, respond(call, url, dispatched, started));
+  const lifeline = call.settings.lifeline;
+  let out: Response | Promise<Response>;
+  try {
+    out = runWireSteps(call, pending, respond(call, url, dispatched, started));
+  } catch (error) {
+    return failCall(call, error);
+  }
+  if (out instanceof Promise)
+    return out.then(
+      (final) => {
+        lifeline.markFinal();
+        return final;
+      },
+      (error: unknown) => failCall(call, error),
+    );
+  lifeline.markFinal();
+  return out;
 }
 
 /** The history of every response that followed no redirect: one frozen array, not one per response. */

@@ -67,18 +67,28 @@ function acquire(to: DispatchTarget, fresh: boolean): Promise<PooledConnection> 
   );
 }
 
+/** What a dispatch does with its failure: settles on what `failed` returns, or rejects with what it throws. */
+type Failed<T> = (reason: unknown) => T | PromiseLike<T>;
+
+function rethrow(reason: unknown): never {
+  throw reason;
+}
+
 /**
  * Sends `wire` on a pooled connection to `to.target`; resolves to what
  * `received` makes of the response head (called once, with no await
  * between: a keep-alive request costs one promise less than a return value
- * the caller would await again).
+ * the caller would await again), or to what `failed` makes of the reason it
+ * fails with (also called with no `then` of its own; by default the promise
+ * rejects with the reason). An error `received` throws does not go to `failed`.
  */
 export function dispatch<T>(
   to: DispatchTarget,
   wire: WireRequest,
   received: (dispatched: Dispatched) => T | PromiseLike<T>,
+  failed: Failed<T> = rethrow,
 ): Promise<T> {
-  return attempt(to, wire, received, 0, false);
+  return attempt(to, wire, received, failed, 0, false);
 }
 
 /**
@@ -93,13 +103,17 @@ function attempt<T>(
   to: DispatchTarget,
   wire: WireRequest,
   received: (dispatched: Dispatched) => T | PromiseLike<T>,
+  failed: Failed<T>,
   retry: number,
   fresh: boolean,
 ): Promise<T> {
   // An idle connection is taken as it is (the keep-alive case); else the pool's queue or a connect.
   const idle = retry === 0 ? to.pool.takeIdle(to.target.key) : undefined;
-  if (idle !== undefined) return exchangeOn(to, wire, received, retry, idle);
-  return acquire(to, fresh).then((connection) => exchangeOn(to, wire, received, retry, connection));
+  if (idle !== undefined) return exchangeOn(to, wire, received, failed, retry, idle);
+  return acquire(to, fresh).then(
+    (connection) => exchangeOn(to, wire, received, failed, retry, connection),
+    failed,
+  );
 }
 
 /** Runs the exchange of {@link attempt} on `connection`, and sends once more where that is safe. */
@@ -107,6 +121,7 @@ function exchangeOn<T>(
   to: DispatchTarget,
   wire: WireRequest,
   received: (dispatched: Dispatched) => T | PromiseLike<T>,
+  failed: Failed<T>,
   retry: number,
   connection: PooledConnection,
 ): Promise<T> {
@@ -117,7 +132,11 @@ function exchangeOn<T>(
     // (an HTTP/2 connection carries other requests: only this one's share goes back).
     if (connection.h2 !== undefined) pool.release(connection);
     else pool.discard(connection);
-    return Promise.reject(lifeline.reason);
+    try {
+      return Promise.resolve(failed(lifeline.reason));
+    } catch (reason) {
+      return Promise.reject(reason);
+    }
   }
   const reused: boolean = connection.requests > 0;
   const progress: ExchangeProgress = { bodyStarted: false };
@@ -146,8 +165,8 @@ function exchangeOn<T>(
           !replayable ||
           !(isUnprocessed(reason) || stale)
         )
-          throw reason;
-        return attempt(to, wire, received, retry + 1, stale);
+          return failed(reason);
+        return attempt(to, wire, received, failed, retry + 1, stale);
       },
     );
   }
@@ -170,8 +189,8 @@ function exchangeOn<T>(
         isStale(reason) &&
         replayable &&
         (IDEMPOTENT.has(wire.method) || !progress.bodyStarted);
-      if (!again) throw reason;
-      return attempt(to, wire, received, retry + 1, true);
+      if (!again) return failed(reason);
+      return attempt(to, wire, received, failed, retry + 1, true);
     },
   );
 }

@@ -20,7 +20,8 @@
  * no retry policy, no credentials, no jar, decompression off) hands the
  * request straight on. Only the caller's middleware is composed per call.
  *
- * The onError hooks see whatever the call fails with, in Session.request.
+ * The onError hooks see whatever the call fails with: in Session.request, or
+ * in the wire (send.ts) when the caller holds the wire's own promise.
  */
 import { checkAuth, takeUrlCredentials } from "../auth.ts";
 import { sessionDefaultsFor } from "../base-origin.ts";
