@@ -9,7 +9,7 @@ import { type BodySource, ConnectionBody, type Timings } from "./connection/body
 import { type Dispatched, dispatch } from "./connection/dispatch.ts";
 import type { WireRequest } from "./connection/exchange.ts";
 import { Http2Body } from "./connection/http2/body.ts";
-import type { OriginTarget, OriginTargets } from "./connection/origin-targets.ts";
+import type { OriginTarget } from "./connection/origin-targets.ts";
 import type { Pool } from "./connection/pool.ts";
 import type { PooledConnection } from "./connection/pooled-connection.ts";
 import { absoluteTarget, proxiedHeaders } from "./connection/proxy/headers.ts";
@@ -46,7 +46,6 @@ function noteKeepAlive(connection: PooledConnection, value: string | null): void
 
 /** The request as the exchange writes it: Host first, then the hop's headers (and a proxy's, see proxy/headers.ts). */
 function wireRequest(
-  targets: OriginTargets,
   target: OriginTarget,
   url: URL,
   method: string,
@@ -71,7 +70,7 @@ function wireRequest(
   const route = target.route;
   return {
     method,
-    target: route?.forward ? absoluteTarget(url) : targets.originForm(url),
+    target: route?.forward ? absoluteTarget(url) : `${url.pathname}${url.search}`,
     headers: route === undefined ? wire : proxiedHeaders(route, wire),
     body,
     expectContinue,
@@ -102,7 +101,7 @@ function send(call: RequestCall, request: OutgoingRequest): Promise<Response> {
   const onUpload = options.onUploadProgress;
   const body =
     request.body !== null && onUpload ? countUpload(request.body, onUpload) : request.body;
-  const wire = wireRequest(settings.targets, target, url, method, request.headers, body, options);
+  const wire = wireRequest(target, url, method, request.headers, body, options);
   const started = performance.now();
   // The layers above may join steps to this promise (middleware/layer.ts
   // onResponse): they run here, in the `then` that makes the Response.

@@ -39,25 +39,3 @@ describe("OriginTargets.of", () => {
     expect(of.of(new URL("http://127.0.0.1:9000/")).key).toBe(first.key);
   });
 });
-
-describe("OriginTargets.originForm", () => {
-  it("is the URL's pathname and search, whatever the href holds besides", () => {
-    const of = targets();
-    for (const href of [
-      "http://a.test/",
-      "http://a.test/tiny",
-      "http://a.test:8080/a/b?c=1&d=%20#frag",
-      "http://a.test/a?",
-      "http://a.test/a?#x",
-      "http://a.test/a?b?",
-      "http://a.test/a#x?y",
-      "http://user:pw@a.test/p?q",
-      "https://[::1]:8443/%7Efoo/?x=y#",
-      "http://a.test/caf%C3%A9?q=%C3%A9",
-    ]) {
-      const url = new URL(href);
-      expect(of.originForm(url), href).toBe(`${url.pathname}${url.search}`);
-      expect(of.originForm(new URL(href)), `${href} again`).toBe(`${url.pathname}${url.search}`);
-    }
-  });
-});

@@ -119,34 +119,6 @@ export class OriginTargets {
     return target;
   }
 
-  #lastHref = "";
-  #lastOriginForm = "";
-
-  /**
-   * The origin-form request target of `url` (`pathname` and `search`). The
-   * last one is kept with its href: requests that repeat a URL (polling, a
-   * client of one endpoint) compare one string instead of reading two URL
-   * getters and joining them, three strings that on JavaScriptCore are a
-   * malloc each (results/2026-12-07-bun-path2.md). Keep-alive GET /tiny on
-   * Bun (scripts/bun-instructions.sh reqivo /tiny 20000 60000, four runs):
-   * ~39,660 -> ~38,135 instructions per request with the reason-phrase
-   * constant of the protocol, Node unchanged (instructions.sh client 51,098
-   * -> 51,068); results/2026-12-07-head-strings.md.
-   *
-   * @example
-   * ```ts
-   * targets.originForm(new URL("http://example.com/a?b#c")); // "/a?b"
-   * ```
-   */
-  originForm(url: URL): string {
-    const href = url.href;
-    if (href === this.#lastHref) return this.#lastOriginForm;
-    const form = `${url.pathname}${url.search}`;
-    this.#lastHref = href;
-    this.#lastOriginForm = form;
-    return form;
-  }
-
   /**
    * The target of a WebSocket handshake to `url` (its http: or https: form):
    * the same TLS settings, socket, DNS and proxy as a request's, but through
