@@ -30,6 +30,20 @@ describe("status line and fields", () => {
     expect(out.events[1]).toEqual({ type: "end", trailers: [] });
   });
 
+  it('gives each reason phrase as sent, the common "OK" included', () => {
+    const reasonOf = (line: string) =>
+      (feed(`${line}\r\nContent-Length: 0\r\n\r\n`).events[0] as { reason: string }).reason;
+    expect(reasonOf("HTTP/1.1 200 OK")).toBe("OK");
+    expect(reasonOf("HTTP/1.1 404 OK")).toBe("OK");
+    expect(reasonOf("HTTP/1.1 200 Ok")).toBe("Ok");
+    expect(reasonOf("HTTP/1.1 200 oK")).toBe("oK");
+    expect(reasonOf("HTTP/1.1 200 OKAY")).toBe("OKAY");
+    expect(reasonOf("HTTP/1.1 200 O")).toBe("O");
+    expect(reasonOf("HTTP/1.1 200 OK ")).toBe("OK ");
+    expect(reasonOf("HTTP/1.1 200 ")).toBe("");
+    expect(reasonOf("HTTP/1.1 200")).toBe("");
+  });
+
   it("decodes obs-text as latin1 and keeps HTAB inside values", () => {
     const out = drive([
       Uint8Array.from([
