@@ -112,8 +112,9 @@ export class NodeConnection implements Connection {
   }
 
   /**
-   * Small reads of a plain socket come as views of the read slab from now on,
-   * not copies (see the contract). GET 16 B over 50 keep-alive connections
+   * The first read after each write of a plain socket (a reply's start)
+   * comes as a view of the read slab from now on, not a copy, whatever its
+   * size (see the contract; later reads of a stream are taken as before). GET 16 B over 50 keep-alive connections
    * (client copying the body piece it hands out): 58,999 → 56,312 user-space
    * instructions per request (apps/bench/results/2026-12-07-h1-dispatch.md).
    */

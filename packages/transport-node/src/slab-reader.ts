@@ -51,8 +51,17 @@ export class SlabReader {
   #tiny: Uint8Array = new Uint8Array(0);
   #tinyUsed = 0;
   #released = false;
-  /** Small reads come as views too, not copies (`Connection.shareReads`). */
+  /**
+   * The first read after a write (a reply) comes as a view whatever its size
+   * (`Connection.shareReads`). Later reads with no write in between (a body
+   * streaming in) are taken as without sharing: as views they would use up
+   * slab space that the client's copy of each small piece then doubles.
+   * 1 GiB streamed on Node, peak RSS growth 45–58 MiB with every small read a
+   * view, 20–27 without sharing (apps/bench/results/2026-12-07-s9-round.md).
+   */
   shared = false;
+  /** A write came since the last read: that read is a reply's first. */
+  #wroteSinceRead = false;
 
   readonly options: net.OnReadOpts = {
     buffer: () => {
@@ -64,11 +73,14 @@ export class SlabReader {
     callback: (count: number) => {
       // Bytes after the end (a late read of a socket being destroyed) have no reader.
       if (this.#released) return false;
-      const chunk = this.shared
-        ? this.#slab.takeView(count)
-        : count <= ON_HEAP_AT_MOST
-          ? this.#tinyCopy(this.#offered!, count)
-          : this.#slab.take(count);
+      const replyStart = this.#wroteSinceRead;
+      this.#wroteSinceRead = false;
+      const chunk =
+        this.shared && replyStart
+          ? this.#slab.takeView(count)
+          : count <= ON_HEAP_AT_MOST
+            ? this.#tinyCopy(this.#offered!, count)
+            : this.#slab.take(count);
       if (this.#sink === null) this.#early.push(chunk);
       else this.#sink(chunk);
       return true;
@@ -117,6 +129,7 @@ export class SlabReader {
    */
   wrote(): void {
     if (this.#released) return;
+    this.#wroteSinceRead = true;
     this.#slab.wrote();
     const handle = (this.#socket as unknown as { _handle?: UserBufferHandle } | null)?._handle;
     // Without a handle (closed) no read comes any more. The slab is not asked

@@ -150,7 +150,7 @@ test("small reads are copies of their own: a kept chunk pins no slab", async () 
   expect(chunk?.buffer.byteLength).toBe(100);
 });
 
-test("after shareReads(), small reads are views of the slab, never read into again", async () => {
+test("after shareReads(), a reply's first read is a view of the slab, never read into again", async () => {
   const { port, conns } = await echoRounds(100);
   const conn = await transport.connect({ host: "127.0.0.1", port });
   conns.push(conn);
@@ -161,4 +161,24 @@ test("after shareReads(), small reads are views of the slab, never read into aga
   expect(chunk?.byteLength).toBe(100);
   expect(chunk?.buffer.byteLength).toBe(128 * 1024);
   await expectKeptRepliesIntact(conn, 100);
+});
+
+test("after shareReads(), reads with no write in between (a stream) are copies again", async () => {
+  const { port, conns } = await serve((socket) => {
+    socket.once("data", () => {
+      socket.write(Buffer.alloc(100, 1));
+      // Unprompted, after the first part was surely read: the stream's next read.
+      setTimeout(() => socket.write(Buffer.alloc(200, 2)), 50);
+    });
+  });
+  const conn = await transport.connect({ host: "127.0.0.1", port });
+  conns.push(conn);
+  conn.shareReads?.();
+  await conn.write(new Uint8Array([1]));
+  const first = await conn.read();
+  expect(first?.buffer.byteLength).toBe(128 * 1024);
+  const second = await conn.read();
+  expect(second?.byteLength).toBe(200);
+  expect(second?.buffer.byteLength).toBe(200);
+  expect(second?.every((byte) => byte === 2)).toBe(true);
 });

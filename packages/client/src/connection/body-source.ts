@@ -119,7 +119,13 @@ export class ConnectionBody implements BodySource {
    * pins no more than itself (see PooledConnection.shareReads).
    */
   #ownPiece(data: Uint8Array): Uint8Array {
-    return this.#connection.sharesReads && data.length <= SHARED_COPY_AT_MOST ? data.slice() : data;
+    // Only a small view of a much larger buffer is copied: a piece of a read
+    // the transport copied already (its buffer is the read) is handed out as it is.
+    return this.#connection.sharesReads &&
+      data.byteLength <= SHARED_COPY_AT_MOST &&
+      data.buffer.byteLength > 4 * data.byteLength
+      ? data.slice()
+      : data;
   }
 
   /**
