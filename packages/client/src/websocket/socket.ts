@@ -601,7 +601,8 @@ export class WebSocketClient implements AsyncIterable<WebSocketMessage> {
         }
         const conn = this.#conn;
         if (conn.readNow === undefined) {
-          void this.#readAsync();
+          // The promise of `read()`: its chunk takes the same way as a later `readNow` one.
+          conn.read().then(this.#onChunk, this.#onReadRejected);
           return;
         }
         const chunk = conn.readNow(this.#onChunk, this.#onReadFailed);
@@ -612,7 +613,7 @@ export class WebSocketClient implements AsyncIterable<WebSocketMessage> {
     }
   };
 
-  /** A chunk the transport's `readNow` delivered later (see {@link #pump}). */
+  /** A chunk the transport delivered later: from `readNow`, or `read()`'s promise (see {@link #pump}). */
   readonly #onChunk = (chunk: Uint8Array | null): void => {
     try {
       if (!this.#received(chunk)) return;
@@ -631,16 +632,8 @@ export class WebSocketClient implements AsyncIterable<WebSocketMessage> {
   readonly #onReadFailed = (error: unknown): void =>
     queueMicrotask(() => this.#transportFailed(error));
 
-  /** One read through the promise of `read()` (transports without `readNow`). */
-  async #readAsync(): Promise<void> {
-    try {
-      if (!this.#received(await this.#conn.read())) return;
-    } catch (error) {
-      this.#transportFailed(error);
-      return;
-    }
-    this.#pump();
-  }
+  /** A rejected `read()` (transports without `readNow`; see {@link #pump}). */
+  readonly #onReadRejected = (error: unknown): void => this.#transportFailed(error);
 
   /** Feeds a chunk to the core; false once reading is over (ended here, or before). */
   #received(chunk: Uint8Array | null): boolean {
