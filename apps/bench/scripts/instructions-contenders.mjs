@@ -45,27 +45,23 @@ import {
   dumpInstructions,
   flag,
   here,
+  numberFlag,
   removeDumps,
   run,
   semiSpaceFlags,
   tsxLoader,
 } from "./script-kit.mjs";
 
-const number = (name, fallback, min, max) => {
-  const value = Number(flag(name) ?? fallback);
-  return Math.max(min, Math.min(max, Number.isFinite(value) ? value : fallback));
-};
-
 /** The Node contenders whose count client.bench.ts reports, and the raw ceiling for scale. */
 export const COUNTED = ["reqivo", "undici request", "undici dispatch", "node:http", "raw ceiling"];
 
-const requests = number("requests", 2000, 10, 1_000_000);
-const warmUp = number("warm-up", 3000, 1, 1_000_000);
-const phases = number("phases", 3, 1, 100);
-const parallel = number("parallel", availableParallelism(), 1, 16);
+const requests = numberFlag("requests", 2000, 10, 1_000_000);
+const warmUp = numberFlag("warm-up", 3000, 1, 1_000_000);
+const phases = numberFlag("phases", 3, 1, 100);
+const parallel = numberFlag("parallel", availableParallelism(), 1, 16);
 // --semi-space-mib=N fixes V8's young generation (N MiB per semi-space) for a
 // test; 0, the default, leaves V8's own sizing, as in the timed runs.
-const semiSpace = number("semi-space-mib", 0, 0, 1024);
+const semiSpace = numberFlag("semi-space-mib", 0, 0, 1024);
 const heapFlags = semiSpaceFlags(semiSpace);
 const scenarios = (flag("scenario") || "get-tiny,get-64k").split(",");
 const only = flag("only") ? flag("only").split(",") : COUNTED;

@@ -18,6 +18,15 @@ export function flag(name) {
   return undefined;
 }
 
+/**
+ * The whole number given as `--name=N`, clamped to `min`–`max`; `fallback`
+ * when the flag is absent or not a number.
+ */
+export function numberFlag(name, fallback, min = 1, max = Number.MAX_SAFE_INTEGER) {
+  const value = Number(flag(name) ?? fallback);
+  return Math.max(min, Math.min(max, Number.isFinite(value) ? Math.floor(value) : fallback));
+}
+
 /** Where the scripts keep their bundles and traces (under node_modules, made on first use). */
 export const cacheDir = here("../node_modules/.cache/reqivo-bench/");
 

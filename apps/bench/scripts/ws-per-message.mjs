@@ -28,26 +28,23 @@ import {
   dumpInstructions,
   flag,
   here,
+  numberFlag,
   removeDumps,
   run,
   semiSpaceFlags,
   tsxLoader,
 } from "./script-kit.mjs";
 
-const number = (name, fallback) => {
-  const value = Number(flag(name) ?? fallback);
-  return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
-};
-const size = number("size", 16);
-const messages = number("messages", 2000);
-const phases = number("phases", 3);
-const warmUp = number("warm-up", 3000);
+const size = numberFlag("size", 16);
+const messages = numberFlag("messages", 2000);
+const phases = numberFlag("phases", 3);
+const warmUp = numberFlag("warm-up", 3000);
 const only = (flag("only") || "reqivo,ws").split(",");
 const tools = (flag("tool") || "counts,strace,callgrind").split(",");
 // --semi-space-mib=N fixes V8's young generation for callgrind (N MiB per
 // semi-space), so that how often it collects depends on the bytes allocated
 // alone and not on V8's resizing, which moved the figure by ±400 from run to run.
-const semiSpace = number("semi-space-mib", 0);
+const semiSpace = numberFlag("semi-space-mib", 0, 0, 1024);
 const heapFlags = semiSpaceFlags(semiSpace);
 
 const server = spawn(
