@@ -308,6 +308,29 @@ describe("HTTP/2 (the http2 option)", () => {
     expect(server.sessions()).toBe(3);
   });
 
+  it("a server that serves one stream per connection, then GOAWAY: six requests at once all served", async () => {
+    // As nginx does at keepalive_requests: the overflow of each connection is
+    // unprocessed again on the next one, so one replay is not enough.
+    const served = new WeakSet<object>();
+    const server = await http2Server((req, res) => {
+      const h2 = req.stream.session!;
+      if (served.has(h2)) {
+        req.stream.close(constants.NGHTTP2_REFUSED_STREAM);
+        return;
+      }
+      served.add(h2);
+      res.end(`ok ${req.url}`);
+      h2.goaway(constants.NGHTTP2_NO_ERROR, req.stream.id!);
+      h2.close();
+    });
+    const s = session({ tls: { ca: server.ca }, http2: true });
+    const texts = await Promise.all(
+      Array.from({ length: 6 }, async (_, i) => (await s.get(`${server.url}/${i}`)).text()),
+    );
+    expect(texts).toEqual(Array.from({ length: 6 }, (_, i) => `ok /${i}`));
+    expect(server.sessions()).toBe(6);
+  });
+
   it("sends a request the server refused (REFUSED_STREAM) once more", async () => {
     let seen = 0;
     const server = await http2Server((req, res) => {

@@ -7,7 +7,8 @@
  * of the connection, not a policy, so it is handled here and not by the
  * retry middleware. On HTTP/2 the same holds for a stream the server
  * refused (REFUSED_STREAM) or never processed (above a GOAWAY's last stream
- * id): it is sent again once, on a connection that still takes streams.
+ * id): it is sent again on a connection that still takes streams (see
+ * `replays`).
  */
 import { Headers } from "@reqivo/protocol";
 import {
@@ -34,6 +35,18 @@ function isStale(error: unknown): boolean {
 function isUnprocessed(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === "HTTP2_REFUSED_STREAM" || code === "HTTP2_UNPROCESSED";
+}
+
+/**
+ * How often a request that failed with `reason` may be sent again: once, but
+ * up to 8 times for a stream above a GOAWAY's last stream id. Each such
+ * replay goes to another connection (the one that said GOAWAY takes no more)
+ * and the server did nothing with it, yet a server that takes few streams per
+ * connection (nginx's `keepalive_requests`, 1000 by default) leaves many
+ * concurrent requests unprocessed on the next connection too.
+ */
+function replays(reason: unknown): number {
+  return (reason as { code?: unknown } | null)?.code === "HTTP2_UNPROCESSED" ? 8 : 1;
 }
 
 /** Where one request goes and how long it may take. */
@@ -160,7 +173,7 @@ function exchangeOn<T>(
         const stale: boolean =
           reused && isStale(reason) && (IDEMPOTENT.has(wire.method) || !progress.bodyStarted);
         if (
-          retry > 0 ||
+          retry >= replays(reason) ||
           lifeline.reason !== undefined ||
           !replayable ||
           !(isUnprocessed(reason) || stale)

@@ -1,0 +1,469 @@
+// The client against a real nginx (Debian's), when installed: one
+// single-process instance on two free loopback ports (cleartext HTTP/1.1, and
+// TLS with HTTP/2 offered), static files from a temp dir, gzip, ranges,
+// conditional requests, redirects, keepalive_requests 3 (nginx closes every
+// connection after its third request), a body-size limit, and proxy_pass to a
+// node:http backend that streams chunked bodies, echoes uploads and carries
+// WebSockets (the `ws` package).
+import { createHash } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { join } from "node:path";
+import { generateTestCertificates, type TestCertificates } from "@reqivo/transport/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocketServer } from "ws";
+import { createFetch } from "../src/index.ts";
+import { readBody, session } from "./harness.ts";
+import { freePort } from "./proxy-kit.ts";
+import {
+  patternBytes,
+  type RealServer,
+  requireProgram,
+  serverDir,
+  startServer,
+} from "./real-servers.ts";
+
+const nginx = requireProgram("nginx", "nginx");
+
+const SIZES = { "0.bin": 0, "1.bin": 1, "16k.bin": 16 * 1024, "1m.bin": 1024 * 1024 };
+const TEXT = "All the world's a stage, and all the men and women merely players.\n".repeat(400);
+const STREAM_PIECES = 8;
+
+/** The backend nginx proxies to: streams, echoes uploads, speaks WebSocket. */
+async function backend(): Promise<{ port: number; close(): Promise<void> }> {
+  const server: Server = createServer(async (req, res) => {
+    if (req.url === "/stream") {
+      // No Content-Length: chunked to nginx, which passes it on chunked (proxy_buffering off).
+      res.writeHead(200, { "content-type": "text/plain" });
+      for (let i = 0; i < STREAM_PIECES; i++) {
+        res.write(`piece ${i}\n`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      res.end();
+      return;
+    }
+    // nginx drops the upstream request when the client's upload is refused mid-way.
+    const body = await readBody(req).catch(() => undefined);
+    if (body === undefined) return;
+    res.writeHead(200, { "content-type": "text/plain" });
+    res.end(`${body.length} ${createHash("sha256").update(body).digest("hex")}`);
+  });
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  const wss = new WebSocketServer({ server });
+  wss.on("connection", (ws, req) => {
+    ws.send(`hello ${req.url}`);
+    ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+describe.skipIf(nginx === undefined)("against nginx", () => {
+  let server: RealServer;
+  let up: Awaited<ReturnType<typeof backend>>;
+  let certs: TestCertificates;
+  let base: string;
+  let secure: string;
+  /** TLS with keepalive_requests 3, which HTTP/2 counts in streams (then GOAWAY). */
+  let secureShort: string;
+
+  beforeAll(async () => {
+    certs = await generateTestCertificates();
+    up = await backend();
+    const [plain, tls, tlsShort] = [await freePort(), await freePort(), await freePort()];
+    base = `http://127.0.0.1:${plain}`;
+    secure = `https://localhost:${tls}`;
+    secureShort = `https://localhost:${tlsShort}`;
+    const dir = serverDir("nginx");
+    const www = join(dir, "www");
+    mkdirSync(join(www, "files"), { recursive: true });
+    mkdirSync(join(www, "gz"));
+    for (const [name, size] of Object.entries(SIZES))
+      writeFileSync(join(www, "files", name), patternBytes(size));
+    writeFileSync(join(www, "gz", "play.txt"), TEXT);
+    writeFileSync(join(dir, "server.crt"), certs.server.cert);
+    writeFileSync(join(dir, "server.key"), certs.server.key);
+    const proxied = [
+      `proxy_pass http://127.0.0.1:${up.port};`,
+      "proxy_http_version 1.1;",
+      "proxy_buffering off;",
+      "proxy_request_buffering off;",
+    ].join(" ");
+    const locations = `
+      add_header x-connection $connection always;
+      add_header x-connection-requests $connection_requests always;
+      location /files/ { }
+      location /gz/ { gzip on; gzip_types *; gzip_min_length 1; }
+      location = /moved { return 301 /files/16k.bin; }
+      location = /moved-far { return 301 ${base}/files/1.bin; }
+      location = /echo { client_max_body_size 16k; ${proxied} }
+      location = /stream { ${proxied} }
+      location = /ws {
+        ${proxied}
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection "upgrade";
+      }`;
+    const config = join(dir, "nginx.conf");
+    writeFileSync(
+      config,
+      `daemon off;
+master_process off;
+user root;
+worker_processes 1;
+error_log ${dir}/error.log warn;
+pid ${dir}/nginx.pid;
+events { worker_connections 256; }
+http {
+  log_format conn '$connection $connection_requests "$request" $status';
+  access_log ${dir}/access.log conn;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  types { text/plain txt; application/octet-stream bin; }
+  default_type application/octet-stream;
+  keepalive_requests 3;
+  root ${www};
+  server {
+    listen 127.0.0.1:${plain};
+    ${locations}
+  }
+  ssl_certificate ${dir}/server.crt;
+  ssl_certificate_key ${dir}/server.key;
+  server {
+    listen 127.0.0.1:${tls} ssl http2;
+    keepalive_requests 1000;
+    ${locations}
+  }
+  server {
+    listen 127.0.0.1:${tlsShort} ssl http2;
+    ${locations}
+  }
+}
+`,
+    );
+    server = await startServer(nginx as string, ["-p", dir, "-c", config], dir, [
+      plain,
+      tls,
+      tlsShort,
+    ]);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await up?.close();
+  });
+
+  it("static files of 0 B, 1 B, 16 KiB and 1 MiB: the same bytes, Content-Length as sent", async () => {
+    const s = session();
+    for (const [name, size] of Object.entries(SIZES)) {
+      const res = await s.get(`${base}/files/${name}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-length")).toBe(String(size));
+      const bytes = await res.bytes();
+      expect(bytes.length).toBe(size);
+      expect(sha256(bytes)).toBe(sha256(patternBytes(size)));
+    }
+  });
+
+  it("HEAD of 1 MiB: the length, no body, and the connection serves the next request", async () => {
+    const s = session();
+    const head = await s.head(`${base}/files/1m.bin`);
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-length")).toBe(String(1024 * 1024));
+    expect((await head.bytes()).length).toBe(0);
+    const next = await s.get(`${base}/files/1.bin`);
+    expect(next.timings.reused).toBe(true);
+    expect(next.headers.get("x-connection")).toBe(head.headers.get("x-connection"));
+    expect(await next.bytes()).toEqual(new Uint8Array(patternBytes(1)));
+  });
+
+  it("gzip: decoded by the session and by fetch, left encoded with decompress: false", async () => {
+    const s = session();
+    const res = await s.get(`${base}/gz/play.txt`);
+    expect(res.headers.get("content-encoding")).toBe("gzip");
+    expect(await res.text()).toBe(TEXT);
+    const fetched = await createFetch(s)(`${base}/gz/play.txt`);
+    expect(await fetched.text()).toBe(TEXT);
+    // Not decoding, the session offers no codings: the ones asked for by hand come back as they are.
+    const plain = await s.get(`${base}/gz/play.txt`, { decompress: false });
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    expect(await plain.text()).toBe(TEXT);
+    const raw = await s.get(`${base}/gz/play.txt`, {
+      decompress: false,
+      headers: { "accept-encoding": "gzip" },
+    });
+    expect(raw.headers.get("content-encoding")).toBe("gzip");
+    const encoded = await raw.bytes();
+    expect(encoded.length).toBeLessThan(TEXT.length / 4);
+    expect(Buffer.from(encoded.subarray(0, 2))).toEqual(Buffer.of(0x1f, 0x8b));
+  });
+
+  it("If-None-Match with the ETag: 304 without a body, on the same connection", async () => {
+    const s = session();
+    const first = await s.get(`${base}/files/16k.bin`);
+    const etag = first.headers.get("etag");
+    expect(etag).toMatch(/^"/);
+    await first.dump();
+    const again = await s.get(`${base}/files/16k.bin`, { headers: { "if-none-match": etag! } });
+    expect(again.status).toBe(304);
+    expect((await again.bytes()).length).toBe(0);
+    expect(again.timings.reused).toBe(true);
+    const modified = first.headers.get("last-modified")!;
+    const since = await s.get(`${base}/files/16k.bin`, {
+      headers: { "if-modified-since": modified },
+    });
+    expect(since.status).toBe(304);
+    await since.dump();
+  });
+
+  it("Range: 206 with the slice asked for; a suffix range; an unsatisfiable one is 416", async () => {
+    const s = session();
+    const whole = patternBytes(1024 * 1024);
+    const res = await s.get(`${base}/files/1m.bin`, { headers: { range: "bytes=1000-70999" } });
+    expect(res.status).toBe(206);
+    expect(res.headers.get("content-range")).toBe(`bytes 1000-70999/${whole.length}`);
+    expect(sha256(await res.bytes())).toBe(sha256(whole.subarray(1000, 71000)));
+    const suffix = await s.get(`${base}/files/1m.bin`, { headers: { range: "bytes=-10" } });
+    expect(suffix.status).toBe(206);
+    expect(sha256(await suffix.bytes())).toBe(sha256(whole.subarray(whole.length - 10)));
+    const beyond = await s.get(`${base}/files/1.bin`, { headers: { range: "bytes=5-9" } });
+    expect(beyond.status).toBe(416);
+    await beyond.dump();
+  });
+
+  it("301 followed, same origin and absolute Location; manual mode returns the 301", async () => {
+    const s = session();
+    const res = await s.get(`${base}/moved`);
+    expect(res.status).toBe(200);
+    expect(res.redirected).toBe(true);
+    expect(res.url).toBe(`${base}/files/16k.bin`);
+    expect(sha256(await res.bytes())).toBe(sha256(patternBytes(16 * 1024)));
+    const far = await s.get(`${base}/moved-far`);
+    expect(far.url).toBe(`${base}/files/1.bin`);
+    await far.dump();
+    const manual = await s.get(`${base}/moved`, { redirect: "manual" });
+    expect(manual.status).toBe(301);
+    expect(manual.headers.get("location")).toBe(`${base}/files/16k.bin`);
+    await manual.dump();
+  });
+
+  it("keepalive_requests 3: 30 sequential requests on exactly 10 connections, none retried", async () => {
+    const s = session();
+    const connections = new Map<string, number[]>();
+    for (let i = 0; i < 30; i++) {
+      const res = await s.get(`${base}/files/1.bin`);
+      expect(res.status).toBe(200);
+      expect(res.timings.retries).toBe(0);
+      await res.dump();
+      const id = res.headers.get("x-connection")!;
+      connections.set(id, [
+        ...(connections.get(id) ?? []),
+        Number(res.headers.get("x-connection-requests")),
+      ]);
+    }
+    expect(connections.size).toBe(10);
+    for (const requests of connections.values()) expect(requests).toEqual([1, 2, 3]);
+  });
+
+  it("keepalive_requests 3: 60 concurrent requests over at most 4 connections at a time all succeed", async () => {
+    const s = session({ pool: { connections: 4 } });
+    const results = await Promise.all(
+      Array.from({ length: 60 }, async (_, i) => {
+        const res = await s.get(`${base}/files/${i % 2 === 0 ? "16k.bin" : "1.bin"}`);
+        const bytes = await res.bytes();
+        return {
+          id: res.headers.get("x-connection")!,
+          n: Number(res.headers.get("x-connection-requests")),
+          ok: res.status === 200 && bytes.length === (i % 2 === 0 ? 16 * 1024 : 1),
+        };
+      }),
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+    const perConnection = new Map<string, number[]>();
+    for (const r of results) perConnection.set(r.id, [...(perConnection.get(r.id) ?? []), r.n]);
+    // Every connection carried at most nginx's three, and each number once.
+    for (const numbers of perConnection.values()) {
+      expect(numbers.length).toBeLessThanOrEqual(3);
+      expect(new Set(numbers).size).toBe(numbers.length);
+    }
+    expect(perConnection.size).toBeGreaterThanOrEqual(20);
+  });
+
+  it("an upload over client_max_body_size: the early 413 is the answer, and the session goes on", async () => {
+    const s = session();
+    const big = patternBytes(256 * 1024);
+    const res = await s.post(`${base}/echo`, { body: big });
+    expect(res.status).toBe(413);
+    await res.dump();
+    const small = patternBytes(1000);
+    const ok = await s.post(`${base}/echo`, { body: small });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe(`1000 ${sha256(small)}`);
+  });
+
+  it("an upload of a stream (chunked) over client_max_body_size: 413", async () => {
+    const s = session();
+    async function* pieces() {
+      for (let i = 0; i < 64; i++) yield patternBytes(4096);
+    }
+    const res = await s.post(`${base}/echo`, { body: pieces() });
+    expect(res.status).toBe(413);
+    await res.dump();
+  });
+
+  it("Expect: 100-continue: nginx's 100 releases the body; over the limit the 413 comes instead", async () => {
+    const s = session();
+    const statuses: number[] = [];
+    const body = patternBytes(8000);
+    const res = await s.post(`${base}/echo`, {
+      body,
+      expectContinue: 5000,
+      onInformational: (status) => statuses.push(status),
+    });
+    expect(await res.text()).toBe(`8000 ${sha256(body)}`);
+    expect(statuses).toEqual([100]);
+    const refused: number[] = [];
+    const over = await s.post(`${base}/echo`, {
+      body: patternBytes(64 * 1024),
+      expectContinue: 5000,
+      onInformational: (status) => refused.push(status),
+    });
+    expect(over.status).toBe(413);
+    expect(refused).toEqual([]);
+    await over.dump();
+  });
+
+  it("a chunked, streamed response through proxy_pass arrives whole, by the session and by fetch", async () => {
+    const s = session();
+    const expected = Array.from({ length: STREAM_PIECES }, (_, i) => `piece ${i}\n`).join("");
+    const res = await s.get(`${base}/stream`);
+    expect(res.headers.get("transfer-encoding")).toBe("chunked");
+    expect(res.headers.get("content-length")).toBeNull();
+    let text = "";
+    for await (const piece of res) text += Buffer.from(piece).toString();
+    expect(text).toBe(expected);
+    const fetched = await createFetch(s)(`${base}/stream`);
+    expect(await fetched.text()).toBe(expected);
+  });
+
+  it("HTTPS: HTTP/2 negotiated by default, all files right, concurrent streams on one connection", async () => {
+    const s = session({ tls: { ca: certs.ca } });
+    const results = await Promise.all(
+      Object.entries(SIZES).flatMap(([name, size]) =>
+        [0, 1].map(async () => {
+          const res = await s.get(`${secure}/files/${name}`);
+          const bytes = await res.bytes();
+          return {
+            version: res.httpVersion,
+            connection: res.headers.get("x-connection"),
+            same: bytes.length === size && sha256(bytes) === sha256(patternBytes(size)),
+          };
+        }),
+      ),
+    );
+    expect(results.map((r) => r.version)).toEqual(results.map(() => "2"));
+    expect(results.every((r) => r.same)).toBe(true);
+    expect(new Set(results.map((r) => r.connection)).size).toBe(1);
+  });
+
+  it("HTTPS over HTTP/2: gzip, 304, Range, redirect, upload, streamed body and 413", async () => {
+    const s = session({ tls: { ca: certs.ca } });
+    const gz = await s.get(`${secure}/gz/play.txt`);
+    expect(gz.httpVersion).toBe("2");
+    expect(await gz.text()).toBe(TEXT);
+    const first = await s.get(`${secure}/files/16k.bin`);
+    await first.dump();
+    const etag = first.headers.get("etag")!;
+    const cached = await s.get(`${secure}/files/16k.bin`, { headers: { "if-none-match": etag } });
+    expect(cached.status).toBe(304);
+    await cached.dump();
+    const range = await s.get(`${secure}/files/1m.bin`, { headers: { range: "bytes=10-19" } });
+    expect(range.status).toBe(206);
+    expect(sha256(await range.bytes())).toBe(sha256(patternBytes(20).subarray(10)));
+    const moved = await s.get(`${secure}/moved`);
+    expect(moved.url).toBe(`${secure}/files/16k.bin`);
+    await moved.dump();
+    const body = patternBytes(12_345);
+    const echoed = await s.post(`${secure}/echo`, { body });
+    expect(await echoed.text()).toBe(`12345 ${sha256(body)}`);
+    const stream = await s.get(`${secure}/stream`);
+    expect(await stream.text()).toBe(
+      Array.from({ length: STREAM_PIECES }, (_, i) => `piece ${i}\n`).join(""),
+    );
+    const tooBig = await s.post(`${secure}/echo`, { body: patternBytes(100_000) });
+    expect(tooBig.status).toBe(413);
+    await tooBig.dump();
+    const after = await s.get(`${secure}/files/1.bin`);
+    expect(after.httpVersion).toBe("2");
+    await after.dump();
+  });
+
+  it("HTTP/2 with keepalive_requests 3: nginx's GOAWAY leaves streams unprocessed, sent again until served", async () => {
+    const s = session({ tls: { ca: certs.ca } });
+    const results = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => {
+        const res = await s.get(`${secureShort}/files/16k.bin?${i}`);
+        const bytes = await res.bytes();
+        return {
+          version: res.httpVersion,
+          connection: res.headers.get("x-connection"),
+          same: sha256(bytes) === sha256(patternBytes(16 * 1024)),
+        };
+      }),
+    );
+    expect(results.every((r) => r.version === "2" && r.same)).toBe(true);
+    const perConnection = new Map<string | null, number>();
+    for (const r of results)
+      perConnection.set(r.connection, (perConnection.get(r.connection) ?? 0) + 1);
+    expect([...perConnection.values()].every((n) => n <= 3)).toBe(true);
+  });
+
+  it("HTTPS with http2: false: HTTP/1.1 over TLS, keepalive_requests honoured", async () => {
+    const s = session({ tls: { ca: certs.ca }, http2: false });
+    const ids = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      const res = await s.get(`${secureShort}/files/16k.bin`);
+      expect(res.httpVersion).toBe("1.1");
+      expect((await res.bytes()).length).toBe(16 * 1024);
+      ids.add(res.headers.get("x-connection")!);
+    }
+    expect(ids.size).toBe(2);
+  });
+
+  it("WebSocket through nginx's proxy, ws: and wss:", async () => {
+    const s = session({ tls: { ca: certs.ca } });
+    for (const url of [
+      `${base.replace("http", "ws")}/ws`,
+      `${secure.replace("https", "wss")}/ws`,
+    ]) {
+      const ws = await s.websocket(url);
+      const messages = ws[Symbol.asyncIterator]();
+      expect((await messages.next()).value).toBe("hello /ws");
+      await ws.send("ping");
+      expect((await messages.next()).value).toBe("ping");
+      const binary = patternBytes(70_000);
+      await ws.send(binary);
+      expect(sha256((await messages.next()).value as Uint8Array)).toBe(sha256(binary));
+      await ws.close();
+    }
+  });
+});
