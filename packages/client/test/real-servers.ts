@@ -12,11 +12,12 @@ import { join } from "node:path";
 /** Debian puts daemons in /usr/sbin, which a non-root PATH may lack. */
 const SEARCH = [...(process.env.PATH ?? "").split(":"), "/usr/sbin", "/usr/local/sbin"];
 
-/** The absolute path of `program`, or undefined when it is not installed. */
+/** The absolute path of `program` (a name, or a path taken as it is), or undefined when it is not installed. */
 export function findProgram(program: string): string | undefined {
-  for (const dir of SEARCH) {
-    if (dir === "") continue;
-    const path = join(dir, program);
+  const candidates = program.startsWith("/")
+    ? [program]
+    : SEARCH.filter((dir) => dir !== "").map((dir) => join(dir, program));
+  for (const path of candidates) {
     try {
       accessSync(path, constants.X_OK);
       return path;
