@@ -33,7 +33,7 @@ const STREAM_PIECES = 8;
 /** The backend nginx proxies to: streams, echoes uploads, speaks WebSocket. */
 async function backend(): Promise<{ port: number; close(): Promise<void> }> {
   const server: Server = createServer(async (req, res) => {
-    if (req.url === "/stream") {
+    if (req.url === "/stream" || req.url === "/trailers") {
       // No Content-Length: chunked to nginx, which passes it on chunked (proxy_buffering off).
       res.writeHead(200, { "content-type": "text/plain" });
       for (let i = 0; i < STREAM_PIECES; i++) {
@@ -47,7 +47,7 @@ async function backend(): Promise<{ port: number; close(): Promise<void> }> {
     const body = await readBody(req).catch(() => undefined);
     if (body === undefined) return;
     res.writeHead(200, { "content-type": "text/plain" });
-    res.end(`${body.length} ${createHash("sha256").update(body).digest("hex")}`);
+    res.end(`${req.method} ${body.length} ${createHash("sha256").update(body).digest("hex")}`);
   });
   const sockets = new Set<Socket>();
   server.on("connection", (socket: Socket) => {
@@ -114,6 +114,20 @@ describe.skipIf(nginx === undefined)("against nginx", () => {
       location = /moved { return 301 /files/16k.bin; }
       location = /moved-far { return 301 ${base}/files/1.bin; }
       location = /echo { client_max_body_size 16k; ${proxied} }
+      location = /echo-big { client_max_body_size 8m; ${proxied} }
+      location = /temporary { return 307 /echo; }
+      location = /see-other { return 303 /files/1.bin; }
+      location = /empty { return 204; }
+      location = /cookies {
+        add_header set-cookie "a=1; Path=/";
+        add_header set-cookie "b=2; Path=/";
+        return 200 "cookie: $http_cookie";
+      }
+      location = /trailers {
+        ${proxied}
+        add_trailer x-checksum "done" always;
+      }
+      location /idle/ { keepalive_timeout 1s; alias ${www}/files/; }
       location = /stream { ${proxied} }
       location = /ws {
         ${proxied}
@@ -317,7 +331,7 @@ http {
     const small = patternBytes(1000);
     const ok = await s.post(`${base}/echo`, { body: small });
     expect(ok.status).toBe(200);
-    expect(await ok.text()).toBe(`1000 ${sha256(small)}`);
+    expect(await ok.text()).toBe(`POST 1000 ${sha256(small)}`);
   });
 
   it("an upload of a stream (chunked) over client_max_body_size: 413", async () => {
@@ -339,7 +353,7 @@ http {
       expectContinue: 5000,
       onInformational: (status) => statuses.push(status),
     });
-    expect(await res.text()).toBe(`8000 ${sha256(body)}`);
+    expect(await res.text()).toBe(`POST 8000 ${sha256(body)}`);
     expect(statuses).toEqual([100]);
     const refused: number[] = [];
     const over = await s.post(`${base}/echo`, {
@@ -363,6 +377,82 @@ http {
     expect(text).toBe(expected);
     const fetched = await createFetch(s)(`${base}/stream`);
     expect(await fetched.text()).toBe(expected);
+  });
+
+  it("a 64 MiB upload refused with 413 at once: the client stops sending it", async () => {
+    const s = session();
+    let pulled = 0;
+    const piece = patternBytes(64 * 1024);
+    async function* endless() {
+      for (let i = 0; i < 1024; i++) {
+        // Like a file read, each piece comes from the event loop. (A source that never
+        // yields to it would be sent whole: over loopback every write completes at once.)
+        await new Promise((resolve) => setImmediate(resolve));
+        pulled += piece.length;
+        yield piece;
+      }
+    }
+    const res = await s.post(`${base}/echo`, {
+      body: endless(),
+      headers: { "content-length": String(64 * 1024 * 1024) },
+    });
+    expect(res.status).toBe(413);
+    // RFC 9112 §9.5: an error answer that closes the connection stops the upload at once,
+    // not only when its body has been read and the connection dropped.
+    const turns = () => new Promise((resolve) => setTimeout(resolve, 20));
+    await turns();
+    const seen = pulled;
+    await turns();
+    expect(pulled).toBe(seen);
+    expect(pulled).toBeLessThan(64 * 1024 * 1024);
+    await res.dump();
+  });
+
+  it("307 replays the POST body to the new location; 303 turns it into a GET", async () => {
+    const s = session();
+    const body = patternBytes(5000);
+    const kept = await s.post(`${base}/temporary`, { body });
+    expect(kept.url).toBe(`${base}/echo`);
+    expect(await kept.text()).toBe(`POST 5000 ${sha256(body)}`);
+    const seeOther = await s.post(`${base}/see-other`, { body });
+    expect(seeOther.url).toBe(`${base}/files/1.bin`);
+    expect((await seeOther.bytes()).length).toBe(1);
+  });
+
+  it("204 without a body keeps the connection; cookies set by nginx come back", async () => {
+    const s = session();
+    const empty = await s.get(`${base}/empty`);
+    expect(empty.status).toBe(204);
+    expect((await empty.bytes()).length).toBe(0);
+    const first = await s.get(`${base}/cookies`);
+    expect(first.headers.getSetCookie()).toEqual(["a=1; Path=/", "b=2; Path=/"]);
+    expect(first.timings.reused).toBe(true);
+    await first.dump();
+    expect(await (await s.get(`${base}/cookies`)).text()).toBe("cookie: a=1; b=2");
+  });
+
+  it("trailers after a chunked body (add_trailer), on HTTP/1.1 and HTTP/2", async () => {
+    const expected = Array.from({ length: STREAM_PIECES }, (_, i) => `piece ${i}\n`).join("");
+    for (const [url, options] of [
+      [`${base}/trailers`, {}],
+      [`${secure}/trailers`, { tls: { ca: certs.ca } }],
+    ] as const) {
+      const s = session(options);
+      const res = await s.get(url, { headers: { te: "trailers" } });
+      expect(await res.text()).toBe(expected);
+      expect(res.trailers?.get("x-checksum")).toBe("done");
+    }
+  });
+
+  it("a POST on a connection nginx closed while idle (keepalive_timeout 1s) is sent on a new one", async () => {
+    const s = session();
+    const first = await s.get(`${base}/idle/1.bin`);
+    await first.dump();
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    const body = patternBytes(3000);
+    const res = await s.post(`${base}/echo`, { body });
+    expect(await res.text()).toBe(`POST 3000 ${sha256(body)}`);
+    expect(res.timings.reused).toBe(false);
   });
 
   it("HTTPS: HTTP/2 negotiated by default, all files right, concurrent streams on one connection", async () => {
@@ -404,7 +494,7 @@ http {
     await moved.dump();
     const body = patternBytes(12_345);
     const echoed = await s.post(`${secure}/echo`, { body });
-    expect(await echoed.text()).toBe(`12345 ${sha256(body)}`);
+    expect(await echoed.text()).toBe(`POST 12345 ${sha256(body)}`);
     const stream = await s.get(`${secure}/stream`);
     expect(await stream.text()).toBe(
       Array.from({ length: STREAM_PIECES }, (_, i) => `piece ${i}\n`).join(""),
@@ -414,6 +504,35 @@ http {
     await tooBig.dump();
     const after = await s.get(`${secure}/files/1.bin`);
     expect(after.httpVersion).toBe("2");
+    await after.dump();
+  });
+
+  it("HTTP/2: a 3 MiB upload through nginx's flow control; 413 stops a streamed one over the limit", async () => {
+    const s = session({ tls: { ca: certs.ca } });
+    const body = patternBytes(3 * 1024 * 1024);
+    const res = await s.post(`${secure}/echo-big`, { body });
+    expect(res.httpVersion).toBe("2");
+    expect(await res.text()).toBe(`POST ${body.length} ${sha256(body)}`);
+    // A complete response before the request's end, then RST_STREAM(NO_ERROR): the response stands (RFC 9113 §8.1).
+    let pulled = 0;
+    const piece = patternBytes(64 * 1024);
+    async function* endless() {
+      for (let i = 0; i < 1024; i++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        pulled += piece.length;
+        yield piece;
+      }
+    }
+    const over = await s.post(`${secure}/echo`, { body: endless() });
+    expect(over.status).toBe(413);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const seen = pulled;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(pulled).toBe(seen);
+    expect(pulled).toBeLessThan(64 * 1024 * 1024);
+    await over.dump();
+    const after = await s.get(`${secure}/files/1.bin`);
+    expect(after.status).toBe(200);
     await after.dump();
   });
 

@@ -413,4 +413,35 @@ describe("interim responses", () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(afterHead).toBe(0);
   });
+
+  it("stops a streamed upload once an error answer says the connection closes (RFC 9112 §9.5)", async () => {
+    const server = await raw((socket) => {
+      let head = "";
+      socket.on("data", (d: Buffer) => {
+        if (head.includes("\r\n\r\n")) return;
+        head += d.toString("latin1");
+        if (head.includes("\r\n\r\n"))
+          socket.write(
+            "HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\nContent-Length: 7\r\n\r\ntoo big",
+          );
+      });
+    });
+    let pulled = 0;
+    async function* pieces() {
+      for (let i = 0; i < 10_000; i++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        pulled++;
+        yield new Uint8Array(1024);
+      }
+    }
+    const res = await session().post(server.url, { body: pieces() });
+    expect(res.status).toBe(413);
+    // The body is not read yet: still, no further piece is taken.
+    await new Promise((r) => setTimeout(r, 30));
+    const seen = pulled;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(pulled).toBe(seen);
+    expect(pulled).toBeLessThan(10_000);
+    expect(await res.text()).toBe("too big");
+  });
 });

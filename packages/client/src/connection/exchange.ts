@@ -65,6 +65,7 @@ export async function exchange<T>(
     const state: UploadState = {
       progress,
       headReceived: false,
+      refused: false,
       answered: request.expectContinue === undefined ? undefined : deferred(),
     };
     const head = protocol.send({
@@ -109,6 +110,7 @@ export async function exchange<T>(
       }
       if (event.type === "response" || event.type === "upgrade") {
         state.headReceived = true;
+        state.refused = event.status >= 400 && !protocol.keepAlive;
         state.answered?.resolve();
         result = {
           status: event.status,
@@ -128,6 +130,8 @@ export async function exchange<T>(
 interface UploadState {
   progress: ExchangeProgress;
   headReceived: boolean;
+  /** The final head is an error and the server closes after it: the rest of the body is not wanted. */
+  refused: boolean;
   /** Settles when the server sent 100 Continue or a final head (only made for a held body). */
   answered: { promise: Promise<void>; resolve(): void } | undefined;
 }
@@ -173,6 +177,12 @@ async function sendStreamed(
     }
   }
   for await (const piece of body.chunks()) {
+    // RFC 9112 §9.5: seeing such an answer, a client ceases sending the body (nginx's 413
+    // mid-upload); the connection is not reused.
+    if (state.refused) {
+      protocol.send({ type: "closed" });
+      return;
+    }
     state.progress.bodyStarted = true;
     const framed = protocol.send({ type: "data", data: piece });
     if (framed.length > 0) await connection.transport.write(framed);
