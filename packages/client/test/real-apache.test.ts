@@ -79,6 +79,11 @@ describe.skipIf(apache === undefined)("against Apache httpd", () => {
     writeFileSync(join(www, "16k.bin"), patternBytes(16 * 1024));
     writeFileSync(join(www, "1m.bin"), patternBytes(1024 * 1024));
     writeFileSync(join(www, "play.txt"), TEXT);
+    // Apache's own formats, made here: {SHA} for Basic, htdigest's MD5 of user:realm:password.
+    const sha1 = createHash("sha1").update("pa ss").digest("base64");
+    writeFileSync(join(dir, "htpasswd"), `ada:{SHA}${sha1}\n`, { mode: 0o644 });
+    const ha1 = createHash("md5").update("ada:reqivo:pa ss").digest("hex");
+    writeFileSync(join(dir, "htdigest"), `ada:reqivo:${ha1}\n`, { mode: 0o644 });
     writeFileSync(join(dir, "server.crt"), certs.server.cert);
     writeFileSync(join(dir, "server.key"), certs.server.key);
     // No Content-Length from a CGI that writes as it goes: Apache answers HTTP/1.1 chunked.
@@ -108,6 +113,11 @@ i=0; while [ $i -lt ${STREAM_PIECES} ]; do echo "piece $i"; sleep 0.01; i=$((i+1
       "ssl",
       "http2",
       "socache_shmcb",
+      "auth_basic",
+      "auth_digest",
+      "authn_core",
+      "authn_file",
+      "authz_user",
     ]
       .map((name) => `LoadModule ${name}_module ${MODULES}/mod_${name}.so`)
       .join("\n");
@@ -151,6 +161,29 @@ Alias /gz/ ${www}/
 # The server decides to close: Connection: close on the answer.
 SetEnvIf Request_URI "^/closing/" nokeepalive
 Alias /closing/ ${www}/
+Alias /basic/ ${www}/
+<Location /basic/>
+  AuthType Basic
+  AuthName "reqivo"
+  AuthBasicProvider file
+  AuthUserFile ${dir}/htpasswd
+  Require valid-user
+</Location>
+Alias /digest/ ${www}/
+<Location /digest/>
+  AuthType Digest
+  AuthName "reqivo"
+  AuthDigestDomain /digest/
+  AuthDigestProvider file
+  AuthUserFile ${dir}/htdigest
+  Require valid-user
+</Location>
+Alias /hinted/ ${www}/
+<Location /hinted/>
+  H2PushResource /16k.bin
+  H2EarlyHint Link "</16k.bin>;rel=preload"
+</Location>
+H2EarlyHints on
 SSLSessionCache shmcb:${dir}/ssl_scache(512000)
 <VirtualHost 127.0.0.1:${tls}>
   SSLEngine on
@@ -266,6 +299,46 @@ SSLSessionCache shmcb:${dir}/ssl_scache(512000)
     expect(new Set(lines.map((l) => l.port)).size).toBe(3);
   });
 
+  it("Basic and Digest (mod_auth_digest, MD5, qop=auth) credentials; a wrong password stays 401", async () => {
+    const s = session();
+    const basic = await s.get(`${base}/basic/16k.bin`, {
+      auth: { basic: { username: "ada", password: "pa ss" } },
+    });
+    expect(basic.status).toBe(200);
+    await basic.dump();
+    const anonymous = await s.get(`${base}/basic/16k.bin`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get("www-authenticate")).toBe('Basic realm="reqivo"');
+    await anonymous.dump();
+    const digest = session({ auth: { digest: { username: "ada", password: "pa ss" } } });
+    for (const name of ["16k.bin", "play.txt"]) {
+      const res = await digest.get(`${base}/digest/${name}`);
+      expect(res.status).toBe(200);
+      await res.dump();
+    }
+    const posted = await digest.get(`${base}/digest/1m.bin`, { headers: { range: "bytes=0-9" } });
+    expect(posted.status).toBe(206);
+    await posted.dump();
+    const wrong = await s.get(`${base}/digest/16k.bin`, {
+      auth: { digest: { username: "ada", password: "nope" } },
+    });
+    expect(wrong.status).toBe(401);
+    await wrong.dump();
+  });
+
+  it("several ranges: 206 multipart/byteranges with each slice", async () => {
+    const s = session();
+    const res = await s.get(`${base}/1m.bin`, { headers: { range: "bytes=0-9,1000-1009" } });
+    expect(res.status).toBe(206);
+    const type = res.headers.get("content-type") ?? "";
+    expect(type).toMatch(/^multipart\/byteranges; boundary=/);
+    const body = Buffer.from(await res.bytes());
+    const whole = patternBytes(2000);
+    expect(body.includes(whole.subarray(0, 10))).toBe(true);
+    expect(body.includes(whole.subarray(1000, 1010))).toBe(true);
+    expect(body.toString("latin1")).toMatch(/content-range: bytes 1000-1009\/1048576/i);
+  });
+
   it("h2c by prior knowledge on the cleartext port", async () => {
     const s = session({ http2: { priorKnowledge: true } });
     const res = await s.get(`${base}/16k.bin`);
@@ -298,6 +371,36 @@ SSLSessionCache shmcb:${dir}/ssl_scache(512000)
     const tooBig = await s.post(`${secure}/cgi/echo`, { body: patternBytes(100_000) });
     expect(tooBig.status).toBe(413);
     await tooBig.dump();
+  });
+
+  it("HTTPS over h2: 103 Early Hints reach onInformational; nothing is pushed to a client that refuses pushes", async () => {
+    const s = session({ tls: { ca: certs.ca } });
+    accessLog();
+    const hints: [number, string | null][] = [];
+    const res = await s.get(`${secure}/hinted/play.txt`, {
+      onInformational: (status, headers) => hints.push([status, headers.get("link")]),
+    });
+    expect(res.httpVersion).toBe("2");
+    expect(await res.text()).toBe(TEXT);
+    expect(hints.map(([status]) => status)).toEqual([103]);
+    // H2PushResource's link and H2EarlyHint's, joined.
+    expect(hints[0]?.[1]).toMatch(/^<\/16k\.bin>; ?rel=preload/);
+    // A push would show in the log as a request of its own (we announce SETTINGS_ENABLE_PUSH 0).
+    expect(accessLog().map((l) => l.line)).toEqual([
+      expect.stringContaining("GET /hinted/play.txt HTTP/2.0"),
+    ]);
+    const next = await s.get(`${secure}/16k.bin`);
+    expect(sha256(await next.bytes())).toBe(sha256(patternBytes(16 * 1024)));
+  });
+
+  it("Digest over h2", async () => {
+    const s = session({
+      tls: { ca: certs.ca },
+      auth: { digest: { username: "ada", password: "pa ss" } },
+    });
+    const res = await s.get(`${secure}/digest/16k.bin`);
+    expect([res.httpVersion, res.status]).toEqual(["2", 200]);
+    await res.dump();
   });
 
   it("HTTPS with http2: false stays on HTTP/1.1", async () => {
