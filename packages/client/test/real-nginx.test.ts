@@ -83,14 +83,22 @@ describe.skipIf(nginx === undefined)("against nginx", () => {
   let secure: string;
   /** TLS with keepalive_requests 3, which HTTP/2 counts in streams (then GOAWAY). */
   let secureShort: string;
+  /** TLS with http2_max_concurrent_streams 2. */
+  let secureNarrow: string;
 
   beforeAll(async () => {
     certs = await generateTestCertificates();
     up = await backend();
-    const [plain, tls, tlsShort] = [await freePort(), await freePort(), await freePort()];
+    const [plain, tls, tlsShort, tlsNarrow] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     base = `http://127.0.0.1:${plain}`;
     secure = `https://localhost:${tls}`;
     secureShort = `https://localhost:${tlsShort}`;
+    secureNarrow = `https://localhost:${tlsNarrow}`;
     const dir = serverDir("nginx");
     const www = join(dir, "www");
     mkdirSync(join(www, "files"), { recursive: true });
@@ -171,6 +179,12 @@ http {
     listen 127.0.0.1:${tlsShort} ssl http2;
     ${locations}
   }
+  server {
+    listen 127.0.0.1:${tlsNarrow} ssl http2;
+    keepalive_requests 1000;
+    http2_max_concurrent_streams 2;
+    ${locations}
+  }
 }
 `,
     );
@@ -178,6 +192,7 @@ http {
       plain,
       tls,
       tlsShort,
+      tlsNarrow,
     ]);
   });
 
@@ -554,6 +569,19 @@ http {
     for (const r of results)
       perConnection.set(r.connection, (perConnection.get(r.connection) ?? 0) + 1);
     expect([...perConnection.values()].every((n) => n <= 3)).toBe(true);
+  });
+
+  it("HTTP/2 with http2_max_concurrent_streams 2: 20 requests at once, none refused, one connection", async () => {
+    const s = session({ tls: { ca: certs.ca } });
+    const results = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const res = await s.get(`${secureNarrow}/stream`);
+        return [res.httpVersion, res.headers.get("x-connection"), await res.text()];
+      }),
+    );
+    const expected = Array.from({ length: STREAM_PIECES }, (_, i) => `piece ${i}\n`).join("");
+    expect(results.every(([version, , text]) => version === "2" && text === expected)).toBe(true);
+    expect(new Set(results.map(([, connection]) => connection)).size).toBe(1);
   });
 
   it("HTTPS with http2: false: HTTP/1.1 over TLS, keepalive_requests honoured", async () => {

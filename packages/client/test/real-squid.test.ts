@@ -41,15 +41,20 @@ describe.skipIf(squid === undefined)("through squid", () => {
   /** The proxy URL with credentials (without when there is no auth helper). */
   let proxy: string;
   let bare: string;
+  /** squid's https_port: TLS to the proxy itself. */
+  let secureProxy: string;
 
   beforeAll(async () => {
     certs = await generateTestCertificates();
-    const port = await freePort();
+    const [port, tlsPort] = [await freePort(), await freePort()];
     const dir = serverDir("squid");
+    writeFileSync(join(dir, "proxy.crt"), certs.server.cert, { mode: 0o644 });
+    writeFileSync(join(dir, "proxy.key"), certs.server.key, { mode: 0o644 });
     // Squid's workers run as nobody and write their logs here.
     chmodSync(dir, 0o777);
     bare = `http://127.0.0.1:${port}`;
     proxy = withAuth ? `http://ada:p%40ss@127.0.0.1:${port}` : bare;
+    secureProxy = `https://${withAuth ? "ada:p%40ss@" : ""}localhost:${tlsPort}`;
     const auth: string[] = [];
     if (withAuth) {
       const hash = spawnSync(openssl as string, ["passwd", "-apr1", "p@ss"], { encoding: "utf8" });
@@ -67,6 +72,7 @@ describe.skipIf(squid === undefined)("through squid", () => {
       config,
       [
         `http_port 127.0.0.1:${port}`,
+        `https_port 127.0.0.1:${tlsPort} tls-cert=${dir}/proxy.crt tls-key=${dir}/proxy.key`,
         `pid_filename ${dir}/squid.pid`,
         `cache_log ${dir}/cache.log`,
         `access_log stdio:${dir}/access.log`,
@@ -90,7 +96,7 @@ describe.skipIf(squid === undefined)("through squid", () => {
       ].join("\n"),
       { mode: 0o644 },
     );
-    server = await startServer(squid as string, ["-N", "-f", config], dir, [port]);
+    server = await startServer(squid as string, ["-N", "-f", config], dir, [port, tlsPort]);
   });
 
   afterAll(async () => {
@@ -171,6 +177,17 @@ describe.skipIf(squid === undefined)("through squid", () => {
     expect(await again.text()).toBe("secure /two");
     expect(again.timings.reused).toBe(true);
     expect(site.accepted).toBe(1);
+  });
+
+  it("an https: proxy (squid's https_port): TLS to the proxy, then forwarding and a CONNECT tunnel inside", async () => {
+    const site = await serve((req, res) => res.end(`plain ${req.url}`));
+    const secureSite = await httpsServer(certs.server, (req, res) => res.end(`secure ${req.url}`));
+    const s = session({
+      proxy: { url: secureProxy, tls: { ca: certs.ca } },
+      tls: { ca: certs.ca },
+    });
+    expect(await (await s.get(`${site.url}/p`)).text()).toBe("plain /p");
+    expect(await (await s.get(`https://localhost:${secureSite.port}/s`)).text()).toBe("secure /s");
   });
 
   it.skipIf(!withAuth)(
