@@ -18,6 +18,7 @@ import {
   serverDir,
   startServer,
 } from "./real-servers.ts";
+import { eventually } from "./servers.ts";
 
 const apache = requireProgram("apache2", "apache2");
 const MODULES = "/usr/lib/apache2/modules";
@@ -52,13 +53,22 @@ describe.skipIf(apache === undefined)("against Apache httpd", () => {
   let secure: string;
   let dir: string;
 
-  /** Access-log lines since the last call: the client port (one per connection) and `%k`, keep-alive requests before this one. */
-  let logRead = 0;
-  function accessLog(): { port: string; before: number; line: string }[] {
-    const text = server.read("access.log");
-    const lines = text.slice(logRead).split("\n").filter(Boolean);
-    logRead = text.length;
-    return lines.map((line) => {
+  /**
+   * The access-log lines holding `tag`, once there are `count` of them (Apache
+   * logs a request after answering it): the client port (one per connection)
+   * and `%k`, the keep-alive requests the connection carried before.
+   */
+  async function logged(
+    tag: string,
+    count: number,
+  ): Promise<{ port: string; before: number; line: string }[]> {
+    const lines = () =>
+      server
+        .read("access.log")
+        .split("\n")
+        .filter((line) => line.includes(tag));
+    await eventually(() => lines().length >= count);
+    return lines().map((line) => {
       const [port = "", before = "0"] = line.split(" ");
       return { port, before: Number(before), line };
     });
@@ -118,6 +128,7 @@ i=0; while [ $i -lt ${STREAM_PIECES} ]; do echo "piece $i"; sleep 0.01; i=$((i+1
       "authn_core",
       "authn_file",
       "authz_user",
+      "brotli",
     ]
       .map((name) => `LoadModule ${name}_module ${MODULES}/mod_${name}.so`)
       .join("\n");
@@ -158,6 +169,10 @@ ScriptAlias /cgi/ ${cgi}/
   SetOutputFilter DEFLATE
 </Location>
 Alias /gz/ ${www}/
+<Location /br/>
+  SetOutputFilter BROTLI_COMPRESS
+</Location>
+Alias /br/ ${www}/
 # The server decides to close: Connection: close on the answer.
 SetEnvIf Request_URI "^/closing/" nokeepalive
 Alias /closing/ ${www}/
@@ -201,16 +216,15 @@ SSLSessionCache shmcb:${dir}/ssl_scache(512000)
   });
 
   it("MaxKeepAliveRequests 3: 12 sequential requests on exactly 3 connections of 4, none retried", async () => {
-    accessLog();
     const s = session();
     for (let i = 0; i < 12; i++) {
-      const res = await s.get(`${base}/16k.bin`);
+      const res = await s.get(`${base}/16k.bin?sequential`);
       expect(res.timings.retries).toBe(0);
       // The first answer after the first request's makes three kept alive: the fourth says close.
       expect(connectionTokens(res).includes("close")).toBe(i % 4 === 3);
       expect(sha256(await res.bytes())).toBe(sha256(patternBytes(16 * 1024)));
     }
-    const lines = accessLog();
+    const lines = await logged("?sequential", 12);
     expect(lines.map((l) => l.before)).toEqual([0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3]);
     expect(new Set(lines.map((l) => l.port)).size).toBe(3);
   });
@@ -236,11 +250,21 @@ SSLSessionCache shmcb:${dir}/ssl_scache(512000)
     expect(sha256(await big.bytes())).toBe(sha256(patternBytes(1024 * 1024)));
   });
 
-  it("mod_deflate: gzip decoded to the same text", async () => {
+  it("mod_deflate and mod_brotli: gzip and br decoded to the same text; HEAD of either has no body", async () => {
     const s = session();
-    const res = await s.get(`${base}/gz/play.txt`);
-    expect(res.headers.get("content-encoding")).toBe("gzip");
-    expect(await res.text()).toBe(TEXT);
+    for (const [path, coding] of [
+      ["gz", "gzip"],
+      ["br", "br"],
+    ]) {
+      const res = await s.get(`${base}/${path}/play.txt`);
+      expect(res.headers.get("content-encoding")).toBe(coding);
+      expect(await res.text()).toBe(TEXT);
+      const head = await s.head(`${base}/${path}/play.txt`);
+      expect(head.status).toBe(200);
+      expect(await head.text()).toBe("");
+      const big = await s.get(`${base}/${path}/1m.bin`);
+      expect(sha256(await big.bytes())).toBe(sha256(patternBytes(1024 * 1024)));
+    }
   });
 
   it("Expect: 100-continue: Apache's 100 releases the body; over LimitRequestBody a 413 comes instead", async () => {
@@ -282,19 +306,18 @@ SSLSessionCache shmcb:${dir}/ssl_scache(512000)
   });
 
   it("Connection: close, asked by the client or decided by Apache: the next request opens a new connection", async () => {
-    accessLog();
     const s = session();
-    const asked = await s.get(`${base}/16k.bin`, { headers: { connection: "close" } });
+    const asked = await s.get(`${base}/16k.bin?closing`, { headers: { connection: "close" } });
     expect(connectionTokens(asked)).toContain("close");
     await asked.dump();
-    const closing = await s.get(`${base}/closing/16k.bin`);
+    const closing = await s.get(`${base}/closing/16k.bin?closing`);
     expect(connectionTokens(closing)).toContain("close");
     expect(closing.timings.reused).toBe(false);
     expect((await closing.bytes()).length).toBe(16 * 1024);
-    const next = await s.get(`${base}/16k.bin`);
+    const next = await s.get(`${base}/16k.bin?closing`);
     expect(next.timings.reused).toBe(false);
     await next.dump();
-    const lines = accessLog();
+    const lines = await logged("?closing", 3);
     expect(lines.map((l) => l.before)).toEqual([0, 0, 0]);
     expect(new Set(lines.map((l) => l.port)).size).toBe(3);
   });
@@ -341,7 +364,7 @@ SSLSessionCache shmcb:${dir}/ssl_scache(512000)
 
   it("h2c by prior knowledge on the cleartext port", async () => {
     const s = session({ http2: { priorKnowledge: true } });
-    const res = await s.get(`${base}/16k.bin`);
+    const res = await s.get(`${base}/16k.bin?h2c`);
     expect(res.httpVersion).toBe("2");
     expect(sha256(await res.bytes())).toBe(sha256(patternBytes(16 * 1024)));
   });
@@ -375,7 +398,6 @@ SSLSessionCache shmcb:${dir}/ssl_scache(512000)
 
   it("HTTPS over h2: 103 Early Hints reach onInformational; nothing is pushed to a client that refuses pushes", async () => {
     const s = session({ tls: { ca: certs.ca } });
-    accessLog();
     const hints: [number, string | null][] = [];
     const res = await s.get(`${secure}/hinted/play.txt`, {
       onInformational: (status, headers) => hints.push([status, headers.get("link")]),
@@ -386,10 +408,9 @@ SSLSessionCache shmcb:${dir}/ssl_scache(512000)
     // H2PushResource's link and H2EarlyHint's, joined.
     expect(hints[0]?.[1]).toMatch(/^<\/16k\.bin>; ?rel=preload/);
     // A push would show in the log as a request of its own (we announce SETTINGS_ENABLE_PUSH 0).
-    expect(accessLog().map((l) => l.line)).toEqual([
-      expect.stringContaining("GET /hinted/play.txt HTTP/2.0"),
-    ]);
-    const next = await s.get(`${secure}/16k.bin`);
+    await logged("GET /hinted/play.txt HTTP/2.0", 1);
+    expect(server.read("access.log")).not.toContain("GET /16k.bin HTTP/2.0");
+    const next = await s.get(`${secure}/16k.bin?after-hints`);
     expect(sha256(await next.bytes())).toBe(sha256(patternBytes(16 * 1024)));
   });
 

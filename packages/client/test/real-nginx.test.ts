@@ -244,6 +244,15 @@ http {
     const encoded = await raw.bytes();
     expect(encoded.length).toBeLessThan(TEXT.length / 4);
     expect(Buffer.from(encoded.subarray(0, 2))).toEqual(Buffer.of(0x1f, 0x8b));
+    // Bodiless answers of a gzipped resource: HEAD, and 304 for its (weak) ETag.
+    const head = await s.head(`${base}/gz/play.txt`);
+    expect(head.headers.get("content-encoding")).toBe("gzip");
+    expect(await head.text()).toBe("");
+    const etag = head.headers.get("etag")!;
+    expect(etag).toMatch(/^W\//);
+    const cached = await s.get(`${base}/gz/play.txt`, { headers: { "if-none-match": etag } });
+    expect(cached.status).toBe(304);
+    expect(await cached.text()).toBe("");
   });
 
   it("If-None-Match with the ETag: 304 without a body, on the same connection", async () => {
