@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { generateTestCertificates, type TestCertificates } from "@reqivo/transport/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
-import { createFetch } from "../src/index.ts";
+import { createFetch, TlsError } from "../src/index.ts";
 import { readBody, session } from "./harness.ts";
 import { freePort } from "./proxy-kit.ts";
 import {
@@ -85,16 +85,23 @@ describe.skipIf(nginx === undefined)("against nginx", () => {
   let secureShort: string;
   /** TLS with http2_max_concurrent_streams 2. */
   let secureNarrow: string;
+  /** TLS 1.2 only, and a client certificate required (the test CA's). */
+  let secureOld: string;
+  let secureMutual: string;
 
   beforeAll(async () => {
     certs = await generateTestCertificates();
     up = await backend();
-    const [plain, tls, tlsShort, tlsNarrow] = [
+    const [plain, tls, tlsShort, tlsNarrow, tlsOld, tlsMutual] = [
+      await freePort(),
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
     ];
+    secureOld = `https://localhost:${tlsOld}`;
+    secureMutual = `https://localhost:${tlsMutual}`;
     base = `http://127.0.0.1:${plain}`;
     secure = `https://localhost:${tls}`;
     secureShort = `https://localhost:${tlsShort}`;
@@ -108,6 +115,7 @@ describe.skipIf(nginx === undefined)("against nginx", () => {
     writeFileSync(join(www, "gz", "play.txt"), TEXT);
     writeFileSync(join(dir, "server.crt"), certs.server.cert);
     writeFileSync(join(dir, "server.key"), certs.server.key);
+    writeFileSync(join(dir, "ca.crt"), certs.ca);
     const proxied = [
       `proxy_pass http://127.0.0.1:${up.port};`,
       "proxy_http_version 1.1;",
@@ -117,6 +125,7 @@ describe.skipIf(nginx === undefined)("against nginx", () => {
     const locations = `
       add_header x-connection $connection always;
       add_header x-connection-requests $connection_requests always;
+      add_header x-tls "$ssl_protocol $ssl_session_reused $ssl_client_verify" always;
       location /files/ { }
       location /gz/ { gzip on; gzip_types *; gzip_min_length 1; }
       location = /moved { return 301 /files/16k.bin; }
@@ -179,6 +188,20 @@ http {
     listen 127.0.0.1:${tlsShort} ssl http2;
     ${locations}
   }
+  ssl_session_cache shared:tls:1m;
+  # nginx 1.22 leaves TLS 1.3 out by default.
+  ssl_protocols TLSv1.2 TLSv1.3;
+  server {
+    listen 127.0.0.1:${tlsOld} ssl http2;
+    ssl_protocols TLSv1.2;
+    ${locations}
+  }
+  server {
+    listen 127.0.0.1:${tlsMutual} ssl http2;
+    ssl_client_certificate ${dir}/ca.crt;
+    ssl_verify_client on;
+    ${locations}
+  }
   server {
     listen 127.0.0.1:${tlsNarrow} ssl http2;
     keepalive_requests 1000;
@@ -193,6 +216,8 @@ http {
       tls,
       tlsShort,
       tlsNarrow,
+      tlsOld,
+      tlsMutual,
     ]);
   });
 
@@ -603,6 +628,37 @@ http {
       ids.add(res.headers.get("x-connection")!);
     }
     expect(ids.size).toBe(2);
+  });
+
+  it("TLS: 1.3 by default and its session resumed on the next connection; 1.2 where that is all nginx speaks", async () => {
+    const s = session({ tls: { ca: certs.ca }, http2: false });
+    const tls: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await s.get(`${secureShort}/files/1.bin?resume`);
+      tls.push(res.headers.get("x-tls")!);
+      await res.dump();
+    }
+    // keepalive_requests 3: the fourth request is on a new connection, which resumes the session.
+    expect(tls).toEqual(["TLSv1.3 . NONE", "TLSv1.3 . NONE", "TLSv1.3 . NONE", "TLSv1.3 r NONE"]);
+    const old = session({ tls: { ca: certs.ca } });
+    const res = await old.get(`${secureOld}/files/16k.bin`);
+    expect([res.httpVersion, res.headers.get("x-tls")]).toEqual(["2", "TLSv1.2 . NONE"]);
+    expect(sha256(await res.bytes())).toBe(sha256(patternBytes(16 * 1024)));
+    // TLS 1.3 required by the client: the handshake fails as a TlsError.
+    const strict = session({ tls: { ca: certs.ca, minVersion: "TLSv1.3" } });
+    await expect(strict.get(`${secureOld}/files/1.bin`)).rejects.toBeInstanceOf(TlsError);
+  });
+
+  it("TLS client certificate (ssl_verify_client on): verified; without one, nginx's 400", async () => {
+    const s = session({ tls: { ca: certs.ca, cert: certs.client.cert, key: certs.client.key } });
+    const res = await s.get(`${secureMutual}/files/1.bin`);
+    expect([res.status, res.httpVersion]).toEqual([200, "2"]);
+    expect(res.headers.get("x-tls")).toMatch(/ SUCCESS$/);
+    await res.dump();
+    const anonymous = session({ tls: { ca: certs.ca } });
+    const refused = await anonymous.get(`${secureMutual}/files/1.bin`);
+    expect(refused.status).toBe(400);
+    await refused.dump();
   });
 
   it("WebSocket through nginx's proxy, ws: and wss:", async () => {
