@@ -89,6 +89,26 @@ describe.skipIf(danted === undefined)("through dante (SOCKS5)", () => {
     expect(await res.text()).toBe("secure /x");
   });
 
+  it("40 requests at once over at most 5 tunnels, and a WebSocket through one", async () => {
+    const site = await serve((req, res) => res.end(`n ${req.url}`));
+    const s = session({ proxy: `socks5h://127.0.0.1:${openPort}`, pool: { connections: 5 } });
+    const texts = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => (await s.get(`${site.url}/${i}`)).text()),
+    );
+    expect(texts).toEqual(Array.from({ length: 40 }, (_, i) => `n /${i}`));
+    const { echo, wsServer } = await import("./websocket-servers.ts");
+    const ws = await wsServer();
+    echo(ws.wss);
+    try {
+      const socket = await s.websocket(ws.url);
+      await socket.send("through dante");
+      expect((await socket[Symbol.asyncIterator]().next()).value).toBe("through dante");
+      await socket.close();
+    } finally {
+      await ws.close();
+    }
+  });
+
   it("a target nothing listens on, and one the rules block: their SOCKS replies as SocksError", async () => {
     const s = session({ proxy: `socks5://127.0.0.1:${openPort}` });
     const refused = await s.get(`http://127.0.0.1:${await freePort()}/`).catch((e: unknown) => e);

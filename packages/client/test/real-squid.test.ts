@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { generateTestCertificates, type TestCertificates } from "@reqivo/transport/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProxyError } from "../src/index.ts";
-import { readBody, serve, session } from "./harness.ts";
+import { raw, readBody, serve, session } from "./harness.ts";
 import { freePort } from "./proxy-kit.ts";
 import {
   findProgram,
@@ -20,6 +20,7 @@ import {
   serverDir,
   startServer,
 } from "./real-servers.ts";
+import { onRequests } from "./servers.ts";
 import { httpsServer } from "./tls-servers.ts";
 
 const squid = requireProgram("squid", "squid");
@@ -148,6 +149,29 @@ describe.skipIf(squid === undefined)("through squid", () => {
     expect(await chunked.text()).toBe(sha256(Buffer.concat(Array(4).fill(patternBytes(10_000)))));
     const stream = await s.get(`${site.url}/stream`);
     expect(await stream.text()).toBe("piece 0\npiece 1\npiece 2\npiece 3\npiece 4\n");
+  });
+
+  it("an HTTP/1.0 origin whose body ends at its close: squid re-frames it, the client reads it whole", async () => {
+    const site = await raw((socket) =>
+      onRequests(socket, () =>
+        socket.end("HTTP/1.0 200 OK\r\ncontent-type: text/plain\r\n\r\nuntil the end"),
+      ),
+    );
+    const s = session({ proxy });
+    const res = await s.get(`${site.url}/old`);
+    expect(await res.text()).toBe("until the end");
+    const again = await s.get(`${site.url}/old`);
+    expect(again.timings.reused).toBe(true);
+    expect(await again.text()).toBe("until the end");
+  });
+
+  it("60 requests at once through squid over at most 6 proxy connections", async () => {
+    const site = await serve((req, res) => res.end(`n ${req.url}`));
+    const s = session({ proxy, pool: { connections: 6 } });
+    const texts = await Promise.all(
+      Array.from({ length: 60 }, async (_, i) => (await s.get(`${site.url}/${i}`)).text()),
+    );
+    expect(texts).toEqual(Array.from({ length: 60 }, (_, i) => `n /${i}`));
   });
 
   it("Expect: 100-continue through squid: the body reaches the origin", async () => {
