@@ -176,6 +176,10 @@ Alias /br/ ${www}/
 # The server decides to close: Connection: close on the answer.
 SetEnvIf Request_URI "^/closing/" nokeepalive
 Alias /closing/ ${www}/
+<Location /echo-header/>
+  Header set x-echo "expr=%{req:x-custom}"
+</Location>
+Alias /echo-header/ ${www}/
 Alias /basic/ ${www}/
 <Location /basic/>
   AuthType Basic
@@ -422,6 +426,18 @@ SSLSessionCache shmcb:${dir}/ssl_scache(512000)
     const res = await s.get(`${secure}/digest/16k.bin`);
     expect([res.httpVersion, res.status]).toEqual(["2", 200]);
     await res.dump();
+  });
+
+  it("h2: 300 answers whose header values vary (nghttp2 indexes them: HPACK table evictions)", async () => {
+    const s = session({ tls: { ca: certs.ca } });
+    for (let i = 0; i < 300; i++) {
+      const value = `${i}-${"v".repeat(200 + (i % 50))}`;
+      const res = await s.get(`${secure}/echo-header/1m.bin`, {
+        headers: { "x-custom": value, range: "bytes=0-0" },
+      });
+      expect([res.httpVersion, res.headers.get("x-echo")]).toEqual(["2", value]);
+      await res.dump();
+    }
   });
 
   it("HTTPS with http2: false stays on HTTP/1.1", async () => {

@@ -29,6 +29,7 @@ const nginx = requireProgram("nginx", "nginx");
 const SIZES = { "0.bin": 0, "1.bin": 1, "16k.bin": 16 * 1024, "1m.bin": 1024 * 1024 };
 const TEXT = "All the world's a stage, and all the men and women merely players.\n".repeat(400);
 const STREAM_PIECES = 8;
+const BIG_VALUE = "0123456789abcdef".repeat(188).slice(0, 3000);
 
 /** The backend nginx proxies to: streams, echoes uploads, speaks WebSocket. */
 async function backend(): Promise<{ port: number; close(): Promise<void> }> {
@@ -135,6 +136,12 @@ describe.skipIf(nginx === undefined)("against nginx", () => {
       location = /temporary { return 307 /echo; }
       location = /see-other { return 303 /files/1.bin; }
       location = /empty { return 204; }
+      location = /big-header {
+        # nginx reads at most 4 KB a token: eight of 3,000 bytes make the 24 KB.
+        ${Array.from({ length: 8 }, (_, i) => `add_header x-big-${i} "${BIG_VALUE}";`).join(" ")}
+        add_header x-echo $http_x_custom;
+        return 200 "ok";
+      }
       location = /cookies {
         add_header set-cookie "a=1; Path=/";
         add_header set-cookie "b=2; Path=/";
@@ -583,6 +590,24 @@ http {
     const after = await s.get(`${secure}/files/1.bin`);
     expect(after.status).toBe(200);
     await after.dump();
+  });
+
+  it("a 24 KB response header (CONTINUATION frames on h2) and 300 distinct request headers (HPACK eviction)", async () => {
+    for (const [url, options] of [
+      [base, {}],
+      [secure, { tls: { ca: certs.ca } }],
+    ] as const) {
+      const s = session(options);
+      const big = await s.get(`${url}/big-header`);
+      for (let i = 0; i < 8; i++) expect(big.headers.get(`x-big-${i}`)).toBe(BIG_VALUE);
+      await big.dump();
+      for (let i = 0; i < 300; i++) {
+        const value = `${i}-${"v".repeat(200 + (i % 50))}`;
+        const res = await s.get(`${url}/big-header`, { headers: { "x-custom": value } });
+        expect(res.headers.get("x-echo")).toBe(value);
+        await res.dump();
+      }
+    }
   });
 
   it("HTTP/2 with keepalive_requests 3: nginx's GOAWAY leaves streams unprocessed, sent again until served", async () => {
