@@ -34,7 +34,7 @@ const BIG_VALUE = "0123456789abcdef".repeat(188).slice(0, 3000);
 /** The backend nginx proxies to: streams, echoes uploads, speaks WebSocket. */
 async function backend(): Promise<{ port: number; close(): Promise<void> }> {
   const server: Server = createServer(async (req, res) => {
-    if (req.url === "/stream" || req.url === "/trailers") {
+    if (req.url === "/stream" || req.url === "/trailers" || req.url === "/until-close") {
       // No Content-Length: chunked to nginx, which passes it on chunked (proxy_buffering off).
       res.writeHead(200, { "content-type": "text/plain" });
       for (let i = 0; i < STREAM_PIECES; i++) {
@@ -55,10 +55,17 @@ async function backend(): Promise<{ port: number; close(): Promise<void> }> {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-  const wss = new WebSocketServer({ server });
+  const wss = new WebSocketServer({
+    server,
+    perMessageDeflate: true,
+    handleProtocols: (protocols) => (protocols.has("chat") ? "chat" : false),
+  });
   wss.on("connection", (ws, req) => {
     ws.send(`hello ${req.url}`);
-    ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary }));
+    ws.on("message", (data, isBinary) => {
+      if (!isBinary && data.toString() === "bye") ws.close(4001, "as asked");
+      else ws.send(data, { binary: isBinary });
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
@@ -153,6 +160,12 @@ describe.skipIf(nginx === undefined)("against nginx", () => {
       }
       location /idle/ { keepalive_timeout 1s; alias ${www}/files/; }
       location = /stream { ${proxied} }
+      location = /until-close { ${proxied} chunked_transfer_encoding off; }
+      location /dav/ {
+        dav_methods PUT DELETE;
+        create_full_put_path on;
+        client_max_body_size 8m;
+      }
       location = /ws {
         ${proxied}
         proxy_set_header Upgrade $http_upgrade;
@@ -511,6 +524,53 @@ http {
     expect(res.timings.reused).toBe(false);
   });
 
+  it("a body that ends when nginx closes (chunked_transfer_encoding off) is read whole", async () => {
+    const s = session();
+    const res = await s.get(`${base}/until-close`);
+    expect(res.headers.get("transfer-encoding")).toBeNull();
+    expect(res.headers.get("content-length")).toBeNull();
+    expect(await res.text()).toBe(
+      Array.from({ length: STREAM_PIECES }, (_, i) => `piece ${i}\n`).join(""),
+    );
+    const next = await s.get(`${base}/files/1.bin`);
+    expect(next.timings.reused).toBe(false);
+    await next.dump();
+  });
+
+  it("WebDAV PUT (fixed and chunked), GET back byte for byte, DELETE", async () => {
+    for (const [url, options] of [
+      [base, {}],
+      [secure, { tls: { ca: certs.ca } }],
+    ] as const) {
+      const s = session(options);
+      const body = patternBytes(1024 * 1024 + 7);
+      const put = await s.put(`${url}/dav/a/b/file.bin`, { body });
+      expect(put.status).toBe(201);
+      await put.dump();
+      async function* pieces() {
+        for (let i = 0; i < 10; i++) yield body.subarray(i * 1000, (i + 1) * 1000);
+      }
+      const chunked = await s.put(`${url}/dav/chunked.bin`, { body: pieces() });
+      expect(chunked.status).toBe(201);
+      await chunked.dump();
+      expect(sha256(await (await s.get(`${url}/dav/a/b/file.bin`)).bytes())).toBe(sha256(body));
+      expect(sha256(await (await s.get(`${url}/dav/chunked.bin`)).bytes())).toBe(
+        sha256(body.subarray(0, 10_000)),
+      );
+      const replaced = await s.put(`${url}/dav/chunked.bin`, { body: "x" });
+      expect(replaced.status).toBe(204);
+      await replaced.dump();
+      for (const path of ["a/b/file.bin", "chunked.bin"]) {
+        const gone = await s.delete(`${url}/dav/${path}`);
+        expect(gone.status).toBe(204);
+        await gone.dump();
+      }
+      const missing = await s.get(`${url}/dav/chunked.bin`);
+      expect(missing.status).toBe(404);
+      await missing.dump();
+    }
+  });
+
   it("HTTPS: HTTP/2 negotiated by default, all files right, concurrent streams on one connection", async () => {
     const s = session({ tls: { ca: certs.ca } });
     const results = await Promise.all(
@@ -702,5 +762,17 @@ http {
       expect(sha256((await messages.next()).value as Uint8Array)).toBe(sha256(binary));
       await ws.close();
     }
+    // permessage-deflate and a subprotocol pass through nginx; the backend's close code comes back.
+    const ws = await s.websocket(`${base.replace("http", "ws")}/ws`, { protocols: ["chat"] });
+    expect(ws.protocol).toBe("chat");
+    expect(ws.extensions).toMatch(/^permessage-deflate/);
+    const messages = ws[Symbol.asyncIterator]();
+    await messages.next();
+    const text = TEXT.repeat(10);
+    await ws.send(text);
+    expect((await messages.next()).value).toBe(text);
+    await ws.send("bye");
+    const closed = await ws.closed;
+    expect([closed.code, closed.reason]).toEqual([4001, "as asked"]);
   });
 });
