@@ -609,8 +609,22 @@ http {
     expect(moved.url).toBe(`${secure}/files/16k.bin`);
     await moved.dump();
     const body = patternBytes(12_345);
-    const echoed = await s.post(`${secure}/echo`, { body });
+    const statuses: number[] = [];
+    const echoed = await s.post(`${secure}/echo`, {
+      body,
+      expectContinue: 5000,
+      onInformational: (status) => statuses.push(status),
+    });
     expect(await echoed.text()).toBe(`POST 12345 ${sha256(body)}`);
+    // On HTTP/2 expectContinue is documented to send the body at once, without Expect: no 100.
+    const held = await s.post(`${secure}/echo`, {
+      body: patternBytes(50_000),
+      expectContinue: 5000,
+      onInformational: (status) => statuses.push(status),
+    });
+    expect(held.status).toBe(413);
+    expect(statuses).toEqual([]);
+    await held.dump();
     const stream = await s.get(`${secure}/stream`);
     expect(await stream.text()).toBe(
       Array.from({ length: STREAM_PIECES }, (_, i) => `piece ${i}\n`).join(""),
