@@ -684,6 +684,45 @@ http {
     }
   });
 
+  it("HTTP/2: 12 downloads of 1 MiB cancelled after their first piece leave the connection's window whole", async () => {
+    // Frames nginx sent before it saw our RST_STREAM still count against the
+    // connection's window (RFC 9113 §6.9): lose track and later downloads stall.
+    const s = session({ tls: { ca: certs.ca }, timeout: { body: 5000 } });
+    const connections = new Set<string | null>();
+    for (let i = 0; i < 12; i++) {
+      const res = await s.get(`${secure}/files/1m.bin?cancel=${i}`);
+      connections.add(res.headers.get("x-connection"));
+      const reader = res[Symbol.asyncIterator]();
+      await reader.next();
+      await res.cancel();
+    }
+    const whole = await Promise.all(
+      [0, 1, 2].map(async () => {
+        const res = await s.get(`${secure}/files/1m.bin`);
+        connections.add(res.headers.get("x-connection"));
+        return sha256(await res.bytes());
+      }),
+    );
+    expect(whole).toEqual(whole.map(() => sha256(patternBytes(1024 * 1024))));
+    expect(connections.size).toBe(1);
+  });
+
+  it("followed redirects and fetch's manual mode against nginx's 301", async () => {
+    const s = session();
+    const fetch = createFetch(s);
+    const followed = await fetch(`${base}/moved`);
+    expect([followed.status, followed.redirected, followed.url]).toEqual([
+      200,
+      true,
+      `${base}/files/16k.bin`,
+    ]);
+    await followed.arrayBuffer();
+    // As Node's and Deno's fetch (documented): the 3xx itself, not a browser's opaque redirect.
+    const manual = await fetch(`${base}/moved`, { redirect: "manual" });
+    expect([manual.status, manual.headers.get("location")]).toEqual([301, `${base}/files/16k.bin`]);
+    await manual.arrayBuffer();
+  });
+
   it("HTTP/2 with keepalive_requests 3: nginx's GOAWAY leaves streams unprocessed, sent again until served", async () => {
     const s = session({ tls: { ca: certs.ca } });
     const results = await Promise.all(
