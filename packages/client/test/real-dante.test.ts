@@ -82,6 +82,12 @@ describe.skipIf(danted === undefined)("through dante (SOCKS5)", () => {
     }
   });
 
+  it("credentials offered to a dante that wants none: it picks no auth, and the request goes through", async () => {
+    const site = await serve((req, res) => res.end(`via ${req.url}`));
+    const s = session({ proxy: `socks5h://ada:pw@127.0.0.1:${openPort}` });
+    expect(await (await s.get(`${site.url}/offered`)).text()).toBe("via /offered");
+  });
+
   it("https: through the tunnel, TLS to the origin inside", async () => {
     const site = await httpsServer(certs.server, (req, res) => res.end(`secure ${req.url}`));
     const s = session({ proxy: `socks5h://127.0.0.1:${openPort}`, tls: { ca: certs.ca } });

@@ -121,6 +121,7 @@ describe.skipIf(nginx === undefined)("against nginx", () => {
     for (const [name, size] of Object.entries(SIZES))
       writeFileSync(join(www, "files", name), patternBytes(size));
     writeFileSync(join(www, "gz", "play.txt"), TEXT);
+    writeFileSync(join(www, "files", "ä b#1.txt"), "unusual name");
     writeFileSync(join(dir, "server.crt"), certs.server.cert);
     writeFileSync(join(dir, "server.key"), certs.server.key);
     writeFileSync(join(dir, "ca.crt"), certs.ca);
@@ -569,6 +570,21 @@ http {
       expect(missing.status).toBe(404);
       await missing.dump();
     }
+  });
+
+  it("HEAD of a proxied chunked answer has no body; a path with a space, non-ASCII and # is percent-encoded", async () => {
+    const s = session();
+    const head = await s.head(`${base}/stream`);
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe("");
+    const next = await s.get(`${base}/files/1.bin`);
+    expect(next.status).toBe(200);
+    await next.dump();
+    const named = await s.get(`${base}/files/${encodeURIComponent("ä b#1.txt")}`);
+    expect(await named.text()).toBe("unusual name");
+    const literal = await s.get(`${base}/files/ä b%231.txt`);
+    expect(literal.status).toBe(200);
+    expect(await literal.text()).toBe("unusual name");
   });
 
   it("HTTPS: HTTP/2 negotiated by default, all files right, concurrent streams on one connection", async () => {

@@ -20,7 +20,7 @@ import {
   serverDir,
   startServer,
 } from "./real-servers.ts";
-import { onRequests } from "./servers.ts";
+import { eventually, onRequests } from "./servers.ts";
 import { httpsServer } from "./tls-servers.ts";
 
 const squid = requireProgram("squid", "squid");
@@ -108,7 +108,8 @@ describe.skipIf(squid === undefined)("through squid", () => {
     const seen: { url?: string; headers: Record<string, unknown> }[] = [];
     const site = await serve((req, res) => {
       seen.push({ url: req.url, headers: req.headers });
-      res.end(`hello ${req.url}`);
+      if (req.headers["if-none-match"] === '"v1"') res.writeHead(304, { etag: '"v1"' }).end();
+      else res.end(`hello ${req.url}`);
     });
     const s = session({ proxy });
     const res = await s.get(`${site.url}/a?q=1`);
@@ -121,8 +122,14 @@ describe.skipIf(squid === undefined)("through squid", () => {
     expect(seen[0]?.url).toBe("/a?q=1");
     expect(String(seen[0]?.headers.via)).toMatch(/reqivo-squid/);
     expect(seen[0]?.headers["proxy-authorization"]).toBeUndefined();
-    if (withAuth)
-      expect(server.read("access.log")).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/a\?q=1 ada /);
+    // HEAD, and a conditional GET the origin answers 304: no body either way.
+    const head = await s.head(`${site.url}/h`);
+    expect([head.status, await head.text()]).toEqual([200, ""]);
+    const cached = await s.get(`${site.url}/etag`, { headers: { "if-none-match": '"v1"' } });
+    expect([cached.status, await cached.text()]).toEqual([304, ""]);
+    // squid logs a transaction once it is over, maybe after the client has its answer.
+    const logged = /GET http:\/\/127\.0\.0\.1:\d+\/a\?q=1 ada /;
+    if (withAuth) await eventually(() => logged.test(server.read("access.log")), 5000);
   });
 
   it("1 MiB down, 300 KB up and a chunked stream, byte for byte through squid", async () => {
