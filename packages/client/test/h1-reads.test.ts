@@ -166,6 +166,33 @@ describe.each([true, false])("HTTP/1.1 reads (transport readNow: %s)", (withRead
     expect(server.accepted).toBe(2);
   });
 
+  it("reads a body that comes in many reads, whole and piece by piece, and fails a cut one with a typed error", async () => {
+    const body = "0123456789".repeat(5);
+    const server = await raw((socket) => {
+      onRequests(socket, (head) => {
+        const cut = head.startsWith("GET /cut");
+        const text = `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${cut ? body.slice(0, 20) : body}`;
+        void drip(socket, text).then(() => {
+          if (cut) socket.destroy();
+        });
+      });
+    });
+    const watch = watched(withReadNow);
+    const s = keep(new Session({ transport: watch.transport }));
+    expect(await (await s.get(server.url)).text()).toBe(body);
+    const pieces: string[] = [];
+    for await (const piece of await s.get(server.url)) pieces.push(new TextDecoder().decode(piece));
+    expect(pieces.length).toBeGreaterThan(1);
+    expect(pieces.join("")).toBe(body);
+    expect(server.accepted).toBe(1);
+    const cut = await s.get(`${server.url}/cut`);
+    const failure = await cut.bytes().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ code: "INCOMPLETE_MESSAGE" });
+  });
+
   it("ends a request waiting for its head when the caller aborts", async () => {
     const server = await raw((socket) => socket.resume());
     const watch = watched(withReadNow);

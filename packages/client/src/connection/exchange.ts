@@ -10,6 +10,7 @@ import { concatBytes } from "./bytes.ts";
 import type { Lifeline } from "./lifeline.ts";
 import type { ChunkConsumer, PooledConnection } from "./pooled-connection.ts";
 import type { RequestBody } from "./request-body.ts";
+import { pending, rejecterOfLast, resolverOfLast } from "./settlers.ts";
 
 /** A request ready for the wire. */
 export interface WireRequest {
@@ -37,6 +38,9 @@ export interface ExchangeProgress {
   bodyStarted: boolean;
 }
 
+/** The end of a request, one object for all (the protocol only reads it). */
+const END = { type: "end" } as const;
+
 // Head and body go out in one write when the body is small and already in memory.
 const COALESCE_LIMIT = 64 * 1024;
 
@@ -58,11 +62,15 @@ export function exchange<T>(
 ): Promise<T> {
   if (request.body !== null)
     return exchangeWithBody(connection, request, lifeline, progress, received, failed);
-  let running!: BodilessExchange<T>;
-  const settled = new Promise<T>((resolve, reject) => {
-    running = new BodilessExchange(connection, request, received, failed, resolve, reject);
-  });
-  running.start(lifeline);
+  const settled = pending<T>();
+  new BodilessExchange(
+    connection,
+    request,
+    received,
+    failed,
+    resolverOfLast(),
+    rejecterOfLast(),
+  ).start(lifeline);
   return settled;
 }
 
@@ -113,11 +121,9 @@ class BodilessExchange<T> implements ChunkConsumer {
         contentLength: 0,
       });
       connection.requests++;
-      const end = protocol.send({ type: "end" });
+      const end = protocol.send(END);
       // A bodiless request's end is empty: the head goes as it is, with no list to join.
-      connection.transport
-        .write(end.length === 0 ? head : concatBytes([head, end]))
-        .then(undefined, this.#writeFailed);
+      connection.write(end.length === 0 ? head : concatBytes([head, end]));
     } catch (error) {
       this.#fail(error);
     }
@@ -146,10 +152,10 @@ class BodilessExchange<T> implements ChunkConsumer {
   }
 
   /** A failed write fails the exchange, or, once it is over, leaves the connection unusable. */
-  readonly #writeFailed = (error: unknown): void => {
+  onWriteError(error: unknown): void {
     if (this.#settled) this.#connection.abort(error);
     else this.#fail(error);
-  };
+  }
 
   /** Handles the buffered events until the final head, or until a read has to wait. */
   #advance(): void {
