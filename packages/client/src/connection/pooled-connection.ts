@@ -12,7 +12,7 @@ import {
   type HttpLimits,
   type NEED_DATA,
 } from "@reqivo/protocol";
-import type { Connection } from "@reqivo/transport";
+import { type Connection, WRITTEN } from "@reqivo/transport";
 import type { Http2Link } from "./http2/link.ts";
 
 /** Above this many streams at once, a second connection is cheaper than more waiting on one. */
@@ -161,7 +161,11 @@ export class PooledConnection {
    * ```
    */
   write(bytes: Uint8Array): void {
-    this.transport.write(bytes).then(undefined, this.#onWriteRejected);
+    const written = this.transport.write(bytes);
+    // Taken at once (the transport's shared resolved promise): nothing to hear
+    // of, no `then` (GET 16 B, 54,629 → 54,436 instructions and ~8,172 →
+    // ~8,080 bytes per request; GET 64 KiB 103,041 → 102,757; same commands).
+    if (written !== WRITTEN) written.then(undefined, this.#onWriteRejected);
   }
 
   readonly #onWriteRejected = (error: unknown): void => {
