@@ -8,6 +8,7 @@
 //   node scripts/client-cycle.mjs <requests> [path/to/client/dist/index.js]
 //   COUNT_PROMISES=1 node scripts/client-cycle.mjs 1000   # promises created per request
 //   ALLOCATIONS=1 node scripts/client-cycle.mjs 20000     # bytes allocated per request (sampled)
+//   READ_NOW=1 ...   # the connection also has readNow (as transport-node has), not only read()
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
@@ -57,6 +58,15 @@ class MemoryConnection {
       this.#waiting = resolve;
     });
   }
+  // READ_NOW=1: `readNow` as in the transport contract (transport-node has it).
+  readNow =
+    process.env.READ_NOW === "1"
+      ? (onChunk) => {
+          if (this.#pending.length > 0) return this.#pending.shift();
+          this.#waiting = onChunk;
+          return undefined;
+        }
+      : undefined;
   write() {
     // The answer comes in a later turn of the event loop, as from a socket.
     setImmediate(() => {

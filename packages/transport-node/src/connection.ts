@@ -7,6 +7,7 @@ import {
   ConnectionClosedError,
   type ConnectionInfo,
   type TransportError,
+  WRITTEN,
 } from "@reqivo/transport";
 import {
   createClosedPromise,
@@ -431,7 +432,6 @@ function flushHolding(): void {
 
 /** The settle functions of a write that was done when `write()` returned. */
 const IGNORE = (): void => undefined;
-const WRITTEN: Promise<void> = Promise.resolve();
 
 function describe(socket: net.Socket, target: ResolvedConnectOptions): ConnectionInfo {
   const secure = socket instanceof tls.TLSSocket ? socket : null;

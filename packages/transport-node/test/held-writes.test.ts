@@ -5,7 +5,7 @@
 // once still leaves when the connection is closed right after it, and behind
 // a slow peer writes still wait.
 import * as net from "node:net";
-import type { Connection } from "@reqivo/transport";
+import { type Connection, WRITTEN } from "@reqivo/transport";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { createTransport } from "../src/index.ts";
 
@@ -78,6 +78,16 @@ describe.each([
     expect(text.slice(0, 8)).toBe("one,two,");
     expect(text.slice(8, 8 + large.length)).toBe("b".repeat(large.length));
     expect(text.slice(8 + large.length)).toBe(",three");
+    conn.close();
+  });
+
+  test("a small write the runtime takes at once returns the shared WRITTEN promise", async () => {
+    const { port, received } = await collector();
+    const conn = await transport.connect({ host: "127.0.0.1", port });
+    const written = conn.write(new TextEncoder().encode("hello"));
+    expect(written).toBe(WRITTEN);
+    await conn.closeWrite();
+    expect((await received).toString("latin1")).toBe("hello");
     conn.close();
   });
 

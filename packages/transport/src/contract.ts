@@ -282,7 +282,12 @@ export interface Connection {
     onChunk: (chunk: Uint8Array | null) => void,
     onError: (error: unknown) => void,
   ): Uint8Array | null | undefined;
-  /** Sends `bytes`; resolves when the runtime has accepted them. Writes go out in call order. */
+  /**
+   * Sends `bytes`; resolves when the runtime has accepted them. Writes go out
+   * in call order. A write the runtime took at once may return
+   * {@link WRITTEN} (transport-node does): a caller that only needs to hear of
+   * failures may skip its `then` on that promise.
+   */
   write(bytes: Uint8Array): Promise<void>;
   /** Half-close: flushes pending writes, then signals end of stream to the peer. Reading goes on. */
   closeWrite(): Promise<void>;
@@ -354,3 +359,19 @@ export interface Transport {
    */
   lookup?: LookupFunction;
 }
+
+/**
+ * The one resolved promise a transport's `write` may return for bytes the
+ * runtime took at once: nothing can fail it, so a caller that only listens
+ * for failures compares against it instead of adding a `then` (one promise
+ * and one microtask less per request in the HTTP/1.1 client).
+ *
+ * @example
+ * ```ts
+ * import { type Connection, WRITTEN } from "@reqivo/transport";
+ * declare const conn: Connection;
+ * const written = conn.write(new Uint8Array([1]));
+ * if (written !== WRITTEN) written.catch((error) => console.error(error));
+ * ```
+ */
+export const WRITTEN: Promise<void> = Promise.resolve();

@@ -9,6 +9,7 @@ export type {
   TlsVersion,
   Transport,
 } from "./contract.ts";
+export { WRITTEN } from "./contract.ts";
 export {
   AbortedError,
   ConnectionClosedError,

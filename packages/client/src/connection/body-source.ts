@@ -5,7 +5,8 @@
  */
 import { type HeaderList, Headers, NEED_DATA } from "@reqivo/protocol";
 import type { Lifeline } from "./lifeline.ts";
-import type { PooledConnection } from "./pooled-connection.ts";
+import type { ChunkConsumer, PooledConnection } from "./pooled-connection.ts";
+import { pending, rejecterOfLast, resolverOfLast } from "./settlers.ts";
 
 /**
  * Body pieces up to this size are copied out of a shared read (larger ones
@@ -80,7 +81,7 @@ export function trailersOf(fields: HeaderList | undefined): Headers {
 const NO_TRAILERS = new Headers([]);
 
 /** Reads a response body from a pooled connection, event by event. */
-export class ConnectionBody implements BodySource {
+export class ConnectionBody implements BodySource, ChunkConsumer {
   readonly #connection: PooledConnection;
   readonly #lifeline: Lifeline;
   readonly #onEnd: (connection: PooledConnection, reusable: boolean) => void;
@@ -90,6 +91,12 @@ export class ConnectionBody implements BodySource {
   #done = false;
   /** A piece read ahead by {@link settleIfEmpty}. */
   #stashed: Uint8Array | undefined;
+  /** The settle functions of the {@link read} or {@link whenReadable} waiting for the connection. */
+  #resolveWait: ((value: unknown) => void) | undefined;
+  #rejectWait: ((reason: unknown) => void) | undefined;
+  #waitsForReadable = false;
+  /** Why a read failed while {@link whenReadable} waited: thrown by the next {@link readBuffered}. */
+  #failure: unknown;
 
   constructor(
     connection: PooledConnection,
@@ -151,6 +158,11 @@ export class ConnectionBody implements BodySource {
   }
 
   readBuffered(): Uint8Array | null | undefined {
+    if (this.#failure !== undefined) {
+      const failure = this.#failure;
+      this.#failure = undefined;
+      throw failure;
+    }
     const stashed = this.#stashed;
     if (stashed !== undefined) {
       this.#stashed = undefined;
@@ -179,9 +191,16 @@ export class ConnectionBody implements BodySource {
     }
   }
 
-  // One `then` per transport read, not an async loop awaiting it: a 64 KiB
-  // body read in 16 KiB pieces costs 4 promises less (apps/bench
-  // `COUNT_PROMISES=1 BODY_BYTES=65536 scripts/client-cycle.mjs`).
+  /**
+   * The next piece. When none is buffered, one promise waits for the
+   * connection's callback read ({@link PooledConnection.readNow}) rather than
+   * a `then` on a read promise; so does {@link whenReadable}, which
+   * `Response.bytes()` waits on. In memory with `readNow` (apps/bench
+   * `READ_NOW=1 BODY_BYTES=65536 scripts/client-cycle.mjs`): 20.0 → 14.0
+   * promises and ~11,830 → ~10,950 bytes allocated per GET 64 KiB; on real
+   * sockets the instruction counts stay level (get-64k 103,430 → 103,695,
+   * within the run-to-run spread; results/2026-12-07-h1-callbacks.md).
+   */
   read(): Promise<Uint8Array | null> {
     let piece: Uint8Array | null | undefined;
     try {
@@ -190,6 +209,9 @@ export class ConnectionBody implements BodySource {
       return Promise.reject(error);
     }
     if (piece !== undefined) return Promise.resolve(piece);
+    if (this.#connection.transport.readNow !== undefined)
+      return this.#wait(false) as Promise<Uint8Array | null>;
+    // Without readNow, a `then` on read()'s promise: a waiter of our own would be a third promise.
     this.#lifeline.bodyProgress();
     let reading: Promise<Uint8Array | null>;
     try {
@@ -214,6 +236,107 @@ export class ConnectionBody implements BodySource {
     }
     const piece = this.readBuffered();
     return piece === undefined ? this.read() : piece;
+  }
+
+  /**
+   * Resolves once the next read fed the parser, so that {@link readBuffered}
+   * may have a piece (or the end, or the read's failure to throw).
+   */
+  whenReadable(): Promise<void> {
+    if (this.#connection.transport.readNow !== undefined) return this.#wait(true) as Promise<void>;
+    this.#lifeline.bodyProgress();
+    let reading: Promise<Uint8Array | null>;
+    try {
+      reading = this.#connection.read();
+    } catch (error) {
+      this.#failure = this.#failed(error);
+      return Promise.resolve();
+    }
+    return reading.then(
+      (chunk) => {
+        try {
+          this.#connection.protocol.receiveData(chunk);
+        } catch (error) {
+          this.#failure = this.#failed(error);
+        }
+      },
+      (error: unknown) => {
+        this.#failure = this.#failed(error);
+      },
+    );
+  }
+
+  /** One promise for the reader, settled from the connection's read callbacks. */
+  #wait(forReadable: boolean): Promise<unknown> {
+    this.#lifeline.bodyProgress();
+    const waiting = pending<unknown>();
+    this.#resolveWait = resolverOfLast();
+    this.#rejectWait = rejecterOfLast();
+    this.#waitsForReadable = forReadable;
+    this.#pull();
+    return waiting;
+  }
+
+  /** Reads until the waiting reader is settled or a read has to wait. */
+  #pull(): void {
+    const connection = this.#connection;
+    for (;;) {
+      let chunk: Uint8Array | null | undefined;
+      try {
+        chunk = connection.readNow(this);
+      } catch (error) {
+        this.#readFailed(error);
+        return;
+      }
+      if (chunk === undefined || this.#took(chunk)) return;
+    }
+  }
+
+  onChunk(chunk: Uint8Array | null): void {
+    if (!this.#took(chunk)) this.#pull();
+  }
+
+  onReadError(error: unknown): void {
+    this.#readFailed(error);
+  }
+
+  /** Feeds `chunk` to the parser; false when the waiting reader needs a further read. */
+  #took(chunk: Uint8Array | null): boolean {
+    try {
+      this.#connection.protocol.receiveData(chunk);
+    } catch (error) {
+      this.#readFailed(error);
+      return true;
+    }
+    const resolve = this.#resolveWait;
+    if (resolve === undefined) return true;
+    let piece: Uint8Array | null | undefined;
+    if (!this.#waitsForReadable) {
+      try {
+        piece = this.readBuffered();
+      } catch (error) {
+        const reject = this.#rejectWait as (reason: unknown) => void;
+        this.#resolveWait = this.#rejectWait = undefined;
+        reject(error);
+        return true;
+      }
+      if (piece === undefined) return false;
+    }
+    this.#resolveWait = this.#rejectWait = undefined;
+    resolve(piece);
+    return true;
+  }
+
+  /** A read or the parser failed: the waiting reader learns why (whenReadable's through readBuffered). */
+  #readFailed(error: unknown): void {
+    const resolve = this.#resolveWait;
+    const reject = this.#rejectWait;
+    this.#resolveWait = this.#rejectWait = undefined;
+    const reason = this.#failed(error);
+    if (this.#waitsForReadable) {
+      this.#failure = reason;
+      resolve?.(undefined);
+    } else reject?.(reason);
   }
 
   /** A read or the parser failed: the connection goes; what to throw (the request's reason wins). */

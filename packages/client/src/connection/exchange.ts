@@ -8,8 +8,9 @@
 import { type HeaderList, Headers, NEED_DATA } from "@reqivo/protocol";
 import { concatBytes } from "./bytes.ts";
 import type { Lifeline } from "./lifeline.ts";
-import type { PooledConnection } from "./pooled-connection.ts";
+import type { ChunkConsumer, PooledConnection } from "./pooled-connection.ts";
 import type { RequestBody } from "./request-body.ts";
+import { pending, rejecterOfLast, resolverOfLast } from "./settlers.ts";
 
 /** A request ready for the wire. */
 export interface WireRequest {
@@ -37,6 +38,9 @@ export interface ExchangeProgress {
   bodyStarted: boolean;
 }
 
+/** The end of a request, one object for all (the protocol only reads it). */
+const END = { type: "end" } as const;
+
 // Head and body go out in one write when the body is small and already in memory.
 const COALESCE_LIMIT = 64 * 1024;
 
@@ -44,12 +48,178 @@ const COALESCE_LIMIT = 64 * 1024;
  * Sends the request and resolves with what `received` makes of the final
  * response head (interim responses go to the callback), or with what
  * `failed` makes of the exchange's failure (an error `received` throws does
- * not go to `failed`). The caller's handlers run in this async function
- * rather than in a `then` on its promise: one promise and one microtask
- * less per request (apps/bench `scripts/instructions.sh client`, keep-alive
- * GET: 53,441 → 53,024 instructions per request; results/2026-12-07-h1-costs.md).
+ * not go to `failed`: the promise rejects with it). A request without a body
+ * goes the callback way ({@link BodilessExchange}); one with a body goes
+ * through an async function that writes it while the response is read.
  */
-export async function exchange<T>(
+export function exchange<T>(
+  connection: PooledConnection,
+  request: WireRequest,
+  lifeline: Lifeline,
+  progress: ExchangeProgress,
+  received: (result: ExchangeResult) => T | PromiseLike<T>,
+  failed: (error: unknown) => T | PromiseLike<T>,
+): Promise<T> {
+  if (request.body !== null)
+    return exchangeWithBody(connection, request, lifeline, progress, received, failed);
+  const settled = pending<T>();
+  new BodilessExchange(
+    connection,
+    request,
+    received,
+    failed,
+    resolverOfLast(),
+    rejecterOfLast(),
+  ).start(lifeline);
+  return settled;
+}
+
+/**
+ * The exchange of a request without a body, driven by callbacks rather than
+ * an async function: the head is written, and the response head is parsed
+ * as chunks come from the connection's read ({@link PooledConnection.readNow}),
+ * which starts at once, not once the write settled (HTTP/1.1 answers only
+ * after the request; a write failure fails the exchange on its own). One
+ * promise per exchange, the caller's, settled once, with what `received` or
+ * `failed` returns. Against the async function it replaces (apps/bench,
+ * results/2026-12-07-h1-callbacks.md): keep-alive GET 16 B over 50
+ * connections, `scripts/instructions-contenders.mjs`, 56,047 → 54,351
+ * instructions per request (GET 64 KiB 105,784 → 103,430); bytes allocated
+ * per request (`client.bench.ts --allocations`) 9,232 → 8,747; in memory
+ * (`READ_NOW=1 scripts/client-cycle.mjs`) 9.0 → 6.0 promises per request.
+ */
+class BodilessExchange<T> implements ChunkConsumer {
+  readonly #connection: PooledConnection;
+  readonly #onInformational: WireRequest["onInformational"];
+  readonly #received: (result: ExchangeResult) => T | PromiseLike<T>;
+  readonly #failed: (error: unknown) => T | PromiseLike<T>;
+  readonly #resolve: (value: T | PromiseLike<T>) => void;
+  readonly #reject: (reason: unknown) => void;
+  #settled = false;
+
+  constructor(
+    connection: PooledConnection,
+    request: WireRequest,
+    received: (result: ExchangeResult) => T | PromiseLike<T>,
+    failed: (error: unknown) => T | PromiseLike<T>,
+    resolve: (value: T | PromiseLike<T>) => void,
+    reject: (reason: unknown) => void,
+  ) {
+    this.#connection = connection;
+    this.#onInformational = request.onInformational;
+    this.#received = received;
+    this.#failed = failed;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    const protocol = connection.protocol;
+    try {
+      const head = protocol.send({
+        type: "request",
+        method: request.method,
+        target: request.target,
+        headers: request.headers,
+        contentLength: 0,
+      });
+      connection.requests++;
+      const end = protocol.send(END);
+      // A bodiless request's end is empty: the head goes as it is, with no list to join.
+      connection.write(end.length === 0 ? head : concatBytes([head, end]));
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  /** Waits for the response head (the headers timeout runs from here). */
+  start(lifeline: Lifeline): void {
+    if (this.#settled) return;
+    lifeline.awaitHeaders();
+    this.#advance();
+  }
+
+  onChunk(chunk: Uint8Array | null): void {
+    if (this.#settled) return;
+    try {
+      this.#connection.protocol.receiveData(chunk);
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    this.#advance();
+  }
+
+  onReadError(error: unknown): void {
+    this.#fail(error);
+  }
+
+  /** A failed write fails the exchange, or, once it is over, leaves the connection unusable. */
+  onWriteError(error: unknown): void {
+    if (this.#settled) this.#connection.abort(error);
+    else this.#fail(error);
+  }
+
+  /** Handles the buffered events until the final head, or until a read has to wait. */
+  #advance(): void {
+    const connection = this.#connection;
+    const protocol = connection.protocol;
+    try {
+      for (;;) {
+        const event = protocol.nextEvent();
+        if (event === NEED_DATA) {
+          const chunk = connection.readNow(this);
+          if (chunk === undefined) return;
+          protocol.receiveData(chunk);
+          continue;
+        }
+        if (event.type === "informational") {
+          this.#onInformational?.(event.status, new Headers(event.headers));
+          // The callback may have ended the request (an abort): the failure settled it.
+          if (this.#settled) return;
+          continue;
+        }
+        if (event.type === "response" || event.type === "upgrade") {
+          this.#settled = true;
+          const result: ExchangeResult = {
+            status: event.status,
+            reason: event.reason,
+            headers: new Headers(event.headers),
+            upgraded: event.type === "upgrade",
+          };
+          this.#settle(this.#received, result);
+          return;
+        }
+      }
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  #fail(error: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#settle(this.#failed, error);
+  }
+
+  /** Settles the caller's promise with what `handler` returns, or rejects with what it throws. */
+  #settle<A>(handler: (argument: A) => T | PromiseLike<T>, argument: A): void {
+    let value: T | PromiseLike<T>;
+    try {
+      value = handler(argument);
+    } catch (error) {
+      this.#reject(error);
+      return;
+    }
+    this.#resolve(value);
+  }
+}
+
+/**
+ * {@link exchange} for a request with a body. The caller's handlers run in
+ * this async function rather than in a `then` on its promise: one promise
+ * and one microtask less per request (apps/bench `scripts/instructions.sh
+ * client`, keep-alive GET: 53,441 → 53,024 instructions per request;
+ * results/2026-12-07-h1-costs.md).
+ */
+async function exchangeWithBody<T>(
   connection: PooledConnection,
   request: WireRequest,
   lifeline: Lifeline,
@@ -60,7 +230,7 @@ export async function exchange<T>(
   let result: ExchangeResult;
   try {
     const protocol = connection.protocol;
-    const body = request.body;
+    const body = request.body as RequestBody;
     // The promise a held body waits on exists only when a body is held (Expect: 100-continue).
     const state: UploadState = {
       progress,
@@ -73,16 +243,12 @@ export async function exchange<T>(
       method: request.method,
       target: request.target,
       headers: request.headers,
-      contentLength: body === null ? 0 : body.length,
+      contentLength: body.length,
     });
     connection.requests++;
 
-    let upload: Promise<void> | undefined;
-    if (body === null) {
-      const end = protocol.send({ type: "end" });
-      // A bodiless request's end is empty: the head goes as it is, with no list to join.
-      await connection.transport.write(end.length === 0 ? head : concatBytes([head, end]));
-    } else if (
+    let upload: Promise<void>;
+    if (
       body.length !== null &&
       body.length <= COALESCE_LIMIT &&
       request.expectContinue === undefined
@@ -93,7 +259,7 @@ export async function exchange<T>(
       upload = sendStreamed(connection, body, request.expectContinue, state);
     }
     // An upload failure ends the exchange: abort the connection so the read side wakes too.
-    upload?.catch((error) => lifeline.fail(lifeline.explain(error)));
+    upload.catch((error) => lifeline.fail(lifeline.explain(error)));
 
     lifeline.awaitHeaders();
     for (;;) {
