@@ -3,8 +3,12 @@
  * executor `new Promise` wants is one function for every promise made here).
  */
 
-let lastResolve: (value: unknown) => void = () => {};
-let lastReject: (reason: unknown) => void = () => {};
+function unset(): void {}
+
+// Each slot is emptied when taken: a kept settle function would keep its
+// promise, and the value it settled with, alive until the next call.
+let lastResolve: (value: unknown) => void = unset;
+let lastReject: (reason: unknown) => void = unset;
 
 function capture(resolve: (value: unknown) => void, reject: (reason: unknown) => void): void {
   lastResolve = resolve;
@@ -36,7 +40,9 @@ export function pending<T>(): Promise<T> {
  * ```
  */
 export function resolverOfLast<T>(): (value: T | PromiseLike<T>) => void {
-  return lastResolve;
+  const resolve = lastResolve;
+  lastResolve = unset;
+  return resolve;
 }
 
 /**
@@ -49,5 +55,7 @@ export function resolverOfLast<T>(): (value: T | PromiseLike<T>) => void {
  * ```
  */
 export function rejecterOfLast(): (reason: unknown) => void {
-  return lastReject;
+  const reject = lastReject;
+  lastReject = unset;
+  return reject;
 }
