@@ -63,6 +63,33 @@ describe("receiving", () => {
     }
   });
 
+  it("delivers a message whose payload came in one piece as the same bytes, and checks its text", () => {
+    // One frame in one chunk; then the same after empty fragments (nothing collected before it).
+    for (const frames of [
+      [serverFrame(2, Uint8Array.of(9, 8, 7))],
+      [serverFrame(2, new Uint8Array(0), { fin: false }), serverFrame(0, Uint8Array.of(9, 8, 7))],
+    ]) {
+      const conn = client();
+      conn.receiveData(cat(frames));
+      expect(drain(conn)).toEqual([{ type: "binary", data: Uint8Array.of(9, 8, 7) }]);
+      conn.receiveData(serverFrame(1, "ok"));
+      expect(drain(conn)).toEqual([{ type: "text", data: "ok" }]);
+    }
+    const bad = client();
+    expect(failure(bad, serverFrame(1, Uint8Array.of(0x61, 0xff)))).toEqual({
+      code: "INVALID_UTF8",
+      closeCode: 1007,
+    });
+    const split = client();
+    expect(
+      failure(
+        split,
+        serverFrame(1, new Uint8Array(0), { fin: false }),
+        serverFrame(0, Uint8Array.of(0xc3)),
+      ),
+    ).toEqual({ code: "INVALID_UTF8", closeCode: 1007 });
+  });
+
   it("reads 16-bit and 64-bit lengths", () => {
     const conn = client();
     conn.receiveData(serverFrame(2, new Uint8Array(300).fill(7)));
