@@ -6,12 +6,14 @@
 // the figure moves by a few instructions from run to run at most.
 //   node scripts/ws-frame-costs.mjs [--dist=A/index.js,B/index.js] [--ops=20000] [--size=16]
 // --dist: builds of the protocol package to compare (copy a dist/ aside
-// before changing the code); default the workspace's current build.
+// before changing the code); default the workspace's current build. Node runs
+// with --predictable --random-seed=1 --hash-seed=1 (unless COUNT_NODE_FLAGS
+// says otherwise): without them the same build moved by up to 300 from run to run.
 // (Run as a child: ws-frame-costs.mjs --child <dist> <send|read> <ops> <size>.)
 import { readFileSync, rmSync } from "node:fs";
 import { getPriority } from "node:os";
 import { pathToFileURL } from "node:url";
-import { cacheDir, callgrindNode, flag } from "./script-kit.mjs";
+import { cacheDir, callgrindNode, flag, semiSpaceFlags } from "./script-kit.mjs";
 
 if (process.argv[2] === "--child") {
   const [dist, which, opsText, sizeText] = process.argv.slice(3);
@@ -29,17 +31,19 @@ if (process.argv[2] === "--child") {
       getPriority(); // mark
       return;
     }
-    // Off-heap chunks, as the transports hand them, made before the mark.
-    const backing = new Uint8Array(count * frame.length);
+    // Off-heap chunks, as the transports hand them, made once and cycled (the
+    // core never writes into a chunk): nothing but the core's own garbage
+    // lives across a scavenge in the measured phase.
+    const backing = new Uint8Array(64 * frame.length);
     const chunks = [];
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < 64; i++) {
       const chunk = new Uint8Array(backing.buffer, i * frame.length, frame.length);
       chunk.set(frame);
       chunks.push(chunk);
     }
     getPriority(); // mark
     for (let i = 0; i < count; i++) {
-      ws.receiveData(chunks[i]);
+      ws.receiveData(chunks[i & 63]);
       sink += ws.nextEvent().data.length;
       ws.nextEvent(); // NEED_DATA
     }
@@ -59,6 +63,10 @@ const dists = (
   flag("dist") ?? new URL("../../../packages/protocol/dist/index.js", import.meta.url).pathname
 ).split(",");
 const self = new URL(import.meta.url).pathname;
+const PREDICTABLE =
+  process.env.COUNT_NODE_FLAGS === undefined
+    ? ["--predictable", "--random-seed=1", "--hash-seed=1", ...semiSpaceFlags(16)]
+    : [];
 // The measured dump: send marks warm-up end (1), an empty one (2), then the
 // measured phase (3); read marks after its chunks (1), warm-up (2), an empty
 // one (3), its chunks (4), then the measured phase (5).

@@ -54,7 +54,7 @@ export class ByteSlab {
     this.#used = end;
     // A view built on the kept buffer (the slab starts at its offset 0) costs
     // less than `subarray` (species lookup, then the same construction): 16 B
-    // WebSocket send, 1,200 → 1,050 user-space instructions (`node
+    // WebSocket send, 1,241 → 1,091 user-space instructions (`node
     // scripts/ws-frame-costs.mjs` in apps/bench, results/2026-12-07-ws-margin.md).
     return new Uint8Array(this.#buffer, start, end - start);
   }

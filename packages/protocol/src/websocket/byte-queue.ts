@@ -13,7 +13,7 @@ export class ByteQueue {
    * one is cleared (so its chunk can be collected) and the array is not
    * emptied with `length = 0`, which is a call into V8's runtime and frees the
    * backing store that the next push then grows again: reading a 16 B
-   * WebSocket frame, 3,059 → 1,962 user-space instructions (`node
+   * WebSocket frame, 2,260 → 1,581 user-space instructions (`node
    * scripts/ws-frame-costs.mjs` in apps/bench, results/2026-12-07-ws-margin.md).
    */
   #chunks: Uint8Array[] = [];

@@ -143,7 +143,7 @@ export function writeFrame(
   if (length < SMALL_PAYLOAD) {
     // Small frames: one pass, copy and mask together, four bytes a turn with
     // the key in locals (it was read back from `out` per byte): 16 B send,
-    // 1,488 → 1,200 user-space instructions (`node scripts/ws-frame-costs.mjs`
+    // 1,529 → 1,241 user-space instructions (`node scripts/ws-frame-costs.mjs`
     // in apps/bench, results/2026-12-07-ws-margin.md).
     let i = 0;
     for (; i + 4 <= length; i += 4) {
