@@ -128,6 +128,31 @@ describe("session.websocket() with the ws server", () => {
     }
   });
 
+  it("hands messages to the listeners attached at the time, and a backlog to the first one", async () => {
+    const server = await echoServer();
+    const ws = await session().websocket(server.url);
+    await ws.send("early"); // echoed before anyone listens: kept for the first listener
+    await new Promise((r) => setTimeout(r, 50));
+    const first: string[] = [];
+    const second: string[] = [];
+    const onFirst = (data: string | Uint8Array) => first.push(data as string);
+    ws.on("message", onFirst);
+    expect(first).toEqual(["early"]);
+    const offSecond = ws.on("message", (data) => second.push(data as string));
+    await ws.send("both");
+    await eventually(() => second.length === 1);
+    ws.off("message", onFirst);
+    await ws.send("second only");
+    await eventually(() => second.length === 2);
+    offSecond();
+    ws.on("message", onFirst);
+    await ws.send("first again");
+    await eventually(() => first.length === 3);
+    expect(first).toEqual(["early", "both", "first again"]);
+    expect(second).toEqual(["both", "second only"]);
+    await ws.close();
+  });
+
   it("keeps messages in send order, also behind a slow fragment source", async () => {
     const server = await echoServer();
     const ws = await session().websocket(server.url);

@@ -20,14 +20,13 @@ const SLAB_SIZE = 16 * 1024;
 export class ByteSlab {
   /** The array to write into, from the offset {@link reserve} returned. */
   bytes: Uint8Array = EMPTY_BYTES;
+  /** `bytes.buffer`, kept: the getter is a call into the runtime each time. */
+  #buffer: ArrayBufferLike = EMPTY_BYTES.buffer;
   #used = 0;
 
   /** Makes `size` bytes writable in {@link bytes} and returns the offset they start at. */
   reserve(size: number): number {
-    if (this.bytes.length - this.#used < size) {
-      this.bytes = new Uint8Array(Math.max(SLAB_SIZE, size));
-      this.#used = 0;
-    }
+    if (this.bytes.length - this.#used < size) this.#fresh(size);
     return this.#used;
   }
 
@@ -39,16 +38,25 @@ export class ByteSlab {
   grow(start: number, written: number, size: number): number {
     if (start + size <= this.bytes.length) return start;
     const kept = this.bytes.subarray(start, written);
-    this.bytes = new Uint8Array(Math.max(SLAB_SIZE, size));
-    this.#used = 0;
+    this.#fresh(size);
     this.bytes.set(kept, 0);
     return 0;
+  }
+
+  #fresh(size: number): void {
+    this.bytes = new Uint8Array(Math.max(SLAB_SIZE, size));
+    this.#buffer = this.bytes.buffer;
+    this.#used = 0;
   }
 
   /** Hands out `bytes[start, end)` (written since {@link reserve}); later reservations come after it. */
   take(start: number, end: number): Uint8Array {
     this.#used = end;
-    return this.bytes.subarray(start, end);
+    // A view built on the kept buffer (the slab starts at its offset 0) costs
+    // less than `subarray` (species lookup, then the same construction): 16 B
+    // WebSocket send, 1,241 → 1,091 user-space instructions (`node
+    // scripts/ws-frame-costs.mjs` in apps/bench, results/2026-12-07-ws-margin.md).
+    return new Uint8Array(this.#buffer, start, end - start);
   }
 }
 

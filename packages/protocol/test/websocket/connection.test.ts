@@ -63,6 +63,62 @@ describe("receiving", () => {
     }
   });
 
+  it("delivers a message whose payload came in one piece as the same bytes, and checks its text", () => {
+    // One frame in one chunk; then the same after empty fragments (nothing collected before it).
+    for (const frames of [
+      [serverFrame(2, Uint8Array.of(9, 8, 7))],
+      [serverFrame(2, new Uint8Array(0), { fin: false }), serverFrame(0, Uint8Array.of(9, 8, 7))],
+    ]) {
+      const conn = client();
+      conn.receiveData(cat(frames));
+      expect(drain(conn)).toEqual([{ type: "binary", data: Uint8Array.of(9, 8, 7) }]);
+      conn.receiveData(serverFrame(1, "ok"));
+      expect(drain(conn)).toEqual([{ type: "text", data: "ok" }]);
+    }
+    const bad = client();
+    expect(failure(bad, serverFrame(1, Uint8Array.of(0x61, 0xff)))).toEqual({
+      code: "INVALID_UTF8",
+      closeCode: 1007,
+    });
+    const split = client();
+    expect(
+      failure(
+        split,
+        serverFrame(1, new Uint8Array(0), { fin: false }),
+        serverFrame(0, Uint8Array.of(0xc3)),
+      ),
+    ).toEqual({ code: "INVALID_UTF8", closeCode: 1007 });
+  });
+
+  it("judges small whole frames as any other: limits, masks, continuation, text after fragments", () => {
+    expect(failure(client({ maxMessageSize: 4 }), serverFrame(2, new Uint8Array(5)))).toEqual({
+      code: "FRAME_TOO_BIG",
+      closeCode: 1009,
+    });
+    expect(
+      failure(client({ maxMessageSize: 8, maxFrameSize: 4 }), serverFrame(1, "12345")),
+    ).toEqual({ code: "FRAME_TOO_BIG", closeCode: 1009 });
+    const masked = Uint8Array.of(0x82, 0x81, 1, 2, 3, 4, 5);
+    expect(failure(client(), masked)).toEqual({ code: "MASKED_FRAME", closeCode: 1002 });
+    expect(
+      failure(client(), serverFrame(1, "a", { fin: false }), serverFrame(2, "b")),
+    ).toMatchObject({ code: "EXPECTED_CONTINUATION" });
+    const conn = client();
+    conn.receiveData(
+      cat([
+        serverFrame(1, utf8("é").subarray(0, 1), { fin: false }),
+        serverFrame(0, utf8("é").subarray(1)),
+        serverFrame(1, "ok"),
+        serverFrame(2, Uint8Array.of(1)),
+      ]),
+    );
+    expect(drain(conn)).toEqual([
+      { type: "text", data: "é" },
+      { type: "text", data: "ok" },
+      { type: "binary", data: Uint8Array.of(1) },
+    ]);
+  });
+
   it("reads 16-bit and 64-bit lengths", () => {
     const conn = client();
     conn.receiveData(serverFrame(2, new Uint8Array(300).fill(7)));

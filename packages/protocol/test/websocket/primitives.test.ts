@@ -151,6 +151,50 @@ describe("encodeFrame", () => {
     expect(large.buffer).not.toBe(encoded[0]!.buffer);
   });
 
+  it("writes the same bytes as a plain reference encoder, key after key from the pool", () => {
+    // The reference: header, then the pool's next 4 random bytes, then payload[i] ^ key[i % 4].
+    const stream = counterRandom(11);
+    const keys = new Uint8Array(4096);
+    stream(keys); // the bytes the pool hands out, in order (it fills 1024 at a time)
+    const pool = new MaskKeyPool(counterRandom(11));
+    let used = 0;
+    for (const n of [0, 1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 63, 64, 65, 125, 126, 200, 1000, 1100]) {
+      for (const opcode of [Opcode.BINARY, Opcode.TEXT, Opcode.PING]) {
+        if (opcode === Opcode.PING && n > 125) continue;
+        const payload = Uint8Array.from({ length: n }, (_, i) => (i * 13 + n) & 255);
+        const frame = encodeFrame(opcode, payload, { mask: pool });
+        const key = keys.subarray(used, used + 4);
+        used += 4;
+        const head =
+          n < 126 ? [0x80 | opcode, 0x80 | n] : [0x80 | opcode, 0x80 | 126, n >> 8, n & 255];
+        const want = Uint8Array.from([...head, ...key, ...payload.map((b, i) => b ^ key[i & 3]!)]);
+        expect(toHex(frame)).toBe(toHex(want));
+      }
+    }
+  });
+
+  it("refills its key pool with fresh random bytes, never handing a byte out twice", () => {
+    // A source whose every 4-byte group is distinct: a repeated key would show.
+    let counter = 0;
+    let fills = 0;
+    const distinct = (buffer: Uint8Array) => {
+      fills++;
+      const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+      for (let i = 0; i + 4 <= buffer.length; i += 4) view.setUint32(i, counter++);
+    };
+    const pool = new MaskKeyPool(distinct);
+    const seen = new Set<string>();
+    const frames = 700; // the pool holds 256 keys: two refills
+    for (let i = 0; i < frames; i++) {
+      const frame = encodeFrame(Opcode.BINARY, new Uint8Array(16), { mask: pool });
+      const [parsed] = parseFrames(frame);
+      expect(parsed!.payload).toEqual(new Uint8Array(16));
+      seen.add(toHex(frame.subarray(2, 6)));
+    }
+    expect(seen.size).toBe(frames);
+    expect(fills).toBe(3);
+  });
+
   it("masks payloads at every alignment of the input view", () => {
     const pool = new MaskKeyPool(counterRandom(3));
     const backing = randomBytes(300);
