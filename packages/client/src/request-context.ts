@@ -104,6 +104,8 @@ export class RequestCall {
    * wire's own `then` (see `onResponse` in middleware/layer.ts).
    */
   wireSteps: ResponseStep[] | undefined = undefined;
+  /** How many of `wireSteps` are set (the array is made with room to spare). */
+  wireStepCount = 0;
   /**
    * The wire's promise that Session.request handed to the caller as it is:
    * its response is the call's final one, and its failure the call's (send.ts
