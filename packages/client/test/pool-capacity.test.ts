@@ -149,6 +149,38 @@ describe("pool queue", () => {
     await p.close();
   });
 
+  it("keeps the order over a long queue, with waiters leaving from the middle", async () => {
+    const { pool: p } = singlePool();
+    const open = () => p.transport.connect({ host: "a", port: 1 });
+    const connection = await p.acquire("a", open);
+    const served: number[] = [];
+    const controllers: AbortController[] = [];
+    const waits = Array.from({ length: 3000 }, (_, n) => {
+      const controller = new AbortController();
+      controllers.push(controller);
+      return p.acquire("a", open, false, controller.signal).then(
+        () => void served.push(n),
+        () => undefined,
+      );
+    });
+    // Every third one gives up, some before and some after the queue's front passed 1024.
+    const leaving = (n: number) => n % 3 === 1;
+    for (let n = 0; n < 1500; n++) if (leaving(n)) controllers[n]?.abort();
+    for (let n = 0; n < 3000; n++) {
+      if (leaving(n)) {
+        if (n >= 1500) controllers[n]?.abort();
+        continue;
+      }
+      p.release(connection);
+      await waits[n];
+    }
+    const expected = Array.from({ length: 3000 }, (_, n) => n).filter((n) => !leaving(n));
+    expect(served).toEqual(expected);
+    expect(p.stats().a).toEqual({ total: 1, idle: 0, waiting: 0 });
+    await Promise.all(waits);
+    await p.close();
+  });
+
   it("an aborted waiter leaves the queue: the connection goes to the next one, no slot leaks", async () => {
     const { pool: p, opened } = singlePool();
     const open = () => p.transport.connect({ host: "a", port: 1 });
