@@ -17,6 +17,7 @@ import type { DigestCache } from "./digest.ts";
 import type { Hooks } from "./hooks.ts";
 import type { Handler, Middleware, OutgoingRequest } from "./middleware.ts";
 import type { RedirectOptions, RequestOptions } from "./options.ts";
+import type { SharedUrls } from "./resolve-url.ts";
 import type { RedirectHop, Response } from "./response.ts";
 import type { RetryPolicy } from "./retry.ts";
 
@@ -39,6 +40,8 @@ export interface SessionState extends SessionTargets {
   /** The session's own middleware, innermost of the built-in ones. */
   readonly use: readonly Middleware[];
   readonly digest: DigestCache;
+  /** URLs parsed from strings, shared by calls no hook or middleware sees. */
+  readonly urls: SharedUrls;
   /**
    * Where a response body sends its connection when it ends. One function per
    * session instead of a closure per response.
