@@ -99,7 +99,14 @@ export class SharedUrls {
   }
 }
 
-/** The most URLs a {@link SharedUrls} keeps. */
+/**
+ * The most URLs a {@link SharedUrls} keeps.
+ *
+ * @example
+ * ```ts
+ * new SharedUrls().size <= SHARED_URLS_AT_MOST; // true, however many are kept
+ * ```
+ */
 export const SHARED_URLS_AT_MOST = 64;
 
 function parse(baseUrl: URL | undefined, input: string | URL): URL {
