@@ -9,6 +9,10 @@
 //   COUNT_PROMISES=1 node scripts/client-cycle.mjs 1000   # promises created per request
 //   ALLOCATIONS=1 node scripts/client-cycle.mjs 20000     # bytes allocated per request (sampled)
 //   READ_NOW=1 ...   # the connection also has readNow (as transport-node has), not only read()
+// IN_FLIGHT=n CONNECTIONS=m: n requests at once over at most m connections
+// (default 1 and 64), so that requests wait in the pool's queue as they do
+// in client.bench.ts (100 in flight over 50 connections); the counts then
+// start after the first n requests.
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
@@ -89,8 +93,11 @@ class MemoryConnection {
   }
 }
 
+const inFlight = Number(process.env.IN_FLIGHT ?? 1);
+const connections = Number(process.env.CONNECTIONS ?? 64);
 let connects = 0;
 const session = new Session({
+  pool: { connections },
   transport: {
     name: "memory",
     connect: async () => {
@@ -122,18 +129,24 @@ const heapSampler =
     ? undefined
     : new (await import("node:inspector/promises")).Session();
 heapSampler?.connect();
-for (let i = 0; i < requests; i++) {
-  if (i === 1) promiseHook?.enable();
-  if (i === sampledFrom && heapSampler !== undefined) {
-    await heapSampler.post("HeapProfiler.startSampling", {
-      samplingInterval: 64,
-      includeObjectsCollectedByMajorGC: true,
-      includeObjectsCollectedByMinorGC: true,
-    });
+let started = 0;
+/** Runs requests one after another until `requests` have started (IN_FLIGHT of these at once). */
+async function loop() {
+  while (started < requests) {
+    const i = started++;
+    if (i === inFlight) promiseHook?.enable();
+    if (i === Math.max(sampledFrom, inFlight) && heapSampler !== undefined) {
+      await heapSampler.post("HeapProfiler.startSampling", {
+        samplingInterval: 64,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+    }
+    const res = await session.get(url);
+    bytes += (await res.bytes()).length;
   }
-  const res = await session.get(url);
-  bytes += (await res.bytes()).length;
 }
+await Promise.all(Array.from({ length: inFlight }, loop));
 promiseHook?.disable();
 if (heapSampler !== undefined) {
   const { profile } = await heapSampler.post("HeapProfiler.stopSampling");
@@ -143,12 +156,15 @@ if (heapSampler !== undefined) {
     total += node.selfSize;
     nodes.push(...node.children);
   }
-  console.log(`${Math.round(total / (requests - sampledFrom))} bytes allocated per request`);
+  console.log(
+    `${Math.round(total / (requests - Math.max(sampledFrom, inFlight)))} bytes allocated per request`,
+  );
   heapSampler.disconnect();
 }
-if (promiseHook !== undefined && requests > 1)
-  console.log(`${(promises / (requests - 1)).toFixed(1)} promises per request`);
+if (promiseHook !== undefined && requests > inFlight)
+  console.log(`${(promises / (requests - inFlight)).toFixed(1)} promises per request`);
 if (bytes !== bodyBytes * requests)
   throw new Error(`got ${bytes} body bytes, want ${bodyBytes * requests}`);
-if (connects !== 1) throw new Error(`${connects} connections, want 1 (kept alive)`);
+const wanted = Math.min(inFlight, connections);
+if (connects !== wanted) throw new Error(`${connects} connections, want ${wanted} (kept alive)`);
 await session.close();

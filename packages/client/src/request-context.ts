@@ -17,6 +17,7 @@ import type { DigestCache } from "./digest.ts";
 import type { Hooks } from "./hooks.ts";
 import type { Handler, Middleware, OutgoingRequest } from "./middleware.ts";
 import type { RedirectOptions, RequestOptions } from "./options.ts";
+import type { SharedUrls } from "./resolve-url.ts";
 import type { RedirectHop, Response } from "./response.ts";
 import type { RetryPolicy } from "./retry.ts";
 
@@ -39,6 +40,8 @@ export interface SessionState extends SessionTargets {
   /** The session's own middleware, innermost of the built-in ones. */
   readonly use: readonly Middleware[];
   readonly digest: DigestCache;
+  /** URLs parsed from strings, shared by calls no hook or middleware sees. */
+  readonly urls: SharedUrls;
   /**
    * Where a response body sends its connection when it ends. One function per
    * session instead of a closure per response.
@@ -76,11 +79,20 @@ export interface RequestSettings {
  */
 export type ResponseStep = (response: Response) => Response | Promise<Response>;
 
+/** The history of a call that followed no redirect: one frozen list for all of them. */
+const NO_REDIRECTS: readonly RedirectHop[] = Object.freeze([]);
+
 export class RequestCall {
   readonly state: SessionState;
   readonly settings: RequestSettings;
-  /** Redirects followed so far, oldest first. */
-  readonly history: RedirectHop[] = [];
+  /**
+   * Redirects followed so far, oldest first. Never changed in place (a
+   * redirect puts a longer copy here), so each response holds the list as it
+   * was without a copy of its own, and a call without redirects shares one
+   * frozen empty list (apps/bench `ALLOCATIONS=1 IN_FLIGHT=100 CONNECTIONS=50
+   * scripts/client-cycle.mjs 50000`: see results/2026-12-07-pool-wait.md).
+   */
+  history: readonly RedirectHop[] = NO_REDIRECTS;
   /** Retries made so far (the `retry` policy), over all hops. */
   retries = 0;
   /** The latest request handed to the wire, for onError hooks. */
@@ -104,6 +116,8 @@ export class RequestCall {
    * wire's own `then` (see `onResponse` in middleware/layer.ts).
    */
   wireSteps: ResponseStep[] | undefined = undefined;
+  /** How many of `wireSteps` are set (the array is made with room to spare). */
+  wireStepCount = 0;
   /**
    * The wire's promise that Session.request handed to the caller as it is:
    * its response is the call's final one, and its failure the call's (send.ts

@@ -65,6 +65,50 @@ export function resolveRequestTarget(
   return target;
 }
 
+/**
+ * URLs parsed from strings, for calls whose URL no caller code sees (no
+ * hooks, no middleware): such a URL is only read, so calls to the same
+ * string share one. Holds at most {@link SHARED_URLS_AT_MOST} (then starts
+ * over): it only saves work. A URL with credentials (taken out of it in
+ * place) or from a Unix-socket form is never kept.
+ *
+ * @example
+ * ```ts
+ * const urls = new SharedUrls();
+ * const url = urls.get("http://127.0.0.1:8080/x") ?? new URL("http://127.0.0.1:8080/x");
+ * urls.keep("http://127.0.0.1:8080/x", url);
+ * ```
+ */
+export class SharedUrls {
+  readonly #urls = new Map<string, URL>();
+
+  get(input: string): URL | undefined {
+    return this.#urls.get(input);
+  }
+
+  /** Keeps `url`, parsed from `input`, unless it is one that is changed in place later. */
+  keep(input: string, url: URL): void {
+    if (url.username !== "" || url.password !== "") return;
+    if (this.#urls.size >= SHARED_URLS_AT_MOST) this.#urls.clear();
+    this.#urls.set(input, url);
+  }
+
+  /** How many URLs are kept (for tests). */
+  get size(): number {
+    return this.#urls.size;
+  }
+}
+
+/**
+ * The most URLs a {@link SharedUrls} keeps.
+ *
+ * @example
+ * ```ts
+ * new SharedUrls().size <= SHARED_URLS_AT_MOST; // true, however many are kept
+ * ```
+ */
+export const SHARED_URLS_AT_MOST = 64;
+
 function parse(baseUrl: URL | undefined, input: string | URL): URL {
   try {
     return new URL(input, baseUrl);

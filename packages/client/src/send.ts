@@ -4,7 +4,7 @@
  * on a pooled connection, and the Response whose body gives the connection
  * back to the pool when it ends.
  */
-import type { HeaderList, Headers } from "@reqivo/protocol";
+import type { HeaderList, HeaderPair, Headers } from "@reqivo/protocol";
 import { failCall } from "./call-failed.ts";
 import { type BodySource, ConnectionBody, type Timings } from "./connection/body-source.ts";
 import { type Dispatched, dispatch } from "./connection/dispatch.ts";
@@ -21,7 +21,7 @@ import type { OutgoingRequest } from "./middleware.ts";
 import type { RequestOptions } from "./options.ts";
 import { countDownload, countUpload } from "./progress.ts";
 import type { RequestCall } from "./request-context.ts";
-import { type RedirectHop, Response, type ResponseInit } from "./response.ts";
+import { Response, type ResponseInit } from "./response.ts";
 
 const KEEP_ALIVE_TIMEOUT = /(?:^|[,;\s])timeout\s*=\s*(\d+)/i;
 
@@ -58,8 +58,14 @@ function wireRequest(
   if (hasHeader(headers, "host")) {
     wire = headers.slice();
   } else {
-    wire = [["host", target.host]];
-    for (const pair of headers) wire.push(pair);
+    // Made at its length, with the target's own Host pair: a list grown by
+    // `push` from one pair, and a new pair each time, cost more (apps/bench
+    // `ALLOCATIONS=1 IN_FLIGHT=100 CONNECTIONS=50 scripts/client-cycle.mjs
+    // 50000`: ~7,760 → ~7,565 bytes per request; results/2026-12-07-pool-wait.md).
+    const count = headers.length;
+    wire = new Array<HeaderPair>(count + 1);
+    wire[0] = target.hostHeader;
+    for (let i = 0; i < count; i++) wire[i + 1] = headers[i] as HeaderPair;
   }
   if (body?.contentType && !hasHeader(headers, "content-type"))
     wire.push(["content-type", body.contentType]);
@@ -107,6 +113,7 @@ function send(call: RequestCall, request: OutgoingRequest): Promise<Response> {
   // The layers above may join steps to this promise (middleware/layer.ts
   // onResponse): they run here, in the `then` that makes the Response.
   call.wireSteps = undefined;
+  call.wireStepCount = 0;
   // Undefined while dispatch runs: a failure then (before any await) is not the call's outcome yet.
   let pending: Promise<Response> | undefined;
   let failedAtOnce = false;
@@ -160,13 +167,10 @@ function received(
   return out;
 }
 
-/** The history of every response that followed no redirect: one frozen array, not one per response. */
-const NO_REDIRECTS: readonly RedirectHop[] = Object.freeze([]);
-
 /** The Response for an exchange's final head. */
 function respond(call: RequestCall, url: URL, dispatched: Dispatched, started: number): Response {
   const { connection, result, reused, stream } = dispatched;
-  const { state, settings, history: followed } = call;
+  const { state, settings, history } = call;
   const lifeline = settings.lifeline;
   const timings: Timings = {
     connect: reused ? 0 : connection.connectTime,
@@ -176,8 +180,7 @@ function respond(call: RequestCall, url: URL, dispatched: Dispatched, started: n
     retries: call.retries,
   };
   if (stream === undefined) noteKeepAlive(connection, result.headers.get("keep-alive"));
-  // Each response keeps its own copy: later hops of the chain must not show up in it.
-  const history = followed.length === 0 ? NO_REDIRECTS : followed.slice();
+  // The call's list as it is: a redirect replaces it, so later hops never show up in this response's.
   // One literal with every field, body filled in after: spreading a head
   // object into a new one cost ~1.7 µs per response in profiles.
   const init: ResponseInit = {

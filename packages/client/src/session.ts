@@ -32,6 +32,7 @@ import {
   timeoutOptions,
 } from "./options.ts";
 import type { RequestCall, SessionState } from "./request-context.ts";
+import { SharedUrls } from "./resolve-url.ts";
 import type { Response } from "./response.ts";
 import { type RetryOptions, retryPolicy } from "./retry.ts";
 import { afterBody } from "./send.ts";
@@ -189,6 +190,7 @@ export class Session {
       hooks: options.hooks,
       use: options.use === undefined ? [] : [...options.use],
       digest: new DigestCache(),
+      urls: new SharedUrls(),
       targets: new OriginTargets({
         tls: tls.session,
         socketPath,

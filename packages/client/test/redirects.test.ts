@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
-import { RedirectError, RedirectLoopError, TooManyRedirectsError } from "../src/index.ts";
+import {
+  RedirectError,
+  RedirectLoopError,
+  type Response,
+  TooManyRedirectsError,
+} from "../src/index.ts";
 import { followRedirect } from "../src/redirect.ts";
 import { serve, session } from "./harness.ts";
 
@@ -68,6 +73,21 @@ describe("redirects", () => {
     expect(((await res.json()) as { url: string }).url).toBe("/c?x=1");
     // Every hop's connection went back to the pool: one socket served them all.
     expect(server.accepted).toBe(1);
+  });
+
+  it("each hop's response keeps the history as it was when it came", async () => {
+    const server = await serve((req, res) => {
+      if (req.url === "/a") return redirect(res, 301, "/b");
+      if (req.url === "/b") return redirect(res, 302, "/c");
+      void report(req, res);
+    });
+    const hops: Response[] = [];
+    const res = await session().get(`${server.url}/a`, {
+      hooks: { beforeRedirect: [({ response }) => void hops.push(response)] },
+    });
+    expect(hops.map((hop) => hop.history.map((h) => h.status))).toEqual([[], [301]]);
+    expect(res.history.map((h) => h.status)).toEqual([301, 302]);
+    await res.text();
   });
 
   it("rewrites methods per the Fetch standard and drops Content-* on the switch to GET", async () => {

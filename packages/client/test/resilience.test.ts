@@ -231,6 +231,28 @@ describe("pool", () => {
     ).toMatchObject({ total: 2, idle: 2 });
   });
 
+  it("a request waiting for a connection ends at its deadline and leaves the queue", async () => {
+    // The one connection's first answer is held until the waiting request has given up.
+    let answer: () => void = () => undefined;
+    const server = await raw((socket) =>
+      onRequests(socket, (_head, n) => {
+        if (n === 0) answer = () => socket.write(ok("first"));
+        else socket.write(ok(`then ${n}`));
+      }),
+    );
+    const s = session({ pool: { connections: 1 } });
+    const first = s.get(server.url);
+    await eventually(() => server.accepted === 1);
+    const waited = await s.get(server.url, { timeout: { total: 100 } }).catch((e: unknown) => e);
+    expect(waited).toBeInstanceOf(DeadlineExceededError);
+    expect(Object.values(s.poolStats())[0]).toMatchObject({ total: 1, waiting: 0 });
+    answer();
+    expect(await (await first).text()).toBe("first");
+    // The slot was not lost: the one connection serves the next request.
+    expect(await (await s.get(server.url)).text()).toBe("then 1");
+    expect(server.accepted).toBe(1);
+  });
+
   it("reuses the most recently used idle connection first (LIFO)", async () => {
     const server = await raw((socket, index) =>
       onRequests(socket, () => socket.write(ok(String(index)))),

@@ -5,9 +5,11 @@ import {
   HttpError,
   InvalidRequestError,
   ReqivoError,
+  type RequestOptions,
   type Session,
   SessionClosedError,
 } from "../src/index.ts";
+import { SHARED_URLS_AT_MOST, SharedUrls } from "../src/resolve-url.ts";
 import { raw, readBody, serve, session, untrack } from "./harness.ts";
 
 /** An echo endpoint: reports what it received as JSON. */
@@ -443,5 +445,61 @@ describe("interim responses", () => {
     expect(pulled).toBe(seen);
     expect(pulled).toBeLessThan(10_000);
     expect(await res.text()).toBe("too big");
+  });
+});
+
+describe("URLs shared between calls", () => {
+  it("a URL a middleware or hook changed never reaches a later call to the same string", async () => {
+    const server = await serve(echo);
+    const s = session();
+    const target = `${server.url}/p`;
+    const seen = async (options: RequestOptions = {}) =>
+      ((await (await s.get(target, options)).json()) as { url: string }).url;
+    expect(await seen()).toBe("/p");
+    const tagged = await seen({
+      use: [
+        (next) => (request) => {
+          request.url.searchParams.set("x", "1");
+          return next(request);
+        },
+      ],
+    });
+    expect(tagged).toBe("/p?x=1");
+    expect(await seen()).toBe("/p");
+    const hooked = await seen({
+      hooks: {
+        beforeRequest: [
+          (request) => {
+            request.url.pathname = "/q";
+          },
+        ],
+      },
+    });
+    expect(hooked).toBe("/q");
+    expect(await seen()).toBe("/p");
+  });
+
+  it("credentials in a URL string go with every call to it", async () => {
+    const server = await serve(echo);
+    const s = session();
+    const target = `http://ada:s3cret@127.0.0.1:${server.port}/c`;
+    for (let i = 0; i < 2; i++) {
+      const { headers } = (await (await s.get(target)).json()) as {
+        headers: Record<string, string>;
+      };
+      expect(headers.authorization).toBe(`Basic ${btoa("ada:s3cret")}`);
+    }
+  });
+
+  it("keeps at most 64 URLs, and none with credentials", () => {
+    const urls = new SharedUrls();
+    for (let i = 0; i < 100; i++) {
+      const input = `http://127.0.0.1:1/${i}`;
+      urls.keep(input, new URL(input));
+    }
+    expect(urls.size).toBeLessThanOrEqual(SHARED_URLS_AT_MOST);
+    expect(urls.get("http://127.0.0.1:1/99")?.pathname).toBe("/99");
+    urls.keep("http://a:b@127.0.0.1:1/", new URL("http://a:b@127.0.0.1:1/"));
+    expect(urls.get("http://a:b@127.0.0.1:1/")).toBeUndefined();
   });
 });

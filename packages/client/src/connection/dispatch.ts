@@ -11,6 +11,7 @@
  * `replays`).
  */
 import { Headers } from "@reqivo/protocol";
+import type { Connection } from "@reqivo/transport";
 import {
   type ExchangeProgress,
   type ExchangeResult,
@@ -21,7 +22,7 @@ import { exchangeHttp2 } from "./http2/exchange.ts";
 import { Http2ClientStream } from "./http2/stream.ts";
 import type { Lifeline, TimeoutOptions } from "./lifeline.ts";
 import type { OriginTarget, OriginTargets } from "./origin-targets.ts";
-import type { Pool } from "./pool.ts";
+import type { Pool, PoolRequest } from "./pool.ts";
 import type { PooledConnection } from "./pooled-connection.ts";
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
@@ -68,18 +69,6 @@ export interface Dispatched {
   readonly stream: Http2ClientStream | undefined;
 }
 
-/** A connection from the pool's queue or a new connect (`fresh`: never an idle one). */
-function acquire(to: DispatchTarget, fresh: boolean): Promise<PooledConnection> {
-  const { pool, target, lifeline } = to;
-  return pool.acquire(
-    target.key,
-    () => to.targets.open(pool.transport, target, to.timeouts, lifeline),
-    fresh,
-    lifeline.canEndWhileWaiting ? lifeline.signal : undefined,
-    target.http2,
-  );
-}
-
 /** What a dispatch does with its failure: settles on what `failed` returns, or rejects with what it throws. */
 type Failed<T> = (reason: unknown) => T | PromiseLike<T>;
 
@@ -123,11 +112,88 @@ function attempt<T>(
   // An idle connection is taken as it is (the keep-alive case); else the pool's queue or a connect.
   const idle = retry === 0 ? to.pool.takeIdle(to.target.key) : undefined;
   if (idle !== undefined) return exchangeOn(to, wire, received, failed, retry, idle);
-  return acquire(to, fresh).then(
-    (connection) => exchangeOn(to, wire, received, failed, retry, connection),
-    failed,
-  );
+  return new Waiting(to, wire, received, failed, retry).acquire(fresh);
 }
+
+/**
+ * An attempt that waits for the pool (its queue or a connect): the record
+ * the pool queues and calls back ({@link PoolRequest}), and the resolvers of
+ * the promise the attempt returns, which follows the exchange once the
+ * connection comes. One object and one promise per wait, where a promise
+ * from the pool with a `then` on it cost two promises, their closures and
+ * a waiter record: with 100 requests in flight on 50 connections nearly
+ * every request waits here. apps/bench `ALLOCATIONS=1 IN_FLIGHT=100
+ * CONNECTIONS=50 scripts/client-cycle.mjs 50000`: ~8,240 → ~7,760 bytes
+ * per request; `scripts/instructions-contenders.mjs` (reqivo against the
+ * previous build in one run): get-tiny 57,151 → 56,873, get-64k 106,182 →
+ * 105,023 instructions per request (results/2026-12-07-pool-wait.md).
+ */
+class Waiting<T> implements PoolRequest {
+  readonly multiplex: boolean;
+  readonly #to: DispatchTarget;
+  readonly #wire: WireRequest;
+  readonly #received: (dispatched: Dispatched) => T | PromiseLike<T>;
+  readonly #failed: Failed<T>;
+  readonly #retry: number;
+  #resolve: (value: T | PromiseLike<T>) => void = noop;
+  #reject: (reason: unknown) => void = noop;
+
+  constructor(
+    to: DispatchTarget,
+    wire: WireRequest,
+    received: (dispatched: Dispatched) => T | PromiseLike<T>,
+    failed: Failed<T>,
+    retry: number,
+  ) {
+    this.multiplex = to.target.http2;
+    this.#to = to;
+    this.#wire = wire;
+    this.#received = received;
+    this.#failed = failed;
+    this.#retry = retry;
+  }
+
+  /** Joins the pool's queue (or starts a connect); the promise settles as the attempt does. */
+  acquire(fresh: boolean): Promise<T> {
+    const promise = new Promise<T>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    const { pool, lifeline } = this.#to;
+    pool.acquireFor(
+      this.#to.target.key,
+      this,
+      fresh,
+      lifeline.canEndWhileWaiting ? lifeline.signal : undefined,
+    );
+    return promise;
+  }
+
+  open(): Promise<Connection> {
+    const to = this.#to;
+    return to.targets.open(to.pool.transport, to.target, to.timeouts, to.lifeline);
+  }
+
+  connected(connection: PooledConnection): void {
+    try {
+      this.#resolve(
+        exchangeOn(this.#to, this.#wire, this.#received, this.#failed, this.#retry, connection),
+      );
+    } catch (error) {
+      this.#reject(error);
+    }
+  }
+
+  failed(error: unknown): void {
+    try {
+      this.#resolve(this.#failed(error));
+    } catch (thrown) {
+      this.#reject(thrown);
+    }
+  }
+}
+
+function noop(): void {}
 
 /** Runs the exchange of {@link attempt} on `connection`, and sends once more where that is safe. */
 function exchangeOn<T>(

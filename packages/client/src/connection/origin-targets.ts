@@ -6,6 +6,7 @@
  * `scripts/instructions.sh client` (keep-alive GET), mean of two runs each:
  * 60,144 instructions per request with the per-origin table, 61,349 without.
  */
+import type { HeaderPair } from "@reqivo/protocol";
 import type { Connection, ConnectOptions, Transport } from "@reqivo/transport";
 import { isIpAddress } from "@reqivo/transport/kit";
 import { InvalidRequestError } from "../errors.ts";
@@ -36,6 +37,8 @@ export interface OriginTarget {
   readonly key: string;
   /** `url.host`: the Host header a request to this origin carries. */
   readonly host: string;
+  /** `["host", host]`: the pair every request's wire headers start with (pairs are never changed in place). */
+  readonly hostHeader: HeaderPair;
   readonly hostname: string;
   readonly port: number;
   readonly https: boolean;
@@ -146,6 +149,7 @@ export class OriginTargets {
             ? `proxy ${route.endpoint.key}`
             : `${direct} via ${route.endpoint.key}`,
       host: url.host,
+      hostHeader: ["host", url.host],
       hostname,
       port,
       https,

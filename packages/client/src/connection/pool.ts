@@ -21,16 +21,106 @@ export interface PoolOptions {
   idleTimeout?: number;
 }
 
-interface Waiter {
-  /** `null`: a slot freed up, connect a new one. */
-  resolve(connection: PooledConnection | null): void;
-  reject(error: unknown): void;
+/**
+ * A request asking the pool for a connection ({@link Pool.acquireFor}): it
+ * waits in the origin's queue itself, as undici queues its requests, rather
+ * than behind a promise of its own. The pool calls back exactly one of
+ * `connected` and `failed`, once, and never from inside the call that asked
+ * or the release that hands a connection over (a microtask later, as a
+ * promise's `then` would).
+ *
+ * @example
+ * ```ts
+ * pool.acquireFor(key, {
+ *   multiplex: false,
+ *   open: () => transport.connect({ host: "127.0.0.1", port: 8080 }),
+ *   connected: (connection) => run(connection),
+ *   failed: (error) => report(error),
+ * });
+ * ```
+ */
+export interface PoolRequest {
+  /** The connection may turn out to speak HTTP/2 (ALPN offered `h2`): see {@link Pool.acquire}. */
+  readonly multiplex: boolean;
+  /** Opens a new connection, when the request gets a slot to open one in. */
+  open(): Promise<Connection>;
+  /** The connection, lent to the request (its exchange already counted). Must not throw. */
+  connected(connection: PooledConnection): void;
+  /** Why the request gets no connection: the session closed, its connect failed, or its wait was aborted. */
+  failed(error: unknown): void;
 }
 
+/**
+ * The requests waiting for an origin's connections, oldest first: read from
+ * a moving head rather than with `shift`, which moved every entry behind the
+ * first (50 waiting, a `shift` and a `push` per hand-over: ~57 → ~14 ns in a
+ * loop of them). apps/bench `scripts/instructions-contenders.mjs` (100 in
+ * flight over 50 connections, so ~50 waiting): get-tiny 56,178 → 52,504,
+ * get-64k 104,322 → 100,644 instructions per request
+ * (results/2026-12-07-pool-wait.md).
+ */
+class WaitQueue {
+  #items: (PoolRequest | undefined)[] = [];
+  #head = 0;
+
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+
+  push(request: PoolRequest): void {
+    this.#items.push(request);
+  }
+
+  /** The oldest waiting request, taken out (`undefined`: none). */
+  shift(): PoolRequest | undefined {
+    const items = this.#items;
+    const head = this.#head;
+    if (head === items.length) return undefined;
+    const request = items[head];
+    items[head] = undefined;
+    this.#head = head + 1;
+    if (this.#head === items.length) {
+      items.length = 0;
+      this.#head = 0;
+    } else if (this.#head >= COMPACT_AT && this.#head * 2 >= items.length) {
+      // Taken entries are half the list or more: the waiting ones move to the front.
+      items.copyWithin(0, this.#head);
+      items.length -= this.#head;
+      this.#head = 0;
+    }
+    return request;
+  }
+
+  /** Takes `request` out wherever it waits; false when it is not waiting. */
+  remove(request: PoolRequest): boolean {
+    const at = this.#items.indexOf(request, this.#head);
+    if (at === -1) return false;
+    this.#items.splice(at, 1);
+    if (this.#head === this.#items.length) {
+      this.#items.length = 0;
+      this.#head = 0;
+    }
+    return true;
+  }
+
+  /** Every waiting request, oldest first, taken out. */
+  takeAll(): PoolRequest[] {
+    const all = this.#items.slice(this.#head) as PoolRequest[];
+    this.#items = [];
+    this.#head = 0;
+    return all;
+  }
+}
+
+/** Taken entries a {@link WaitQueue} keeps at its front before it moves the waiting ones up. */
+const COMPACT_AT = 1024;
+
 class OriginPool {
+  readonly key: string;
   /** Connections with room for an exchange, most recently used last (all idle, for HTTP/1.1). */
   readonly idle: PooledConnection[] = [];
-  readonly waiters: Waiter[] = [];
+  /** Requests waiting for a connection, oldest first. */
+  readonly waiters = new WaitQueue();
   /** Connections open or being opened. */
   total = 0;
   /**
@@ -41,6 +131,10 @@ class OriginPool {
   opening: Promise<void> | undefined;
   /** Whether the origin's last connection spoke HTTP/2 (`undefined`: not known yet). */
   multiplexed: boolean | undefined;
+
+  constructor(key: string) {
+    this.key = key;
+  }
 }
 
 // Servers close idle connections at their announced timeout; leave them this much earlier.
@@ -93,74 +187,161 @@ export class Pool {
     cancel?: AbortSignalLike,
     multiplex = false,
   ): Promise<PooledConnection> {
-    if (this.#closed) return Promise.reject(new SessionClosedError());
-    const origin = this.#origin(key);
-    if (!fresh) {
-      const idle = this.#takeIdle(origin);
-      if (idle !== undefined) return Promise.resolve(idle);
-      if (multiplex && origin.opening !== undefined && origin.multiplexed !== false)
-        return this.#shareOpening(origin, key, open, cancel);
-    }
-    return this.#openOrWait(origin, key, open, cancel, multiplex);
-  }
-
-  /** While a connection that may speak HTTP/2 is being opened: waits for it, and shares it if it does. */
-  async #shareOpening(
-    origin: OriginPool,
-    key: string,
-    open: () => Promise<Connection>,
-    cancel: AbortSignalLike | undefined,
-  ): Promise<PooledConnection> {
-    while (origin.opening !== undefined && origin.multiplexed !== false) {
-      await settledOrAborted(origin.opening, cancel);
-      if (this.#closed) throw new SessionClosedError();
-      const shared = this.#takeIdle(origin);
-      if (shared !== undefined) return shared;
-    }
-    return this.#openOrWait(origin, key, open, cancel, true);
+    return new Promise((resolve, reject) => {
+      this.acquireFor(key, { multiplex, open, connected: resolve, failed: reject }, fresh, cancel);
+    });
   }
 
   /**
-   * A new connection while under the cap; at the cap, the next connection
-   * released or a freed slot to open one in. A `then` on the wait rather than
-   * an async function awaiting it (with the HTTP/2 sharing loop apart):
-   * apps/bench `--allocations`, get-tiny (100 requests in flight on 50
-   * connections, so about half of them wait here): ~10,924 → ~10,545 bytes
-   * per request.
+   * {@link acquire} with callbacks: `request` gets its connection, or why it
+   * gets none, through {@link PoolRequest}. The request waiting in the queue
+   * is the record of its wait: no promise, executor or waiter object of its
+   * own (dispatch.ts's requests wait here whenever every connection is busy:
+   * with 100 in flight on 50 connections, nearly all of them).
    */
-  #openOrWait(
-    origin: OriginPool,
-    key: string,
-    open: () => Promise<Connection>,
-    cancel: AbortSignalLike | undefined,
-    multiplex: boolean,
-  ): Promise<PooledConnection> {
-    if (origin.total < this.#maxPerOrigin)
-      return this.#connect(origin, key, open, false, multiplex);
-    // A freed slot comes already counted for us when it is handed over (see #passSlot).
-    return this.#wait(origin, cancel, () => this.#connect(origin, key, open, true, multiplex));
+  acquireFor(key: string, request: PoolRequest, fresh = false, cancel?: AbortSignalLike): void {
+    if (this.#closed) {
+      failLater(request, new SessionClosedError());
+      return;
+    }
+    const origin = this.#origin(key);
+    if (!fresh) {
+      const idle = this.#takeIdle(origin);
+      if (idle !== undefined) {
+        this.#handOver(origin, request, idle);
+        return;
+      }
+      if (request.multiplex && origin.opening !== undefined && origin.multiplexed !== false) {
+        void this.#shareOpening(origin, request, cancel);
+        return;
+      }
+    }
+    this.#openOrWait(origin, request, cancel);
   }
 
-  /** Opens a connection; one that may speak HTTP/2 is the origin's `opening` until it is done. */
-  #connect(
+  /**
+   * While a connection that may speak HTTP/2 is being opened: waits for it,
+   * and shares it if it does; else opens or waits as usual, at once when the
+   * loop ends (a request that found no opening any more must not let others
+   * of its round start connects before it looks again).
+   */
+  async #shareOpening(
     origin: OriginPool,
-    key: string,
-    open: () => Promise<Connection>,
-    reserved: boolean,
-    multiplex: boolean,
-  ): Promise<PooledConnection> {
-    if (!multiplex) return this.#open(origin, key, open, reserved, false);
-    const opening = this.#open(origin, key, open, reserved, true);
-    const settled = opening.then(
-      () => undefined,
-      () => undefined,
-    );
-    origin.opening = settled;
-    settled.then(() => {
-      if (origin.opening === settled) origin.opening = undefined;
-    });
-    return opening;
+    request: PoolRequest,
+    cancel: AbortSignalLike | undefined,
+  ): Promise<void> {
+    try {
+      while (origin.opening !== undefined && origin.multiplexed !== false) {
+        await settledOrAborted(origin.opening, cancel);
+        if (this.#closed) throw new SessionClosedError();
+        const shared = this.#takeIdle(origin);
+        if (shared !== undefined) {
+          request.connected(shared);
+          return;
+        }
+      }
+    } catch (error) {
+      request.failed(error);
+      return;
+    }
+    this.#openOrWait(origin, request, cancel);
   }
+
+  /** A new connection while under the cap; at the cap, a place in the origin's queue. */
+  #openOrWait(origin: OriginPool, request: PoolRequest, cancel: AbortSignalLike | undefined): void {
+    if (origin.total < this.#maxPerOrigin) {
+      this.#connect(origin, request, false);
+      return;
+    }
+    if (cancel === undefined) {
+      // Nothing can end this wait early: the request itself waits, no listener.
+      origin.waiters.push(request);
+      return;
+    }
+    if (cancel.aborted) {
+      failLater(request, new AbortError(cancel.reason));
+      return;
+    }
+    origin.waiters.push(new CancellableWait(origin, request, cancel));
+  }
+
+  /**
+   * Opens a connection for `request` (`reserved`: its slot is already
+   * counted); one that may speak HTTP/2 is the origin's `opening` until it is done.
+   */
+  #connect(origin: OriginPool, request: PoolRequest, reserved: boolean): void {
+    const opening = this.#open(origin, request, reserved);
+    if (request.multiplex) {
+      // Before the request's own `then`: the origin's `opening` ends first, as requests sharing it expect.
+      const settled = opening.then(
+        () => undefined,
+        () => undefined,
+      );
+      origin.opening = settled;
+      settled.then(() => {
+        if (origin.opening === settled) origin.opening = undefined;
+      });
+    }
+    opening.then(
+      (connection) => request.connected(connection),
+      (error: unknown) => request.failed(error),
+    );
+  }
+
+  /**
+   * Gives `request` its connection a microtask later (`connection`
+   * `undefined`: a freed slot, counted for it, to connect in), as the `then`
+   * on a waiter's promise did: not inside the release or discard that
+   * passed it on (a small body ends, and releases its connection, inside
+   * the exchange's own callback). One `then` serves every hand-over made
+   * until it runs, and the arrays are reused: no closure or record per
+   * hand-over. (`queueMicrotask` cost more: Node wraps each callback in an
+   * AsyncResource.)
+   */
+  #handOver(
+    origin: OriginPool,
+    request: PoolRequest,
+    connection: PooledConnection | undefined,
+  ): void {
+    const at = this.#handOvers++;
+    this.#handedTo[at] = request;
+    this.#handedFrom[at] = origin;
+    this.#handed[at] = connection;
+    if (at === 0) NEXT_TICK.then(this.#deliverHandOvers);
+  }
+
+  /** Hand-overs waiting for {@link #deliverHandOvers}: the first `#handOvers` entries of the arrays. */
+  #handOvers = 0;
+  readonly #handedTo: (PoolRequest | undefined)[] = [];
+  readonly #handedFrom: (OriginPool | undefined)[] = [];
+  readonly #handed: (PooledConnection | undefined)[] = [];
+  readonly #deliverHandOvers = (): void => {
+    let at = 0;
+    try {
+      // Hand-overs made while these run (a request that gives its connection straight back) join this round.
+      for (; at < this.#handOvers; at++) {
+        const request = this.#handedTo[at] as PoolRequest;
+        const origin = this.#handedFrom[at] as OriginPool;
+        const connection = this.#handed[at];
+        this.#handedTo[at] = undefined;
+        this.#handedFrom[at] = undefined;
+        this.#handed[at] = undefined;
+        if (connection !== undefined) request.connected(connection);
+        else this.#connect(origin, request, true);
+      }
+    } finally {
+      // Short of the end only when a callback threw: the rest go in another round.
+      const count = this.#handOvers;
+      let kept = 0;
+      for (let from = Math.min(at + 1, count); from < count; from++, kept++) {
+        this.#handedTo[kept] = this.#handedTo[from];
+        this.#handedFrom[kept] = this.#handedFrom[from];
+        this.#handed[kept] = this.#handed[from];
+      }
+      this.#handOvers = kept;
+      if (kept > 0) NEXT_TICK.then(this.#deliverHandOvers);
+    }
+  };
 
   /**
    * The most recently used idle connection of the origin, taken without
@@ -194,7 +375,7 @@ export class Pool {
     const waiter = origin.waiters.shift();
     if (waiter !== undefined) {
       // Handed over as it is: the exchange it was lent for becomes the waiter's.
-      waiter.resolve(connection);
+      this.#handOver(origin, waiter, connection);
       return;
     }
     connection.active--;
@@ -240,7 +421,7 @@ export class Pool {
     const waiter = origin.waiters.shift();
     if (waiter === undefined) return;
     origin.total++;
-    waiter.resolve(null);
+    this.#handOver(origin, waiter, undefined);
   }
 
   #forgetIfEmpty(key: string, origin: OriginPool): void {
@@ -253,7 +434,7 @@ export class Pool {
     this.#closed = true;
     const closing: Promise<void>[] = [];
     for (const origin of this.#origins.values()) {
-      for (const waiter of origin.waiters.splice(0)) waiter.reject(new SessionClosedError());
+      for (const waiter of origin.waiters.takeAll()) failLater(waiter, new SessionClosedError());
       for (const connection of origin.idle.splice(0)) {
         // An HTTP/2 connection still carrying exchanges closes when the last one ends.
         if (connection.active > 0) continue;
@@ -276,7 +457,7 @@ export class Pool {
   #origin(key: string): OriginPool {
     let origin = this.#origins.get(key);
     if (origin === undefined) {
-      origin = new OriginPool();
+      origin = new OriginPool(key);
       this.#origins.set(key, origin);
     }
     return origin;
@@ -358,15 +539,14 @@ export class Pool {
 
   async #open(
     origin: OriginPool,
-    key: string,
-    open: () => Promise<Connection>,
+    request: PoolRequest,
     reserved: boolean,
-    multiplex: boolean,
   ): Promise<PooledConnection> {
     if (!reserved) origin.total++;
     const started = performance.now();
+    const key = origin.key;
     try {
-      const transport = await open();
+      const transport = await request.open();
       const connection = new PooledConnection(
         transport,
         key,
@@ -377,7 +557,7 @@ export class Pool {
       const http2 = this.#http2;
       // Negotiated with ALPN, or known beforehand on a cleartext connection (h2c).
       const h2 =
-        multiplex &&
+        request.multiplex &&
         http2 !== undefined &&
         (transport.info.alpnProtocol === "h2" ||
           (http2.priorKnowledge && transport.info.tlsVersion === null));
@@ -398,62 +578,56 @@ export class Pool {
       throw error;
     }
   }
-
-  /**
-   * Waits for a connection handed over, or for a freed slot, in which case
-   * the promise follows `connect()`. The waiter resolves the promise the
-   * caller gets, not one a `then` maps: with 100 requests in flight on 50
-   * connections about half of them wait here, and each saves a promise and
-   * a microtask (apps/bench `scripts/instructions-contenders.mjs`, reqivo
-   * get-tiny over sockets: 60,911 → 60,091 instructions per request,
-   * results/2026-12-07-round-cpu.md, round 4).
-   */
-  #wait(
-    origin: OriginPool,
-    signal: AbortSignalLike | undefined,
-    connect: () => Promise<PooledConnection>,
-  ): Promise<PooledConnection> {
-    if (signal === undefined) {
-      // Nothing can end this wait early: no listeners.
-      return new Promise((resolve, reject) => {
-        origin.waiters.push({ resolve: (handed) => resolve(handed ?? afterSlot(connect)), reject });
-      });
-    }
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        const at = origin.waiters.indexOf(waiter);
-        if (at !== -1) origin.waiters.splice(at, 1);
-        reject(new AbortError(signal?.reason));
-      };
-      const waiter: Waiter = {
-        resolve: (connection) => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve(connection ?? afterSlot(connect));
-        },
-        reject: (error) => {
-          signal?.removeEventListener("abort", onAbort);
-          reject(error);
-        },
-      };
-      if (signal?.aborted) {
-        reject(new AbortError(signal.reason));
-        return;
-      }
-      signal?.addEventListener("abort", onAbort, { once: true });
-      origin.waiters.push(waiter);
-    });
-  }
 }
 
 /**
- * `connect()` in a microtask, as a freed slot's connect ran before (from the
- * `then` on the wait): not inside the release or discard that passed the
- * slot, and a throw becomes a rejection.
+ * A request waiting with a signal that may end its wait (the request's
+ * lifeline: its own signal, a deadline, a timer): it leaves the queue when
+ * the signal aborts. Only such requests get this record and listener.
  */
-function afterSlot(connect: () => Promise<PooledConnection>): Promise<PooledConnection> {
-  return SLOT_FREED.then(connect);
+class CancellableWait implements PoolRequest {
+  readonly #origin: OriginPool;
+  readonly #request: PoolRequest;
+  readonly #signal: AbortSignalLike;
+  readonly #onAbort = (): void => {
+    // Already handed a connection or a slot: the request sees its end there.
+    if (!this.#origin.waiters.remove(this)) return;
+    failLater(this.#request, new AbortError(this.#signal.reason));
+  };
+
+  constructor(origin: OriginPool, request: PoolRequest, signal: AbortSignalLike) {
+    this.#origin = origin;
+    this.#request = request;
+    this.#signal = signal;
+    signal.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  get multiplex(): boolean {
+    return this.#request.multiplex;
+  }
+
+  open(): Promise<Connection> {
+    return this.#request.open();
+  }
+
+  connected(connection: PooledConnection): void {
+    this.#signal.removeEventListener("abort", this.#onAbort);
+    this.#request.connected(connection);
+  }
+
+  failed(error: unknown): void {
+    this.#signal.removeEventListener("abort", this.#onAbort);
+    this.#request.failed(error);
+  }
 }
-const SLOT_FREED: Promise<void> = Promise.resolve();
+
+/** Resolved: a `then` on it runs its callback a microtask later. */
+const NEXT_TICK: Promise<void> = Promise.resolve();
+
+/** `request.failed(error)` a microtask later: never inside the call that asked, as a rejected promise's `then`. */
+function failLater(request: PoolRequest, error: unknown): void {
+  queueMicrotask(() => request.failed(error));
+}
 
 /** Resolves when `promise` settles; rejects with an AbortError when `signal` aborts first. */
 function settledOrAborted(

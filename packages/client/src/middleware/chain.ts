@@ -83,7 +83,27 @@ export function startCall(
   lifeline: Lifeline,
   hooks: Required<Hooks>,
 ): RequestCall {
-  const { url, socketPath } = resolveRequestTarget(state.baseUrl, input, options.query);
+  // No hook or middleware sees a call's URL without them: it is only read, so
+  // calls to the same string share one parse (apps/bench
+  // `scripts/instructions-contenders.mjs`: get-tiny 52,483 → 47,973, get-64k
+  // 100,562 → 95,403 instructions per request; results/2026-12-07-pool-wait.md).
+  const shareable =
+    typeof input === "string" &&
+    options.query === undefined &&
+    options.hooks === undefined &&
+    state.hooks === undefined &&
+    options.use === undefined &&
+    state.use.length === 0;
+  const shared = shareable ? state.urls.get(input) : undefined;
+  let url: URL;
+  let socketPath: string | undefined;
+  if (shared !== undefined) {
+    url = shared;
+    socketPath = undefined;
+  } else {
+    ({ url, socketPath } = resolveRequestTarget(state.baseUrl, input, options.query));
+    if (shareable && socketPath === undefined) state.urls.keep(input, url);
+  }
   const targets = requestTargets(
     state,
     options.tls,

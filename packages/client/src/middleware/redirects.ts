@@ -72,7 +72,10 @@ async function nextRequest(
   // Credentials in a Location are never used: only the caller gives credentials.
   next.url.username = "";
   next.url.password = "";
-  call.history.push({ url: response.url, status: response.status, headers: response.headers });
+  call.history = [
+    ...call.history,
+    { url: response.url, status: response.status, headers: response.headers },
+  ];
   if (hooks.beforeRedirect.length !== 0) await beforeRedirect(call, from, response, next);
   const { state } = call;
   if (state.stayOnBaseOrigin && next.url.origin !== state.baseUrl?.origin)
