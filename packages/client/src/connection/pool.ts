@@ -12,6 +12,7 @@ import { AbortError, SessionClosedError } from "../errors.ts";
 import { Http2Link } from "./http2/link.ts";
 import type { Http2Settings } from "./http2/options.ts";
 import { PooledConnection } from "./pooled-connection.ts";
+import { WaitQueue } from "./wait-queue.ts";
 
 /** Pool options of a Session. */
 export interface PoolOptions {
@@ -50,77 +51,12 @@ export interface PoolRequest {
   failed(error: unknown): void;
 }
 
-/**
- * The requests waiting for an origin's connections, oldest first: read from
- * a moving head rather than with `shift`, which moved every entry behind the
- * first (50 waiting, a `shift` and a `push` per hand-over: ~57 → ~14 ns in a
- * loop of them). apps/bench `scripts/instructions-contenders.mjs` (100 in
- * flight over 50 connections, so ~50 waiting): get-tiny 56,178 → 52,504,
- * get-64k 104,322 → 100,644 instructions per request
- * (results/2026-12-07-pool-wait.md).
- */
-class WaitQueue {
-  #items: (PoolRequest | undefined)[] = [];
-  #head = 0;
-
-  get length(): number {
-    return this.#items.length - this.#head;
-  }
-
-  push(request: PoolRequest): void {
-    this.#items.push(request);
-  }
-
-  /** The oldest waiting request, taken out (`undefined`: none). */
-  shift(): PoolRequest | undefined {
-    const items = this.#items;
-    const head = this.#head;
-    if (head === items.length) return undefined;
-    const request = items[head];
-    items[head] = undefined;
-    this.#head = head + 1;
-    if (this.#head === items.length) {
-      items.length = 0;
-      this.#head = 0;
-    } else if (this.#head >= COMPACT_AT && this.#head * 2 >= items.length) {
-      // Taken entries are half the list or more: the waiting ones move to the front.
-      items.copyWithin(0, this.#head);
-      items.length -= this.#head;
-      this.#head = 0;
-    }
-    return request;
-  }
-
-  /** Takes `request` out wherever it waits; false when it is not waiting. */
-  remove(request: PoolRequest): boolean {
-    const at = this.#items.indexOf(request, this.#head);
-    if (at === -1) return false;
-    this.#items.splice(at, 1);
-    if (this.#head === this.#items.length) {
-      this.#items.length = 0;
-      this.#head = 0;
-    }
-    return true;
-  }
-
-  /** Every waiting request, oldest first, taken out. */
-  takeAll(): PoolRequest[] {
-    const all = this.#items.slice(this.#head) as PoolRequest[];
-    this.#items = [];
-    this.#head = 0;
-    return all;
-  }
-}
-
-/** Taken entries a {@link WaitQueue} keeps at its front before it moves the waiting ones up. */
-const COMPACT_AT = 1024;
-
 class OriginPool {
   readonly key: string;
   /** Connections with room for an exchange, most recently used last (all idle, for HTTP/1.1). */
   readonly idle: PooledConnection[] = [];
   /** Requests waiting for a connection, oldest first. */
-  readonly waiters = new WaitQueue();
+  readonly waiters = new WaitQueue<PoolRequest>();
   /** Connections open or being opened. */
   total = 0;
   /**
