@@ -11,6 +11,7 @@ import { ProxyError, SocksError } from "../src/index.ts";
 import { serve, session } from "./harness.ts";
 import { freePort } from "./proxy-kit.ts";
 import {
+  expectWebSocketEcho,
   patternBytes,
   type RealServer,
   requireProgram,
@@ -102,17 +103,7 @@ describe.skipIf(danted === undefined)("through dante (SOCKS5)", () => {
       Array.from({ length: 40 }, async (_, i) => (await s.get(`${site.url}/${i}`)).text()),
     );
     expect(texts).toEqual(Array.from({ length: 40 }, (_, i) => `n /${i}`));
-    const { echo, wsServer } = await import("./websocket-servers.ts");
-    const ws = await wsServer();
-    echo(ws.wss);
-    try {
-      const socket = await s.websocket(ws.url);
-      await socket.send("through dante");
-      expect((await socket[Symbol.asyncIterator]().next()).value).toBe("through dante");
-      await socket.close();
-    } finally {
-      await ws.close();
-    }
+    await expectWebSocketEcho(s, "through dante");
   });
 
   it("a target nothing listens on, and one the rules block: their SOCKS replies as SocksError", async () => {

@@ -17,6 +17,8 @@ import { createFetch, TlsError } from "../src/index.ts";
 import { readBody, session } from "./harness.ts";
 import { freePort } from "./proxy-kit.ts";
 import {
+  expectUploadStopped,
+  pacedUpload,
   patternBytes,
   type RealServer,
   requireProgram,
@@ -451,30 +453,15 @@ http {
 
   it("a 64 MiB upload refused with 413 at once: the client stops sending it", async () => {
     const s = session();
-    let pulled = 0;
-    const piece = patternBytes(64 * 1024);
-    async function* endless() {
-      for (let i = 0; i < 1024; i++) {
-        // Like a file read, each piece comes from the event loop. (A source that never
-        // yields to it would be sent whole: over loopback every write completes at once.)
-        await new Promise((resolve) => setImmediate(resolve));
-        pulled += piece.length;
-        yield piece;
-      }
-    }
+    const upload = pacedUpload();
     const res = await s.post(`${base}/echo`, {
-      body: endless(),
+      body: upload.body,
       headers: { "content-length": String(64 * 1024 * 1024) },
     });
     expect(res.status).toBe(413);
     // RFC 9112 §9.5: an error answer that closes the connection stops the upload at once,
     // not only when its body has been read and the connection dropped.
-    const turns = () => new Promise((resolve) => setTimeout(resolve, 20));
-    await turns();
-    const seen = pulled;
-    await turns();
-    expect(pulled).toBe(seen);
-    expect(pulled).toBeLessThan(64 * 1024 * 1024);
+    await expectUploadStopped(upload);
     await res.dump();
   });
 
@@ -660,22 +647,10 @@ http {
     expect(res.httpVersion).toBe("2");
     expect(await res.text()).toBe(`POST ${body.length} ${sha256(body)}`);
     // A complete response before the request's end, then RST_STREAM(NO_ERROR): the response stands (RFC 9113 §8.1).
-    let pulled = 0;
-    const piece = patternBytes(64 * 1024);
-    async function* endless() {
-      for (let i = 0; i < 1024; i++) {
-        await new Promise((resolve) => setImmediate(resolve));
-        pulled += piece.length;
-        yield piece;
-      }
-    }
-    const over = await s.post(`${secure}/echo`, { body: endless() });
+    const upload = pacedUpload();
+    const over = await s.post(`${secure}/echo`, { body: upload.body });
     expect(over.status).toBe(413);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const seen = pulled;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(pulled).toBe(seen);
-    expect(pulled).toBeLessThan(64 * 1024 * 1024);
+    await expectUploadStopped(upload);
     await over.dump();
     const after = await s.get(`${secure}/files/1.bin`);
     expect(after.status).toBe(200);

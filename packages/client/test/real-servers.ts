@@ -8,6 +8,8 @@ import { accessSync, chmodSync, constants, mkdtempSync, readFileSync, rmSync } f
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expect } from "vitest";
+import type { Session } from "../src/index.ts";
 
 /** Debian puts daemons in /usr/sbin, which a non-root PATH may lack. */
 const SEARCH = [...(process.env.PATH ?? "").split(":"), "/usr/sbin", "/usr/local/sbin"];
@@ -127,4 +129,47 @@ export function patternBytes(size: number): Buffer {
   const bytes = Buffer.alloc(size);
   for (let i = 0; i < size; i++) bytes[i] = (i * 31 + (i >> 8)) & 0xff;
   return bytes;
+}
+
+/**
+ * A 64 MiB upload in 64 KiB pieces, each after a turn of the event loop as a
+ * file read would come (a source that never yields to it is sent whole: over
+ * loopback every write completes at once), with how much was pulled so far.
+ */
+export function pacedUpload(): { body: AsyncIterable<Uint8Array>; pulled(): number } {
+  const piece = patternBytes(64 * 1024);
+  let pulled = 0;
+  async function* pieces() {
+    for (let i = 0; i < 1024; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      pulled += piece.length;
+      yield piece;
+    }
+  }
+  return { body: pieces(), pulled: () => pulled };
+}
+
+/** Asserts that `upload` stopped being pulled: nothing more over two 20 ms waits, and not all of it. */
+export async function expectUploadStopped(upload: { pulled(): number }): Promise<void> {
+  const wait = () => new Promise((resolve) => setTimeout(resolve, 20));
+  await wait();
+  const seen = upload.pulled();
+  await wait();
+  expect(upload.pulled()).toBe(seen);
+  expect(seen).toBeLessThan(64 * 1024 * 1024);
+}
+
+/** Opens a WebSocket with `s` to a fresh `ws` echo server and checks that `text` comes back. */
+export async function expectWebSocketEcho(s: Session, text: string): Promise<void> {
+  const { echo, wsServer } = await import("./websocket-servers.ts");
+  const ws = await wsServer();
+  echo(ws.wss);
+  try {
+    const socket = await s.websocket(ws.url);
+    await socket.send(text);
+    expect((await socket[Symbol.asyncIterator]().next()).value).toBe(text);
+    await socket.close();
+  } finally {
+    await ws.close();
+  }
 }

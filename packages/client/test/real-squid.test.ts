@@ -13,6 +13,7 @@ import { ProxyError } from "../src/index.ts";
 import { raw, readBody, serve, session } from "./harness.ts";
 import { freePort } from "./proxy-kit.ts";
 import {
+  expectWebSocketEcho,
   findProgram,
   patternBytes,
   type RealServer,
@@ -258,18 +259,7 @@ describe.skipIf(squid === undefined)("through squid", () => {
   );
 
   it("a WebSocket through the CONNECT tunnel", async () => {
-    const { echo, wsServer } = await import("./websocket-servers.ts");
-    const ws = await wsServer();
-    echo(ws.wss);
-    try {
-      const s = session({ proxy });
-      const socket = await s.websocket(ws.url);
-      await socket.send("through squid");
-      expect((await socket[Symbol.asyncIterator]().next()).value).toBe("through squid");
-      await socket.close();
-    } finally {
-      await ws.close();
-    }
+    await expectWebSocketEcho(session({ proxy }), "through squid");
   });
 
   it("CONNECT to a port nothing listens on: the proxy's 503 as PROXY_TUNNEL_FAILED", async () => {
