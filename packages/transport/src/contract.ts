@@ -284,9 +284,9 @@ export interface Connection {
   ): Uint8Array | null | undefined;
   /**
    * Sends `bytes`; resolves when the runtime has accepted them. Writes go out
-   * in call order. A write the runtime took at once may return
-   * {@link WRITTEN} (transport-node does): a caller that only needs to hear of
-   * failures may skip its `then` on that promise.
+   * in call order. A write the runtime took at once may return `WRITTEN`,
+   * the shared resolved promise exported beside this interface (transport-node
+   * does): a caller that only needs to hear of failures may skip its `then`.
    */
   write(bytes: Uint8Array): Promise<void>;
   /** Half-close: flushes pending writes, then signals end of stream to the peer. Reading goes on. */
