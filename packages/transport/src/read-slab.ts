@@ -42,6 +42,8 @@ export class ReadSlab {
   #region: Uint8Array | null = null;
   /** Bytes handed out as views since the last write: this reply so far. */
   #replyViewed = 0;
+  /** What the last reply's views came to (up to SLAB_SIZE), when the write after it came. */
+  #lastReply = 0;
   #wroteSinceRegion = false;
   readonly #allocateUninitialized: ((size: number) => Uint8Array) | null;
   /**
@@ -72,15 +74,22 @@ export class ReadSlab {
     if (this.#wroteSinceRegion) {
       this.#wroteSinceRegion = false;
       wantTail = Math.min(this.#replyViewed, SLAB_SIZE);
+      this.#lastReply = wantTail;
       this.#replyViewed = 0;
     }
     const slab = this.#slab;
     const tail = slab === null ? 0 : slab.byteLength - this.#offset;
     if (slab === null || tail < MIN_READ || tail < wantTail) {
+      // A tail used up between two replies (no write yet) is replaced by a
+      // slab sized for the last reply too: the next reply, asked for by the
+      // coming write, then finds it big enough. A full-size slab there was
+      // left half unused, and the write retired it for a reply-sized one
+      // (GET 64 KiB keep-alive: 98.3 → ~70 KiB allocated per response).
+      const sizedFor = wantTail === 0 ? this.#lastReply : wantTail;
       const size =
-        wantTail === 0 || 2 * wantTail <= SLAB_SIZE
+        sizedFor === 0 || 2 * sizedFor <= SLAB_SIZE
           ? SLAB_SIZE
-          : Math.min(SLAB_SIZE, wantTail + REPLY_MARGIN);
+          : Math.min(SLAB_SIZE, sizedFor + REPLY_MARGIN);
       if (this.#allocateUninitialized === null) {
         this.#slab = new Uint8Array(size);
         this.#writtenTo = size;

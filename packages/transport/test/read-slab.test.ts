@@ -72,6 +72,23 @@ describe("ReadSlab", () => {
     expect(second.byteLength).toBe(reply);
   });
 
+  test("a tail used up between replies gives way to a slab sized for the last reply, which the next one fills", () => {
+    const slab = new ReadSlab();
+    const reply = 66 * KiB;
+    read(slab, reply);
+    slab.wrote();
+    read(slab, reply); // into a reply-sized slab (reply + 4 KiB)
+    // The 4 KiB tail is used up before the next write: its successor is sized for the last
+    // reply, not 128 KiB that the next write would retire half unused.
+    const between = slab.region();
+    expect(between.byteOffset).toBe(0);
+    expect(between.byteLength).toBe(reply + 4 * KiB);
+    slab.wrote();
+    expect(slab.region()).toBe(between);
+    const third = read(slab, reply);
+    expect(third.buffer).toBe(between.buffer);
+  });
+
   test("replies that fit twice keep the 128 KiB slab and its tail", () => {
     const slab = new ReadSlab();
     const first = read(slab, 40 * KiB);
