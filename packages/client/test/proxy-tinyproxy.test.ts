@@ -4,7 +4,6 @@
 // a message saying so.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateTestCertificates, type TestCertificates } from "@reqivo/transport/testing";
@@ -12,23 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProxyError } from "../src/index.ts";
 import { session, track } from "./harness.ts";
 import { freePort, origin } from "./proxy-kit.ts";
+import { accepts } from "./real-servers.ts";
 
 const available = spawnSync("tinyproxy", ["-v"], { stdio: "ignore" }).status === 0;
 if (!available)
   console.warn(
     "tinyproxy is not on PATH: the tinyproxy cases are skipped (apt-get install tinyproxy)",
   );
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
 
 describe.skipIf(!available)("against tinyproxy", () => {
   let child: ChildProcess | undefined;

@@ -51,7 +51,8 @@ export function serverDir(name: string): string {
   return dir;
 }
 
-function accepts(port: number): Promise<boolean> {
+/** Whether something accepts a TCP connection on 127.0.0.1:`port` now. */
+export function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, "127.0.0.1");
     socket.once("connect", () => {
