@@ -5,7 +5,13 @@
  * connection. The body is written while the response is read, so a server
  * may answer early and a full-duplex stream works.
  */
-import { type HeaderList, Headers, NEED_DATA } from "@reqivo/protocol";
+import {
+  type HeaderList,
+  Headers,
+  NEED_DATA,
+  type ResponseEvent,
+  type UpgradeEvent,
+} from "@reqivo/protocol";
 import { concatBytes } from "./bytes.ts";
 import type { Lifeline } from "./lifeline.ts";
 import type { ChunkConsumer, PooledConnection } from "./pooled-connection.ts";
@@ -36,6 +42,16 @@ export interface ExchangeResult {
 export interface ExchangeProgress {
   /** Whether any request body byte was handed to the transport (false: safe to replay). */
   bodyStarted: boolean;
+}
+
+/** The exchange's result for the final response head (or the upgrade) the protocol parsed. */
+function finalHead(event: ResponseEvent | UpgradeEvent): ExchangeResult {
+  return {
+    status: event.status,
+    reason: event.reason,
+    headers: new Headers(event.headers),
+    upgraded: event.type === "upgrade",
+  };
 }
 
 /** The end of a request, one object for all (the protocol only reads it). */
@@ -178,13 +194,7 @@ class BodilessExchange<T> implements ChunkConsumer {
         }
         if (event.type === "response" || event.type === "upgrade") {
           this.#settled = true;
-          const result: ExchangeResult = {
-            status: event.status,
-            reason: event.reason,
-            headers: new Headers(event.headers),
-            upgraded: event.type === "upgrade",
-          };
-          this.#settle(this.#received, result);
+          this.#settle(this.#received, finalHead(event));
           return;
         }
       }
@@ -278,12 +288,7 @@ async function exchangeWithBody<T>(
         state.headReceived = true;
         state.refused = event.status >= 400 && !protocol.keepAlive;
         state.answered?.resolve();
-        result = {
-          status: event.status,
-          reason: event.reason,
-          headers: new Headers(event.headers),
-          upgraded: event.type === "upgrade",
-        };
+        result = finalHead(event);
         break;
       }
     }
