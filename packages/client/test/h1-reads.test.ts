@@ -2,72 +2,11 @@
 // the transport's readNow where it has one, read()'s promise where not. Each
 // case runs both ways, on real sockets to 127.0.0.1.
 import type { Socket } from "node:net";
-import { type Connection, ConnectionResetError, type Transport } from "@reqivo/transport";
-import { createTransport } from "@reqivo/transport-node";
+import { ConnectionResetError } from "@reqivo/transport";
 import { describe, expect, it } from "vitest";
 import { Session } from "../src/index.ts";
-import { keep, raw, serve } from "./harness.ts";
+import { keep, raw, serve, watched } from "./harness.ts";
 import { eventually, onRequests } from "./servers.ts";
-
-interface Watched {
-  transport: Transport;
-  /** readNow calls made on the connections. */
-  readNows(): number;
-  /** Connections the client closed or aborted so far. */
-  ended(): number;
-  /** Makes the next write on each connection reject with `error` (the socket itself stays up). */
-  failNextWrite(error: Error): void;
-}
-
-/** The Node transport, with or without `readNow`, watched. */
-function watched(withReadNow: boolean): Watched {
-  const inner = createTransport();
-  let readNows = 0;
-  let ended = 0;
-  let writeFailure: Error | undefined;
-  const transport: Transport = {
-    name: inner.name,
-    async connect(options) {
-      const conn = await inner.connect(options);
-      const readNow = conn.readNow!.bind(conn);
-      const wrapped: Connection = new Proxy(conn, {
-        get(target, key) {
-          if (key === "readNow") {
-            if (!withReadNow) return undefined;
-            return (...args: Parameters<typeof readNow>) => {
-              readNows++;
-              return readNow(...args);
-            };
-          }
-          if (key === "write") {
-            return (bytes: Uint8Array) => {
-              const failure = writeFailure;
-              writeFailure = undefined;
-              return failure === undefined ? target.write(bytes) : Promise.reject(failure);
-            };
-          }
-          if (key === "close" || key === "abort") {
-            return (reason?: unknown) => {
-              ended++;
-              return key === "close" ? target.close() : target.abort(reason);
-            };
-          }
-          const value = Reflect.get(target, key, target);
-          return typeof value === "function" ? value.bind(target) : value;
-        },
-      });
-      return wrapped;
-    },
-  };
-  return {
-    transport,
-    readNows: () => readNows,
-    ended: () => ended,
-    failNextWrite: (error) => {
-      writeFailure = error;
-    },
-  };
-}
 
 /** Writes `text` one byte per timer tick, so each byte is a read of its own. */
 function drip(socket: Socket, text: string): Promise<void> {

@@ -1,6 +1,7 @@
 // Shared set-up for the feature tests: sessions and node:http servers that
 // are closed after each test, checking that no connection outlived its session.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Connection, Transport } from "@reqivo/transport";
 import { createTransport } from "@reqivo/transport-node";
 import { afterEach } from "vitest";
 import { Session, type SessionOptions } from "../src/index.ts";
@@ -62,3 +63,68 @@ afterEach(async () => {
     for (const server of servers) await server.close();
   }
 });
+
+/** A transport whose connections are watched: see {@link watched}. */
+export interface Watched {
+  transport: Transport;
+  /** readNow calls made on the connections. */
+  readNows(): number;
+  /** Connections the client closed or aborted so far. */
+  ended(): number;
+  /** Makes the next write on each connection reject with `error` (the socket itself stays up). */
+  failNextWrite(error: Error): void;
+}
+
+/**
+ * The Node transport with or without `readNow` (hidden: callers take their
+ * `read()` fallback), counting its readNow calls and ended connections, and
+ * able to fail a write.
+ */
+export function watched(withReadNow: boolean): Watched {
+  const inner = createTransport();
+  let readNows = 0;
+  let ended = 0;
+  let writeFailure: Error | undefined;
+  const transport: Transport = {
+    name: inner.name,
+    async connect(options) {
+      const conn = await inner.connect(options);
+      const readNow = conn.readNow!.bind(conn);
+      const wrapped: Connection = new Proxy(conn, {
+        get(target, key) {
+          if (key === "readNow") {
+            if (!withReadNow) return undefined;
+            return (...args: Parameters<typeof readNow>) => {
+              readNows++;
+              return readNow(...args);
+            };
+          }
+          if (key === "write") {
+            return (bytes: Uint8Array) => {
+              const failure = writeFailure;
+              writeFailure = undefined;
+              return failure === undefined ? target.write(bytes) : Promise.reject(failure);
+            };
+          }
+          if (key === "close" || key === "abort") {
+            return (reason?: unknown) => {
+              ended++;
+              return key === "close" ? target.close() : target.abort(reason);
+            };
+          }
+          const value = Reflect.get(target, key, target);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+      return wrapped;
+    },
+  };
+  return {
+    transport,
+    readNows: () => readNows,
+    ended: () => ended,
+    failNextWrite: (error) => {
+      writeFailure = error;
+    },
+  };
+}

@@ -2,6 +2,7 @@
 import { createTransport } from "@reqivo/transport-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { AbortError, ReqivoError, Session, WebSocketError } from "../src/index.ts";
+import { watched } from "./harness.ts";
 import { eventually, openHandles } from "./servers.ts";
 import {
   clientFrames,
@@ -91,30 +92,8 @@ describe("session.websocket() with the ws server", () => {
   it("reads through the transport's readNow where it has one, through read() where not", async () => {
     const server = await echoServer();
     for (const withReadNow of [true, false]) {
-      const transport = createTransport();
-      let readNows = 0;
-      const s = new Session({
-        transport: {
-          name: transport.name,
-          async connect(options) {
-            const conn = await transport.connect(options);
-            const readNow = conn.readNow!.bind(conn);
-            return new Proxy(conn, {
-              get(target, key) {
-                if (key === "readNow") {
-                  if (!withReadNow) return undefined;
-                  return (...args: Parameters<typeof readNow>) => {
-                    readNows++;
-                    return readNow(...args);
-                  };
-                }
-                const value = Reflect.get(target, key, target);
-                return typeof value === "function" ? value.bind(target) : value;
-              },
-            });
-          },
-        },
-      });
+      const { transport, readNows } = watched(withReadNow);
+      const s = new Session({ transport });
       cleanups.push(() => s.close());
       const ws = await s.websocket(server.url, { compress: false });
       const received: string[] = [];
@@ -123,8 +102,8 @@ describe("session.websocket() with the ws server", () => {
       await eventually(() => received.length === 3);
       expect(received).toEqual(["one", "two", "three"]);
       expect(await ws.close(1000)).toMatchObject({ code: 1000, wasClean: true });
-      if (withReadNow) expect(readNows).toBeGreaterThanOrEqual(3);
-      else expect(readNows).toBe(0);
+      if (withReadNow) expect(readNows()).toBeGreaterThanOrEqual(3);
+      else expect(readNows()).toBe(0);
     }
   });
 
