@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** A path relative to this folder (scripts/). */
@@ -88,6 +89,7 @@ export const semiSpaceFlags = (mib) =>
  * Resolves with [exit code, stdout, stderr].
  */
 export function callgrindNode(dumps, extraFlags, nodeArgs) {
+  mkdirSync(dirname(dumps), { recursive: true }); // a fresh checkout has no cache dir yet
   return run("valgrind", [
     "--tool=callgrind",
     "--dump-before=uv_os_getpriority",

@@ -75,11 +75,14 @@ const jobs = dists.flatMap((dist) => ["send", "read"].map((which) => [dist, whic
 const lines = await Promise.all(
   jobs.map(async ([dist, which], i) => {
     const dumps = `${cacheDir}callgrind-ws-frame-${process.pid}-${i}`;
-    const [code, , err] = await callgrindNode(
-      dumps,
-      [],
-      [self, "--child", dist, which, String(ops), String(size)],
-    );
+    const [code, , err] = await callgrindNode(dumps, PREDICTABLE, [
+      self,
+      "--child",
+      dist,
+      which,
+      String(ops),
+      String(size),
+    ]);
     try {
       if (code !== 0) throw new Error(`${dist} ${which}: exited ${code}\n${err.slice(-2000)}`);
       const text = readFileSync(`${dumps}.${measured[which]}`, "utf8");
