@@ -4,7 +4,7 @@
 // moves (wall and CPU time move by 10-30%):
 //   node scripts/ws-per-message.mjs [--size=16] [--messages=2000] [--phases=3] [--warm-up=3000]
 //     (COUNT_NODE_FLAGS="--a-v8-flag …" adds flags to the Node under callgrind)
-//     [--only=reqivo,ws] [--semi-space-mib=N] [--tool=counts,strace,callgrind,heap,cpu-prof]
+//     [--only=reqivo,ws,floor] [--semi-space-mib=N] [--tool=counts,strace,callgrind,heap,cpu-prof]
 // callgrind: user-space instructions per message (median of the phases), in
 //   the style of instructions-contenders.mjs (Node --single-threaded; marks
 //   split the dumps, so start-up and warm-up are not counted).

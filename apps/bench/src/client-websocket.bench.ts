@@ -2,8 +2,13 @@
 // process (src/client/ws-server.ts), one binary message in flight: send, wait
 // for the echo, check its length, repeat. Messages of 16 B, 64 KiB and 1 MiB.
 // Contenders: Reqivo (`session.websocket`, compression off), the `ws` client,
-// undici's WebSocket. Interleaved rounds as in client.bench.ts.
-// Options: --rounds=N (default 5), --duration=MS (default 1000), --write, --label=NAME
+// undici's WebSocket, and the floor of node:net itself (no WebSocket code; see
+// netFloorEchoer). Interleaved rounds as in client.bench.ts; ratios are the
+// median of per-round ratios, with their interquartile range. Many short
+// rounds rather than a few long ones: per-round rates on this 2-core machine
+// moved by ±15–40 % from round to round, and the median of 5 ratios moved
+// between runs by more than the 5 % a target asks (results/2026-12-07-ws-rounds.md).
+// Options: --rounds=N (default 20), --duration=MS (default 250), --write, --label=NAME
 import {
   collect,
   fmt,
@@ -11,6 +16,7 @@ import {
   machineLine,
   median,
   numberFlag,
+  quartiles,
   ratio,
   recordHeadlines,
   rotated,
@@ -20,10 +26,16 @@ import {
   writeChart,
   writeSection,
 } from "./client/suite.ts";
-import { reqivoEchoer, undiciEchoer, wsEchoer } from "./client/ws-echoers.ts";
+import { netFloorEchoer, reqivoEchoer, undiciEchoer, wsEchoer } from "./client/ws-echoers.ts";
 
-const ROUNDS = numberFlag("rounds", 5, 1, 50);
-const DURATION = numberFlag("duration", 1000, 100, 10_000);
+/** A median ratio with the quartiles of the ratios it came from. */
+function fmtRatioQuartiles(ratios: number[]): string {
+  const [q1, q3] = quartiles(ratios);
+  return `${fmtRatio(median(ratios))} (${q1.toFixed(2)}–${q3.toFixed(2)})`;
+}
+
+const ROUNDS = numberFlag("rounds", 20, 1, 200);
+const DURATION = numberFlag("duration", 250, 100, 10_000);
 const MAX_MESSAGES = 5_000_000;
 const SIZES = [
   { id: "16b", title: "16 B", size: 16 },
@@ -33,7 +45,12 @@ const SIZES = [
 
 const server = await startServer("ws-server.ts");
 const url = `ws://127.0.0.1:${server.port}/`;
-const echoers = [await reqivoEchoer(url), await wsEchoer(url), await undiciEchoer(url)];
+const echoers = [
+  await reqivoEchoer(url),
+  await wsEchoer(url),
+  await undiciEchoer(url),
+  await netFloorEchoer(url),
+];
 const sections: string[] = [];
 const results: { title: string; echoes: number; vsWs: number[] }[] = [];
 try {
@@ -73,16 +90,18 @@ try {
     const table = [
       `### Echo of ${title} binary messages`,
       "",
-      "| contender | median echoes/s | min – max | spread | vs ws | CPU µs/echo |",
+      "| contender | median echoes/s | min – max | spread | vs ws (quartiles of the round ratios) | CPU µs/echo |",
       "|---|---:|---:|---:|---:|---:|",
       ...rows.map((e) => {
         const r = rates.get(e.name)!;
         return `| ${e.name} | ${fmt(median(r))} | ${fmt(Math.min(...r))} – ${fmt(Math.max(...r))} | ${spread(
           r,
-        )} | ${fmtRatio(ratio(r, rates.get("ws")!))} | ${fmt(median(cpu.get(e.name)!), 1)} |`;
+        )} | ${fmtRatioQuartiles(roundRatios(r, rates.get("ws")!))} | ${fmt(median(cpu.get(e.name)!), 1)} |`;
       }),
       "",
-      `Reqivo vs ws: ${fmtRatio(ratio(mine, rates.get("ws")!))}.`,
+      `Reqivo vs ws: ${fmtRatio(ratio(mine, rates.get("ws")!))}; vs the node:net floor: ${fmtRatio(
+        ratio(mine, rates.get("node:net floor")!),
+      )}, \`ws\` vs the floor: ${fmtRatio(ratio(rates.get("ws")!, rates.get("node:net floor")!))}.`,
     ].join("\n");
     const chart = writeChart(`ws-${id}`, {
       title: `WebSocket echo of ${title} binary messages, one in flight`,

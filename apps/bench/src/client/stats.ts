@@ -21,6 +21,22 @@ export function ratio(a: readonly number[], b: readonly number[]): number {
   return median(roundRatios(a, b));
 }
 
+/**
+ * The first and third quartiles of `values` (linear between the sorted
+ * values), e.g. the spread of per-round ratios that a median hides.
+ */
+export function quartiles(values: readonly number[]): [number, number] {
+  if (values.length === 0) return [Number.NaN, Number.NaN];
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number): number => {
+    const position = (sorted.length - 1) * q;
+    const low = Math.floor(position);
+    const high = Math.min(low + 1, sorted.length - 1);
+    return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
+  };
+  return [at(0.25), at(0.75)];
+}
+
 export function fmt(value: number, digits = 0): string {
   if (Number.isNaN(value)) return "–";
   return value.toLocaleString("en-US", {

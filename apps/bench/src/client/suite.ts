@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { type Chart, svgBarChart } from "./chart.ts";
 import type { MultiRunResult } from "./multi-run.ts";
 
-export { fmt, fmtRatio, median, ratio, roundRatios, spread } from "./stats.ts";
+export { fmt, fmtRatio, median, quartiles, ratio, roundRatios, spread } from "./stats.ts";
 
 export function flag(name: string): string | undefined {
   const prefix = `--${name}`;

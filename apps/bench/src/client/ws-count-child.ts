@@ -1,7 +1,8 @@
 // One WebSocket echo contender for a fixed number of messages, then exit:
 // what scripts/ws-per-message.mjs runs under callgrind or strace, or alone
 // with its own counts.
-//   ws-count-child <server port> <reqivo|ws> <size> <warm-up> <messages> <phases> [counts]
+//   ws-count-child <server port> <reqivo|ws|floor> <size> <warm-up> <messages> <phases> [counts]
+// (floor: node:net with no WebSocket code, netFloorEchoer in ws-echoers.ts)
 // After the warm-up echoes, a mark, then <phases> times: <messages> echoes
 // and a mark. A mark is os.getPriority(): callgrind (--dump-before=
 // uv_os_getpriority) ends a dump there, and strace sees a getpriority call,
@@ -15,7 +16,7 @@ import { Session } from "node:inspector";
 import { getPriority } from "node:os";
 import { PerformanceObserver } from "node:perf_hooks";
 import { getHeapSpaceStatistics } from "node:v8";
-import { type Echoer, reqivoEchoer, wsEchoer } from "./ws-echoers.ts";
+import { type Echoer, netFloorEchoer, reqivoEchoer, wsEchoer } from "./ws-echoers.ts";
 
 const [portText, name, sizeText, warmText, messagesText, phasesText, mode] = process.argv.slice(2);
 const port = Number(portText);
@@ -25,7 +26,7 @@ const messages = Number(messagesText);
 const phases = Number(phasesText);
 if (!(port > 0) || !(size > 0) || !(warmUp > 0) || !(messages > 0) || !(phases > 0)) {
   console.error(
-    "usage: ws-count-child <port> <reqivo|ws> <size> <warm-up> <messages> <phases> [counts]",
+    "usage: ws-count-child <port> <reqivo|ws|floor> <size> <warm-up> <messages> <phases> [counts]",
   );
   process.exit(2);
 }
@@ -35,7 +36,9 @@ const echoer: Echoer =
     ? await reqivoEchoer(url)
     : name === "ws"
       ? await wsEchoer(url)
-      : process.exit(2);
+      : name === "floor"
+        ? await netFloorEchoer(url)
+        : process.exit(2);
 const message = new Uint8Array(size).fill(0x77);
 
 async function echoes(count: number): Promise<void> {
