@@ -9,6 +9,7 @@ import {
   type ConnectionInfo,
   TlsHandshakeError,
   type TransportError,
+  WRITTEN,
 } from "@reqivo/transport";
 import {
   type ConnectPhase,
@@ -132,6 +133,21 @@ export class BunConnection implements Connection {
     return this.#queue.read();
   }
 
+  /**
+   * {@link read} without a promise (the contract's optional `readNow`): a
+   * chunk that arrives later goes to `onChunk` straight from Bun's `data`
+   * callback. Keep-alive GET, one at a time, instructions per request
+   * without → with it: 64 KiB 159,462 → 151,991, 16 B 80,946 → 76,414
+   * (`scripts/bun-instructions.sh reqivo /64k 10000 20000` in apps/bench;
+   * results/2026-12-07-bun-readnow.md).
+   */
+  readNow(
+    onChunk: (chunk: Uint8Array | null) => void,
+    onError: (error: unknown) => void,
+  ): Uint8Array | null | undefined {
+    return this.#queue.readNow(onChunk, onError);
+  }
+
   write(bytes: Uint8Array): Promise<void> {
     if (this.#failure !== null) return Promise.reject(this.#failure);
     if (this.#writeEnd !== null) {
@@ -140,11 +156,12 @@ export class BunConnection implements Connection {
     if (bytes.byteLength === 0) return Promise.resolve();
     // Fast path: nothing queued and Bun takes all the bytes at once (it copies
     // what it does not send right away), so the write is done with no queue
-    // entry and no pending promise. Otherwise the bytes wait for `drain`.
+    // entry and no pending promise: the shared WRITTEN, whose `then` a caller
+    // may skip. Otherwise the bytes wait for `drain`.
     const socket = this.#socket;
     if (this.#pendingWrites.length === 0 && socket !== null && this.#phase === "open") {
       const taken = socket.write(bytes);
-      if (taken === bytes.byteLength) return Promise.resolve();
+      if (taken === bytes.byteLength) return WRITTEN;
       // A callback run during the write may have ended the connection.
       if (this.#failure !== null) return Promise.reject(this.#failure);
       // The rest waits for `drain`; taken < 0 means closing, and the close

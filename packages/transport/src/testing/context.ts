@@ -35,7 +35,9 @@ export type OptionalFeature =
   /** A second connection to the same origin resumes the TLS session, and `info.tlsSessionReused` says so. */
   | "tls.sessionResumption"
   /** `Connection.readInto`: reads into the caller's buffer (a transport without it leaves it out). */
-  | "readInto";
+  | "readInto"
+  /** `Connection.readNow`: reads without a promise (a transport without it leaves it out). */
+  | "readNow";
 
 /** What every case gets: the transport under test, a server harness and assertions. */
 export interface CaseContext {

@@ -61,6 +61,112 @@ export const streamCases: CaseDefinition[] = [
     },
   },
   {
+    name: "readNow: a buffered chunk at once, a later one to its callback, in call order with read(), null at the end",
+    async run(context) {
+      const answer = async (peer: PeerSocket) => {
+        await peer.write(utf8("abc"));
+        await peer.read(); // the client's "next"
+        await peer.write(utf8("defgh"));
+        await peer.end();
+      };
+      await withServer(context, {}, answer, async (server) => {
+        const conn = await context.transport.connect(target(server));
+        try {
+          if (!context.supports("readNow")) {
+            context.check.equal(conn.readNow, undefined, "readNow left out where unsupported");
+            return;
+          }
+          const readNow = conn.readNow!.bind(conn);
+          const failures: unknown[] = [];
+          const onError = (error: unknown) => failures.push(error);
+          // The next piece, whichever way it comes (buffered, or later to the callback).
+          const next = () =>
+            new Promise<Uint8Array | null>((resolve) => {
+              const now = readNow(resolve, onError);
+              if (now !== undefined) resolve(now);
+            });
+          let first = "";
+          for (let i = 0; first.length < 3 && i < 10; i++) {
+            const piece = await next();
+            if (piece === null) break;
+            first += text(piece);
+          }
+          context.check.equal(first, "abc", "first answer");
+          // Nothing buffered now: readNow waits, and a read() after it is served after it.
+          const order: string[] = [];
+          let viaCallback: Uint8Array | null | undefined;
+          const pending = readNow((chunk) => {
+            viaCallback = chunk;
+            order.push("readNow");
+          }, onError);
+          context.check.equal(pending, undefined, "nothing buffered: undefined");
+          const viaRead = conn.read().then((chunk) => {
+            order.push("read");
+            return chunk;
+          });
+          await conn.write(utf8("next"));
+          const afterwards = await viaRead;
+          context.check.equal(order.join(","), "readNow,read", "served in call order");
+          let second = viaCallback === null || viaCallback === undefined ? "" : text(viaCallback);
+          let last = afterwards;
+          for (let i = 0; last !== null && i < 10; i++) {
+            second += text(last);
+            last = await conn.read();
+          }
+          context.check.equal(second, "defgh", "second answer");
+          context.check.equal(
+            readNow(() => undefined, onError),
+            null,
+            "null once the peer ended",
+          );
+          context.check.equal(failures.length, 0, "no error reported");
+        } finally {
+          conn.close();
+        }
+      });
+    },
+  },
+  {
+    name: "readNow: a waiting read hears of an abort through its error callback",
+    async run(context) {
+      await withServer(context, {}, echo, async (server) => {
+        const conn = await context.transport.connect(target(server));
+        if (conn.readNow === undefined) {
+          context.check.equal(
+            context.supports("readNow"),
+            false,
+            "readNow present where supported",
+          );
+          conn.close();
+          return;
+        }
+        let chunks = 0;
+        const failed = new Promise<unknown>((resolve) => {
+          const now = conn.readNow!(() => chunks++, resolve);
+          context.check.equal(now, undefined, "nothing buffered: undefined");
+        });
+        conn.abort(new Error("stop"));
+        const error = await failed;
+        context.check.equal(
+          (error as { code?: unknown } | null)?.code,
+          "ABORTED",
+          "the abort's error reaches onError",
+        );
+        context.check.equal(chunks, 0, "no chunk reported");
+        let thrown: unknown;
+        try {
+          conn.readNow(
+            () => undefined,
+            () => undefined,
+          );
+        } catch (caught) {
+          thrown = caught;
+        }
+        context.check.equal(thrown, error, "a later readNow throws the same error");
+      });
+    },
+  },
+  {
     name: "half-close: the client ends its side and still reads the answer",
     async run(context) {
       const answerAfterEnd = async (peer: PeerSocket) => {
