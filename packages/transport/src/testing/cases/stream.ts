@@ -17,17 +17,19 @@ const MiB = 1 << 20;
 /** Bytes a transport, the runtime and both kernels may buffer between two stalls. */
 const BUFFER_BOUND = 48 * MiB;
 
+/** The peer of the partial-read cases: "abc", then after the client's next write "defgh" and the end. */
+async function twoAnswers(peer: PeerSocket): Promise<void> {
+  await peer.write(utf8("abc"));
+  await peer.read(); // the client's "next"
+  await peer.write(utf8("defgh"));
+  await peer.end();
+}
+
 export const streamCases: CaseDefinition[] = [
   {
     name: "readInto: bytes land in the caller's buffer, in call order with read(), null at the end",
     async run(context) {
-      const answer = async (peer: PeerSocket) => {
-        await peer.write(utf8("abc"));
-        await peer.read(); // the client's "next"
-        await peer.write(utf8("defgh"));
-        await peer.end();
-      };
-      await withServer(context, {}, answer, async (server) => {
+      await withServer(context, {}, twoAnswers, async (server) => {
         const conn = await context.transport.connect(target(server));
         try {
           if (!context.supports("readInto")) {
@@ -63,13 +65,7 @@ export const streamCases: CaseDefinition[] = [
   {
     name: "readNow: a buffered chunk at once, a later one to its callback, in call order with read(), null at the end",
     async run(context) {
-      const answer = async (peer: PeerSocket) => {
-        await peer.write(utf8("abc"));
-        await peer.read(); // the client's "next"
-        await peer.write(utf8("defgh"));
-        await peer.end();
-      };
-      await withServer(context, {}, answer, async (server) => {
+      await withServer(context, {}, twoAnswers, async (server) => {
         const conn = await context.transport.connect(target(server));
         try {
           if (!context.supports("readNow")) {
