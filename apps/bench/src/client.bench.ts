@@ -391,7 +391,7 @@ async function compare(
               ceiling.ratio >= CEILING_FACTOR
                 ? ""
                 : ` — BELOW ${CEILING_FACTOR}×: the server or the machine may be what limits the fastest contenders`
-            }`;
+            }${ceiling.nodeRatio === null ? "" : ` (Node raw ceiling: ${ceiling.nodeRatio.toFixed(2)}×)`}`;
       console.log(`\n### ${prefix}${s.title}\n\n${markdownTable(result)}\n${check}\n`);
     }
     return results;

@@ -38,7 +38,7 @@ export interface MultiRunScenario {
    * which contender, and which ceiling (the native one when it ran; absent in
    * results from before it existed: the Node one).
    */
-  ceiling: { ratio: number | null; fastest: string; raw?: string }[];
+  ceiling: { ratio: number | null; fastest: string; raw?: string; nodeRatio?: number | null }[];
 }
 
 /** What a `--runs=N` run records (results/<date>[-label].json, key `keepAlive`). */
@@ -108,16 +108,21 @@ export function ceilingOf(r: ScenarioResult): {
   ratio: number | null;
   fastest: string;
   raw: string;
+  /** The Node raw ceiling's ratio too, when the native one is the check's. */
+  nodeRatio: number | null;
 } {
-  const raw =
-    r.contenders.find((c) => c.name === NATIVE_RAW) ?? r.contenders.find((c) => c.name === RAW);
+  const nodeRaw = r.contenders.find((c) => c.name === RAW);
+  const raw = r.contenders.find((c) => c.name === NATIVE_RAW) ?? nodeRaw;
   const others = r.contenders.filter((c) => !isRaw(c.name));
-  if (raw === undefined || others.length === 0) return { ratio: null, fastest: "–", raw: RAW };
+  if (raw === undefined || others.length === 0)
+    return { ratio: null, fastest: "–", raw: RAW, nodeRatio: null };
   const fastest = others.reduce((a, b) => (median(b.rates) > median(a.rates) ? b : a));
+  const over = (c: typeof raw) => finite(median(roundRatios(c.rates, fastest.rates)));
   return {
-    ratio: finite(median(roundRatios(raw.rates, fastest.rates))),
+    ratio: over(raw),
     fastest: fastest.name,
     raw: raw.name,
+    nodeRatio: raw !== nodeRaw && nodeRaw !== undefined ? over(nodeRaw) : null,
   };
 }
 
@@ -141,9 +146,13 @@ export function ceilingLine(s: MultiRunScenario): string {
   const fastest = [...new Set(s.ceiling.map((c) => c.fastest))].join(" / ");
   const raw = [...new Set(s.ceiling.map((c) => c.raw ?? RAW))].join(" / ");
   const text = `${raw[0]!.toUpperCase()}${raw.slice(1)} ÷ fastest contender (${fastest}): ${cell(ratios, ratioText)}; at least ${CEILING_FACTOR}× in ${held} of ${known.length} run(s)`;
+  const nodeRatios = s.ceiling.map((c) => c.nodeRatio ?? null);
+  const node = nodeRatios.some((n) => n !== null)
+    ? ` (the Node raw ceiling: ${cell(nodeRatios, ratioText)})`
+    : "";
   return held === known.length
-    ? `${text}.`
-    : `**${text}: the ceiling check FAILED** — the server or the machine, not the clients, may set the pace here, so differences between the fastest contenders are understated.`;
+    ? `${text}${node}.`
+    : `**${text}${node}: the ceiling check FAILED** — the server or the machine, not the clients, may set the pace here, so differences between the fastest contenders are understated.`;
 }
 
 /** The Markdown table of one scenario: contenders as rows, medians across runs with min–max. */
