@@ -19,9 +19,9 @@
 // (min–max) (client/multi-run.ts); each run also checks that the raw ceiling
 // is at least 2× the fastest contender, and says so when it is not. That check
 // uses "raw ceiling (native)" (native/raw-ceiling.c, the same work as the Node
-// "raw ceiling" on one epoll loop) when it ran, else the Node one: on 2 cores
-// the Node raw ceiling stayed under 2× with either server
-// (results/2026-12-07-native-server.md).
+// "raw ceiling" on one epoll loop) when it ran, else the Node one: the Node one
+// costs half as much CPU again per request (GET 16 B: 15 vs 10 µs), CPU the
+// contenders' server needs on 2 cores (results/2026-12-07-native-server.md).
 //
 // Options (after `npx pnpm bench client.bench`):
 //   --runs=N          independent runs (default 1; 3 or more for the README table)

@@ -101,8 +101,9 @@ export function addRun(
 
 /**
  * Raw ceiling ÷ fastest contender in one run: median of per-round ratios. The
- * native raw ceiling when it ran (the Node one costs more CPU per request than
- * the server it is to outrun: results/2026-12-07-native-server.md), else the Node one.
+ * native raw ceiling when it ran (the Node one costs ~1.5× its CPU per request,
+ * which on 2 cores the server then lacks: results/2026-12-07-native-server.md),
+ * else the Node one.
  */
 export function ceilingOf(r: ScenarioResult): {
   ratio: number | null;
