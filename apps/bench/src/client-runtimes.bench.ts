@@ -20,9 +20,11 @@
 // Options: --rounds=N (default 5), --duration=MS (default 1000), --write, --label=NAME,
 // --runtime=deno|bun (only that runtime's rows; both by default),
 // --warm-up=MS (the unmeasured first round's length per contender, default 5000),
-// --server=canned|node (the canned-response server, the default, or the
-// node:http server of client.bench.ts's older runs, src/client/server.ts),
-// --server-processes=N (canned server processes sharing the port, node:cluster
+// --server=native|node|http (the canned-response server of client.bench.ts,
+// chosen as there: the C one by default, `node` for canned-server.ts, which
+// `canned` still names; or `http`, the node:http server of older runs,
+// src/client/server.ts, which `--server=node` named before 2026-12-07),
+// --server-processes=N (Node canned server processes sharing the port, node:cluster
 // as in client.bench.ts; default 1, as the README's figures were measured;
 // on 2 cores no N made the Bun ceiling check pass at load 3–6: 1.61–1.97× with
 // N = 1, 2, 3, results/2026-12-07-bun-path2.md)
@@ -32,6 +34,8 @@ import type { RuntimeSampleReply, RuntimeSampleRequest } from "./client/runtime-
 import { startSampleHost } from "./client/sample-host.ts";
 import {
   bin,
+  cannedServerDescription,
+  cannedServerKind,
   flag,
   fmt,
   fmtRatio,
@@ -72,15 +76,19 @@ const DURATION = numberFlag("duration", 1000, 100, 10_000);
 // 58, 23, 62, 44, 2.5 (one run) and 45, 2, 0, 0, 0 µs/req (another) in the
 // measured rounds on Bun; with 5 s at most 8.2 (results/2026-12-07-bun-path.md).
 const WARM_UP = numberFlag("warm-up", 5000, 100, 10_000);
-const SERVER = flag("server") ?? "canned";
-if (SERVER !== "node" && SERVER !== "canned") throw new Error(`--server=${SERVER}: node or canned`);
+const SERVER_FLAG = flag("server");
+const HTTP_SERVER = SERVER_FLAG === "http";
+// The canned server's choice is client.bench.ts's (suite.ts cannedServerKind).
+const CANNED = HTTP_SERVER
+  ? null
+  : cannedServerKind(SERVER_FLAG === "canned" ? "node" : SERVER_FLAG);
 const SERVER_PROCESSES = numberFlag("server-processes", 1, 1, 8);
-if (SERVER === "node" && SERVER_PROCESSES !== 1)
-  throw new Error("--server-processes: the canned server only (--server=canned)");
+if (CANNED !== "node" && SERVER_PROCESSES !== 1)
+  throw new Error("--server-processes: the Node canned server only (--server=node)");
 const serverName =
-  SERVER === "canned"
-    ? `the canned-response server of client.bench.ts (${SERVER_PROCESSES} process${SERVER_PROCESSES === 1 ? "" : "es"})`
-    : "the node:http server src/client/server.ts";
+  CANNED === null
+    ? "the node:http server src/client/server.ts"
+    : `the ${cannedServerDescription(CANNED, SERVER_PROCESSES)} of client.bench.ts`;
 const child = fileURLToPath(new URL("./client/runtime-child.ts", import.meta.url));
 /** The contenders each runtime child can host (see runtime-child.ts), one process each. */
 const CONTENDERS = ["reqivo", "reqivo-node", "fetch", "raw"];
@@ -100,7 +108,9 @@ const RUNTIMES = ALL_RUNTIMES.filter((rt) => only === undefined || rt.id === onl
 if (RUNTIMES.length === 0) throw new Error(`--runtime=${only}: deno or bun`);
 
 const server =
-  SERVER === "canned" ? await startCannedServer(SERVER_PROCESSES) : await startServer("server.ts");
+  CANNED === null
+    ? await startServer("server.ts")
+    : await startCannedServer(SERVER_PROCESSES, CANNED);
 const sections: string[] = [];
 const headlines: Headline[] = [];
 const versions: Record<string, string> = {};

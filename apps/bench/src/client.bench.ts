@@ -1,8 +1,10 @@
 // Reqivo's Session against other Node HTTP clients, on loopback, with a
-// canned-response server in its own process(es) (src/client/canned-server.ts:
-// it scans for the end of each request head, reads the path, skips a POST
-// body by its Content-Length and writes pre-built bytes, so the server is not
-// what limits the fastest client). Scenarios (src/client/scenarios.ts): GET
+// canned-response server in its own process: native/canned-server.c (one
+// epoll thread, built at start with the C compiler) or, with --server=node or
+// no compiler, src/client/canned-server.ts (node:cluster workers). Both scan
+// for the end of each request head, read the path, skip a POST body by its
+// Content-Length and write pre-built bytes, so the server is not what limits
+// the fastest client. Scenarios (src/client/scenarios.ts): GET
 // 64 KiB and GET 16 B keep-alive, POST 128 KiB, each with 50 connections and
 // 100 requests in flight; every contender reads the whole body and checks
 // status and length.
@@ -15,13 +17,19 @@
 // --runs=N repeats all of it N times from scratch (new server, new contender
 // processes) and reports per figure the median across runs and the spread
 // (min–max) (client/multi-run.ts); each run also checks that the raw ceiling
-// is at least 2× the fastest contender, and says so when it is not.
+// is at least 2× the fastest contender, and says so when it is not. That check
+// uses "raw ceiling (native)" (native/raw-ceiling.c, the same work as the Node
+// "raw ceiling" on one epoll loop) when it ran, else the Node one: the Node one
+// costs half as much CPU again per request (GET 16 B: 15 vs 10 µs), CPU the
+// contenders' server needs on 2 cores (results/2026-12-07-native-server.md).
 //
 // Options (after `npx pnpm bench client.bench`):
 //   --runs=N          independent runs (default 1; 3 or more for the README table)
 //   --rounds=N        measured rounds per run (default 7)
 //   --duration=MS     length of one sample (default 1000)
-//   --server-processes=N  canned-server processes sharing the port (default 2)
+//   --server=native|node  the C canned server (default, when a C compiler is found)
+//                     or the Node one (client/suite.ts cannedServerKind)
+//   --server-processes=N  Node canned-server processes sharing the port (default 2)
 //   --instructions[=N] after each run's rounds, count instructions per request of
 //                     reqivo, undici request, undici dispatch, node:http and the raw
 //                     ceiling on get-tiny and get-64k under Valgrind: warm-up requests,
@@ -30,7 +38,8 @@
 //   --instructions-warm-up=N  warm-up requests before the counted ones (default 3000)
 //   --scenario=ID,…   only these scenarios (get-64k, get-tiny, post-128k)
 //   --only=NAME,…     only these contenders (reqivo, undici request, …, raw ceiling);
-//                     also the way to add an optional one (undici stream)
+//                     also the way to add an optional one (undici stream); "raw ceiling"
+//                     brings "raw ceiling (native)" too (the ceiling check's)
 //   --write           write results/<date>.md (which the client-*.bench.ts sections then
 //                     append to), results/<date>-<scenario>.svg and results/<date>.json
 //   --label=NAME      with --write: results/<date>-NAME.md (e.g. before/after a change)
@@ -54,6 +63,7 @@ import {
   baselineContenders,
   type Contender,
   createContenders,
+  nativeCeilings,
   rawCeiling,
 } from "./client/contenders.ts";
 import {
@@ -65,6 +75,7 @@ import {
   type MultiRunScenario,
   methodLine,
   multiRunMarkdown,
+  NATIVE_RAW,
 } from "./client/multi-run.ts";
 import {
   type ContenderResult,
@@ -77,6 +88,8 @@ import { startSampleHost } from "./client/sample-host.ts";
 import { CONNECTIONS, SCENARIOS, type Scenario } from "./client/scenarios.ts";
 import {
   type ChildServer,
+  cannedServerDescription,
+  cannedServerKind,
   collect,
   flag,
   fmt,
@@ -128,10 +141,11 @@ async function chosenContenders(port: number, onlyReqivo: boolean): Promise<Cont
     ...createContenders(origin, CONNECTIONS),
     ...(await baselineContenders(origin, CONNECTIONS)),
     rawCeiling(port),
+    ...nativeCeilings(port),
   ];
   const wanted = (c: Contender) =>
     onlyFilter !== undefined
-      ? onlyFilter.includes(c.name)
+      ? onlyFilter.includes(c.name) || (c.name === NATIVE_RAW && onlyFilter.includes("raw ceiling"))
       : onlyReqivo
         ? c.name === "reqivo"
         : c.optional !== true;
@@ -139,7 +153,9 @@ async function chosenContenders(port: number, onlyReqivo: boolean): Promise<Cont
   return all.filter(wanted);
 }
 
-const startCanned = () => startCannedServer(SERVER_PROCESSES);
+const SERVER_KIND = cannedServerKind();
+const startCanned = () => startCannedServer(SERVER_PROCESSES, SERVER_KIND);
+const SERVER_DESCRIPTION = cannedServerDescription(SERVER_KIND, SERVER_PROCESSES);
 
 if (profileMs !== undefined || allocations !== undefined || flag("shared-process") !== undefined) {
   // One process for every chosen contender (profiles, allocation counts, the old A/B).
@@ -174,7 +190,7 @@ if (profileMs !== undefined || allocations !== undefined || flag("shared-process
   const loads: { start: number; end: number }[] = [];
   console.log(
     `client benchmark: ${RUNS} run(s) of ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up), ` +
-      `canned server (${SERVER_PROCESSES} process(es)) and each contender in a process of its own, loopback.` +
+      `${SERVER_DESCRIPTION} and each contender in a process of its own, loopback.` +
       `\nRatios are medians of per-round ratios within a run; absolute numbers vary between runs.`,
   );
   for (let run = 0; run < RUNS; run++) {
@@ -204,6 +220,7 @@ if (profileMs !== undefined || allocations !== undefined || flag("shared-process
     rounds: ROUNDS,
     durationMs: DURATION,
     serverProcesses: SERVER_PROCESSES,
+    server: SERVER_DESCRIPTION,
     instructions:
       instructionRequests === undefined
         ? null
@@ -322,9 +339,13 @@ function inProcess(contender: Contender): Sampler {
     async sample(s) {
       collect();
       const cpu = process.cpuUsage();
-      const { requests, elapsedMs } = await contender.sample(s, DURATION, MAX_REQUESTS);
+      const { requests, elapsedMs, helperCpuMicros } = await contender.sample(
+        s,
+        DURATION,
+        MAX_REQUESTS,
+      );
       const used = process.cpuUsage(cpu);
-      return { requests, elapsedMs, cpuMicros: used.user + used.system };
+      return { requests, elapsedMs, cpuMicros: used.user + used.system + (helperCpuMicros ?? 0) };
     },
     close: async () => undefined, // closed with `contenders` at the end
   };
@@ -366,11 +387,11 @@ async function compare(
       const check =
         ceiling.ratio === null
           ? ""
-          : `\nRaw ceiling ÷ fastest contender (${ceiling.fastest}): ${ceiling.ratio.toFixed(2)}×${
+          : `\n${ceiling.raw} ÷ fastest contender (${ceiling.fastest}): ${ceiling.ratio.toFixed(2)}×${
               ceiling.ratio >= CEILING_FACTOR
                 ? ""
                 : ` — BELOW ${CEILING_FACTOR}×: the server or the machine may be what limits the fastest contenders`
-            }`;
+            }${ceiling.nodeRatio === null ? "" : ` (Node raw ceiling: ${ceiling.nodeRatio.toFixed(2)}×)`}`;
       console.log(`\n### ${prefix}${s.title}\n\n${markdownTable(result)}\n${check}\n`);
     }
     return results;

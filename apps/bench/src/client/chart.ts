@@ -54,7 +54,7 @@ export function svgBarChart(chart: Chart): string {
   const rows = chart.rows.filter((r) => r.values.length > 0);
   if (chart.order !== "given") rows.sort((a, b) => median(b.values) - median(a.values));
   const highlight = chart.highlight ?? ((name: string) => name.includes("reqivo"));
-  const muted = chart.muted ?? ((name: string) => name === "raw ceiling");
+  const muted = chart.muted ?? ((name: string) => name.startsWith("raw ceiling"));
   // About 6.6 px per character at font-size 12.
   const left = Math.max(130, 16 + Math.ceil(Math.max(...rows.map((r) => r.name.length), 0) * 6.6));
   const plotWidth = 460;

@@ -86,12 +86,12 @@ serveSamples<SampleRequest, SampleReply>(
       newSpaceAtStart = newSpaceMiB();
     }
     const before = cpuMicros();
-    const { requests, elapsedMs } = await chosen.sample(
+    const { requests, elapsedMs, helperCpuMicros } = await chosen.sample(
       { ...found, inFlight },
       durationMs,
       maxRequests,
     );
-    const used = cpuMicros() - before;
+    const used = cpuMicros() - before + (helperCpuMicros ?? 0);
     if (TRACING) traceSample(chosen.name, requests, elapsedMs, used);
     return { requests, elapsedMs, cpuMicros: used };
   },

@@ -1,22 +1,27 @@
 // Every client under test, each set up for the same work: the scenario's
 // request over at most `connections` keep-alive connections, the whole
 // response body read into memory, status and body length checked.
+import { type ChildProcessByStdio, spawn } from "node:child_process";
 import * as http from "node:http";
 import * as net from "node:net";
 import { join } from "node:path";
-import { Writable } from "node:stream";
+import { type Readable, Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { Session } from "@reqivo/client";
 import { createTransport } from "@reqivo/transport-node";
 import axios from "axios";
 import got from "got";
 import { Agent, type Dispatcher, Pool, fetch as undiciFetch } from "undici";
+import { NATIVE_RAW } from "./multi-run.ts";
+import { nativeTool } from "./native.ts";
 import { CONNECTIONS, checkResponse, type Scenario, scenarioHeaders } from "./scenarios.ts";
 
 /** How many requests one sample completed and how long it took. */
 export interface Sample {
   requests: number;
   elapsedMs: number;
+  /** CPU of a helper process that did the contender's work (the native raw ceiling). */
+  helperCpuMicros?: number;
 }
 
 export interface Contender {
@@ -118,6 +123,7 @@ export async function oneContender(port: number, name: string, child: string): P
     ...createContenders(origin, CONNECTIONS),
     ...(await baselineContenders(origin, CONNECTIONS)),
     rawCeiling(port),
+    ...nativeCeilings(port),
   ];
   const chosen = all.find((c) => c.name === name);
   for (const c of all) if (c !== chosen) await c.close();
@@ -512,6 +518,64 @@ export function rawCeiling(port: number): Contender {
     },
     async close() {
       for (const pool of sockets.values()) for (const raw of pool) raw.socket.destroy();
+    },
+  };
+}
+
+/** The native raw ceiling when it can be built, else nothing. */
+export function nativeCeilings(port: number): Contender[] {
+  const native = nativeRawCeiling(port, CONNECTIONS);
+  return native === null ? [] : [native];
+}
+
+/**
+ * The raw ceiling in C (native/raw-ceiling.c): the same work as rawCeiling()
+ * above (pre-built request, `connections` keep-alive sockets, response bytes
+ * counted up to the size a probe learnt), on one epoll loop instead of Node's
+ * event loop. Its process starts at the first sample (the contender is also
+ * made just to learn the names, with no server) and reports its own CPU,
+ * which the sample carries as `helperCpuMicros`. Null without a C compiler.
+ */
+export function nativeRawCeiling(port: number, connections: number): Contender | null {
+  const binary = nativeTool("raw-ceiling");
+  if (binary === null) return null;
+  let child: ChildProcessByStdio<Writable, Readable, null> | null = null;
+  let partial = "";
+  const waiting: ((line: string) => void)[] = [];
+  const start = () => {
+    const started = spawn(binary, [String(port), String(connections)], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    started.stdout.on("data", (chunk: Buffer) => {
+      partial += chunk.toString();
+      for (let nl = partial.indexOf("\n"); nl !== -1; nl = partial.indexOf("\n")) {
+        const line = partial.slice(0, nl);
+        partial = partial.slice(nl + 1);
+        waiting.shift()?.(line);
+      }
+    });
+    started.on("exit", (code) => {
+      for (const w of waiting.splice(0)) w(`error raw-ceiling exited with ${code}`);
+    });
+    return started;
+  };
+  return {
+    name: NATIVE_RAW,
+    async sample(s, durationMs, maxRequests) {
+      child ??= start();
+      const upload = s.upload?.length ?? 0;
+      const reply = new Promise<string>((resolve) => waiting.push(resolve));
+      child.stdin.write(
+        `${s.method} ${s.path} ${upload} ${durationMs} ${maxRequests} ${s.inFlight}\n`,
+      );
+      const line = await reply;
+      const [requests, elapsedUs, cpuUs] = line.split(" ").map(Number);
+      if (line.startsWith("error") || requests === undefined || elapsedUs === undefined)
+        throw new Error(`${NATIVE_RAW}/${s.id}: ${line}`);
+      return { requests, elapsedMs: elapsedUs / 1000, helperCpuMicros: cpuUs };
+    },
+    async close() {
+      child?.stdin.end();
     },
   };
 }

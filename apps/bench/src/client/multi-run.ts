@@ -12,6 +12,9 @@ import { fmt, median, roundRatios } from "./stats.ts";
 /** The raw ceiling must be at least this many times the fastest contender. */
 export const CEILING_FACTOR = 2;
 export const RAW = "raw ceiling";
+/** The C raw ceiling (contenders.ts nativeRawCeiling): the ceiling check's when it ran. */
+export const NATIVE_RAW = "raw ceiling (native)";
+const isRaw = (name: string) => name === RAW || name === NATIVE_RAW;
 export const REFERENCE = "undici request";
 
 /** One contender's figures in one run of one scenario (null: not measured). */
@@ -30,8 +33,12 @@ export interface MultiRunScenario {
   id: string;
   title: string;
   contenders: { name: string; runs: RunFigures[] }[];
-  /** Per run: raw ceiling ÷ the fastest contender (median of per-round ratios), and which one. */
-  ceiling: { ratio: number | null; fastest: string }[];
+  /**
+   * Per run: raw ceiling ÷ the fastest contender (median of per-round ratios),
+   * which contender, and which ceiling (the native one when it ran; absent in
+   * results from before it existed: the Node one).
+   */
+  ceiling: { ratio: number | null; fastest: string; raw?: string; nodeRatio?: number | null }[];
 }
 
 /** What a `--runs=N` run records (results/<date>[-label].json, key `keepAlive`). */
@@ -46,6 +53,8 @@ export interface MultiRunResult {
   rounds: number;
   durationMs: number;
   serverProcesses: number;
+  /** Which canned server (absent before 2026-12-07's native one: the Node server). */
+  server?: string;
   /**
    * Requests counted per contender and scenario under Valgrind (in `phases`
    * equal phases, after `warmUp` requests), or null when not counted.
@@ -90,13 +99,32 @@ export function addRun(
   }
 }
 
-/** Raw ceiling ÷ fastest contender in one run: median of per-round ratios. */
-export function ceilingOf(r: ScenarioResult): { ratio: number | null; fastest: string } {
-  const raw = r.contenders.find((c) => c.name === RAW);
-  const others = r.contenders.filter((c) => c.name !== RAW);
-  if (raw === undefined || others.length === 0) return { ratio: null, fastest: "–" };
+/**
+ * Raw ceiling ÷ fastest contender in one run: median of per-round ratios. The
+ * native raw ceiling when it ran (the Node one costs ~1.5× its CPU per request,
+ * which on 2 cores the server then lacks: results/2026-12-07-native-server.md),
+ * else the Node one.
+ */
+export function ceilingOf(r: ScenarioResult): {
+  ratio: number | null;
+  fastest: string;
+  raw: string;
+  /** The Node raw ceiling's ratio too, when the native one is the check's. */
+  nodeRatio: number | null;
+} {
+  const nodeRaw = r.contenders.find((c) => c.name === RAW);
+  const raw = r.contenders.find((c) => c.name === NATIVE_RAW) ?? nodeRaw;
+  const others = r.contenders.filter((c) => !isRaw(c.name));
+  if (raw === undefined || others.length === 0)
+    return { ratio: null, fastest: "–", raw: RAW, nodeRatio: null };
   const fastest = others.reduce((a, b) => (median(b.rates) > median(a.rates) ? b : a));
-  return { ratio: finite(median(roundRatios(raw.rates, fastest.rates))), fastest: fastest.name };
+  const over = (c: typeof raw) => finite(median(roundRatios(c.rates, fastest.rates)));
+  return {
+    ratio: over(raw),
+    fastest: fastest.name,
+    raw: raw.name,
+    nodeRatio: raw !== nodeRaw && nodeRaw !== undefined ? over(nodeRaw) : null,
+  };
 }
 
 /** "1,234 (1,100–1,300)": the median across runs and the spread; just the median for one run. */
@@ -117,17 +145,22 @@ export function ceilingLine(s: MultiRunScenario): string {
   if (known.length === 0) return "Raw ceiling not measured: no ceiling check.";
   const held = known.filter((r) => r >= CEILING_FACTOR).length;
   const fastest = [...new Set(s.ceiling.map((c) => c.fastest))].join(" / ");
-  const text = `Raw ceiling ÷ fastest contender (${fastest}): ${cell(ratios, ratioText)}; at least ${CEILING_FACTOR}× in ${held} of ${known.length} run(s)`;
+  const raw = [...new Set(s.ceiling.map((c) => c.raw ?? RAW))].join(" / ");
+  const text = `${raw[0]!.toUpperCase()}${raw.slice(1)} ÷ fastest contender (${fastest}): ${cell(ratios, ratioText)}; at least ${CEILING_FACTOR}× in ${held} of ${known.length} run(s)`;
+  const nodeRatios = s.ceiling.map((c) => c.nodeRatio ?? null);
+  const node = nodeRatios.some((n) => n !== null)
+    ? ` (the Node raw ceiling: ${cell(nodeRatios, ratioText)})`
+    : "";
   return held === known.length
-    ? `${text}.`
-    : `**${text}: the ceiling check FAILED** — the server or the machine, not the clients, may set the pace here, so differences between the fastest contenders are understated.`;
+    ? `${text}${node}.`
+    : `**${text}${node}: the ceiling check FAILED** — the server or the machine, not the clients, may set the pace here, so differences between the fastest contenders are understated.`;
 }
 
 /** The Markdown table of one scenario: contenders as rows, medians across runs with min–max. */
 export function multiRunTable(s: MultiRunScenario): string {
   const rows = [...s.contenders].sort(
     (a, b) =>
-      (a.name === RAW ? 1 : 0) - (b.name === RAW ? 1 : 0) ||
+      (isRaw(a.name) ? 1 : 0) - (isRaw(b.name) ? 1 : 0) ||
       median(b.runs.map((r) => r.reqPerSec)) - median(a.runs.map((r) => r.reqPerSec)),
   );
   const lines = [
@@ -164,7 +197,7 @@ export function methodLine(m: MultiRunResult): string {
   return (
     `${m.runs} independent run(s) × ${m.rounds} rounds of ${fmt(m.durationMs)} ms after a warm-up round; ` +
     `each cell is the median of the runs' medians with the spread (min–max) across runs. ` +
-    `Canned-response server (${m.serverProcesses} process${m.serverProcesses === 1 ? "" : "es"}), each contender in a Node process of its own, order rotated each round; 50 connections, 100 requests in flight. ` +
+    `${m.server === undefined ? `Canned-response server (${m.serverProcesses} process${m.serverProcesses === 1 ? "" : "es"})` : `${m.server[0]!.toUpperCase()}${m.server.slice(1)}`}, each contender in a Node process of its own, order rotated each round; 50 connections, 100 requests in flight. ` +
     `CPU µs/req: user + system time of the contender's process; ${counted}. ` +
     `${m.machine}; load average (1 min) at start→end of each run: ${load}.`
   );

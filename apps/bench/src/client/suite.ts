@@ -9,6 +9,7 @@ import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type Chart, svgBarChart } from "./chart.ts";
 import type { MultiRunResult } from "./multi-run.ts";
+import { nativeTool } from "./native.ts";
 
 export { fmt, fmtRatio, median, quartiles, ratio, roundRatios, spread } from "./stats.ts";
 
@@ -37,22 +38,29 @@ export interface ChildServer {
  * Starts `file` (next to this one) with tsx's loader in its own Node process,
  * with `args`; it prints its port(s).
  */
-export async function startServer(
-  file: string,
-  lines = 1,
-  args: string[] = [],
-): Promise<ChildServer> {
+export function startServer(file: string, lines = 1, args: string[] = []): Promise<ChildServer> {
   const path = fileURLToPath(new URL(`./${file}`, import.meta.url));
-  const child = spawn(
+  return startProcessServer(
+    file,
     process.execPath,
     [...process.execArgv.filter((a) => !a.startsWith("--cpu-prof")), path, ...args],
-    { stdio: ["pipe", "pipe", "inherit"] },
+    lines,
   );
+}
+
+/** Starts `command args`, which prints its port(s) on stdout and stops when its stdin ends. */
+async function startProcessServer(
+  label: string,
+  command: string,
+  args: string[],
+  lines: number,
+): Promise<ChildServer> {
+  const child = spawn(command, args, { stdio: ["pipe", "pipe", "inherit"] });
   const got = await new Promise<string[]>((resolve, reject) => {
     let text = "";
-    const timer = setTimeout(() => reject(new Error(`${file} did not start in 30 s`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${label} did not start in 30 s`)), 30_000);
     child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`${file} exited with ${code}`)));
+    child.once("exit", (code) => reject(new Error(`${label} exited with ${code}`)));
     child.stdout.on("data", (chunk: Buffer) => {
       text += chunk.toString();
       const all = text.split("\n").filter((l) => l.trim() !== "");
@@ -65,13 +73,57 @@ export async function startServer(
   return { port: Number(got[0]), extra: got.slice(1), stop: () => child.kill() };
 }
 
+/** Which canned-response server the keep-alive benches use (their `--server=native|node`). */
+export type CannedServerKind = "native" | "node";
+
+export interface CannedServer extends ChildServer {
+  kind: CannedServerKind;
+  /** For the results: the native server, or the Node one and its process count. */
+  description: string;
+}
+
 /**
- * The canned-response server of the keep-alive benches (canned-server.ts) as
- * `processes` node:cluster workers sharing one port (client.bench.ts,
- * client-runtimes.bench.ts; their `--server-processes=N`).
+ * The `--server` choice of client.bench.ts and client-runtimes.bench.ts:
+ * "native" (the default) unless `--server=node`, or no C compiler is found:
+ * then it says so in one line and the Node server stands in. `requested`
+ * replaces the flag (client-runtimes.bench.ts, whose --server also takes `http`).
  */
-export function startCannedServer(processes: number): Promise<ChildServer> {
-  return startServer("canned-server.ts", 1, [String(processes)]);
+export function cannedServerKind(requested = flag("server")): CannedServerKind {
+  if (requested !== undefined && requested !== "native" && requested !== "node")
+    throw new Error(`--server=${requested}: native or node`);
+  if (requested === "node") return "node";
+  if (nativeTool("canned-server") === null) {
+    console.log("no C compiler found (cc, gcc, clang): the Node canned server, not the native one");
+    return "node";
+  }
+  return "native";
+}
+
+/**
+ * The canned-response server of the keep-alive benches: native/canned-server.c
+ * on one epoll thread, or canned-server.ts as `processes` node:cluster workers
+ * sharing one port (`--server-processes=N`, Node server only). Both answer the
+ * same bytes (scripts/check-native-server.mjs checks it).
+ */
+export async function startCannedServer(
+  processes: number,
+  kind: CannedServerKind,
+): Promise<CannedServer> {
+  if (kind === "native") {
+    const binary = nativeTool("canned-server");
+    if (binary === null) throw new Error("native canned server: no C compiler");
+    const server = await startProcessServer("native canned server", binary, [], 1);
+    return { ...server, kind, description: cannedServerDescription(kind, processes) };
+  }
+  const server = await startServer("canned-server.ts", 1, [String(processes)]);
+  return { ...server, kind, description: cannedServerDescription(kind, processes) };
+}
+
+/** How the results name the server: "native canned server (…)" or "Node canned server (N processes)". */
+export function cannedServerDescription(kind: CannedServerKind, processes: number): string {
+  return kind === "native"
+    ? "native canned server (C, one epoll thread)"
+    : `Node canned server (${processes} process${processes === 1 ? "" : "es"})`;
 }
 
 /** The path of a tool installed in the repository's node_modules/.bin (deno, bun). */
