@@ -6,12 +6,28 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export type NativeTool = "canned-server" | "raw-ceiling";
 
-const SOURCE_DIR = fileURLToPath(new URL("../../native/", import.meta.url));
-export const CACHE_DIR = fileURLToPath(new URL("../../.cache/", import.meta.url));
+/**
+ * apps/bench: the nearest folder above this module that holds native/. Looked
+ * up rather than fixed, because this module also runs bundled into
+ * node_modules/.cache (the children of the instruction-count scripts).
+ */
+function benchRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 8; up++) {
+    if (existsSync(join(dir, "native", "canned-server.c"))) return dir;
+    dir = dirname(dir);
+  }
+  throw new Error(`native/canned-server.c not found above ${fileURLToPath(import.meta.url)}`);
+}
+
+const ROOT = benchRoot();
+const SOURCE_DIR = join(ROOT, "native") + sep;
+export const CACHE_DIR = join(ROOT, ".cache") + sep;
 const COMPILERS = [process.env.CC, "cc", "gcc", "clang"].filter(
   (c): c is string => c !== undefined && c !== "",
 );
