@@ -16,6 +16,7 @@ import {
   type RealServer,
   requireProgram,
   serverDir,
+  sha256,
   startServer,
 } from "./real-servers.ts";
 import { eventually } from "./servers.ts";
@@ -33,10 +34,6 @@ function connectionTokens(res: { headers: { get(name: string): string | null } }
     .toLowerCase()
     .split(/\s*,\s*/)
     .filter(Boolean);
-}
-
-function sha256(bytes: Uint8Array | string): string {
-  return createHash("sha256").update(bytes).digest("hex");
 }
 
 /** Writes an executable CGI script (sh) into `dir`. */

@@ -5,7 +5,6 @@
 // connection after its third request), a body-size limit, and proxy_pass to a
 // node:http backend that streams chunked bodies, echoes uploads and carries
 // WebSockets (the `ws` package).
-import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -23,6 +22,7 @@ import {
   type RealServer,
   requireProgram,
   serverDir,
+  sha256,
   startServer,
 } from "./real-servers.ts";
 
@@ -31,6 +31,7 @@ const nginx = requireProgram("nginx", "nginx");
 const SIZES = { "0.bin": 0, "1.bin": 1, "16k.bin": 16 * 1024, "1m.bin": 1024 * 1024 };
 const TEXT = "All the world's a stage, and all the men and women merely players.\n".repeat(400);
 const STREAM_PIECES = 8;
+const STREAMED = Array.from({ length: STREAM_PIECES }, (_, i) => `piece ${i}\n`).join("");
 const BIG_VALUE = "0123456789abcdef".repeat(188).slice(0, 3000);
 
 /** The backend nginx proxies to: streams, echoes uploads, speaks WebSocket. */
@@ -50,7 +51,7 @@ async function backend(): Promise<{ port: number; close(): Promise<void> }> {
     const body = await readBody(req).catch(() => undefined);
     if (body === undefined) return;
     res.writeHead(200, { "content-type": "text/plain" });
-    res.end(`${req.method} ${body.length} ${createHash("sha256").update(body).digest("hex")}`);
+    res.end(`${req.method} ${body.length} ${sha256(body)}`);
   });
   const sockets = new Set<Socket>();
   server.on("connection", (socket: Socket) => {
@@ -79,10 +80,6 @@ async function backend(): Promise<{ port: number; close(): Promise<void> }> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
 }
 
 describe.skipIf(nginx === undefined)("against nginx", () => {
@@ -440,15 +437,14 @@ http {
 
   it("a chunked, streamed response through proxy_pass arrives whole, by the session and by fetch", async () => {
     const s = session();
-    const expected = Array.from({ length: STREAM_PIECES }, (_, i) => `piece ${i}\n`).join("");
     const res = await s.get(`${base}/stream`);
     expect(res.headers.get("transfer-encoding")).toBe("chunked");
     expect(res.headers.get("content-length")).toBeNull();
     let text = "";
     for await (const piece of res) text += Buffer.from(piece).toString();
-    expect(text).toBe(expected);
+    expect(text).toBe(STREAMED);
     const fetched = await createFetch(s)(`${base}/stream`);
-    expect(await fetched.text()).toBe(expected);
+    expect(await fetched.text()).toBe(STREAMED);
   });
 
   it("a 64 MiB upload refused with 413 at once: the client stops sending it", async () => {
@@ -489,14 +485,13 @@ http {
   });
 
   it("trailers after a chunked body (add_trailer), on HTTP/1.1 and HTTP/2", async () => {
-    const expected = Array.from({ length: STREAM_PIECES }, (_, i) => `piece ${i}\n`).join("");
     for (const [url, options] of [
       [`${base}/trailers`, {}],
       [`${secure}/trailers`, { tls: { ca: certs.ca } }],
     ] as const) {
       const s = session(options);
       const res = await s.get(url, { headers: { te: "trailers" } });
-      expect(await res.text()).toBe(expected);
+      expect(await res.text()).toBe(STREAMED);
       expect(res.trailers?.get("x-checksum")).toBe("done");
     }
   });
@@ -517,9 +512,7 @@ http {
     const res = await s.get(`${base}/until-close`);
     expect(res.headers.get("transfer-encoding")).toBeNull();
     expect(res.headers.get("content-length")).toBeNull();
-    expect(await res.text()).toBe(
-      Array.from({ length: STREAM_PIECES }, (_, i) => `piece ${i}\n`).join(""),
-    );
+    expect(await res.text()).toBe(STREAMED);
     const next = await s.get(`${base}/files/1.bin`);
     expect(next.timings.reused).toBe(false);
     await next.dump();
@@ -629,9 +622,7 @@ http {
     expect(statuses).toEqual([]);
     await held.dump();
     const stream = await s.get(`${secure}/stream`);
-    expect(await stream.text()).toBe(
-      Array.from({ length: STREAM_PIECES }, (_, i) => `piece ${i}\n`).join(""),
-    );
+    expect(await stream.text()).toBe(STREAMED);
     const tooBig = await s.post(`${secure}/echo`, { body: patternBytes(100_000) });
     expect(tooBig.status).toBe(413);
     await tooBig.dump();
@@ -742,8 +733,7 @@ http {
         return [res.httpVersion, res.headers.get("x-connection"), await res.text()];
       }),
     );
-    const expected = Array.from({ length: STREAM_PIECES }, (_, i) => `piece ${i}\n`).join("");
-    expect(results.every(([version, , text]) => version === "2" && text === expected)).toBe(true);
+    expect(results.every(([version, , text]) => version === "2" && text === STREAMED)).toBe(true);
     expect(new Set(results.map(([, connection]) => connection)).size).toBe(1);
   });
 

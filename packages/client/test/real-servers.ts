@@ -4,6 +4,7 @@
 // dir, stopped and the dir removed after the suite. A program that is not
 // installed makes its suite skip, with a console.warn saying how to install it.
 import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { accessSync, chmodSync, constants, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -123,6 +124,11 @@ export async function startServer(
     },
     stop,
   };
+}
+
+/** The SHA-256 of `bytes` in hex: how the suites compare bodies without printing them. */
+export function sha256(bytes: Uint8Array | string): string {
+  return createHash("sha256").update(bytes).digest("hex");
 }
 
 /** `size` bytes of a repeating, position-dependent pattern (so a shifted or lost range shows). */

@@ -4,7 +4,6 @@
 // `openssl passwd`), no caching. Plain http: requests go in absolute form,
 // https: ones through CONNECT to node:https origins trusting the test CA.
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateTestCertificates, type TestCertificates } from "@reqivo/transport/testing";
@@ -19,6 +18,7 @@ import {
   type RealServer,
   requireProgram,
   serverDir,
+  sha256,
   startServer,
 } from "./real-servers.ts";
 import { eventually, onRequests } from "./servers.ts";
@@ -32,10 +32,6 @@ if (squid !== undefined && !withAuth)
   console.warn(
     `${NCSA} or openssl is missing: squid runs without proxy auth, its auth cases are skipped`,
   );
-
-function sha256(bytes: Uint8Array | string): string {
-  return createHash("sha256").update(bytes).digest("hex");
-}
 
 describe.skipIf(squid === undefined)("through squid", () => {
   let server: RealServer;
