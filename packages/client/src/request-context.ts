@@ -118,6 +118,12 @@ export class RequestCall {
   wireSteps: ResponseStep[] | undefined = undefined;
   /** How many of `wireSteps` are set (the array is made with room to spare). */
   wireStepCount = 0;
+
+  /** Forgets the wire steps; the list and its count always go together. */
+  dropWireSteps(): void {
+    this.wireSteps = undefined;
+    this.wireStepCount = 0;
+  }
   /**
    * The wire's promise that Session.request handed to the caller as it is:
    * its response is the call's final one, and its failure the call's (send.ts

@@ -112,8 +112,7 @@ function send(call: RequestCall, request: OutgoingRequest): Promise<Response> {
   const started = performance.now();
   // The layers above may join steps to this promise (middleware/layer.ts
   // onResponse): they run here, in the `then` that makes the Response.
-  call.wireSteps = undefined;
-  call.wireStepCount = 0;
+  call.dropWireSteps();
   // Undefined while dispatch runs: a failure then (before any await) is not the call's outcome yet.
   let pending: Promise<Response> | undefined;
   let failedAtOnce = false;

@@ -86,8 +86,7 @@ export function runWireSteps(
   const steps = call.wireSteps;
   if (pending !== call.wirePending || steps === undefined) return response;
   const count = call.wireStepCount;
-  call.wireSteps = undefined;
-  call.wireStepCount = 0;
+  call.dropWireSteps();
   call.wirePending = undefined;
   let out: Response | Promise<Response> = response;
   for (let at = 0; at < count; at++) {
