@@ -36,6 +36,13 @@ export interface RuntimeSampleReply {
   cpuMicros: number;
   /** CPU µs of the JIT compiler threads (Bun's JITWorker) in the sample; 0 where not known. */
   compilerMicros: number;
+  /**
+   * The thread that used the most CPU in the sample, and its µs: a client's
+   * rate cannot pass 1 s ÷ that thread's CPU per request, whatever the
+   * process's total (Bun's fetch splits its work over its "HTTP Client"
+   * thread and the main one). Empty name where threads are not known.
+   */
+  busiestThread: { name: string; micros: number };
 }
 
 const IN_FLIGHT = 100;
@@ -101,12 +108,14 @@ async function sample(r: Runner, duration: number): Promise<RuntimeSampleReply> 
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
   const elapsedMs = performance.now() - start;
   const cpu = cpuMicros() - before;
-  const used = threadNanosSince(threadsBefore);
+  const after = threadNanos();
+  const used = threadNanosSince(threadsBefore, after);
   return {
     requests: done,
     elapsedMs,
     cpuMicros: cpu,
     compilerMicros: COMPILER_THREADS.reduce((sum, name) => sum + (used.get(name) ?? 0), 0) / 1000,
+    busiestThread: busiestThread(threadsBefore, after),
   };
 }
 
@@ -136,12 +145,28 @@ function threadNanos(): Map<string, { name: string; ns: number }> {
  * thread by thread: a thread that ended in between is left out (JSC ends idle
  * compiler threads and starts new ones), so the figure is a lower bound then.
  */
-function threadNanosSince(before: Map<string, { name: string; ns: number }>): Map<string, number> {
+function threadNanosSince(
+  before: Map<string, { name: string; ns: number }>,
+  after = threadNanos(),
+): Map<string, number> {
   const byName = new Map<string, number>();
-  for (const [task, { name, ns }] of threadNanos()) {
+  for (const [task, { name, ns }] of after) {
     byName.set(name, (byName.get(name) ?? 0) + ns - (before.get(task)?.ns ?? 0));
   }
   return byName;
+}
+
+/** The single thread (not the sum of a name's threads) that used the most CPU between two snapshots. */
+function busiestThread(
+  before: Map<string, { name: string; ns: number }>,
+  after: Map<string, { name: string; ns: number }>,
+): { name: string; micros: number } {
+  let busiest = { name: "", micros: 0 };
+  for (const [task, { name, ns }] of after) {
+    const micros = (ns - (before.get(task)?.ns ?? 0)) / 1000;
+    if (micros > busiest.micros) busiest = { name, micros };
+  }
+  return busiest;
 }
 
 const [portText, id, profileFlag] = process.argv.slice(2);
