@@ -13,6 +13,10 @@
 #   scripts/bun-instructions.sh [reqivo|transport|raw] [path] [small] [large]
 #   scripts/bun-instructions.sh reqivo /64k 1000 3000
 #   scripts/bun-instructions.sh transport /tiny
+#   IN_FLIGHT=100 CONNECTIONS=50 scripts/bun-instructions.sh reqivo /64k 25000 35000
+# (reqivo only: that many requests at once over at most that many
+# connections, as in the runtime bench; the count then moves by ~±2,000
+# between runs of one build).
 # Bun's fetch crashes under Valgrind (its HTTP thread), so it is not counted.
 set -euo pipefail
 cd "$(dirname "$0")/.."

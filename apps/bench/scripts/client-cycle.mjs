@@ -8,6 +8,7 @@
 //   node scripts/client-cycle.mjs <requests> [path/to/client/dist/index.js]
 //   COUNT_PROMISES=1 node scripts/client-cycle.mjs 1000   # promises created per request
 //   ALLOCATIONS=1 node scripts/client-cycle.mjs 20000     # bytes allocated per request (sampled)
+//   ALLOCATION_SITES=n ...                                # with ALLOCATIONS=1: the n functions that allocate most
 //   READ_NOW=1 ...   # the connection also has readNow (as transport-node has), not only read()
 // IN_FLIGHT=n CONNECTIONS=m: n requests at once over at most m connections
 // (default 1 and 64), so that requests wait in the pool's queue as they do
@@ -151,14 +152,21 @@ promiseHook?.disable();
 if (heapSampler !== undefined) {
   const { profile } = await heapSampler.post("HeapProfiler.stopSampling");
   let total = 0;
+  const bySite = new Map();
   for (const nodes = [profile.head]; nodes.length > 0; ) {
     const node = nodes.pop();
     total += node.selfSize;
+    const { functionName, url: file, lineNumber } = node.callFrame;
+    const site = `${functionName || "(anonymous)"} ${file.split("/").pop()}:${lineNumber + 1}`;
+    bySite.set(site, (bySite.get(site) ?? 0) + node.selfSize);
     nodes.push(...node.children);
   }
-  console.log(
-    `${Math.round(total / (requests - Math.max(sampledFrom, inFlight)))} bytes allocated per request`,
-  );
+  const measured = requests - Math.max(sampledFrom, inFlight);
+  console.log(`${Math.round(total / measured)} bytes allocated per request`);
+  // ALLOCATION_SITES=n: the n functions that allocated most, bytes per request.
+  const sites = Number(process.env.ALLOCATION_SITES ?? 0);
+  for (const [site, size] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, sites))
+    console.log(`${String(Math.round(size / measured)).padStart(6)}  ${site}`);
   heapSampler.disconnect();
 }
 if (promiseHook !== undefined && requests > inFlight)

@@ -47,6 +47,18 @@ export class ReceiveBuffer {
     this.#owned = true;
   }
 
+  /**
+   * Lets go of a fully consumed chunk, so that an idle connection does not
+   * keep its last read alive (see HttpConnection.startNextCycle).
+   */
+  releaseConsumed(): void {
+    if (this.start !== this.end) return;
+    this.bytes = EMPTY_BYTES;
+    this.start = 0;
+    this.end = 0;
+    this.#owned = false;
+  }
+
   /** Consumes up to `max` bytes and returns them as a view. */
   take(max: number): Uint8Array {
     const n = Math.min(max, this.end - this.start);
