@@ -11,6 +11,7 @@
 #   cp -r ../../packages/protocol/dist /tmp/protocol-before    # before a change
 #   scripts/instructions.sh tiny-get /tmp/protocol-before/index.js
 #   scripts/instructions.sh tiny-get                           # the current build
+#   RUNTIME=bun scripts/instructions.sh client                 # on Bun instead of Node
 #
 # Runs scripts/protocol-cycle.mjs or scripts/client-cycle.mjs (plain
 # JavaScript, no sockets, no loader thread) for 5,000 and 25,000 cycles and prints the difference over 20,000:
@@ -29,8 +30,15 @@ count() {
   [ "$scenario" = client ] && run=(scripts/client-cycle.mjs "$1")
   local body=()
   [ "$scenario" = client-64k ] && run=(scripts/client-cycle.mjs "$1") && body=(BODY_BYTES=65536)
+  local runtime=(node --single-threaded --predictable --random-seed=1 --hash-seed=1)
+  # RUNTIME=bun: the same script on Bun, JavaScriptCore compiling and
+  # collecting on the main thread (counted too; ~±700 between runs).
+  if [ "${RUNTIME:-node}" = bun ]; then
+    runtime=("$(readlink -f ../../node_modules/bun/bin/bun.exe)")
+    body+=(BUN_JSC_useConcurrentJIT=0 BUN_JSC_useConcurrentGC=0)
+  fi
   env "${body[@]}" valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
-    node --single-threaded --predictable --random-seed=1 --hash-seed=1 "${run[@]}" $dist 2>&1 |
+    "${runtime[@]}" "${run[@]}" $dist 2>&1 |
     awk '/I *refs:/ { gsub(",", "", $NF); print $NF }'
 }
 # 64 KiB bodies make each cycle ~20x the work: fewer cycles keep the run short.

@@ -44,6 +44,12 @@ export interface ExchangeProgress {
   bodyStarted: boolean;
 }
 
+/** What an exchange reports to: what becomes of the final head, and of a failure. */
+export interface ExchangeHandlers<T> {
+  received(result: ExchangeResult): T | PromiseLike<T>;
+  failed(error: unknown): T | PromiseLike<T>;
+}
+
 /** The exchange's result for the final response head (or the upgrade) the protocol parsed. */
 function finalHead(event: ResponseEvent | UpgradeEvent): ExchangeResult {
   return {
@@ -61,10 +67,10 @@ const END = { type: "end" } as const;
 const COALESCE_LIMIT = 64 * 1024;
 
 /**
- * Sends the request and resolves with what `received` makes of the final
- * response head (interim responses go to the callback), or with what
- * `failed` makes of the exchange's failure (an error `received` throws does
- * not go to `failed`: the promise rejects with it). A request without a body
+ * Sends the request and resolves with what `handlers.received` makes of the
+ * final response head (interim responses go to the callback), or with what
+ * `handlers.failed` makes of the exchange's failure (an error `received`
+ * throws does not go to `failed`: the promise rejects with it). A request without a body
  * goes the callback way ({@link BodilessExchange}); one with a body goes
  * through an async function that writes it while the response is read.
  */
@@ -73,20 +79,14 @@ export function exchange<T>(
   request: WireRequest,
   lifeline: Lifeline,
   progress: ExchangeProgress,
-  received: (result: ExchangeResult) => T | PromiseLike<T>,
-  failed: (error: unknown) => T | PromiseLike<T>,
+  handlers: ExchangeHandlers<T>,
 ): Promise<T> {
   if (request.body !== null)
-    return exchangeWithBody(connection, request, lifeline, progress, received, failed);
+    return exchangeWithBody(connection, request, lifeline, progress, handlers);
   const settled = pending<T>();
-  new BodilessExchange(
-    connection,
-    request,
-    received,
-    failed,
-    resolverOfLast(),
-    rejecterOfLast(),
-  ).start(lifeline);
+  new BodilessExchange(connection, request, handlers, resolverOfLast(), rejecterOfLast()).start(
+    lifeline,
+  );
   return settled;
 }
 
@@ -102,16 +102,15 @@ export function exchangeSettling<T>(
   request: WireRequest,
   lifeline: Lifeline,
   progress: ExchangeProgress,
-  received: (result: ExchangeResult) => T | PromiseLike<T>,
-  failed: (error: unknown) => T | PromiseLike<T>,
+  handlers: ExchangeHandlers<T>,
   resolve: (value: T | PromiseLike<T>) => void,
   reject: (reason: unknown) => void,
 ): void {
   if (request.body !== null) {
-    resolve(exchangeWithBody(connection, request, lifeline, progress, received, failed));
+    resolve(exchangeWithBody(connection, request, lifeline, progress, handlers));
     return;
   }
-  new BodilessExchange(connection, request, received, failed, resolve, reject).start(lifeline);
+  new BodilessExchange(connection, request, handlers, resolve, reject).start(lifeline);
 }
 
 /**
@@ -131,8 +130,7 @@ export function exchangeSettling<T>(
 class BodilessExchange<T> implements ChunkConsumer {
   readonly #connection: PooledConnection;
   readonly #onInformational: WireRequest["onInformational"];
-  readonly #received: (result: ExchangeResult) => T | PromiseLike<T>;
-  readonly #failed: (error: unknown) => T | PromiseLike<T>;
+  readonly #handlers: ExchangeHandlers<T>;
   readonly #resolve: (value: T | PromiseLike<T>) => void;
   readonly #reject: (reason: unknown) => void;
   #settled = false;
@@ -140,15 +138,13 @@ class BodilessExchange<T> implements ChunkConsumer {
   constructor(
     connection: PooledConnection,
     request: WireRequest,
-    received: (result: ExchangeResult) => T | PromiseLike<T>,
-    failed: (error: unknown) => T | PromiseLike<T>,
+    handlers: ExchangeHandlers<T>,
     resolve: (value: T | PromiseLike<T>) => void,
     reject: (reason: unknown) => void,
   ) {
     this.#connection = connection;
     this.#onInformational = request.onInformational;
-    this.#received = received;
-    this.#failed = failed;
+    this.#handlers = handlers;
     this.#resolve = resolve;
     this.#reject = reject;
     const protocol = connection.protocol;
@@ -218,7 +214,7 @@ class BodilessExchange<T> implements ChunkConsumer {
         }
         if (event.type === "response" || event.type === "upgrade") {
           this.#settled = true;
-          this.#settle(this.#received, finalHead(event));
+          this.#settle(true, finalHead(event));
           return;
         }
       }
@@ -230,14 +226,19 @@ class BodilessExchange<T> implements ChunkConsumer {
   #fail(error: unknown): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.#settle(this.#failed, error);
+    this.#settle(false, error);
   }
 
-  /** Settles the caller's promise with what `handler` returns, or rejects with what it throws. */
-  #settle<A>(handler: (argument: A) => T | PromiseLike<T>, argument: A): void {
+  /**
+   * Settles the caller's promise with what the handlers make of the head
+   * (`head`) or of the failure, or rejects with what they throw.
+   */
+  #settle(head: boolean, argument: unknown): void {
     let value: T | PromiseLike<T>;
     try {
-      value = handler(argument);
+      value = head
+        ? this.#handlers.received(argument as ExchangeResult)
+        : this.#handlers.failed(argument);
     } catch (error) {
       this.#reject(error);
       return;
@@ -258,8 +259,7 @@ async function exchangeWithBody<T>(
   request: WireRequest,
   lifeline: Lifeline,
   progress: ExchangeProgress,
-  received: (result: ExchangeResult) => T | PromiseLike<T>,
-  failed: (error: unknown) => T | PromiseLike<T>,
+  handlers: ExchangeHandlers<T>,
 ): Promise<T> {
   let result: ExchangeResult;
   try {
@@ -317,9 +317,9 @@ async function exchangeWithBody<T>(
       }
     }
   } catch (error) {
-    return failed(error);
+    return handlers.failed(error);
   }
-  return received(result);
+  return handlers.received(result);
 }
 
 interface UploadState {
