@@ -119,9 +119,12 @@ async function sample(r: Runner, duration: number): Promise<RuntimeSampleReply> 
   };
 }
 
-/** CPU ns so far of each live thread of this process, by thread id (Linux /proc; empty elsewhere). */
-function threadNanos(): Map<string, { name: string; ns: number }> {
-  const byTask = new Map<string, { name: string; ns: number }>();
+/** CPU ns so far of each live thread of this process, keyed by thread id. */
+type ThreadSnapshot = Map<string, { name: string; ns: number }>;
+
+/** A {@link ThreadSnapshot} of now (Linux /proc; empty elsewhere). */
+function threadNanos(): ThreadSnapshot {
+  const byTask: ThreadSnapshot = new Map();
   let tasks: string[];
   try {
     tasks = readdirSync("/proc/self/task");
@@ -141,31 +144,34 @@ function threadNanos(): Map<string, { name: string; ns: number }> {
 }
 
 /**
- * CPU ns each thread name used between two {@link threadNanos} snapshots,
- * thread by thread: a thread that ended in between is left out (JSC ends idle
- * compiler threads and starts new ones), so the figure is a lower bound then.
+ * Each thread alive at `after` with the CPU ns it used since `before` (all of
+ * its CPU when it started in between). A thread that ended in between is left
+ * out (JSC ends idle compiler threads and starts new ones), so sums over
+ * threads are lower bounds then.
  */
-function threadNanosSince(
-  before: Map<string, { name: string; ns: number }>,
-  after = threadNanos(),
-): Map<string, number> {
+function* threadUse(
+  before: ThreadSnapshot,
+  after: ThreadSnapshot,
+): Generator<{ name: string; ns: number }> {
+  for (const [task, { name, ns }] of after) yield { name, ns: ns - (before.get(task)?.ns ?? 0) };
+}
+
+/** CPU ns each thread name used between two snapshots (see {@link threadUse}). */
+function threadNanosSince(before: ThreadSnapshot, after = threadNanos()): Map<string, number> {
   const byName = new Map<string, number>();
-  for (const [task, { name, ns }] of after) {
-    byName.set(name, (byName.get(name) ?? 0) + ns - (before.get(task)?.ns ?? 0));
-  }
+  for (const { name, ns } of threadUse(before, after))
+    byName.set(name, (byName.get(name) ?? 0) + ns);
   return byName;
 }
 
 /** The single thread (not the sum of a name's threads) that used the most CPU between two snapshots. */
 function busiestThread(
-  before: Map<string, { name: string; ns: number }>,
-  after: Map<string, { name: string; ns: number }>,
+  before: ThreadSnapshot,
+  after: ThreadSnapshot,
 ): { name: string; micros: number } {
   let busiest = { name: "", micros: 0 };
-  for (const [task, { name, ns }] of after) {
-    const micros = (ns - (before.get(task)?.ns ?? 0)) / 1000;
-    if (micros > busiest.micros) busiest = { name, micros };
-  }
+  for (const { name, ns } of threadUse(before, after))
+    if (ns / 1000 > busiest.micros) busiest = { name, micros: ns / 1000 };
   return busiest;
 }
 
