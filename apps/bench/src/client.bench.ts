@@ -13,7 +13,11 @@
 // a shared process let one contender's garbage land in another's sample).
 // Contenders run interleaved: every round runs each of them once, in an order
 // rotated by one per round, so drift of a shared machine hits all alike. A
-// warm-up round is not counted. Ratios are medians of per-round ratios.
+// warm-up round is not counted, and each turn runs --rewarm ms of unmeasured
+// requests before its sample, so that what is measured is a client under
+// steady load, not one just woken from idle (no forced gc() either: both
+// shrink V8's young generation; results/2026-12-07-s13-method.md). Ratios
+// are medians of per-round ratios.
 // --runs=N repeats all of it N times from scratch (new server, new contender
 // processes) and reports per figure the median across runs and the spread
 // (min–max) (client/multi-run.ts); each run also checks that the raw ceiling
@@ -49,8 +53,13 @@
 //   --idle=MS         pause this long after each sample (stands in for the other
 //                     contenders' turns of a full run when only a few are chosen)
 //   --rewarm=MS       before each measured sample, MS of unmeasured requests of the same
-//                     scenario (after the forced gc): a child idle for 8 s or more has its
-//                     young generation shrunk by that gc (results/2026-12-07-round-cpu2.md)
+//                     scenario (default 2000): each child idles through the other
+//                     contenders' turns (~10–30 s), and its first 0.5–1.75 s back cost up to
+//                     3× the CPU per request of a steady loop (results/2026-12-07-s13-method.md)
+//   --gc-before-sample  a forced gc() in each child before its turn, as until the thirteenth
+//                     session: it shrinks V8's young generation, and the sample then runs
+//                     with dozens of mark-sweeps (results/2026-12-07-s13-method.md); for
+//                     reproducing older results only
 //   --shared-process  all contenders in this one process (as before round 5), for an A/B
 //   --allocations=N   bytes allocated per request by Reqivo (or the --only ones) over N
 //                     requests, by allocating function (V8's sampling heap profiler)
@@ -111,7 +120,8 @@ const ROUNDS = numberFlag("rounds", 7, 1, 50);
 const DURATION = numberFlag("duration", 1000, 100, 10_000);
 const SERVER_PROCESSES = numberFlag("server-processes", 2, 1, 8);
 const IDLE_MS = numberFlag("idle", 0, 0, 60_000);
-const REWARM_MS = numberFlag("rewarm", 0, 0, 10_000);
+const REWARM_MS = numberFlag("rewarm", 2000, 0, 10_000);
+const GC_BEFORE_SAMPLE = flag("gc-before-sample") !== undefined;
 // A bound on requests per sample besides the time, so no loop can run away.
 const MAX_REQUESTS = 2_000_000;
 const scenarioFilter = flag("scenario")?.split(",");
@@ -219,6 +229,7 @@ if (profileMs !== undefined || allocations !== undefined || flag("shared-process
     runs: RUNS,
     rounds: ROUNDS,
     durationMs: DURATION,
+    turn: { rewarmMs: REWARM_MS, collectFirst: GC_BEFORE_SAMPLE },
     serverProcesses: SERVER_PROCESSES,
     server: SERVER_DESCRIPTION,
     instructions:
@@ -326,6 +337,7 @@ async function isolated(names: string[], port: number): Promise<Sampler[]> {
         durationMs: DURATION,
         maxRequests: MAX_REQUESTS,
         rewarmMs: REWARM_MS,
+        collectFirst: GC_BEFORE_SAMPLE,
       };
       return host.ask<SampleReply>(request, DURATION + 60_000);
     },

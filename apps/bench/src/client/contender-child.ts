@@ -16,6 +16,8 @@ export interface SampleRequest {
   maxRequests: number;
   /** Unmeasured requests for this long before the sample (client.bench.ts --rewarm). */
   rewarmMs?: number;
+  /** A forced gc() before the turn (client.bench.ts --gc-before-sample; older results). */
+  collectFirst?: boolean;
 }
 
 /** What it answers. */
@@ -72,15 +74,15 @@ const chosen = await oneContender(Number(portText), name ?? "", "contender-child
 
 serveSamples<SampleRequest, SampleReply>(
   chosen.name,
-  async ({ scenario: id, inFlight, durationMs, maxRequests, rewarmMs }) => {
+  async ({ scenario: id, inFlight, durationMs, maxRequests, rewarmMs, collectFirst }) => {
     const found = SCENARIOS.find((s) => s.id === id);
     if (found === undefined) throw new Error(`unknown scenario ${id}`);
     if (TRACING) newSpaceBeforeCollect = newSpaceMiB();
-    collect();
+    if (collectFirst === true) collect();
     if (rewarmMs !== undefined && rewarmMs > 0)
       await chosen.sample({ ...found, inFlight }, rewarmMs, maxRequests);
     if (TRACING) {
-      // Collections in the sample only (the forced one above and any while idle are not).
+      // Collections in the sample only (the rewarm's, a forced one and any while idle are not).
       await new Promise((resolve) => setImmediate(resolve));
       resetGcCounts();
       newSpaceAtStart = newSpaceMiB();

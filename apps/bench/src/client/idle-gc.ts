@@ -4,7 +4,7 @@
 // started first, without it). Shows what an idle gap of 8 s or more (a full
 // client.bench.ts run: nine other contenders' turns) does to the young
 // generation (results/2026-12-07-round-cpu2.md):
-//   npx tsx --expose-gc src/client/idle-gc.ts [contender=reqivo] [idleMs=9000] [samples=3]
+//   npx tsx --expose-gc src/client/idle-gc.ts [contender=reqivo] [idleMs=9000] [samples=3] [scenario=get-tiny] [forceGc=yes|no]
 // Lines "--- sample i: …" give req/s and CPU µs/req; count the Scavenge and
 // Mark-Compact lines between "--- sample i start" and it.
 import v8 from "node:v8";
@@ -13,16 +13,22 @@ import { cpuMicros } from "./sample-host.ts";
 import { CONNECTIONS, SCENARIOS } from "./scenarios.ts";
 import { collect, startServer } from "./suite.ts";
 
-const [name = "reqivo", idleText = "9000", samplesText = "3"] = process.argv.slice(2);
+const [
+  name = "reqivo",
+  idleText = "9000",
+  samplesText = "3",
+  scenarioId = "get-tiny",
+  forceGc = "yes",
+] = process.argv.slice(2);
 const server = await startServer("canned-server.ts", 1, ["2"]);
 v8.setFlagsFromString("--trace-gc");
 const all = createContenders(`http://127.0.0.1:${server.port}`, CONNECTIONS);
 const chosen = all.find((c) => c.name === name);
 for (const c of all) if (c !== chosen) await c.close();
-const scenario = SCENARIOS.find((s) => s.id === "get-tiny");
+const scenario = SCENARIOS.find((s) => s.id === scenarioId);
 if (chosen === undefined || scenario === undefined) throw new Error(`no contender ${name}`);
 for (let i = 0; i < Number(samplesText); i++) {
-  collect();
+  if (forceGc === "yes") collect();
   console.log(`--- sample ${i} start`);
   const before = cpuMicros();
   const { requests, elapsedMs } = await chosen.sample(scenario, 1000, 2_000_000);

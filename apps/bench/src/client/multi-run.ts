@@ -52,6 +52,12 @@ export interface MultiRunResult {
   runs: number;
   rounds: number;
   durationMs: number;
+  /**
+   * What each contender's turn does before its sample: `rewarmMs` of
+   * unmeasured requests, and a forced gc() first or not. Absent in results
+   * before the thirteenth session: no rewarm, a forced gc().
+   */
+  turn?: { rewarmMs: number; collectFirst: boolean };
   serverProcesses: number;
   /** Which canned server (absent before 2026-12-07's native one: the Node server). */
   server?: string;
@@ -196,11 +202,24 @@ export function methodLine(m: MultiRunResult): string {
       : `instructions/req: Valgrind (callgrind) on the client process, median of ${m.instructions.phases} phases of ${fmt(m.instructions.requests / m.instructions.phases)} requests after ${fmt(m.instructions.warmUp)} warm-up, user space only`;
   return (
     `${m.runs} independent run(s) × ${m.rounds} rounds of ${fmt(m.durationMs)} ms after a warm-up round; ` +
+    `${turnLine(m.turn)} ` +
     `each cell is the median of the runs' medians with the spread (min–max) across runs. ` +
     `${m.server === undefined ? `Canned-response server (${m.serverProcesses} process${m.serverProcesses === 1 ? "" : "es"})` : `${m.server[0]!.toUpperCase()}${m.server.slice(1)}`}, each contender in a Node process of its own, order rotated each round; 50 connections, 100 requests in flight. ` +
     `CPU µs/req: user + system time of the contender's process; ${counted}. ` +
     `${m.machine}; load average (1 min) at start→end of each run: ${load}.`
   );
+}
+
+/** What a contender's turn did before its measured sample. */
+function turnLine(turn: MultiRunResult["turn"]): string {
+  const { rewarmMs, collectFirst } = turn ?? { rewarmMs: 0, collectFirst: true };
+  const steps = [
+    collectFirst ? "a forced gc()" : "",
+    rewarmMs > 0 ? `${fmt(rewarmMs)} ms of unmeasured requests` : "",
+  ].filter((step) => step !== "");
+  return steps.length === 0
+    ? "each sample starts with no rewarm;"
+    : `each turn begins with ${steps.join(" then ")} before its sample;`;
 }
 
 /** Every scenario's table and ceiling line, for the README and the results file. */

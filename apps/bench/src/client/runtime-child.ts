@@ -27,6 +27,8 @@ interface Runner {
 /** What client-runtimes.bench.ts asks of a runtime child. */
 export interface RuntimeSampleRequest {
   durationMs: number;
+  /** Unmeasured requests for this long first (client-runtimes.bench.ts --rewarm). */
+  rewarmMs?: number;
 }
 
 /** What it answers. */
@@ -198,6 +200,9 @@ if (profileFlag?.startsWith("--profile=")) {
 }
 serveSamples<RuntimeSampleRequest, RuntimeSampleReply>(
   chosen.name,
-  ({ durationMs }) => sample(chosen, Math.max(100, Math.min(10_000, durationMs))),
+  async ({ durationMs, rewarmMs }) => {
+    if (rewarmMs !== undefined && rewarmMs > 0) await sample(chosen, Math.min(10_000, rewarmMs));
+    return sample(chosen, Math.max(100, Math.min(10_000, durationMs)));
+  },
   () => chosen.close(),
 );
