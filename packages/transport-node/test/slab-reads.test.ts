@@ -168,11 +168,11 @@ test("after shareReads(), a reply's first read is a view of the slab, never read
 });
 
 test("after shareReads(), reads with no write in between (a stream) are copies again", async () => {
+  let sendSecondPart: (() => void) | undefined;
   const { port, conns } = await serve((socket) => {
     socket.once("data", () => {
       socket.write(Buffer.alloc(100, 1));
-      // Unprompted, after the first part was surely read: the stream's next read.
-      setTimeout(() => socket.write(Buffer.alloc(200, 2)), 50);
+      sendSecondPart = () => socket.write(Buffer.alloc(200, 2));
     });
   });
   const conn = await transport.connect({ host: "127.0.0.1", port });
@@ -181,6 +181,10 @@ test("after shareReads(), reads with no write in between (a stream) are copies a
   await conn.write(new Uint8Array([1]));
   const first = await conn.read();
   expect(first?.buffer.byteLength).toBe(128 * 1024);
+  // Unprompted by the client (no write on this connection), once the first
+  // part has been read: the stream's next read, not a reply to a write.
+  expect(sendSecondPart).toBeDefined();
+  sendSecondPart?.();
   const second = await conn.read();
   expect(second?.byteLength).toBe(200);
   expect(second?.buffer.byteLength).toBe(200);
