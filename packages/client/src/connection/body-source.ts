@@ -303,7 +303,7 @@ export class ConnectionBody implements BodySource, ChunkConsumer {
    * CONNECTIONS=50 BODY_BYTES=65536 scripts/client-cycle.mjs`): 15.1 → 7.0
    * promises, ~9,324 → ~7,568 bytes per request; Node (`scripts/instructions.sh
    * client-64k`, same settings) 278,509 / 306,637 → 276,554 instructions per
-   * request; Bun over sockets, with the two changes after it, ~−2,500
+   * request; Bun over sockets, with the two changes after it, median 123,298 → 120,676
    * (results/2026-12-07-bun-cut.md).
    */
   collect(collector: BodyCollector): Promise<Uint8Array> | undefined {
