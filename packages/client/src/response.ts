@@ -91,6 +91,15 @@ function bufferedSource(bytes: Uint8Array): BodySource {
   };
 }
 
+/**
+ * The rest of `source` joined after what `joiner` holds: by the source
+ * itself where it can (one promise for the rest, ConnectionBody.collect),
+ * else by {@link readRest}.
+ */
+function collectRest(source: BodySource, joiner: BodyJoiner): Promise<Uint8Array> {
+  return source.collect?.(joiner) ?? readRest(source, joiner);
+}
+
 /** The rest of `source`, added to `joiner`, then joined into one array. */
 async function readRest(source: BodySource, joiner: BodyJoiner): Promise<Uint8Array> {
   for (;;) {
@@ -264,13 +273,13 @@ export class Response implements AsyncIterable<Uint8Array> {
       const second = first === undefined ? undefined : source.readBuffered?.();
       if (second === null) return Promise.resolve(first as Uint8Array);
       const joiner = new BodyJoiner(source.expectedLength);
-      if (first === undefined) return readRest(source, joiner);
+      if (first === undefined) return collectRest(source, joiner);
       joiner.add(first);
-      if (second === undefined) return readRest(source, joiner);
+      if (second === undefined) return collectRest(source, joiner);
       joiner.add(second);
       for (;;) {
         const piece = source.readBuffered?.();
-        if (piece === undefined) return readRest(source, joiner);
+        if (piece === undefined) return collectRest(source, joiner);
         if (piece === null) return Promise.resolve(joiner.result());
         joiner.add(piece);
       }

@@ -52,13 +52,24 @@ function replays(reason: unknown): number {
   return (reason as { code?: unknown } | null)?.code === "HTTP2_UNPROCESSED" ? 8 : 1;
 }
 
-/** Where one request goes and how long it may take. */
-export interface DispatchTarget {
+/**
+ * Where one request goes, how long it may take, and what becomes of its
+ * outcome: `received` makes the result of the response head (called once,
+ * with no await between: a keep-alive request costs one promise less than
+ * a return value the caller would await again), `failed` the result of the
+ * reason the request fails with (also with no `then` of its own; throwing
+ * rejects with what it throws). An error `received` throws does not go to
+ * `failed`. One object, where a target record and two closures over the
+ * caller's scope were made per request (send.ts WireCall).
+ */
+export interface DispatchTarget<T> {
   readonly pool: Pool;
   readonly targets: OriginTargets;
   readonly target: OriginTarget;
   readonly timeouts: TimeoutOptions;
   readonly lifeline: Lifeline;
+  received(dispatched: Dispatched): T | PromiseLike<T>;
+  failed(reason: unknown): T | PromiseLike<T>;
 }
 
 /** A response head and the connection its body is still to be read from. */
@@ -71,28 +82,13 @@ export interface Dispatched {
   readonly stream: Http2ClientStream | undefined;
 }
 
-/** What a dispatch does with its failure: settles on what `failed` returns, or rejects with what it throws. */
-type Failed<T> = (reason: unknown) => T | PromiseLike<T>;
-
-function rethrow(reason: unknown): never {
-  throw reason;
-}
-
 /**
  * Sends `wire` on a pooled connection to `to.target`; resolves to what
- * `received` makes of the response head (called once, with no await
- * between: a keep-alive request costs one promise less than a return value
- * the caller would await again), or to what `failed` makes of the reason it
- * fails with (also called with no `then` of its own; by default the promise
- * rejects with the reason). An error `received` throws does not go to `failed`.
+ * `to.received` makes of the response head, or to what `to.failed` makes of
+ * the reason it fails with (see {@link DispatchTarget}).
  */
-export function dispatch<T>(
-  to: DispatchTarget,
-  wire: WireRequest,
-  received: (dispatched: Dispatched) => T | PromiseLike<T>,
-  failed: Failed<T> = rethrow,
-): Promise<T> {
-  return attempt(to, wire, received, failed, 0, false);
+export function dispatch<T>(to: DispatchTarget<T>, wire: WireRequest): Promise<T> {
+  return attempt(to, wire, 0, false);
 }
 
 /**
@@ -104,17 +100,15 @@ export function dispatch<T>(
  * `then` for `received`; 11.0 → 10.0 without it).
  */
 function attempt<T>(
-  to: DispatchTarget,
+  to: DispatchTarget<T>,
   wire: WireRequest,
-  received: (dispatched: Dispatched) => T | PromiseLike<T>,
-  failed: Failed<T>,
   retry: number,
   fresh: boolean,
 ): Promise<T> {
   // An idle connection is taken as it is (the keep-alive case); else the pool's queue or a connect.
   const idle = retry === 0 ? to.pool.takeIdle(to.target.key) : undefined;
-  if (idle !== undefined) return exchangeOn(to, wire, received, failed, retry, idle);
-  return new Waiting(to, wire, received, failed, retry).acquire(fresh);
+  if (idle !== undefined) return exchangeOn(to, wire, retry, idle);
+  return new Waiting(to, wire, retry).acquire(fresh);
 }
 
 /**
@@ -132,26 +126,16 @@ function attempt<T>(
  */
 class Waiting<T> implements PoolRequest {
   readonly multiplex: boolean;
-  readonly #to: DispatchTarget;
+  readonly #to: DispatchTarget<T>;
   readonly #wire: WireRequest;
-  readonly #received: (dispatched: Dispatched) => T | PromiseLike<T>;
-  readonly #failed: Failed<T>;
   readonly #retry: number;
   #resolve: (value: T | PromiseLike<T>) => void = noop;
   #reject: (reason: unknown) => void = noop;
 
-  constructor(
-    to: DispatchTarget,
-    wire: WireRequest,
-    received: (dispatched: Dispatched) => T | PromiseLike<T>,
-    failed: Failed<T>,
-    retry: number,
-  ) {
+  constructor(to: DispatchTarget<T>, wire: WireRequest, retry: number) {
     this.multiplex = to.target.http2;
     this.#to = to;
     this.#wire = wire;
-    this.#received = received;
-    this.#failed = failed;
     this.#retry = retry;
   }
 
@@ -188,8 +172,6 @@ class Waiting<T> implements PoolRequest {
       const outcome = exchangeOn(
         this.#to,
         this.#wire,
-        this.#received,
-        this.#failed,
         this.#retry,
         connection,
         this.#resolve,
@@ -203,7 +185,7 @@ class Waiting<T> implements PoolRequest {
 
   failed(error: unknown): void {
     try {
-      this.#resolve(this.#failed(error));
+      this.#resolve(this.#to.failed(error));
     } catch (thrown) {
       this.#reject(thrown);
     }
@@ -219,28 +201,22 @@ function noop(): void {}
  * otherwise the exchange's promise.
  */
 function exchangeOn<T>(
-  to: DispatchTarget,
+  to: DispatchTarget<T>,
   wire: WireRequest,
-  received: (dispatched: Dispatched) => T | PromiseLike<T>,
-  failed: Failed<T>,
   retry: number,
   connection: PooledConnection,
 ): Promise<T>;
 function exchangeOn<T>(
-  to: DispatchTarget,
+  to: DispatchTarget<T>,
   wire: WireRequest,
-  received: (dispatched: Dispatched) => T | PromiseLike<T>,
-  failed: Failed<T>,
   retry: number,
   connection: PooledConnection,
   resolve: (value: T | PromiseLike<T>) => void,
   reject: (reason: unknown) => void,
 ): Promise<T> | undefined;
 function exchangeOn<T>(
-  to: DispatchTarget,
+  to: DispatchTarget<T>,
   wire: WireRequest,
-  received: (dispatched: Dispatched) => T | PromiseLike<T>,
-  failed: Failed<T>,
   retry: number,
   connection: PooledConnection,
   resolve?: (value: T | PromiseLike<T>) => void,
@@ -254,7 +230,7 @@ function exchangeOn<T>(
     if (connection.h2 !== undefined) pool.release(connection);
     else pool.discard(connection);
     try {
-      return Promise.resolve(failed(lifeline.reason));
+      return Promise.resolve(to.failed(lifeline.reason));
     } catch (reason) {
       return Promise.reject(reason);
     }
@@ -271,7 +247,7 @@ function exchangeOn<T>(
     lifeline.attach(stream);
     connection.requests++;
     return exchangeHttp2(link, stream, wire, to.target.scheme, lifeline, progress).then(
-      (result) => received({ connection, result, reused, stream }),
+      (result) => to.received({ connection, result, reused, stream }),
       (error: unknown) => {
         stream.abort(error);
         // The stream is gone, the connection stays (the pool closes it if it is done for).
@@ -286,13 +262,13 @@ function exchangeOn<T>(
           !replayable ||
           !(isUnprocessed(reason) || stale)
         )
-          return failed(reason);
-        return attempt(to, wire, received, failed, retry + 1, stale);
+          return to.failed(reason);
+        return attempt(to, wire, retry + 1, stale);
       },
     );
   }
   lifeline.attach(connection);
-  const h1 = new Http1Attempt(to, wire, received, failed, retry, connection, reused);
+  const h1 = new Http1Attempt(to, wire, retry, connection, reused);
   if (resolve !== undefined && reject !== undefined) {
     exchangeSettling(connection, wire, lifeline, h1, h1, resolve, reject);
     return undefined;
@@ -314,34 +290,28 @@ function exchangeOn<T>(
  */
 class Http1Attempt<T> implements ExchangeProgress, ExchangeHandlers<T> {
   bodyStarted = false;
-  readonly #to: DispatchTarget;
+  readonly #to: DispatchTarget<T>;
   readonly #wire: WireRequest;
-  readonly #received: (dispatched: Dispatched) => T | PromiseLike<T>;
-  readonly #failed: Failed<T>;
   readonly #retry: number;
   readonly #connection: PooledConnection;
   readonly #reused: boolean;
 
   constructor(
-    to: DispatchTarget,
+    to: DispatchTarget<T>,
     wire: WireRequest,
-    received: (dispatched: Dispatched) => T | PromiseLike<T>,
-    failed: Failed<T>,
     retry: number,
     connection: PooledConnection,
     reused: boolean,
   ) {
     this.#to = to;
     this.#wire = wire;
-    this.#received = received;
-    this.#failed = failed;
     this.#retry = retry;
     this.#connection = connection;
     this.#reused = reused;
   }
 
   received(result: ExchangeResult): T | PromiseLike<T> {
-    return this.#received({
+    return this.#to.received({
       connection: this.#connection,
       result,
       reused: this.#reused,
@@ -365,7 +335,7 @@ class Http1Attempt<T> implements ExchangeProgress, ExchangeHandlers<T> {
       isStale(reason) &&
       replayable &&
       (IDEMPOTENT.has(wire.method) || !this.bodyStarted);
-    if (!again) return this.#failed(reason);
-    return attempt(to, wire, this.#received, this.#failed, this.#retry + 1, true);
+    if (!again) return to.failed(reason);
+    return attempt(to, wire, this.#retry + 1, true);
   }
 }

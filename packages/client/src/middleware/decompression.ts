@@ -25,12 +25,11 @@ let loadedCodecs: Codecs | null | undefined;
 
 /** Offers and decodes compressed bodies (decompression off: nothing to do). */
 export const decompression: Layer = (next) => (call, request) => {
-  const policy = call.settings.decompress;
-  if (policy === undefined) return next(call, request);
-  if (loadedCodecs !== undefined) return decompressed(loadedCodecs, policy, next, call, request);
+  if (call.settings.decompress === undefined) return next(call, request);
+  if (loadedCodecs !== undefined) return decompressed(loadedCodecs, next, call, request);
   return loadCodecs().then((codecs) => {
     loadedCodecs = codecs;
-    return decompressed(codecs, policy, next, call, request);
+    return decompressed(codecs, next, call, request);
   });
 };
 
@@ -52,7 +51,6 @@ function offering(call: RequestCall, headers: HeaderList, value: string): Header
 
 function decompressed(
   codecs: Codecs | null,
-  policy: Required<DecompressOptions>,
   next: CallHandler,
   call: RequestCall,
   request: OutgoingRequest,
@@ -66,10 +64,21 @@ function decompressed(
         headers: offering(call, request.headers, codecs.acceptEncoding),
         body: request.body,
       };
-  return onResponse(call, next(call, sent), (response) => {
-    const encoding = response.headers.get("content-encoding");
-    if (encoding === null || request.method === "HEAD" || NO_BODY_STATUSES.has(response.status))
-      return response;
-    return replaceBody(response, (source) => decodeBody(source, encoding, codecs, policy));
-  });
+  call.decodeFor = request;
+  return onResponse(call, next(call, sent), decodeStep);
+}
+
+/** The response step: a body with a Content-Encoding decoded as it is read. */
+function decodeStep(response: Response, call: RequestCall): Response {
+  const encoding = response.headers.get("content-encoding");
+  if (
+    encoding === null ||
+    call.decodeFor?.method === "HEAD" ||
+    NO_BODY_STATUSES.has(response.status)
+  )
+    return response;
+  // Set: this step is joined only once decompressed() had the codecs.
+  const codecs = loadedCodecs as Codecs;
+  const policy = call.settings.decompress as Required<DecompressOptions>;
+  return replaceBody(response, (source) => decodeBody(source, encoding, codecs, policy));
 }

@@ -47,7 +47,7 @@ export type Layer = (next: CallHandler) => CallHandler;
  * @example
  * ```ts
  * const tagged: Layer = (next) => (call, request) =>
- *   onResponse(call, next(call, request), (response) => response);
+ *   onResponse(call, next(call, request), (response, _call) => response);
  * ```
  */
 export function onResponse(
@@ -55,7 +55,8 @@ export function onResponse(
   pending: Promise<Response>,
   step: ResponseStep,
 ): Promise<Response> {
-  if (pending !== call.wirePending || call.callerChain !== undefined) return pending.then(step);
+  if (pending !== call.wirePending || call.callerChain !== undefined)
+    return pending.then((response) => step(response, call));
   // Made with room for the built-in layers' steps: `[step]` grown by `push`
   // cost more (apps/bench `ALLOCATIONS=1 IN_FLIGHT=100 CONNECTIONS=50
   // scripts/client-cycle.mjs 50000`: ~7,545 → ~7,382 bytes per request;
@@ -91,7 +92,7 @@ export function runWireSteps(
   let out: Response | Promise<Response> = response;
   for (let at = 0; at < count; at++) {
     const step = steps[at] as ResponseStep;
-    out = out instanceof Promise ? out.then(step) : step(out);
+    out = out instanceof Promise ? out.then((response) => step(response, call)) : step(out, call);
   }
   return out;
 }

@@ -15,14 +15,19 @@ import type { Response } from "../response.ts";
 import { type CallHandler, type Layer, onResponse } from "./layer.ts";
 
 /** Follows redirects as `call.settings.redirect` says (`manual`: returns the 3xx). */
-export const redirects: Layer = (next) => (call, first) => {
-  if (call.settings.redirect.mode === "manual") return next(call, first);
-  // Most responses are no redirect: one `then`, and the loop only when there is one to follow.
-  return onResponse(call, next(call, first), (response) =>
+export const redirects: Layer = (next) => {
+  // One step for every call of this chain (the call carries its first
+  // request), not a closure per request.
+  const step = (response: Response, call: RequestCall): Response | Promise<Response> =>
     isRedirect(response.status) && response.headers.has("location")
-      ? follow(call, next, first, response)
-      : response,
-  );
+      ? follow(call, next, call.redirectFirst as OutgoingRequest, response)
+      : response;
+  return (call, first) => {
+    if (call.settings.redirect.mode === "manual") return next(call, first);
+    call.redirectFirst = first;
+    // Most responses are no redirect: one `then`, and the loop only when there is one to follow.
+    return onResponse(call, next(call, first), step);
+  };
 };
 
 async function follow(
