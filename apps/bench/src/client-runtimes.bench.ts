@@ -129,7 +129,9 @@ const ALL_RUNTIMES = [
   {
     id: "deno",
     command: bin("deno"),
-    args: ["run", "--allow-all", "--no-check", child],
+    // V8's memory reducer off, as in client.bench.ts (a child idles through
+    // the others' turns; results/2026-12-07-s13-method.md). Bun's JavaScriptCore has none.
+    args: ["run", "--allow-all", "--no-check", "--v8-flags=--no-memory-reducer", child],
     target: { ratio: 1.5, over: "deno fetch" },
   },
   // The performance issue's targets: ≥ 1.5× Deno's fetch, ≥ 1.1× Bun's.
@@ -289,7 +291,7 @@ try {
       "## Deno and Bun (client-runtimes.bench.ts)",
       "",
       machineLine(
-        `${serverName} in its own process; each contender runs in a runtime process of its own (src/client/runtime-child.ts), interleaved round by round, ${ROUNDS} rounds of ${DURATION} ms after a warm-up round of ${WARM_UP} ms, each sample after ${REWARM_MS} ms of unmeasured requests. Reqivo is capped at 50 connections; the runtimes' fetch use their own pools (uncapped). The raw ceiling is 50 plain Deno.connect / Bun.connect sockets shared by the 100 in-flight workers, each writing a pre-built GET and counting response bytes up to the known size, no parsing.`,
+        `${serverName} in its own process; each contender runs in a runtime process of its own (src/client/runtime-child.ts), interleaved round by round, ${ROUNDS} rounds of ${DURATION} ms after a warm-up round of ${WARM_UP} ms, each sample after ${REWARM_MS} ms of unmeasured requests (Deno with V8's memory reducer off). Reqivo is capped at 50 connections; the runtimes' fetch use their own pools (uncapped). The raw ceiling is 50 plain Deno.connect / Bun.connect sockets shared by the 100 in-flight workers, each writing a pre-built GET and counting response bytes up to the known size, no parsing.`,
       ),
       "",
       ...sections.flatMap((s) => [s, ""]),

@@ -14,9 +14,10 @@
 // Contenders run interleaved: every round runs each of them once, in an order
 // rotated by one per round, so drift of a shared machine hits all alike. A
 // warm-up round is not counted, and each turn runs --rewarm ms of unmeasured
-// requests before its sample, so that what is measured is a client under
-// steady load, not one just woken from idle (no forced gc() either: both
-// shrink V8's young generation; results/2026-12-07-s13-method.md). Ratios
+// requests before its sample, in children with V8's memory reducer off, so
+// that what is measured is a client under steady load, not one just woken
+// from idle (no forced gc() either: it and the reducer both shrink V8's young
+// generation; results/2026-12-07-s13-method.md). Ratios
 // are medians of per-round ratios.
 // --runs=N repeats all of it N times from scratch (new server, new contender
 // processes) and reports per figure the median across runs and the spread
@@ -56,6 +57,10 @@
 //                     scenario (default 2000): each child idles through the other
 //                     contenders' turns (~10–30 s), and its first 0.5–1.75 s back cost up to
 //                     3× the CPU per request of a steady loop (results/2026-12-07-s13-method.md)
+//   --memory-reducer  leave V8's memory reducer on in the children: off by default, because
+//                     it acts on a child idling through the others' turns, and a client back
+//                     from ~30 s of idle then ran at 2–3× its steady CPU per request for more
+//                     than 4 s (results/2026-12-07-s13-method.md); a loaded process never idles
 //   --gc-before-sample  a forced gc() in each child before its turn, as until the thirteenth
 //                     session: it shrinks V8's young generation, and the sample then runs
 //                     with dozens of mark-sweeps (results/2026-12-07-s13-method.md); for
@@ -122,6 +127,7 @@ const SERVER_PROCESSES = numberFlag("server-processes", 2, 1, 8);
 const IDLE_MS = numberFlag("idle", 0, 0, 60_000);
 const REWARM_MS = numberFlag("rewarm", 2000, 0, 10_000);
 const GC_BEFORE_SAMPLE = flag("gc-before-sample") !== undefined;
+const MEMORY_REDUCER = flag("memory-reducer") !== undefined;
 // A bound on requests per sample besides the time, so no loop can run away.
 const MAX_REQUESTS = 2_000_000;
 const scenarioFilter = flag("scenario")?.split(",");
@@ -229,7 +235,7 @@ if (profileMs !== undefined || allocations !== undefined || flag("shared-process
     runs: RUNS,
     rounds: ROUNDS,
     durationMs: DURATION,
-    turn: { rewarmMs: REWARM_MS, collectFirst: GC_BEFORE_SAMPLE },
+    turn: { rewarmMs: REWARM_MS, collectFirst: GC_BEFORE_SAMPLE, memoryReducer: MEMORY_REDUCER },
     serverProcesses: SERVER_PROCESSES,
     server: SERVER_DESCRIPTION,
     instructions:
@@ -325,6 +331,7 @@ interface Sampler {
 async function isolated(names: string[], port: number): Promise<Sampler[]> {
   const child = fileURLToPath(new URL("./client/contender-child.ts", import.meta.url));
   const execArgv = process.execArgv.filter((a) => !a.startsWith("--cpu-prof"));
+  if (!MEMORY_REDUCER) execArgv.push("--no-memory-reducer");
   const hosts = await Promise.all(
     names.map((n) => startSampleHost(process.execPath, [...execArgv, child, String(port), n])),
   );

@@ -54,10 +54,11 @@ export interface MultiRunResult {
   durationMs: number;
   /**
    * What each contender's turn does before its sample: `rewarmMs` of
-   * unmeasured requests, and a forced gc() first or not. Absent in results
-   * before the thirteenth session: no rewarm, a forced gc().
+   * unmeasured requests, a forced gc() first or not, V8's memory reducer on
+   * or off in the children. Absent in results before the thirteenth session:
+   * no rewarm, a forced gc(), the reducer on.
    */
-  turn?: { rewarmMs: number; collectFirst: boolean };
+  turn?: { rewarmMs: number; collectFirst: boolean; memoryReducer: boolean };
   serverProcesses: number;
   /** Which canned server (absent before 2026-12-07's native one: the Node server). */
   server?: string;
@@ -212,14 +213,19 @@ export function methodLine(m: MultiRunResult): string {
 
 /** What a contender's turn did before its measured sample. */
 function turnLine(turn: MultiRunResult["turn"]): string {
-  const { rewarmMs, collectFirst } = turn ?? { rewarmMs: 0, collectFirst: true };
+  const { rewarmMs, collectFirst, memoryReducer } = turn ?? {
+    rewarmMs: 0,
+    collectFirst: true,
+    memoryReducer: true,
+  };
   const steps = [
     collectFirst ? "a forced gc()" : "",
     rewarmMs > 0 ? `${fmt(rewarmMs)} ms of unmeasured requests` : "",
   ].filter((step) => step !== "");
+  const reducer = memoryReducer ? "" : " (children run with V8's memory reducer off)";
   return steps.length === 0
-    ? "each sample starts with no rewarm;"
-    : `each turn begins with ${steps.join(" then ")} before its sample;`;
+    ? `each sample starts with no rewarm${reducer};`
+    : `each turn begins with ${steps.join(" then ")} before its sample${reducer};`;
 }
 
 /** Every scenario's table and ceiling line, for the README and the results file. */
