@@ -325,9 +325,7 @@ export class ConnectionBody implements BodySource, ChunkConsumer {
       try {
         piece = this.readBuffered();
       } catch (error) {
-        const reject = this.#rejectWait as (reason: unknown) => void;
-        this.#resolveWait = this.#rejectWait = this.#collector = undefined;
-        reject(error);
+        this.#settleWait(false, error);
         return true;
       }
       if (piece === undefined) {
@@ -336,9 +334,7 @@ export class ConnectionBody implements BodySource, ChunkConsumer {
         return false;
       }
       if (piece === null) {
-        const resolve = this.#resolveWait as (value: unknown) => void;
-        this.#resolveWait = this.#rejectWait = this.#collector = undefined;
-        resolve(collector.result());
+        this.#settleWait(true, collector.result());
         return true;
       }
       collector.add(piece);
@@ -376,24 +372,27 @@ export class ConnectionBody implements BodySource, ChunkConsumer {
       this.#readFailed(error);
       return true;
     }
-    const resolve = this.#resolveWait;
-    if (resolve === undefined) return true;
+    if (this.#resolveWait === undefined) return true;
     if (this.#collector !== undefined) return this.#collectBuffered(this.#collector);
     let piece: Uint8Array | null | undefined;
     if (!this.#waitsForReadable) {
       try {
         piece = this.readBuffered();
       } catch (error) {
-        const reject = this.#rejectWait as (reason: unknown) => void;
-        this.#resolveWait = this.#rejectWait = undefined;
-        reject(error);
+        this.#settleWait(false, error);
         return true;
       }
       if (piece === undefined) return false;
     }
-    this.#resolveWait = this.#rejectWait = undefined;
-    resolve(piece);
+    this.#settleWait(true, piece);
     return true;
+  }
+
+  /** Settles the waiting reader (there is one) and clears the wait, collector included. */
+  #settleWait(fulfilled: boolean, value: unknown): void {
+    const settle = (fulfilled ? this.#resolveWait : this.#rejectWait) as (value: unknown) => void;
+    this.#resolveWait = this.#rejectWait = this.#collector = undefined;
+    settle(value);
   }
 
   /** A read or the parser failed: the waiting reader learns why (whenReadable's through readBuffered). */
