@@ -44,7 +44,7 @@ if (TRACING) {
   }).observe({ entryTypes: ["gc"] });
 }
 let newSpaceAtStart = "";
-let newSpaceBeforeCollect = "";
+let newSpaceAtTurnStart = "";
 function newSpaceMiB(): string {
   const space = v8.getHeapSpaceStatistics().find((sp) => sp.space_name === "new_space");
   return ((space?.space_size ?? 0) / 2 ** 20).toFixed(1);
@@ -58,7 +58,7 @@ function traceSample(who: string, requests: number, elapsedMs: number, cpu: numb
     `[${who}] ${Math.round((requests * 1000) / elapsedMs)} req/s ${(cpu / requests).toFixed(1)} µs/req ` +
       `scavenges ${gcCounts.scavenge} (${gcCounts.scavengeMs.toFixed(1)} ms) mark-sweeps ${gcCounts.markSweep} ` +
       `(all gc ${gcCounts.ms.toFixed(0)} ms) ` +
-      `new space ${newSpaceBeforeCollect} (before gc) ${newSpaceAtStart} → ${mb(spaces.new_space)} old ${mb(spaces.old_space)} MB`,
+      `new space ${newSpaceAtTurnStart} (turn start) ${newSpaceAtStart} → ${mb(spaces.new_space)} old ${mb(spaces.old_space)} MB`,
   );
   resetGcCounts();
 }
@@ -77,7 +77,7 @@ serveSamples<SampleRequest, SampleReply>(
   async ({ scenario: id, inFlight, durationMs, maxRequests, rewarmMs, collectFirst }) => {
     const found = SCENARIOS.find((s) => s.id === id);
     if (found === undefined) throw new Error(`unknown scenario ${id}`);
-    if (TRACING) newSpaceBeforeCollect = newSpaceMiB();
+    if (TRACING) newSpaceAtTurnStart = newSpaceMiB();
     if (collectFirst === true) collect();
     if (rewarmMs !== undefined && rewarmMs > 0)
       await chosen.sample({ ...found, inFlight }, rewarmMs, maxRequests);
