@@ -3,14 +3,18 @@
 // for the echo, check its length, repeat. Messages of 16 B, 64 KiB and 1 MiB.
 // Contenders: Reqivo (`session.websocket`, compression off), the `ws` client,
 // undici's WebSocket, and the floor of node:net itself (no WebSocket code; see
-// netFloorEchoer). Interleaved rounds as in client.bench.ts; ratios are the
-// median of per-round ratios, with their interquartile range. Many short
-// rounds rather than a few long ones: per-round rates on this 2-core machine
-// moved by ±15–40 % from round to round, and the median of 5 ratios moved
-// between runs by more than the 5 % a target asks (results/2026-12-07-ws-rounds.md).
-// Options: --rounds=N (default 20), --duration=MS (default 250), --write, --label=NAME
+// netFloorEchoer). Each contender runs in a Node process of its own
+// (src/client/ws-echo-child.ts), as in client.bench.ts; rounds interleave the
+// contenders, rotated; ratios are the median of per-round ratios, with their
+// interquartile range. Each turn starts with --rewarm ms of unmeasured echoes
+// and no forced gc(), and the children run with V8's memory reducer off: the
+// loaded-client method of client.bench.ts (results/2026-12-07-s13-method.md).
+// Options: --rounds=N (default 10), --duration=MS (default 1000), --rewarm=MS
+// (default 1000), --gc-before-sample, --memory-reducer, --write, --label=NAME
+import { fileURLToPath } from "node:url";
+import { startSampleHost } from "./client/sample-host.ts";
 import {
-  collect,
+  flag,
   fmt,
   fmtRatio,
   machineLine,
@@ -26,7 +30,7 @@ import {
   writeChart,
   writeSection,
 } from "./client/suite.ts";
-import { netFloorEchoer, reqivoEchoer, undiciEchoer, wsEchoer } from "./client/ws-echoers.ts";
+import type { EchoSampleReply, EchoSampleRequest } from "./client/ws-echo-child.ts";
 
 /** A median ratio with the quartiles of the ratios it came from. */
 function fmtRatioQuartiles(ratios: number[]): string {
@@ -34,8 +38,11 @@ function fmtRatioQuartiles(ratios: number[]): string {
   return `${fmtRatio(median(ratios))} (${q1.toFixed(2)}–${q3.toFixed(2)})`;
 }
 
-const ROUNDS = numberFlag("rounds", 20, 1, 200);
-const DURATION = numberFlag("duration", 250, 100, 10_000);
+const ROUNDS = numberFlag("rounds", 10, 1, 200);
+const DURATION = numberFlag("duration", 1000, 100, 10_000);
+const REWARM_MS = numberFlag("rewarm", 1000, 0, 10_000);
+const GC_BEFORE_SAMPLE = flag("gc-before-sample") !== undefined;
+const MEMORY_REDUCER = flag("memory-reducer") !== undefined;
 const MAX_MESSAGES = 5_000_000;
 const SIZES = [
   { id: "16b", title: "16 B", size: 16 },
@@ -45,39 +52,43 @@ const SIZES = [
 
 const server = await startServer("ws-server.ts");
 const url = `ws://127.0.0.1:${server.port}/`;
-const echoers = [
-  await reqivoEchoer(url),
-  await wsEchoer(url),
-  await undiciEchoer(url),
-  await netFloorEchoer(url),
-];
+const child = fileURLToPath(new URL("./client/ws-echo-child.ts", import.meta.url));
+const execArgv = [...process.execArgv, ...(MEMORY_REDUCER ? [] : ["--no-memory-reducer"])];
+const echoers = await Promise.all(
+  ["reqivo", "ws", "undici", "floor"].map((key) =>
+    startSampleHost(process.execPath, [...execArgv, child, url, key]),
+  ),
+);
+const turnLine = [
+  REWARM_MS > 0 ? `${fmt(REWARM_MS)} ms of unmeasured echoes before each sample` : "no rewarm",
+  GC_BEFORE_SAMPLE ? "a forced gc() first" : "no forced gc()",
+  MEMORY_REDUCER ? "V8's memory reducer on" : "V8's memory reducer off",
+].join(", ");
 const sections: string[] = [];
 const results: { title: string; echoes: number; vsWs: number[] }[] = [];
 try {
   console.log(
-    `websocket echo benchmark: ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up), ws server in a child process, one message in flight.`,
+    `websocket echo benchmark: ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up), ws server and each contender in a process of its own, one message in flight; ${turnLine}.`,
   );
   for (const { id, title, size } of SIZES) {
-    const message = new Uint8Array(size).fill(0x77);
     const rates = new Map<string, number[]>(echoers.map((e) => [e.name, []]));
     const cpu = new Map<string, number[]>(echoers.map((e) => [e.name, []]));
     for (let round = -1; round < ROUNDS; round++) {
       for (const e of rotated(echoers, round)) {
-        collect();
-        const used = process.cpuUsage();
-        const start = performance.now();
-        const deadline = start + DURATION;
-        let count = 0;
-        while (count < MAX_MESSAGES && performance.now() < deadline) {
-          const n = await e.echo(message);
-          if (n !== size) throw new Error(`${e.name}: echo of ${n} bytes, want ${size}`);
-          count++;
-        }
-        const ms = performance.now() - start;
-        const u = process.cpuUsage(used);
+        const request: EchoSampleRequest = {
+          size,
+          durationMs: DURATION,
+          maxMessages: MAX_MESSAGES,
+          rewarmMs: round < 0 ? 0 : REWARM_MS,
+          collectFirst: GC_BEFORE_SAMPLE,
+        };
+        const { echoes, elapsedMs, cpuMicros } = await e.ask<EchoSampleReply>(
+          request,
+          REWARM_MS + DURATION + 60_000,
+        );
         if (round >= 0) {
-          rates.get(e.name)!.push((count * 1000) / ms);
-          cpu.get(e.name)!.push((u.user + u.system) / count);
+          rates.get(e.name)!.push((echoes * 1000) / elapsedMs);
+          cpu.get(e.name)!.push(cpuMicros / echoes);
         }
       }
       process.stdout.write(round < 0 ? `ws-${id}: warm-up ` : `${round + 1} `);
@@ -118,7 +129,7 @@ try {
       "## WebSocket echo (client-websocket.bench.ts)",
       "",
       machineLine(
-        `\`ws\` echo server in its own process, no compression, one connection per contender, one message in flight, ${ROUNDS} rounds of ${DURATION} ms interleaved. CPU is the client process's (user+system) per echo.`,
+        `\`ws\` echo server in its own process, no compression, one connection per contender, each contender in a Node process of its own, one message in flight, ${ROUNDS} rounds of ${DURATION} ms interleaved (order rotated); ${turnLine}. CPU is the contender process's (user+system) per echo in the sample.`,
       ),
       "",
       ...sections.flatMap((s) => [s, ""]),
@@ -151,6 +162,6 @@ try {
     { rounds: ROUNDS },
   );
 } finally {
-  for (const e of echoers) await e.close().catch(() => undefined);
+  await Promise.all(echoers.map((e) => e.close().catch(() => undefined)));
   server.stop();
 }
