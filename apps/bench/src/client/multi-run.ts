@@ -163,18 +163,29 @@ export function ceilingLine(s: MultiRunScenario): string {
     : `**${text}${node}: the ceiling check FAILED** — the server or the machine, not the clients, may set the pace here, so differences between the fastest contenders are understated.`;
 }
 
-/** The Markdown table of one scenario: contenders as rows, medians across runs with min–max. */
+/**
+ * The Markdown table of one scenario: contenders as rows, medians across runs
+ * with min–max. The instructions column appears only when some run counted
+ * them (`--instructions`): an empty column would read as a missing figure.
+ */
 export function multiRunTable(s: MultiRunScenario): string {
   const rows = [...s.contenders].sort(
     (a, b) =>
       (isRaw(a.name) ? 1 : 0) - (isRaw(b.name) ? 1 : 0) ||
       median(b.runs.map((r) => r.reqPerSec)) - median(a.runs.map((r) => r.reqPerSec)),
   );
+  const counted = s.contenders.some((c) => c.runs.some((r) => r.instructionsPerReq !== null));
   const lines = [
-    `| contender | req/s | CPU µs/req | instructions/req | vs ${REFERENCE} (req/s) |`,
-    "|---|---:|---:|---:|---:|",
+    `| contender | req/s | CPU µs/req |${counted ? " instructions/req |" : ""} vs ${REFERENCE} (req/s) |`,
+    `|---|---:|---:|${counted ? "---:|" : ""}---:|`,
   ];
   for (const c of rows) {
+    const instructions = counted
+      ? ` ${cell(
+          c.runs.map((r) => r.instructionsPerReq),
+          (n) => fmt(n),
+        )} |`
+      : "";
     lines.push(
       `| ${c.name} | ${cell(
         c.runs.map((r) => r.reqPerSec),
@@ -182,10 +193,7 @@ export function multiRunTable(s: MultiRunScenario): string {
       )} | ${cell(
         c.runs.map((r) => r.cpuMicrosPerReq),
         (n) => n.toFixed(1),
-      )} | ${cell(
-        c.runs.map((r) => r.instructionsPerReq),
-        (n) => fmt(n),
-      )} | ${cell(
+      )} |${instructions} ${cell(
         c.runs.map((r) => r.vsReference),
         ratioText,
       )} |`,
