@@ -10,7 +10,8 @@
 // and no forced gc(), and the children run with V8's memory reducer off: the
 // loaded-client method of client.bench.ts (results/2026-12-07-s13-method.md).
 // Options: --rounds=N (default 10), --duration=MS (default 1000), --rewarm=MS
-// (default 1000), --gc-before-sample, --memory-reducer, --write, --label=NAME
+// (default 1000), --gc-before-sample, --memory-reducer, --sizes=16b,64k,1m (which
+// message sizes; all by default), --write, --label=NAME
 import { fileURLToPath } from "node:url";
 import { startSampleHost } from "./client/sample-host.ts";
 import {
@@ -44,11 +45,15 @@ const REWARM_MS = numberFlag("rewarm", 1000, 0, 10_000);
 const GC_BEFORE_SAMPLE = flag("gc-before-sample") !== undefined;
 const MEMORY_REDUCER = flag("memory-reducer") !== undefined;
 const MAX_MESSAGES = 5_000_000;
-const SIZES = [
+const ALL_SIZES = [
   { id: "16b", title: "16 B", size: 16 },
   { id: "64k", title: "64 KiB", size: 64 * 1024 },
   { id: "1m", title: "1 MiB", size: 1024 * 1024 },
 ];
+const chosenSizes = flag("sizes")?.split(",");
+const SIZES = ALL_SIZES.filter((s) => chosenSizes === undefined || chosenSizes.includes(s.id));
+if (SIZES.length === 0)
+  throw new Error(`--sizes: none of ${chosenSizes} (${ALL_SIZES.map((s) => s.id)})`);
 
 const server = await startServer("ws-server.ts");
 const url = `ws://127.0.0.1:${server.port}/`;
