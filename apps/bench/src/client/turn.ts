@@ -7,8 +7,9 @@
 // per request for seconds (results/2026-12-07-s13-method.md): what is
 // measured should be a client under load, not one just woken.
 //
-// Parent side: turnFlags, childExecArgv (Node), denoTurnArgs, turnText.
+// Parent side: turnFlags, childExecArgv (Node), denoTurnArgs, turnText, askTurn.
 // Child side (Node, Deno or Bun): beginTurn.
+import type { SampleHost } from "./sample-host.ts";
 import { flag, fmt, numberFlag } from "./suite.ts";
 
 /** How each contender's turn begins before its measured sample. */
@@ -75,6 +76,32 @@ export function denoTurnArgs(turn: Turn): string[] {
     ...(turn.collectFirst ? ["--expose-gc"] : []),
   ];
   return v8.length === 0 ? [] : [`--v8-flags=${v8.join(",")}`];
+}
+
+/**
+ * Parent side: the start of `host`'s turn as a request of its own (`request`
+ * plus the turn's fields and `turnOnly`), so that what the parent reads next,
+ * a server's CPU or connection counts, covers the sample alone. Nothing to
+ * send for a turn of no rewarm and no forced gc().
+ *
+ * @example
+ * await askTurn(host, { scenario: "get-tiny-1c", durationMs: 0, maxRequests }, turn, 60_000);
+ * const before = await serverStats(server);
+ * const reply = await host.ask<SampleReply>(sampleRequest, 60_000);
+ */
+export async function askTurn(
+  host: SampleHost,
+  request: object,
+  turn: Turn,
+  timeoutMs: number,
+): Promise<void> {
+  if (turn.rewarmMs === 0 && !turn.collectFirst) return;
+  const turnOnly: TurnRequest = {
+    rewarmMs: turn.rewarmMs,
+    collectFirst: turn.collectFirst,
+    turnOnly: true,
+  };
+  await host.ask({ ...request, ...turnOnly }, turn.rewarmMs + timeoutMs);
 }
 
 /** The turn of results from before the thirteenth session, which recorded none. */
