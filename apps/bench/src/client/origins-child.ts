@@ -1,9 +1,10 @@
 // One contender of client-origins.bench.ts in a Node process of its own
 // (sample-host.ts), as client.bench.ts runs its keep-alive contenders:
 //   origins-child.ts <reqivo|undici|node|fetch>     the CA from ORIGINS_CA (PEM)
-// Request {origins, inFlight, durationMs, maxRequests} with the turn's fields
+// Request {origins, inFlight, durationMs, maxRequests, bodyLength} with the turn's fields
 // (turn.ts); reply {requests, elapsedMs, cpuMicros}, all 0 for a turn-only request.
 import type { SampleReply } from "./contender-child.ts";
+import { drive, type Sample } from "./contenders.ts";
 import { type OriginsContender, originsContender } from "./origins-contenders.ts";
 import { cpuMicros, serveSamples } from "./sample-host.ts";
 import { beginTurn, type TurnRequest } from "./turn.ts";
@@ -24,27 +25,19 @@ const ca = process.env.ORIGINS_CA;
 if (ca === undefined) throw new Error("ORIGINS_CA");
 const chosen = originsContender(key ?? "", ca);
 
-/** `inFlight` workers over the origins round-robin for `ms` or `maxRequests`. */
-async function requestFor(
+/** `inFlight` requests over the origins round-robin for `ms` or `maxRequests`. */
+function requestFor(
   c: OriginsContender,
   { origins, inFlight, maxRequests, bodyLength }: OriginsSampleRequest,
   ms: number,
-): Promise<{ requests: number; elapsedMs: number }> {
-  const start = performance.now();
-  const deadline = start + ms;
-  let started = 0;
-  let completed = 0;
-  const worker = async () => {
-    while (started < maxRequests && performance.now() < deadline) {
-      const origin = origins[started++ % origins.length]!;
-      const [status, length] = await c.one(origin);
-      if (status !== 200 || length !== bodyLength)
-        throw new Error(`${c.name}: ${origin} answered ${status} with ${length} bytes`);
-      completed++;
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  return { requests: completed, elapsedMs: performance.now() - start };
+): Promise<Sample> {
+  let next = 0;
+  return drive({ inFlight }, ms, maxRequests, async () => {
+    const origin = origins[next++ % origins.length]!;
+    const [status, length] = await c.one(origin);
+    if (status !== 200 || length !== bodyLength)
+      throw new Error(`${c.name}: ${origin} answered ${status} with ${length} bytes`);
+  });
 }
 
 serveSamples<OriginsSampleRequest, SampleReply>(
