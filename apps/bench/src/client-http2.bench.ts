@@ -8,7 +8,13 @@
 //
 // Contenders, each in a Node process of its own (sample-host.ts,
 // h2-contender-child.ts), interleaved round by round (order rotated by one
-// each round) after a warm-up round:
+// each round) after a warm-up round. Each measured turn begins with --rewarm
+// ms (default 2000) of unmeasured requests of the same scenario, no forced
+// gc(), in children with V8's memory reducer off: the loaded-client turn of
+// client.bench.ts (client/turn.ts; results/2026-12-07-s13-method.md). The
+// turn is a request of its own, so the server's figures cover the sample alone.
+// Until the fourteenth session a turn was a forced gc() and the sample, with
+// the reducer on: --rewarm=0 --gc-before-sample --memory-reducer.
 //   reqivo h2    Session({ http2: true, tls: { ca }, pool: { connections: 1 | 10 } });
 //                on 10 connections http2: { maxStreamsPerConnection: 10 }, so
 //                the 100 in flight spread over all 10
@@ -43,6 +49,9 @@
 //   --runs=N              independent runs, new server and processes each (default 1)
 //   --rounds=N            measured rounds per run (default 7)
 //   --duration=MS         length of one sample (default 1000)
+//   --rewarm=MS           unmeasured requests at the start of each measured turn (default 2000)
+//   --gc-before-sample    a forced gc() in each child before its turn (older results)
+//   --memory-reducer      leave V8's memory reducer on in the children
 //   --server-processes=N  server processes sharing the port (default 2)
 //   --scenario=ID,…       get-tiny-1c, get-tiny-10c, get-64k-1c, get-64k-10c
 //   --only=NAME,…         reqivo h2, reqivo h2 (baseline), reqivo h1, undici h2, node:http2, raw h2 ceiling
@@ -81,11 +90,13 @@ import {
   writeChart,
   writeSection,
 } from "./client/suite.ts";
+import { askTurn, childExecArgv, turnFlags, turnText } from "./client/turn.ts";
 
 const RUNS = numberFlag("runs", 1, 1, 20);
 const ROUNDS = numberFlag("rounds", 7, 1, 50);
 const DURATION = numberFlag("duration", 1000, 100, 10_000);
 const SERVER_PROCESSES = numberFlag("server-processes", 2, 1, 8);
+const TURN = turnFlags(2000);
 const MAX_REQUESTS = 2_000_000;
 const UNDICI = "undici h2";
 const NODE = "node:http2";
@@ -174,7 +185,7 @@ async function profile(): Promise<void> {
 async function measure(): Promise<void> {
   console.log(
     `HTTP/2 benchmark: ${RUNS} run(s) of ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up), ` +
-      `node:http2 TLS server (${SERVER_PROCESSES} process(es)) and each contender in a process of its own, loopback.`,
+      `node:http2 TLS server (${SERVER_PROCESSES} process(es)) and each contender in a process of its own, loopback; ${turnText(TURN)}.`,
   );
   const runs: RunResult[] = [];
   const loads: string[] = [];
@@ -196,6 +207,7 @@ async function measure(): Promise<void> {
   });
   const method =
     `${RUNS} independent run(s) × ${ROUNDS} rounds of ${fmt(DURATION)} ms after a warm-up round; ` +
+    `${turnText(TURN)}; ` +
     "each cell is the median of the runs' medians (over rounds), with the min–max across runs when there are several. " +
     `Ratios are medians of per-round ratios. Server: node:http2 createSecureServer (allowHTTP1) in ${SERVER_PROCESSES} process(es), ` +
     "pre-built bodies, ECDSA P-256 certificate from a CA generated at start; each contender in a Node process of its own, order rotated each round; " +
@@ -242,9 +254,10 @@ async function oneRun(prefix: string): Promise<RunResult> {
   const hosts: SampleHost[] = [];
   try {
     const child = here("h2-contender-child.ts");
+    const childArgs = childExecArgv(TURN);
     hosts.push(
       ...(await Promise.all(
-        names.map((n) => startSampleHost(process.execPath, [...execArgv, child, String(port), n])),
+        names.map((n) => startSampleHost(process.execPath, [...childArgs, child, String(port), n])),
       )),
     );
     const result: RunResult = new Map();
@@ -257,13 +270,15 @@ async function oneRun(prefix: string): Promise<RunResult> {
       );
       for (let round = -1; round < ROUNDS; round++) {
         for (const host of rotated(hosts, round)) {
-          const before = await serverStats(server);
-          const started = performance.now();
           const request: H2SampleRequest = {
             scenario: s.id,
             durationMs: DURATION,
             maxRequests: MAX_REQUESTS,
           };
+          // The warm-up round is unmeasured already.
+          if (round >= 0) await askTurn(host, request, TURN, 60_000);
+          const before = await serverStats(server);
+          const started = performance.now();
           const reply = await host.ask<SampleReply>(request, DURATION + 60_000);
           const wallMicros = (performance.now() - started) * 1000;
           const after = await serverStats(server);

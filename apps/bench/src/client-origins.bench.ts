@@ -8,29 +8,38 @@
 // TLS handshake too. The server counts connections and TLS handshakes (and
 // resumed ones), so the table shows that each request did open a connection.
 //
-// Contenders, one long-lived client each (no construction cost per request):
-// Reqivo (Session, tls.ca), undici `request` (Agent, connect.ca), node:http /
-// node:https (keep-alive Agent, ca), Node `fetch`. Node's fetch takes no CA, so
-// this file generates the CA, writes it to a temporary file and runs the
-// measurement in a child Node process started with NODE_EXTRA_CA_CERTS
-// pointing at it (the others pass the CA explicitly, which replaces the
-// default trust store, so the variable changes nothing for them).
+// Contenders (src/client/origins-contenders.ts), one long-lived client each
+// (no construction cost per request): Reqivo (Session, tls.ca), undici
+// `request` (Agent, connect.ca), node:http / node:https (keep-alive Agent,
+// ca), Node `fetch`. Each runs in a Node process of its own
+// (src/client/origins-child.ts via sample-host.ts), interleaved round by round
+// (order rotated) after a warm-up round, as in client.bench.ts. Node's fetch
+// takes no CA, so this file writes the CA to a temporary file and starts the
+// children with NODE_EXTRA_CA_CERTS pointing at it (the others pass the CA
+// explicitly, which replaces the default trust store, so the variable changes
+// nothing for them).
+// Each measured turn begins with --rewarm ms (default 2000) of unmeasured
+// requests of the same scenario, no forced gc(), in children with V8's memory
+// reducer off: the loaded-client turn of client.bench.ts (client/turn.ts;
+// results/2026-12-07-s13-method.md). The turn is a request of its own, so the
+// server's counts cover the sample alone. Until the fourteenth session every
+// contender ran in this bench's own (child) process, a forced gc() before each
+// sample, no rewarm, the reducer on.
 //
 // Options: --rounds=N (default 5), --duration=MS (default 1000),
-//   --origins=N (default 20), --in-flight=N (default 10), --write, --label=NAME
-import { spawn } from "node:child_process";
+//   --origins=N (default 20), --in-flight=N (default 10), --rewarm=MS (default 2000),
+//   --gc-before-sample, --memory-reducer, --write, --label=NAME
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
-import * as https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Session } from "@reqivo/client";
-import { createTransport } from "@reqivo/transport-node";
-import { Agent } from "undici";
 import { generateCertificates } from "./client/certificates.ts";
+import type { SampleReply } from "./client/contender-child.ts";
+import type { OriginsSampleRequest } from "./client/origins-child.ts";
+import { ORIGINS_CONTENDERS } from "./client/origins-contenders.ts";
+import { type SampleHost, startSampleHost } from "./client/sample-host.ts";
 import {
-  collect,
   fmt,
   fmtRatio,
   machineLine,
@@ -45,124 +54,22 @@ import {
   writeChart,
   writeSection,
 } from "./client/suite.ts";
+import { askTurn, childExecArgv, turnFlags, turnText } from "./client/turn.ts";
 
 const ROUNDS = numberFlag("rounds", 5, 1, 50);
 const DURATION = numberFlag("duration", 1000, 100, 10_000);
 const ORIGINS = numberFlag("origins", 20, 2, 200);
 const IN_FLIGHT = numberFlag("in-flight", 10, 1, 100);
+const TURN = turnFlags(2000);
 const MAX_REQUESTS = 200_000;
 const BODY_LENGTH = 16;
-const CHILD_ENV = "REQIVO_BENCH_ORIGINS_CHILD";
-
-// --- Parent: certificates, then the measuring child with NODE_EXTRA_CA_CERTS. ---
-
-async function parent(): Promise<number> {
-  const certs = await generateCertificates();
-  const dir = mkdtempSync(join(tmpdir(), "reqivo-bench-origins-"));
-  try {
-    const caFile = join(dir, "ca.pem");
-    writeFileSync(caFile, certs.ca);
-    const child = spawn(
-      process.execPath,
-      [
-        ...process.execArgv.filter((a) => !a.startsWith("--cpu-prof")),
-        fileURLToPath(import.meta.url),
-        ...process.argv.slice(2),
-      ],
-      {
-        stdio: "inherit",
-        env: {
-          ...process.env,
-          [CHILD_ENV]: "1",
-          NODE_EXTRA_CA_CERTS: caFile,
-          ORIGINS_CA: certs.ca,
-          ORIGINS_CERT: certs.cert,
-          ORIGINS_KEY: certs.key,
-          ORIGINS_COUNT: String(ORIGINS),
-        },
-      },
-    );
-    // Bounded: 2 scenarios × (rounds + warm-up) × 4 contenders × duration, with room to spare.
-    const limit = 2 * (ROUNDS + 1) * 4 * DURATION * 3 + 120_000;
-    return await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => child.kill(), limit);
-      child.once("error", reject);
-      child.once("exit", (code, signal) => {
-        clearTimeout(timer);
-        resolve(code ?? (signal === null ? 1 : 128));
-      });
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-// --- Child: the server, the contenders, interleaved rounds. ---
-
-interface Contender {
-  name: string;
-  /** One GET of `origin` + "/", whole body read; returns status and body length. */
-  one(origin: string): Promise<[number, number]>;
-  close(): Promise<void>;
-}
+// A sample or a turn's rewarm, with room for a slow machine.
+const ASK_TIMEOUT_MS = DURATION + 60_000;
 
 interface ServerStats {
   connections: number;
   tls: number;
   resumed: number;
-}
-
-function createContenders(ca: string): Contender[] {
-  const session = new Session({ transport: createTransport(), tls: { ca } });
-  const agent = new Agent({ connect: { ca } });
-  const httpAgent = new http.Agent({ keepAlive: true });
-  const httpsAgent = new https.Agent({ keepAlive: true, ca });
-  return [
-    {
-      name: "reqivo",
-      async one(origin) {
-        const res = await session.get(`${origin}/`);
-        return [res.status, (await res.bytes()).length];
-      },
-      close: () => session.close(),
-    },
-    {
-      name: "undici request",
-      async one(origin) {
-        const res = await agent.request({ origin, path: "/", method: "GET" });
-        return [res.statusCode, (await res.body.arrayBuffer()).byteLength];
-      },
-      close: () => agent.close(),
-    },
-    {
-      name: "node:http(s)",
-      one: (origin) =>
-        new Promise((resolve, reject) => {
-          const secure = origin.startsWith("https:");
-          const get = secure ? https.get : http.get;
-          get(`${origin}/`, { agent: secure ? httpsAgent : httpAgent }, (res) => {
-            let n = 0;
-            res.on("data", (chunk: Buffer) => {
-              n += chunk.length;
-            });
-            res.on("end", () => resolve([res.statusCode ?? 0, n]));
-            res.on("error", reject);
-          }).on("error", reject);
-        }),
-      close: async () => {
-        httpAgent.destroy();
-        httpsAgent.destroy();
-      },
-    },
-    {
-      name: "node fetch",
-      async one(origin) {
-        const res = await fetch(`${origin}/`);
-        return [res.status, (await res.arrayBuffer()).byteLength];
-      },
-      close: async () => undefined,
-    },
-  ];
 }
 
 function getStats(port: number): Promise<ServerStats> {
@@ -179,34 +86,6 @@ function getStats(port: number): Promise<ServerStats> {
       })
       .on("error", reject);
   });
-}
-
-interface Sample {
-  requests: number;
-  ms: number;
-  cpuUs: number;
-}
-
-/** IN_FLIGHT workers; request i goes to origins[i % n], so consecutive requests change origin. */
-async function sample(c: Contender, origins: readonly string[]): Promise<Sample> {
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  const deadline = start + DURATION;
-  let started = 0;
-  let completed = 0;
-  const worker = async () => {
-    while (started < MAX_REQUESTS && performance.now() < deadline) {
-      const origin = origins[started++ % origins.length]!;
-      const [status, length] = await c.one(origin);
-      if (status !== 200 || length !== BODY_LENGTH)
-        throw new Error(`${c.name}: ${origin} answered ${status} with ${length} bytes`);
-      completed++;
-    }
-  };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  const ms = performance.now() - start;
-  const used = process.cpuUsage(cpu);
-  return { requests: completed, ms, cpuUs: (used.user + used.system) / completed };
 }
 
 interface Measured {
@@ -228,7 +107,7 @@ interface ScenarioOutcome {
 async function scenario(
   title: string,
   origins: readonly string[],
-  list: Contender[],
+  list: SampleHost[],
   statsPort: number,
 ): Promise<ScenarioOutcome> {
   const got = new Map<string, Measured>(
@@ -239,14 +118,22 @@ async function scenario(
   );
   for (let round = -1; round < ROUNDS; round++) {
     for (const c of rotated(list, round)) {
-      collect();
+      const request: OriginsSampleRequest = {
+        origins: [...origins],
+        inFlight: IN_FLIGHT,
+        durationMs: DURATION,
+        maxRequests: MAX_REQUESTS,
+        bodyLength: BODY_LENGTH,
+      };
+      // The warm-up round is unmeasured already.
+      if (round >= 0) await askTurn(c, request, TURN, ASK_TIMEOUT_MS);
       const before = await getStats(statsPort);
-      const s = await sample(c, origins);
+      const s = await c.ask<SampleReply>(request, ASK_TIMEOUT_MS);
       const after = await getStats(statsPort);
       if (round < 0) continue;
       const m = got.get(c.name)!;
-      m.rates.push((s.requests * 1000) / s.ms);
-      m.cpu.push(s.cpuUs);
+      m.rates.push((s.requests * 1000) / s.elapsedMs);
+      m.cpu.push(s.cpuMicros / s.requests);
       m.requests += s.requests;
       m.connections += after.connections - before.connections;
       m.tls += after.tls - before.tls;
@@ -285,18 +172,40 @@ async function scenario(
   return { markdown: chart + table, reqivo, vsUndici: roundRatios(reqivo, undici) };
 }
 
-async function child(): Promise<void> {
-  const ca = process.env.ORIGINS_CA!;
+/** The server, then one child per contender (NODE_EXTRA_CA_CERTS for Node's fetch), then both scenarios. */
+async function main(): Promise<void> {
+  const certs = await generateCertificates();
+  const dir = mkdtempSync(join(tmpdir(), "reqivo-bench-origins-"));
+  const caFile = join(dir, "ca.pem");
+  writeFileSync(caFile, certs.ca);
+  // The server and the children inherit these.
+  Object.assign(process.env, {
+    NODE_EXTRA_CA_CERTS: caFile,
+    ORIGINS_CA: certs.ca,
+    ORIGINS_CERT: certs.cert,
+    ORIGINS_KEY: certs.key,
+    ORIGINS_COUNT: String(ORIGINS),
+  });
   const server = await startServer("origins-server.ts", 3);
   const statsPort = server.port;
   const ports = (line: string) => line.split(",").map(Number);
   const plain = ports(server.extra[0]!).map((p) => `http://127.0.0.1:${p}`);
   const secure = ports(server.extra[1]!).map((p) => `https://127.0.0.1:${p}`);
-  const list = createContenders(ca);
+  const child = fileURLToPath(new URL("./client/origins-child.ts", import.meta.url));
+  const execArgv = childExecArgv(TURN);
+  const list: SampleHost[] = [];
   try {
+    list.push(
+      ...(await Promise.all(
+        ORIGINS_CONTENDERS.map((key) =>
+          startSampleHost(process.execPath, [...execArgv, child, key]),
+        ),
+      )),
+    );
     console.log(
       `origins benchmark: ${ORIGINS} HTTP + ${ORIGINS} HTTPS origins, every response \`connection: close\`, ` +
-        `${IN_FLIGHT} requests in flight, ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up), interleaved.`,
+        `${IN_FLIGHT} requests in flight, ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up), interleaved, ` +
+        `each contender in a process of its own; ${turnText(TURN)}.`,
     );
     const a = await scenario("http", plain, list, statsPort);
     console.log(`\n### New connection per request, HTTP, ${ORIGINS} origins\n\n${a.markdown}\n`);
@@ -314,11 +223,12 @@ async function child(): Promise<void> {
         ),
         "",
         `Requests go round-robin over the origins (${IN_FLIGHT} in flight), so every request opens a new connection ` +
-          "(TCP, plus the TLS handshake for HTTPS) to another origin than the one before; one long-lived client per contender. " +
-          `${ROUNDS} rounds of ${DURATION} ms, interleaved (order rotated each round), after a warm-up round. ` +
-          '"new connections/req" and "TLS sessions resumed" are counted by the server over the measured rounds. ' +
-          "Reqivo, undici and node:https get the CA as an option; Node fetch cannot take one, so the client process runs with NODE_EXTRA_CA_CERTS. " +
-          "CPU µs/req is the client process's (user+system).",
+          "(TCP, plus the TLS handshake for HTTPS) to another origin than the one before; one long-lived client per contender, " +
+          "each in a Node process of its own. " +
+          `${ROUNDS} rounds of ${DURATION} ms, interleaved (order rotated each round), after a warm-up round; ${turnText(TURN)}. ` +
+          '"new connections/req" and "TLS sessions resumed" are counted by the server over the measured samples. ' +
+          "Reqivo, undici and node:https get the CA as an option; Node fetch cannot take one, so the contender processes run with NODE_EXTRA_CA_CERTS. " +
+          "CPU µs/req is the contender process's (user+system).",
         "",
         `### HTTP, ${ORIGINS} origins`,
         "",
@@ -348,10 +258,10 @@ async function child(): Promise<void> {
       { rounds: ROUNDS },
     );
   } finally {
-    for (const c of list) await c.close();
+    await Promise.all(list.map((c) => c.close().catch(() => undefined)));
     server.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (process.env[CHILD_ENV] === "1") await child();
-else process.exitCode = await parent();
+await main();

@@ -29,6 +29,7 @@
 // --runtime=deno|bun (only that runtime's rows; both by default),
 // --warm-up=MS (the unmeasured first round's length per contender, default 5000),
 // --rewarm=MS (unmeasured requests at the start of each measured turn, default 2000),
+// --gc-before-sample, --memory-reducer (Deno's children; client/turn.ts),
 // --server=native|node|http (the canned-response server of client.bench.ts,
 // chosen as there: the C one by default, `node` for canned-server.ts, which
 // `canned` still names; or `http`, the node:http server of older runs,
@@ -66,6 +67,7 @@ import {
   writeChart,
   writeSection,
 } from "./client/suite.ts";
+import { denoTurnArgs, turnFlags, turnText } from "./client/turn.ts";
 
 const fmtPercent = (value: number): string =>
   Number.isNaN(value) ? "–" : `${(value * 100).toFixed(0)}%`;
@@ -103,10 +105,12 @@ const DURATION = numberFlag("duration", 1000, 100, 10_000);
 // 58, 23, 62, 44, 2.5 (one run) and 45, 2, 0, 0, 0 µs/req (another) in the
 // measured rounds on Bun; with 5 s at most 8.2 (results/2026-12-07-bun-path.md).
 const WARM_UP = numberFlag("warm-up", 5000, 100, 10_000);
-// Unmeasured requests at the start of every measured turn: a child idle
-// through the others' turns measures a just-woken client for its first
-// 0.5–1.75 s, not a loaded one (client.bench.ts --rewarm; results/2026-12-07-s13-method.md).
-const REWARM_MS = numberFlag("rewarm", 2000, 0, 10_000);
+// The loaded-client turn (client/turn.ts): unmeasured requests at the start of
+// every measured turn, as a child idle through the others' turns measures a
+// just-woken client for its first 0.5–1.75 s (results/2026-12-07-s13-method.md).
+const TURN = turnFlags(2000);
+// Bun's JavaScriptCore has no memory reducer: the note is about Deno's children.
+const TURN_TEXT = turnText(TURN, "requests", "Deno's children");
 const SERVER_FLAG = flag("server");
 const HTTP_SERVER = SERVER_FLAG === "http";
 // The canned server's choice is client.bench.ts's (suite.ts cannedServerKind).
@@ -129,9 +133,8 @@ const ALL_RUNTIMES = [
   {
     id: "deno",
     command: bin("deno"),
-    // V8's memory reducer off, as in client.bench.ts (a child idles through
-    // the others' turns; results/2026-12-07-s13-method.md). Bun's JavaScriptCore has none.
-    args: ["run", "--allow-all", "--no-check", "--v8-flags=--no-memory-reducer", child],
+    // V8's memory reducer off unless --memory-reducer (client/turn.ts).
+    args: ["run", "--allow-all", "--no-check", ...denoTurnArgs(TURN), child],
     target: { ratio: 1.5, over: "deno fetch" },
   },
   // The performance issue's targets: ≥ 1.5× Deno's fetch, ≥ 1.1× Bun's.
@@ -153,7 +156,9 @@ try {
     const version = runtimeVersion(rt.id as "deno" | "bun");
     versions[rt.id] = version;
     console.log(
-      `${rt.id} (${version}): ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up of ${WARM_UP} ms; ${REWARM_MS} ms of rewarm before each sample), ${serverName}`,
+      `${rt.id} (${version}): ${ROUNDS} rounds of ${DURATION} ms (+1 warm-up of ${WARM_UP} ms; ${turnText(
+        rt.id === "deno" ? TURN : { ...TURN, memoryReducer: true },
+      )}), ${serverName}`,
     );
     const hosts = await Promise.all(
       CONTENDERS.map((id) => startSampleHost(rt.command, [...rt.args, String(server.port), id])),
@@ -194,11 +199,12 @@ try {
           const durationMs = round < 0 ? WARM_UP : DURATION;
           const request: RuntimeSampleRequest = {
             durationMs,
-            rewarmMs: round < 0 ? 0 : REWARM_MS,
+            rewarmMs: round < 0 ? 0 : TURN.rewarmMs,
+            collectFirst: TURN.collectFirst,
           };
           const reply = await host.ask<RuntimeSampleReply>(
             request,
-            durationMs + REWARM_MS + 60_000,
+            durationMs + TURN.rewarmMs + 60_000,
           );
           if (round < 0) continue;
           rates.get(host.name)!.push((reply.requests * 1000) / reply.elapsedMs);
@@ -291,7 +297,7 @@ try {
       "## Deno and Bun (client-runtimes.bench.ts)",
       "",
       machineLine(
-        `${serverName} in its own process; each contender runs in a runtime process of its own (src/client/runtime-child.ts), interleaved round by round, ${ROUNDS} rounds of ${DURATION} ms after a warm-up round of ${WARM_UP} ms, each sample after ${REWARM_MS} ms of unmeasured requests (Deno with V8's memory reducer off). Reqivo is capped at 50 connections; the runtimes' fetch use their own pools (uncapped). The raw ceiling is 50 plain Deno.connect / Bun.connect sockets shared by the 100 in-flight workers, each writing a pre-built GET and counting response bytes up to the known size, no parsing.`,
+        `${serverName} in its own process; each contender runs in a runtime process of its own (src/client/runtime-child.ts), interleaved round by round, ${ROUNDS} rounds of ${DURATION} ms after a warm-up round of ${WARM_UP} ms; ${TURN_TEXT}. Reqivo is capped at 50 connections; the runtimes' fetch use their own pools (uncapped). The raw ceiling is 50 plain Deno.connect / Bun.connect sockets shared by the 100 in-flight workers, each writing a pre-built GET and counting response bytes up to the known size, no parsing.`,
       ),
       "",
       ...sections.flatMap((s) => [s, ""]),

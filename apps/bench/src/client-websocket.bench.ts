@@ -8,14 +8,13 @@
 // contenders, rotated; ratios are the median of per-round ratios, with their
 // interquartile range. Each turn starts with --rewarm ms of unmeasured echoes
 // and no forced gc(), and the children run with V8's memory reducer off: the
-// loaded-client method of client.bench.ts (results/2026-12-07-s13-method.md).
+// loaded-client turn of every client bench (client/turn.ts).
 // Options: --rounds=N (default 10), --duration=MS (default 1000), --rewarm=MS
 // (default 1000), --gc-before-sample, --memory-reducer, --sizes=16b,64k,1m (which
 // message sizes; all by default), --write, --label=NAME
 import { fileURLToPath } from "node:url";
 import { startSampleHost } from "./client/sample-host.ts";
 import {
-  flag,
   fmt,
   fmtRatio,
   machineLine,
@@ -31,6 +30,7 @@ import {
   writeChart,
   writeSection,
 } from "./client/suite.ts";
+import { childExecArgv, turnFlags, turnText } from "./client/turn.ts";
 import type { EchoSampleReply, EchoSampleRequest } from "./client/ws-echo-child.ts";
 
 /** A median ratio with the quartiles of the ratios it came from. */
@@ -41,9 +41,7 @@ function fmtRatioQuartiles(ratios: number[]): string {
 
 const ROUNDS = numberFlag("rounds", 10, 1, 200);
 const DURATION = numberFlag("duration", 1000, 100, 10_000);
-const REWARM_MS = numberFlag("rewarm", 1000, 0, 10_000);
-const GC_BEFORE_SAMPLE = flag("gc-before-sample") !== undefined;
-const MEMORY_REDUCER = flag("memory-reducer") !== undefined;
+const TURN = turnFlags(1000);
 const MAX_MESSAGES = 5_000_000;
 const ALL_SIZES = [
   { id: "16b", title: "16 B", size: 16 },
@@ -58,17 +56,13 @@ if (SIZES.length === 0)
 const server = await startServer("ws-server.ts");
 const url = `ws://127.0.0.1:${server.port}/`;
 const child = fileURLToPath(new URL("./client/ws-echo-child.ts", import.meta.url));
-const execArgv = [...process.execArgv, ...(MEMORY_REDUCER ? [] : ["--no-memory-reducer"])];
+const execArgv = childExecArgv(TURN);
 const echoers = await Promise.all(
   ["reqivo", "ws", "undici", "floor"].map((key) =>
     startSampleHost(process.execPath, [...execArgv, child, url, key]),
   ),
 );
-const turnLine = [
-  REWARM_MS > 0 ? `${fmt(REWARM_MS)} ms of unmeasured echoes before each sample` : "no rewarm",
-  GC_BEFORE_SAMPLE ? "a forced gc() first" : "no forced gc()",
-  MEMORY_REDUCER ? "V8's memory reducer on" : "V8's memory reducer off",
-].join(", ");
+const turnLine = turnText(TURN, "echoes");
 const sections: string[] = [];
 const results: { title: string; echoes: number; vsWs: number[] }[] = [];
 try {
@@ -84,12 +78,12 @@ try {
           size,
           durationMs: DURATION,
           maxMessages: MAX_MESSAGES,
-          rewarmMs: round < 0 ? 0 : REWARM_MS,
-          collectFirst: GC_BEFORE_SAMPLE,
+          rewarmMs: round < 0 ? 0 : TURN.rewarmMs,
+          collectFirst: TURN.collectFirst,
         };
         const { echoes, elapsedMs, cpuMicros } = await e.ask<EchoSampleReply>(
           request,
-          REWARM_MS + DURATION + 60_000,
+          TURN.rewarmMs + DURATION + 60_000,
         );
         if (round >= 0) {
           rates.get(e.name)!.push((echoes * 1000) / elapsedMs);

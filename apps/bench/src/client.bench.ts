@@ -17,7 +17,8 @@
 // requests before its sample, in children with V8's memory reducer off, so
 // that what is measured is a client under steady load, not one just woken
 // from idle (no forced gc() either: it and the reducer both shrink V8's young
-// generation; results/2026-12-07-s13-method.md). Ratios
+// generation; results/2026-12-07-s13-method.md; the turn is client/turn.ts,
+// shared by every client bench). Ratios
 // are medians of per-round ratios.
 // --runs=N repeats all of it N times from scratch (new server, new contender
 // processes) and reports per figure the median across runs and the spread
@@ -65,7 +66,9 @@
 //                     session: it shrinks V8's young generation, and the sample then runs
 //                     with dozens of mark-sweeps (results/2026-12-07-s13-method.md); for
 //                     reproducing older results only
-//   --shared-process  all contenders in this one process (as before round 5), for an A/B
+//   --shared-process  all contenders in this one process (as before round 5), for an A/B;
+//                     the same turn (--rewarm, --gc-before-sample), but the memory reducer
+//                     is this process's own (on unless node runs with --no-memory-reducer)
 //   --allocations=N   bytes allocated per request by Reqivo (or the --only ones) over N
 //                     requests, by allocating function (V8's sampling heap profiler)
 import { writeFileSync } from "node:fs";
@@ -119,15 +122,14 @@ import {
   startCannedServer,
   verdict,
 } from "./client/suite.ts";
+import { beginTurn, childExecArgv, type Turn, turnFlags, turnText } from "./client/turn.ts";
 
 const RUNS = numberFlag("runs", 1, 1, 20);
 const ROUNDS = numberFlag("rounds", 7, 1, 50);
 const DURATION = numberFlag("duration", 1000, 100, 10_000);
 const SERVER_PROCESSES = numberFlag("server-processes", 2, 1, 8);
 const IDLE_MS = numberFlag("idle", 0, 0, 60_000);
-const REWARM_MS = numberFlag("rewarm", 2000, 0, 10_000);
-const GC_BEFORE_SAMPLE = flag("gc-before-sample") !== undefined;
-const MEMORY_REDUCER = flag("memory-reducer") !== undefined;
+const TURN = turnFlags(2000);
 // A bound on requests per sample besides the time, so no loop can run away.
 const MAX_REQUESTS = 2_000_000;
 const scenarioFilter = flag("scenario")?.split(",");
@@ -169,6 +171,12 @@ async function chosenContenders(port: number, onlyReqivo: boolean): Promise<Cont
   return all.filter(wanted);
 }
 
+/** --shared-process's turn: the reducer is this process's, whatever --memory-reducer says. */
+const SHARED_TURN: Turn = {
+  ...TURN,
+  memoryReducer: !process.execArgv.includes("--no-memory-reducer"),
+};
+
 const SERVER_KIND = cannedServerKind();
 const startCanned = () => startCannedServer(SERVER_PROCESSES, SERVER_KIND);
 const SERVER_DESCRIPTION = cannedServerDescription(SERVER_KIND, SERVER_PROCESSES);
@@ -187,7 +195,7 @@ if (profileMs !== undefined || allocations !== undefined || flag("shared-process
       // The old way, kept for an A/B of the isolation itself: every contender in this process.
       const results = await compare(
         contenders.map(inProcess),
-        "every contender in this one process",
+        `every contender in this one process; ${turnText(SHARED_TURN)}`,
         "",
       );
       if (flag("write") !== undefined) write([results], undefined);
@@ -235,7 +243,7 @@ if (profileMs !== undefined || allocations !== undefined || flag("shared-process
     runs: RUNS,
     rounds: ROUNDS,
     durationMs: DURATION,
-    turn: { rewarmMs: REWARM_MS, collectFirst: GC_BEFORE_SAMPLE, memoryReducer: MEMORY_REDUCER },
+    turn: TURN,
     serverProcesses: SERVER_PROCESSES,
     server: SERVER_DESCRIPTION,
     instructions:
@@ -330,8 +338,7 @@ interface Sampler {
 
 async function isolated(names: string[], port: number): Promise<Sampler[]> {
   const child = fileURLToPath(new URL("./client/contender-child.ts", import.meta.url));
-  const execArgv = process.execArgv.filter((a) => !a.startsWith("--cpu-prof"));
-  if (!MEMORY_REDUCER) execArgv.push("--no-memory-reducer");
+  const execArgv = childExecArgv(TURN);
   const hosts = await Promise.all(
     names.map((n) => startSampleHost(process.execPath, [...execArgv, child, String(port), n])),
   );
@@ -343,20 +350,24 @@ async function isolated(names: string[], port: number): Promise<Sampler[]> {
         inFlight: s.inFlight,
         durationMs: DURATION,
         maxRequests: MAX_REQUESTS,
-        rewarmMs: REWARM_MS,
-        collectFirst: GC_BEFORE_SAMPLE,
+        rewarmMs: TURN.rewarmMs,
+        collectFirst: TURN.collectFirst,
       };
-      return host.ask<SampleReply>(request, DURATION + 60_000);
+      return host.ask<SampleReply>(request, TURN.rewarmMs + DURATION + 60_000);
     },
     close: () => host.close(),
   }));
 }
 
+/**
+ * --shared-process: the same turn in this process. Its memory reducer is this
+ * process's own: on, unless node itself was started with --no-memory-reducer.
+ */
 function inProcess(contender: Contender): Sampler {
   return {
     name: contender.name,
     async sample(s) {
-      collect();
+      await beginTurn(TURN, (ms) => contender.sample(s, ms, MAX_REQUESTS));
       const cpu = process.cpuUsage();
       const { requests, elapsedMs, helperCpuMicros } = await contender.sample(
         s,
@@ -453,7 +464,7 @@ function write(perRun: readonly ScenarioResult[][], summary: MultiRunResult | un
     "",
     `Command: \`${summary?.command ?? commandLine()}\` (every section below comes from this one command).`,
     summary === undefined
-      ? `${machine()}; --shared-process: every contender in one Node process.`
+      ? `${machine()}; --shared-process: every contender in one Node process; ${turnText(SHARED_TURN)}.`
       : methodLine(summary),
     "The machine may be shared: compare ratios within this file, not absolute numbers across runs.",
     "Node fetch uses its default global dispatcher (no connection cap); every other contender is capped at 50 connections.",

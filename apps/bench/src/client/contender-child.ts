@@ -6,18 +6,14 @@ import v8 from "node:v8";
 import { oneContender } from "./contenders.ts";
 import { cpuMicros, serveSamples } from "./sample-host.ts";
 import { SCENARIOS } from "./scenarios.ts";
-import { collect } from "./suite.ts";
+import { beginTurn, type TurnRequest } from "./turn.ts";
 
 /** What client.bench.ts asks of a contender child. */
-export interface SampleRequest {
+export interface SampleRequest extends TurnRequest {
   scenario: string;
   inFlight: number;
   durationMs: number;
   maxRequests: number;
-  /** Unmeasured requests for this long before the sample (client.bench.ts --rewarm). */
-  rewarmMs?: number;
-  /** A forced gc() before the turn (client.bench.ts --gc-before-sample; older results). */
-  collectFirst?: boolean;
 }
 
 /** What it answers. */
@@ -74,13 +70,12 @@ const chosen = await oneContender(Number(portText), name ?? "", "contender-child
 
 serveSamples<SampleRequest, SampleReply>(
   chosen.name,
-  async ({ scenario: id, inFlight, durationMs, maxRequests, rewarmMs, collectFirst }) => {
+  async (request) => {
+    const { scenario: id, inFlight, durationMs, maxRequests } = request;
     const found = SCENARIOS.find((s) => s.id === id);
     if (found === undefined) throw new Error(`unknown scenario ${id}`);
     if (TRACING) newSpaceAtTurnStart = newSpaceMiB();
-    if (collectFirst === true) collect();
-    if (rewarmMs !== undefined && rewarmMs > 0)
-      await chosen.sample({ ...found, inFlight }, rewarmMs, maxRequests);
+    await beginTurn(request, (ms) => chosen.sample({ ...found, inFlight }, ms, maxRequests));
     if (TRACING) {
       // Collections in the sample only (the rewarm's, a forced one and any while idle are not).
       await new Promise((resolve) => setImmediate(resolve));

@@ -1,13 +1,14 @@
 // One contender of client-http2.bench.ts in a process of its own (sample-host.ts):
 //   h2-contender-child.ts <server port> <contender name>     the CA from H2_BENCH_CA (PEM)
-// Request {scenario, durationMs, maxRequests}; reply {requests, elapsedMs, cpuMicros}.
+// Request {scenario, durationMs, maxRequests} with the turn's fields (turn.ts);
+// reply {requests, elapsedMs, cpuMicros}, all 0 for a turn-only request.
 import type { SampleReply } from "./contender-child.ts";
 import { createH2Contender, H2_SCENARIOS } from "./h2-contenders.ts";
 import { cpuMicros, serveSamples } from "./sample-host.ts";
-import { collect } from "./suite.ts";
+import { beginTurn, type TurnRequest } from "./turn.ts";
 
 /** What client-http2.bench.ts asks of a contender child. */
-export interface H2SampleRequest {
+export interface H2SampleRequest extends TurnRequest {
   scenario: string;
   durationMs: number;
   maxRequests: number;
@@ -24,10 +25,12 @@ if (chosen === undefined) {
 
 serveSamples<H2SampleRequest, SampleReply>(
   chosen.name,
-  async ({ scenario: id, durationMs, maxRequests }) => {
+  async (request) => {
+    const { scenario: id, durationMs, maxRequests } = request;
     const found = H2_SCENARIOS.find((s) => s.id === id);
     if (found === undefined) throw new Error(`unknown scenario ${id}`);
-    collect();
+    await beginTurn(request, (ms) => chosen.sample(found, ms, maxRequests));
+    if (request.turnOnly === true) return { requests: 0, elapsedMs: 0, cpuMicros: 0 };
     const before = cpuMicros();
     const { requests, elapsedMs } = await chosen.sample(found, durationMs, maxRequests);
     return { requests, elapsedMs, cpuMicros: cpuMicros() - before };

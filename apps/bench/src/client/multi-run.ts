@@ -8,6 +8,7 @@
 // would be the limit). Used by client.bench.ts and src/readme.ts.
 import type { ScenarioResult } from "./report.ts";
 import { fmt, median, roundRatios } from "./stats.ts";
+import { type Turn, turnText } from "./turn.ts";
 
 /** The raw ceiling must be at least this many times the fastest contender. */
 export const CEILING_FACTOR = 2;
@@ -58,7 +59,7 @@ export interface MultiRunResult {
    * or off in the children. Absent in results before the thirteenth session:
    * no rewarm, a forced gc(), the reducer on.
    */
-  turn?: { rewarmMs: number; collectFirst: boolean; memoryReducer: boolean };
+  turn?: Turn;
   serverProcesses: number;
   /** Which canned server (absent before 2026-12-07's native one: the Node server). */
   server?: string;
@@ -211,29 +212,12 @@ export function methodLine(m: MultiRunResult): string {
       : `instructions/req: Valgrind (callgrind) on the client process, median of ${m.instructions.phases} phases of ${fmt(m.instructions.requests / m.instructions.phases)} requests after ${fmt(m.instructions.warmUp)} warm-up, user space only`;
   return (
     `${m.runs} independent run(s) × ${m.rounds} rounds of ${fmt(m.durationMs)} ms after a warm-up round; ` +
-    `${turnLine(m.turn)} ` +
+    `${turnText(m.turn)}; ` +
     `each cell is the median of the runs' medians with the spread (min–max) across runs. ` +
     `${m.server === undefined ? `Canned-response server (${m.serverProcesses} process${m.serverProcesses === 1 ? "" : "es"})` : `${m.server[0]!.toUpperCase()}${m.server.slice(1)}`}, each contender in a Node process of its own, order rotated each round; 50 connections, 100 requests in flight. ` +
     `CPU µs/req: user + system time of the contender's process; ${counted}. ` +
     `${m.machine}; load average (1 min) at start→end of each run: ${load}.`
   );
-}
-
-/** What a contender's turn did before its measured sample. */
-function turnLine(turn: MultiRunResult["turn"]): string {
-  const { rewarmMs, collectFirst, memoryReducer } = turn ?? {
-    rewarmMs: 0,
-    collectFirst: true,
-    memoryReducer: true,
-  };
-  const steps = [
-    collectFirst ? "a forced gc()" : "",
-    rewarmMs > 0 ? `${fmt(rewarmMs)} ms of unmeasured requests` : "",
-  ].filter((step) => step !== "");
-  const reducer = memoryReducer ? "" : " (children run with V8's memory reducer off)";
-  return steps.length === 0
-    ? `each sample starts with no rewarm${reducer};`
-    : `each turn begins with ${steps.join(" then ")} before its sample${reducer};`;
 }
 
 /** Every scenario's table and ceiling line, for the README and the results file. */

@@ -11,12 +11,13 @@
 // bytes counted, no parsing; src/client/raw-ceiling.ts).
 // GET /64k keep-alive, 100 in flight, Reqivo capped at 50 connections (the
 // runtime's fetch has its own pool, uncapped), against the server process of
-// client.bench.ts. Request {durationMs}; reply {requests, elapsedMs, cpuMicros,
-// compilerMicros}.
+// client.bench.ts. Request {durationMs, rewarmMs?, collectFirst?} (the turn:
+// turn.ts); reply {requests, elapsedMs, cpuMicros, compilerMicros, busiestThread}.
 import { readdirSync, readFileSync } from "node:fs";
 import process from "node:process";
 import { rawCeilingRunner } from "./raw-ceiling.ts";
 import { cpuMicros, serveSamples } from "./sample-host.ts";
+import { beginTurn, type TurnRequest } from "./turn.ts";
 
 interface Runner {
   name: string;
@@ -25,10 +26,8 @@ interface Runner {
 }
 
 /** What client-runtimes.bench.ts asks of a runtime child. */
-export interface RuntimeSampleRequest {
+export interface RuntimeSampleRequest extends TurnRequest {
   durationMs: number;
-  /** Unmeasured requests for this long first (client-runtimes.bench.ts --rewarm). */
-  rewarmMs?: number;
 }
 
 /** What it answers. */
@@ -200,9 +199,9 @@ if (profileFlag?.startsWith("--profile=")) {
 }
 serveSamples<RuntimeSampleRequest, RuntimeSampleReply>(
   chosen.name,
-  async ({ durationMs, rewarmMs }) => {
-    if (rewarmMs !== undefined && rewarmMs > 0) await sample(chosen, Math.min(10_000, rewarmMs));
-    return sample(chosen, Math.max(100, Math.min(10_000, durationMs)));
+  async (request) => {
+    await beginTurn(request, (ms) => sample(chosen, Math.min(10_000, ms)));
+    return sample(chosen, Math.max(100, Math.min(10_000, request.durationMs)));
   },
   () => chosen.close(),
 );

@@ -5,19 +5,15 @@
 // reply {echoes, elapsedMs, cpuMicros}. The echoers share no heap, collector
 // or inline caches, and one's garbage does not land in another's sample.
 import { cpuMicros, serveSamples } from "./sample-host.ts";
-import { collect } from "./suite.ts";
+import { beginTurn, type TurnRequest } from "./turn.ts";
 import { type Echoer, netFloorEchoer, reqivoEchoer, undiciEchoer, wsEchoer } from "./ws-echoers.ts";
 
 /** What client-websocket.bench.ts asks of an echo child. */
-export interface EchoSampleRequest {
+export interface EchoSampleRequest extends TurnRequest {
   /** Bytes per binary message. */
   size: number;
   durationMs: number;
   maxMessages: number;
-  /** Unmeasured echoes for this long before the sample (--rewarm). */
-  rewarmMs?: number;
-  /** A forced gc() before the turn (--gc-before-sample; results before the fourteenth session). */
-  collectFirst?: boolean;
 }
 
 /** What it answers. */
@@ -43,6 +39,16 @@ if (url === undefined || make === undefined) {
 const echoer = await make(url);
 const messages = new Map<number, Uint8Array>();
 
+/** The message of `size` bytes, made once per size. */
+function messageOf(size: number): Uint8Array {
+  let message = messages.get(size);
+  if (message === undefined) {
+    message = new Uint8Array(size).fill(0x77);
+    messages.set(size, message);
+  }
+  return message;
+}
+
 /** Echoes `message` one at a time until `ms` have passed or `max` echoes. */
 async function echoFor(message: Uint8Array, ms: number, max: number) {
   const start = performance.now();
@@ -60,14 +66,10 @@ async function echoFor(message: Uint8Array, ms: number, max: number) {
 
 serveSamples<EchoSampleRequest, EchoSampleReply>(
   echoer.name,
-  async ({ size, durationMs, maxMessages, rewarmMs, collectFirst }) => {
-    let message = messages.get(size);
-    if (message === undefined) {
-      message = new Uint8Array(size).fill(0x77);
-      messages.set(size, message);
-    }
-    if (collectFirst === true) collect();
-    if (rewarmMs !== undefined && rewarmMs > 0) await echoFor(message, rewarmMs, maxMessages);
+  async (request) => {
+    const { size, durationMs, maxMessages } = request;
+    const message = messageOf(size);
+    await beginTurn(request, (ms) => echoFor(message, ms, maxMessages));
     const before = cpuMicros();
     const { echoes, elapsedMs } = await echoFor(message, durationMs, maxMessages);
     return { echoes, elapsedMs, cpuMicros: cpuMicros() - before };
