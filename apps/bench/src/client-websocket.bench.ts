@@ -15,6 +15,7 @@
 import { fileURLToPath } from "node:url";
 import { startSampleHost } from "./client/sample-host.ts";
 import {
+  flag,
   fmt,
   fmtRatio,
   machineLine,
