@@ -4,7 +4,9 @@
 // the pre-built request on a connection when the main side asks, and posts
 // each read back: the read's ArrayBuffer transferred (payload "bytes") or
 // only its length ("counts"), gathered per event-loop turn into one message
-// (batched) or one message per read. Bun-only; its API is declared locally.
+// (batched) or one message per read. Batching saved 6–9 µs of CPU per request
+// over both threads, GET 64 KiB, 100 in flight (results/2026-12-07-bun-relay.md).
+// Bun-only; its API is declared locally.
 import { readlinkSync } from "node:fs";
 import type {
   FromRelayWorker,
