@@ -119,29 +119,32 @@ async function bunConn(bun: BunApi, port: number): Promise<RawConn> {
   };
 }
 
-/**
- * A raw ceiling as a contender of runtime-child.ts: `connections` sockets
- * shared by the child's in-flight workers (a worker waits for a free socket,
- * as Reqivo's capped pool makes it wait). `one()` resolves with the body size
- * counted (response bytes minus the head), so the child's size check applies.
- */
-export async function rawCeilingRunner(
-  port: number,
-  path: string,
-  connections: number,
-): Promise<{ name: string; one(): Promise<number>; close(): Promise<void> }> {
+/** A plain socket of this runtime (Deno.connect or Bun.connect) to 127.0.0.1:`port`. */
+function openRaw(port: number): Promise<RawConn> {
   const { Deno: deno, Bun: bun } = globals;
-  const open = (): Promise<RawConn> => {
-    if (deno !== undefined) return denoConn(deno, port);
-    if (bun !== undefined) return bunConn(bun, port);
-    throw new Error("raw ceiling: neither Deno nor Bun");
-  };
-  const request = new TextEncoder().encode(
-    `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n\r\n`,
-  );
+  if (deno !== undefined) return denoConn(deno, port);
+  if (bun !== undefined) return bunConn(bun, port);
+  throw new Error("raw ceiling: neither Deno nor Bun");
+}
 
-  // Probe: learn head length and total size once.
-  const probeConn = await open();
+/** The pre-built keep-alive GET of the raw ceilings. */
+export function rawRequest(port: number, path: string): Uint8Array {
+  return new TextEncoder().encode(`GET ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n\r\n`);
+}
+
+/**
+ * Sends `request` once on a connection of its own and learns the size of the
+ * answer (the only parsing the raw ceilings do): `size` whole, `body` without
+ * the head.
+ *
+ * @example
+ * const { size, body } = await probeResponse(8080, rawRequest(8080, "/64k"));
+ */
+export async function probeResponse(
+  port: number,
+  request: Uint8Array,
+): Promise<{ size: number; body: number }> {
+  const probeConn = await openRaw(port);
   const chunks: Uint8Array[] = [];
   let total = -1;
   let headLength = -1;
@@ -164,8 +167,23 @@ export async function rawCeilingRunner(
     return all.length >= total;
   });
   probeConn.close();
-  const size = total;
-  const body = size - headLength;
+  return { size: total, body: total - headLength };
+}
+
+/**
+ * A raw ceiling as a contender of runtime-child.ts: `connections` sockets
+ * shared by the child's in-flight workers (a worker waits for a free socket,
+ * as Reqivo's capped pool makes it wait). `one()` resolves with the body size
+ * counted (response bytes minus the head), so the child's size check applies.
+ */
+export async function rawCeilingRunner(
+  port: number,
+  path: string,
+  connections: number,
+): Promise<{ name: string; one(): Promise<number>; close(): Promise<void> }> {
+  const request = rawRequest(port, path);
+  const { size, body } = await probeResponse(port, request);
+  const open = () => openRaw(port);
 
   const idle = await Promise.all(Array.from({ length: connections }, open));
   const all = [...idle];

@@ -8,7 +8,11 @@
 // contender: reqivo (the runtime's transport), reqivo-node (the Node
 // transport through the runtime's node compat), fetch (the runtime's), raw (a
 // raw ceiling: plain Deno.connect / Bun.connect sockets, pre-built request,
-// bytes counted, no parsing; src/client/raw-ceiling.ts).
+// bytes counted, no parsing; src/client/raw-ceiling.ts), relay, relay-counts,
+// relay-unbatched, relay-counts-unbatched, each optionally with -sent (Bun
+// only: the raw ceiling with its sockets on a Worker, src/client/relay-ceiling.ts;
+// -sent: the main thread sends each request's bytes; threads show as "main"
+// and "relay worker").
 // GET /64k keep-alive, 100 in flight, Reqivo capped at 50 connections (the
 // runtime's fetch has its own pool, uncapped), against the server process of
 // client.bench.ts. Request {durationMs, rewarmMs?, collectFirst?} (the turn:
@@ -16,6 +20,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import process from "node:process";
 import { rawCeilingRunner } from "./raw-ceiling.ts";
+import { relayCeilingRunner } from "./relay-ceiling.ts";
 import { cpuMicros, serveSamples } from "./sample-host.ts";
 import { beginTurn, type TurnRequest } from "./turn.ts";
 
@@ -23,6 +28,8 @@ interface Runner {
   name: string;
   one(): Promise<number>;
   close(): Promise<void>;
+  /** Names for some threads by Linux thread id, used instead of their own (relay contenders). */
+  threadLabels?: Map<string, string>;
 }
 
 /** What client-runtimes.bench.ts asks of a runtime child. */
@@ -85,6 +92,14 @@ async function runner(id: string, port: number): Promise<Runner> {
     };
   }
   if (id === "raw") return rawCeilingRunner(port, "/64k", pool.connections);
+  const relay = /^relay(-counts)?(-unbatched)?(-sent)?$/.exec(id);
+  if (relay !== null) {
+    return relayCeilingRunner(port, "/64k", pool.connections, {
+      payload: relay[1] === undefined ? "bytes" : "counts",
+      batched: relay[2] === undefined,
+      requestsSent: relay[3] !== undefined,
+    });
+  }
   throw new Error(`runtime-child: no contender ${id}`);
 }
 
@@ -123,6 +138,9 @@ async function sample(r: Runner, duration: number): Promise<RuntimeSampleReply> 
 /** CPU ns so far of each live thread of this process, keyed by thread id. */
 type ThreadSnapshot = Map<string, { name: string; ns: number }>;
 
+/** Names given by the contender to some threads, by thread id (Runner.threadLabels). */
+const threadLabels = new Map<string, string>();
+
 /** A {@link ThreadSnapshot} of now (Linux /proc; empty elsewhere). */
 function threadNanos(): ThreadSnapshot {
   const byTask: ThreadSnapshot = new Map();
@@ -134,7 +152,9 @@ function threadNanos(): ThreadSnapshot {
   }
   for (const task of tasks) {
     try {
-      const name = readFileSync(`/proc/self/task/${task}/comm`, "utf8").trim().replace(/\d+$/, "");
+      const name =
+        threadLabels.get(task) ??
+        readFileSync(`/proc/self/task/${task}/comm`, "utf8").trim().replace(/\d+$/, "");
       const ns = Number(readFileSync(`/proc/self/task/${task}/schedstat`, "utf8").split(" ")[0]);
       byTask.set(task, { name, ns });
     } catch {
@@ -178,6 +198,7 @@ function busiestThread(
 
 const [portText, id, profileFlag] = process.argv.slice(2);
 const chosen = await runner(id ?? "", Number(portText));
+for (const [task, label] of chosen.threadLabels ?? []) threadLabels.set(task, label);
 if (profileFlag?.startsWith("--profile=")) {
   // One warm-up and one measured sample, then exit: for `bun --cpu-prof` / `deno run --cpu-prof`.
   const ms = Math.max(100, Math.min(60_000, Number(profileFlag.slice(10)) || 5000));
