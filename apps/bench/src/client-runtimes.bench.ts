@@ -26,7 +26,8 @@
 // ceiling was then only 1.4–1.5× Bun's fetch (results/2026-12-07-runtimes.md),
 // with the canned server 2.0–2.8× (results/2026-12-07-bun-path.md).
 // Options: --rounds=N (default 5), --duration=MS (default 1000), --write, --label=NAME,
-// --runtime=deno|bun (only that runtime's rows; both by default),
+// --runtime=deno|bun (only that runtime's rows; both by default), --connections=N
+// (Reqivo's pool cap and the raw ceiling's sockets, default 50),
 // --warm-up=MS (the unmeasured first round's length per contender, default 5000),
 // --rewarm=MS (unmeasured requests at the start of each measured turn, default 2000),
 // --gc-before-sample, --memory-reducer (Deno's children; client/turn.ts),
@@ -43,7 +44,7 @@ import { nativeRawCeiling } from "./client/contenders.ts";
 import { CEILING_FACTOR, NATIVE_RAW } from "./client/multi-run.ts";
 import type { RuntimeSampleReply, RuntimeSampleRequest } from "./client/runtime-child.ts";
 import { startSampleHost } from "./client/sample-host.ts";
-import { CONNECTIONS, SCENARIOS } from "./client/scenarios.ts";
+import { SCENARIOS, CONNECTIONS as SUITE_CONNECTIONS } from "./client/scenarios.ts";
 import {
   bin,
   cannedServerDescription,
@@ -111,6 +112,11 @@ const WARM_UP = numberFlag("warm-up", 5000, 100, 10_000);
 const TURN = turnFlags(2000);
 // Bun's JavaScriptCore has no memory reducer: the note is about Deno's children.
 const TURN_TEXT = turnText(TURN, "requests", "Deno's children");
+// --connections=N: Reqivo's pool cap and the raw ceiling's sockets (default 50,
+// as in client.bench.ts). The runtimes' fetch cannot be capped: Bun's opened
+// ~96 connections for the 100 in flight (results/2026-12-07-bun-relay.md).
+const CONNECTIONS = numberFlag("connections", SUITE_CONNECTIONS, 1, 1000);
+process.env.BENCH_CONNECTIONS = String(CONNECTIONS); // the children inherit it
 const SERVER_FLAG = flag("server");
 const HTTP_SERVER = SERVER_FLAG === "http";
 // The canned server's choice is client.bench.ts's (suite.ts cannedServerKind).
@@ -297,7 +303,7 @@ try {
       "## Deno and Bun (client-runtimes.bench.ts)",
       "",
       machineLine(
-        `${serverName} in its own process; each contender runs in a runtime process of its own (src/client/runtime-child.ts), interleaved round by round, ${ROUNDS} rounds of ${DURATION} ms after a warm-up round of ${WARM_UP} ms; ${TURN_TEXT}. Reqivo is capped at 50 connections; the runtimes' fetch use their own pools (uncapped). The raw ceiling is 50 plain Deno.connect / Bun.connect sockets shared by the 100 in-flight workers, each writing a pre-built GET and counting response bytes up to the known size, no parsing.`,
+        `${serverName} in its own process; each contender runs in a runtime process of its own (src/client/runtime-child.ts), interleaved round by round, ${ROUNDS} rounds of ${DURATION} ms after a warm-up round of ${WARM_UP} ms; ${TURN_TEXT}. Reqivo is capped at ${CONNECTIONS} connections; the runtimes' fetch use their own pools (uncapped). The raw ceiling is ${CONNECTIONS} plain Deno.connect / Bun.connect sockets shared by the 100 in-flight workers, each writing a pre-built GET and counting response bytes up to the known size, no parsing.`,
       ),
       "",
       ...sections.flatMap((s) => [s, ""]),

@@ -13,8 +13,8 @@
 // only: the raw ceiling with its sockets on a Worker, src/client/relay-ceiling.ts;
 // -sent: the main thread sends each request's bytes; threads show as "main"
 // and "relay worker").
-// GET /64k keep-alive, 100 in flight, Reqivo capped at 50 connections (the
-// runtime's fetch has its own pool, uncapped), against the server process of
+// GET /64k keep-alive, 100 in flight, Reqivo capped at 50 connections
+// (BENCH_CONNECTIONS; the runtime's fetch has its own pool, uncapped), against the server process of
 // client.bench.ts. Request {durationMs, rewarmMs?, collectFirst?} (the turn:
 // turn.ts); reply {requests, elapsedMs, cpuMicros, compilerMicros, busiestThread}.
 import { readdirSync, readFileSync } from "node:fs";
@@ -56,7 +56,13 @@ export interface RuntimeSampleReply {
 const IN_FLIGHT = 100;
 const MAX_REQUESTS = 2_000_000;
 const EXPECTED = 64 * 1024;
-const pool = { connections: 50, idleTimeout: 120_000 };
+// BENCH_CONNECTIONS (client-runtimes.bench.ts --connections): the cap of
+// Reqivo's pool and of the raw and relay ceilings; the runtimes' fetch pools
+// are not capped (Bun's opened ~96 for the 100 in flight).
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+if (!(Number.isInteger(CONNECTIONS) && CONNECTIONS >= 1 && CONNECTIONS <= 1000))
+  throw new Error(`BENCH_CONNECTIONS: ${process.env.BENCH_CONNECTIONS}`);
+const pool = { connections: CONNECTIONS, idleTimeout: 120_000 };
 
 async function runner(id: string, port: number): Promise<Runner> {
   const url = `http://127.0.0.1:${port}/64k`;
