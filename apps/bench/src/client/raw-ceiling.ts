@@ -14,12 +14,14 @@ interface DenoConn {
 interface DenoApi {
   connect(options: { hostname: string; port: number }): Promise<DenoConn>;
 }
-interface BunSocket {
+/** The part of a Bun socket the raw ceilings use (relay-worker.ts too). */
+export interface BunSocket {
   write(data: Uint8Array): number;
   end(): void;
   setNoDelay?(noDelay?: boolean): boolean;
 }
-interface BunApi {
+/** The part of Bun's API the raw ceilings use (relay-worker.ts too). */
+export interface BunApi {
   connect(options: {
     hostname: string;
     port: number;

@@ -8,6 +8,7 @@
 // over both threads, GET 64 KiB, 100 in flight (results/2026-12-07-bun-relay.md).
 // Bun-only; its API is declared locally.
 import { readlinkSync } from "node:fs";
+import type { BunApi, BunSocket } from "./raw-ceiling.ts";
 import type {
   FromRelayWorker,
   RelayOpen,
@@ -16,23 +17,6 @@ import type {
   ToRelayWorker,
 } from "./relay-messages.ts";
 
-interface BunSocket {
-  write(data: Uint8Array): number;
-  end(): void;
-  setNoDelay?(noDelay?: boolean): boolean;
-}
-interface BunApi {
-  connect(options: {
-    hostname: string;
-    port: number;
-    socket: {
-      data(socket: BunSocket, data: Uint8Array): void;
-      drain(socket: BunSocket): void;
-      close(socket: BunSocket): void;
-      error(socket: BunSocket, error: Error): void;
-    };
-  }): Promise<BunSocket>;
-}
 interface WorkerScope {
   onmessage: ((event: { data: ToRelayWorker }) => void) | null;
   postMessage(message: FromRelayWorker, transfer?: ArrayBuffer[]): void;
