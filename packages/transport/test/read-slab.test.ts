@@ -11,6 +11,21 @@ function read(slab: ReadSlab, count: number, fill = 0xab): Uint8Array {
   return slab.take(count);
 }
 
+/**
+ * A slab past its small first one, as after a connection's first reply of a
+ * whole 16 KiB and the write of its next request: the next region is a full
+ * 128 KiB slab (a 16 KiB reply fits in it twice, so no reply sizing yet).
+ */
+function pastFirstSlab(allocate?: (size: number) => Uint8Array): ReadSlab {
+  const slab = new ReadSlab(allocate);
+  const first = slab.region();
+  expect(first.byteLength).toBe(16 * KiB);
+  first.fill(1);
+  slab.takeView(16 * KiB);
+  slab.wrote();
+  return slab;
+}
+
 describe("ReadSlab", () => {
   test("small reads are copied out and the same region is read into again", () => {
     const slab = new ReadSlab();
@@ -24,8 +39,30 @@ describe("ReadSlab", () => {
     expect(first.buffer.byteLength).toBe(100);
   });
 
+  test("the first slab is 16 KiB and serves one read; a full slab follows", () => {
+    const sizes: number[] = [];
+    const slab = new ReadSlab((size) => {
+      sizes.push(size);
+      return new Uint8Array(size).fill(0x5a);
+    });
+    const region = slab.region();
+    expect(region.byteLength).toBe(16 * KiB);
+    region.fill(6, 0, 200);
+    const head = slab.takeView(200);
+    // The view's slab is zeroed past the read: 16 KiB touched, not 128.
+    const whole = new Uint8Array(head.buffer);
+    expect(whole.byteLength).toBe(16 * KiB);
+    expect(whole.subarray(200).every((b) => b === 0)).toBe(true);
+    // Its tail is under 16 KiB: the next read goes to a full slab.
+    const next = slab.region();
+    expect(next.byteOffset).toBe(0);
+    expect(next.byteLength).toBe(128 * KiB);
+    expect(sizes).toEqual([16 * KiB, 128 * KiB]);
+    expect(head.every((b) => b === 6)).toBe(true);
+  });
+
   test("takeView hands a small read out as a view and the next read lands after it", () => {
-    const slab = new ReadSlab();
+    const slab = pastFirstSlab();
     const region = slab.region();
     region.fill(3, 0, 100);
     const first = slab.takeView(100);
@@ -38,7 +75,7 @@ describe("ReadSlab", () => {
   });
 
   test("a large read is handed out as a view and the next read lands after it", () => {
-    const slab = new ReadSlab();
+    const slab = pastFirstSlab();
     const chunk = read(slab, 40 * KiB, 7);
     expect(chunk.buffer.byteLength).toBe(128 * KiB);
     expect(chunk.byteOffset).toBe(0);
@@ -50,7 +87,7 @@ describe("ReadSlab", () => {
   });
 
   test("a tail under 16 KiB is retired for a fresh slab", () => {
-    const slab = new ReadSlab();
+    const slab = pastFirstSlab();
     const chunk = read(slab, 120 * KiB);
     const next = slab.region();
     expect(next.buffer).not.toBe(chunk.buffer);
@@ -58,7 +95,7 @@ describe("ReadSlab", () => {
   });
 
   test("after a write, a tail shorter than the last reply gives way to a slab the reply fits in", () => {
-    const slab = new ReadSlab();
+    const slab = pastFirstSlab();
     const reply = 66 * KiB;
     read(slab, reply);
     // Without a write the 62 KiB tail is kept (a stream fills slabs whole).
@@ -73,7 +110,7 @@ describe("ReadSlab", () => {
   });
 
   test("a tail used up between replies gives way to a slab sized for the last reply, which the next one fills", () => {
-    const slab = new ReadSlab();
+    const slab = pastFirstSlab();
     const reply = 66 * KiB;
     read(slab, reply);
     slab.wrote();
@@ -90,7 +127,7 @@ describe("ReadSlab", () => {
   });
 
   test("replies that fit twice keep the 128 KiB slab and its tail", () => {
-    const slab = new ReadSlab();
+    const slab = pastFirstSlab();
     const first = read(slab, 40 * KiB);
     slab.wrote();
     const next = slab.region();
@@ -99,7 +136,7 @@ describe("ReadSlab", () => {
   });
 
   test("region() returns the same object until a read or a write changes it", () => {
-    const slab = new ReadSlab();
+    const slab = pastFirstSlab();
     const a = slab.region();
     expect(slab.region()).toBe(a);
     read(slab, 50 * KiB);
@@ -111,14 +148,14 @@ describe("ReadSlab", () => {
   test("uninitialized slabs: the part no read filled is zeroed before a view is handed out", () => {
     const sizes: number[] = [];
     // Plays leftover process memory: every byte 0x5a until a read or the zeroing covers it.
-    const slab = new ReadSlab((size) => {
+    const slab = pastFirstSlab((size) => {
       sizes.push(size);
       return new Uint8Array(size).fill(0x5a);
     });
     const small = read(slab, 10, 1);
     expect(small.buffer.byteLength).toBe(10);
     const view = read(slab, 50 * KiB, 2);
-    expect(sizes).toEqual([128 * KiB]);
+    expect(sizes).toEqual([16 * KiB, 128 * KiB]);
     const whole = new Uint8Array(view.buffer);
     // The view's own bytes, then zeros: nothing of the "leftover" 0x5a is visible.
     expect(whole.subarray(0, 50 * KiB).every((b) => b === 2)).toBe(true);
@@ -126,14 +163,14 @@ describe("ReadSlab", () => {
   });
 
   test("uninitialized slabs: small copied reads never expose the slab", () => {
-    const slab = new ReadSlab((size) => new Uint8Array(size).fill(0x5a));
+    const slab = pastFirstSlab((size) => new Uint8Array(size).fill(0x5a));
     const chunk = read(slab, 32 * KiB, 3);
     expect(chunk.buffer.byteLength).toBe(32 * KiB);
     expect(chunk.every((b) => b === 3)).toBe(true);
   });
 
   test("release() drops the slab; the next region is a fresh one", () => {
-    const slab = new ReadSlab();
+    const slab = pastFirstSlab();
     const chunk = read(slab, 40 * KiB);
     slab.release();
     const fresh = slab.region();
