@@ -24,7 +24,9 @@ export function flag(name) {
  * when the flag is absent or not a number.
  */
 export function numberFlag(name, fallback, min = 1, max = Number.MAX_SAFE_INTEGER) {
-  const value = Number(flag(name) ?? fallback);
+  const given = flag(name);
+  // A bare `--name` means the default (Number("") would be 0), as in src/client/suite.ts.
+  const value = given === undefined || given === "" ? fallback : Number(given);
   return Math.max(min, Math.min(max, Number.isFinite(value) ? Math.floor(value) : fallback));
 }
 

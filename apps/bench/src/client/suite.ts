@@ -23,7 +23,10 @@ export function flag(name: string): string | undefined {
 }
 
 export function numberFlag(name: string, fallback: number, min: number, max: number): number {
-  const value = Number(flag(name) ?? fallback);
+  const given = flag(name);
+  // A bare `--name` means the default: Number("") is 0, which the clamp made
+  // `min` (bare `--instructions` counted phases of 10 requests, not 2,000).
+  const value = given === undefined || given === "" ? fallback : Number(given);
   return Math.max(min, Math.min(max, Number.isFinite(value) ? value : fallback));
 }
 
