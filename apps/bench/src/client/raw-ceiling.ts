@@ -129,6 +129,43 @@ function openRaw(port: number): Promise<RawConn> {
   throw new Error("raw ceiling: neither Deno nor Bun");
 }
 
+/**
+ * Connections handed out one at a time to the in-flight workers of a raw
+ * ceiling: a worker takes a free one, or waits for the next released (as
+ * Reqivo's capped pool makes a request wait). `take()` costs no promise when
+ * one is free.
+ *
+ * @example
+ * const free = new FreeConnections([a, b]);
+ * const conn = free.take() ?? (await free.next());
+ * free.release(conn);
+ */
+export class FreeConnections<T> {
+  readonly #free: T[];
+  readonly #waiting: ((item: T) => void)[] = [];
+
+  constructor(items: T[]) {
+    this.#free = items;
+  }
+
+  /** A free connection, or undefined when all are taken (then await `next()`). */
+  take(): T | undefined {
+    return this.#free.pop();
+  }
+
+  /** The next connection released. */
+  next(): Promise<T> {
+    return new Promise<T>((resolve) => this.#waiting.push(resolve));
+  }
+
+  /** Gives `item` to the longest waiting worker, or back to the free ones. */
+  release(item: T): void {
+    const waiter = this.#waiting.shift();
+    if (waiter === undefined) this.#free.push(item);
+    else waiter(item);
+  }
+}
+
 /** The pre-built keep-alive GET of the raw ceilings. */
 export function rawRequest(port: number, path: string): Uint8Array {
   return new TextEncoder().encode(`GET ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n\r\n`);
@@ -187,18 +224,12 @@ export async function rawCeilingRunner(
   const { size, body } = await probeResponse(port, request);
   const open = () => openRaw(port);
 
-  const idle = await Promise.all(Array.from({ length: connections }, open));
-  const all = [...idle];
-  const waiters: ((conn: RawConn) => void)[] = [];
-  const release = (conn: RawConn) => {
-    const w = waiters.shift();
-    if (w === undefined) idle.push(conn);
-    else w(conn);
-  };
+  const all = await Promise.all(Array.from({ length: connections }, open));
+  const free = new FreeConnections([...all]);
   return {
     name: "raw ceiling",
     async one() {
-      const conn = idle.pop() ?? (await new Promise<RawConn>((r) => waiters.push(r)));
+      const conn = free.take() ?? (await free.next());
       let pending = size;
       try {
         await conn.exchange(request, (chunk) => {
@@ -207,7 +238,7 @@ export async function rawCeilingRunner(
           return pending === 0;
         });
       } finally {
-        release(conn);
+        free.release(conn);
       }
       return body;
     },

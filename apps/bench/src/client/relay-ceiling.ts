@@ -7,7 +7,7 @@
 // whose sockets live on a Worker would cost each thread
 // (results/2026-12-07-bun-relay.md). Bun-only; Worker is declared locally.
 
-import { probeResponse, rawRequest } from "./raw-ceiling.ts";
+import { FreeConnections, probeResponse, rawRequest } from "./raw-ceiling.ts";
 import type { FromRelayWorker, RelayOptions, RelayReads, ToRelayWorker } from "./relay-messages.ts";
 
 interface RelayWorkerHandle {
@@ -54,8 +54,7 @@ export async function relayCeilingRunner(
   const worker = new WorkerClass(new URL("./relay-worker.ts", import.meta.url).href);
 
   const exchanges: (Exchange | null)[] = Array.from({ length: connections }, () => null);
-  const idle = Array.from({ length: connections }, (_, id) => id);
-  const waiters: ((id: number) => void)[] = [];
+  const free = new FreeConnections(Array.from({ length: connections }, (_, id) => id));
   let writesAsked: number[] = [];
   let requestsAsked: Uint8Array[] = [];
   let flushScheduled = false;
@@ -125,11 +124,6 @@ export async function relayCeilingRunner(
     send({ kind: "open", port, connections, request, options });
   });
 
-  const release = (id: number) => {
-    const waiter = waiters.shift();
-    if (waiter === undefined) idle.push(id);
-    else waiter(id);
-  };
   return {
     name: `relay ceiling (${options.payload}, ${options.batched ? "batched" : "unbatched"}${
       options.requestsSent ? ", requests sent" : ""
@@ -137,14 +131,14 @@ export async function relayCeilingRunner(
     threadLabels,
     async one() {
       if (failure !== null) throw failure;
-      const id = idle.pop() ?? (await new Promise<number>((r) => waiters.push(r)));
+      const id = free.take() ?? (await free.next());
       try {
         await new Promise<void>((resolve, reject) => {
           exchanges[id] = { due: size, resolve, reject };
           askWrite(id);
         });
       } finally {
-        release(id);
+        free.release(id);
       }
       return body;
     },
